@@ -1,0 +1,7 @@
+//! Prior's command line.
+use std::process::ExitCode;
+
+/// Runs the CLI.
+pub fn main() -> ExitCode {
+    ExitCode::SUCCESS
+}

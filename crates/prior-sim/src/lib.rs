@@ -1,0 +1,73 @@
+//! `prior-sim`: a simulated Android handset that speaks the adbd transport protocol.
+//!
+//! Two halves meet at the [`DeviceHandler`] trait below:
+//! - `adbd` (the transport): TCP on loopback, CNXN/AUTH/OPEN/OKAY/WRTE/CLSE, shell v1/v2
+//!   framing, `exec:`, `sync:`, streamed install — it decides *how* bytes move;
+//! - `device` (the handset): state, the shell commands Prior uses, app behaviour models —
+//!   it decides *what* the bytes are.
+//!
+//! Architecture invariant: this crate shares no parsing or formatting code with
+//! `prior-parse` (and does not depend on it), so a format bug cannot cancel itself out.
+
+use std::time::Duration;
+
+/// What the device side tells the transport for the CNXN banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    /// `ro.product.name`.
+    pub product_name: String,
+    /// `ro.product.model` (says SIMULATED for Prior's handset).
+    pub model: String,
+    /// `ro.product.device`.
+    pub device: String,
+}
+
+/// One file's metadata for the sync protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStat {
+    /// Unix mode bits including the file type (`0o100644` for a regular file).
+    pub mode: u32,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, seconds since the epoch.
+    pub mtime: i64,
+}
+
+/// The shell session's view of its stream, given to [`DeviceHandler::shell`].
+///
+/// Writes return `false` once the host has closed the stream (that is how `adb logcat`
+/// ends); a long-running command must then return promptly.
+pub trait ShellIo {
+    /// Sends bytes on stdout. Blocks while the host is not reading (flow control).
+    fn stdout(&mut self, data: &[u8]) -> bool;
+    /// Sends bytes on stderr (merged into stdout on shell v1 / exec).
+    fn stderr(&mut self, data: &[u8]) -> bool;
+    /// Waits up to `timeout` for stdin bytes. `Some(empty)` = stdin closed (EOF);
+    /// `None` = nothing arrived in time.
+    fn read_stdin(&mut self, timeout: Duration) -> Option<Vec<u8>>;
+    /// Whether the host has closed the stream.
+    fn is_closed(&self) -> bool;
+}
+
+/// The handset behind the transport. Every method may be called from many threads at once.
+pub trait DeviceHandler: Send + Sync + 'static {
+    /// The CNXN banner facts.
+    fn banner(&self) -> Banner;
+    /// Runs one shell command line (`sh -c` semantics, as Android's `/system/bin/sh`), writing
+    /// its output to `io`; returns the exit status. Blocking; each call has its own thread.
+    fn shell(&self, command: &str, io: &mut dyn ShellIo) -> i32;
+    /// A streamed install (`exec:cmd package install … -S N` or `abb_exec:package\0install…`):
+    /// `args` are the arguments after `install` (without `-S N`), `apk` the N bytes.
+    /// Returns the reply line without newline: `Success` or `Failure [INSTALL_…]`.
+    fn install(&self, args: &[String], apk: &[u8]) -> String;
+    /// `abb_exec:` services other than install (e.g. `settings\0get\0…`); returns raw output.
+    fn abb_exec(&self, argv: &[String]) -> Vec<u8>;
+    /// Sync STAT: `None` when the path does not exist.
+    fn stat(&self, path: &str) -> Option<FileStat>;
+    /// Sync RECV: the file's bytes, or an error message (`No such file or directory`).
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
+    /// Sync SEND: stores a file; error message on failure.
+    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String>;
+    /// Sync LIST: entries of a directory (name, stat).
+    fn list_dir(&self, path: &str) -> Vec<(String, FileStat)>;
+}
