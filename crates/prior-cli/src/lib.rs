@@ -1,7 +1,60 @@
-//! Prior's command line.
+//! Prior's command line: the clap definition, dispatch, diagnostics and exit codes.
+//!
+//! Library crates never print; every command's output is produced here. Each command lives in
+//! `commands/<name>.rs` and returns a [`CliResult`]: the exit code on success paths, or a
+//! [`CliError`] carrying its exit code (`docs/exit-codes.md`).
+
+mod commands;
+mod error;
+pub mod exit;
+
+pub use error::{CliError, CliResult};
+
+use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::process::ExitCode;
 
-/// Runs the CLI.
-pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+/// Did an Android app touch personal data before the user accepted its privacy-consent screen?
+#[derive(Debug, Parser)]
+#[command(name = "prior", version, about, long_about = None, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
 }
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate scenario files without a device.
+    Check(commands::check::Args),
+    /// Show how Prior reads a device capture: one JSON object per line.
+    Parse(commands::parse::Args),
+    /// Run the consent-screen detector on a saved `uiautomator dump`.
+    Ui(commands::ui::Args),
+}
+
+/// Runs the CLI with the process's arguments and returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { exit::INPUT } else { exit::OK };
+            let _ = e.print();
+            return exit::code(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Check(a) => commands::check::run(a),
+        Command::Parse(a) => commands::parse::run(a),
+        Command::Ui(a) => commands::ui::run(a),
+    };
+    match result {
+        Ok(code) => exit::code(code),
+        Err(e) if e.broken_pipe => exit::code(exit::OK),
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("{:?}", e.report);
+            exit::code(e.code)
+        }
+    }
+}
+

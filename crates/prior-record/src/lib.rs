@@ -1,1 +1,5 @@
-//! prior-record
+//! `prior-record`: runs a scenario on a device and writes the session bundle.
+//!
+//! - [`detect`]: the consent-screen detector (pure; also behind `prior ui`).
+
+pub mod detect;

@@ -1,0 +1,41 @@
+//! `prior check SCENARIO…`: validate scenario files without a device.
+
+use crate::{CliError, CliResult, exit};
+use prior_scenario::Vars;
+use std::path::PathBuf;
+
+/// Arguments of `prior check`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files to validate.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Set a `${KEY}` variable used in the scenario (repeatable).
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
+    vars: Vec<String>,
+}
+
+/// Runs `prior check`.
+pub fn run(args: Args) -> CliResult {
+    let vars = Vars::from_pairs(&args.vars).map_err(|e| CliError::input_msg(e))?;
+    let mut failed = 0;
+    for r in prior_scenario::check(&args.scenarios, &vars) {
+        match r.result {
+            Ok(s) => {
+                for w in &s.warnings {
+                    eprintln!("warning: {}:{}: {}", r.path.display(), w.at, w.message);
+                }
+                println!("ok: {} ({})", r.path.display(), s.name);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{:?}", miette::Report::new(e));
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!("{failed} of {} scenario file(s) have errors", args.scenarios.len());
+        return Ok(exit::INPUT);
+    }
+    Ok(exit::OK)
+}
