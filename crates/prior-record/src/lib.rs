@@ -1,5 +1,10 @@
 //! `prior-record`: runs a scenario on a device and writes the session bundle.
 //!
 //! - [`detect`]: the consent-screen detector (pure; also behind `prior ui`).
+//! - [`record`]: the recorder.
+//! - [`ops`]: what the recorder needs from a device.
 
 pub mod detect;
+pub mod ops;
+pub mod record;
+mod watch;

@@ -1,0 +1,807 @@
+//! The recorder: one scenario, one device, one bundle.
+//!
+//! Order of work (every collector is armed before the app process can start):
+//! 1. device facts (`getprop`, device clock and UTC offset) — a device that is not booted is an
+//!    error before any bundle exists;
+//! 2. the bundle is created; from here on every failure still leaves a readable bundle, marked
+//!    incomplete with the reason;
+//! 3. a true first launch: uninstall any previous copy, install without granting anything;
+//! 4. logcat buffers enlarged and cleared, the stream started and proven live with a marker;
+//!    an app-ops baseline; `am trace-ipc start`;
+//! 5. the steps: `launch`, waits (app-ops polled while the app runs), the consent driver, taps…
+//!    Before the consent tap the app-ops and the IPC trace are captured (app-ops keep only the
+//!    last access per op, so a post-consent access would overwrite the pre-consent one);
+//! 6. end snapshots, a final marker (proof the stream caught up), the stream stopped, the
+//!    bundle sealed.
+
+use crate::detect::{self, Detection};
+use crate::ops::{DeviceFailure, DeviceOps, ShellOut, StreamHandle};
+use crate::watch::{LogcatSink, Watch};
+use prior_model::bundle::{
+    AppInfo, BundleError, BundleWriter, ConsentAction, DeviceInfo, HarnessRecord, Meta,
+    RecordingState, ScenarioInfo,
+};
+use prior_parse::ui::UiDump;
+use prior_scenario::{ConsentMode, Scenario, Selector, Step, WaitTarget};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The logcat command the recorder streams (DESIGN.md: all interesting buffers, device epoch
+/// time with microseconds, uid, printable).
+pub const LOGCAT_STREAM: &str = "logcat -b main,system,crash,events -v epoch,uid,usec,printable";
+/// Where UI dumps are written on the device.
+const UI_DUMP_PATH: &str = "/data/local/tmp/prior-ui.xml";
+/// Where IPC traces are dumped on the device (system_server must be able to write it).
+const IPC_DUMP_PATH: &str = "/data/local/tmp/prior-ipc.txt";
+
+/// Facts about the app under test, read from its APK (or given as a package).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AppUnderTest {
+    /// Package name.
+    pub package: String,
+    /// Component to launch, `pkg/.Activity` or `pkg/com.x.Activity`; resolved on the device
+    /// when `None`.
+    pub component: Option<String>,
+    /// The APK to install fresh; `None` = already installed (then it is not reinstalled).
+    pub apk: Option<PathBuf>,
+    /// sha256 of the APK.
+    pub apk_sha256: Option<String>,
+    /// `versionName`.
+    pub version_name: Option<String>,
+    /// `versionCode`.
+    pub version_code: Option<String>,
+}
+
+/// What the recorder tells the operator while it works.
+pub trait Progress: Send + Sync {
+    /// A step started (`index` from 1).
+    fn step(&self, index: usize, total: usize, text: &str);
+    /// Something worth a line (consent seen, a permission dialog, a retry…).
+    fn note(&self, text: &str);
+    /// The operator must act (manual mode).
+    fn operator(&self, text: &str);
+}
+
+/// Progress that says nothing.
+pub struct Silent;
+
+impl Progress for Silent {
+    fn step(&self, _: usize, _: usize, _: &str) {}
+    fn note(&self, _: &str) {}
+    fn operator(&self, _: &str) {}
+}
+
+/// Options of one recording.
+#[derive(Clone)]
+pub struct RecordOptions {
+    /// The bundle directory to create (must not exist or be empty).
+    pub bundle_dir: PathBuf,
+    /// Prior's version, for `meta.json`.
+    pub tool_version: String,
+    /// The device is Prior's simulated handset.
+    pub simulated: bool,
+    /// The device is an emulator.
+    pub emulator: bool,
+    /// Set by Ctrl-C: the recorder stops early and seals an incomplete bundle.
+    pub cancel: Arc<AtomicBool>,
+    /// How often the UI is dumped while waiting for a screen.
+    pub ui_poll: Duration,
+    /// How often app-ops are snapshotted during `wait` steps.
+    pub appops_poll: Duration,
+    /// The text of the scenario after `${VAR}` substitution (kept in the bundle).
+    pub scenario_text: String,
+}
+
+impl RecordOptions {
+    /// Defaults for a bundle directory.
+    pub fn new(bundle_dir: PathBuf, tool_version: &str) -> Self {
+        RecordOptions {
+            bundle_dir,
+            tool_version: tool_version.to_string(),
+            simulated: false,
+            emulator: false,
+            cancel: Arc::new(AtomicBool::new(false)),
+            ui_poll: Duration::from_millis(250),
+            appops_poll: Duration::from_secs(2),
+            scenario_text: String::new(),
+        }
+    }
+}
+
+/// How a recording ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    /// The sealed bundle.
+    pub bundle_dir: PathBuf,
+    /// Complete or incomplete.
+    pub state: RecordingState,
+    /// Why incomplete.
+    pub reason: Option<String>,
+    /// The recorder's own time, excluding the scenario's explicit waits (for the overhead
+    /// benchmark).
+    pub overhead: Duration,
+}
+
+/// Failures before a bundle exists (afterwards, failures make the bundle incomplete).
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    /// The device could not be used.
+    #[error("prepare device {serial}: {message}")]
+    Device {
+        /// adb serial.
+        serial: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The bundle could not be created or sealed.
+    #[error("{0}")]
+    Bundle(#[from] BundleError),
+}
+
+fn host_us() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+/// Quotes a value for the device shell (single quotes; `'` becomes `'\''`).
+pub fn q(value: &str) -> String {
+    // TODO(integration): delegate to prior_device's quoting function.
+    format!("'{}'", value.replace('\'', "'\\''"))
+}
+
+/// Parses `date +%s%N` output: nanoseconds since the epoch; falls back to seconds when the
+/// device's `date` does not know `%N`.
+pub fn parse_date_ns(out: &str) -> Option<i64> {
+    let first = out.lines().next()?.trim();
+    if first.len() >= 16 && first.bytes().all(|b| b.is_ascii_digit()) {
+        return first.parse::<i64>().ok().map(|ns| ns / 1000);
+    }
+    let secs: String = first.chars().take_while(|c| c.is_ascii_digit()).collect();
+    secs.parse::<i64>().ok().map(|s| s * 1_000_000)
+}
+
+/// Parses `date +%z` (`+0800`, `-0330`) into seconds east of UTC.
+pub fn parse_utc_offset(out: &str) -> Option<i32> {
+    let s = out.trim();
+    let (sign, rest) = match s.as_bytes().first()? {
+        b'+' => (1, &s[1..]),
+        b'-' => (-1, &s[1..]),
+        _ => return None,
+    };
+    if rest.len() != 4 || !rest.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let h: i32 = rest[..2].parse().ok()?;
+    let m: i32 = rest[2..].parse().ok()?;
+    Some(sign * (h * 3600 + m * 60))
+}
+
+const SHORT: Duration = Duration::from_secs(20);
+const LONG: Duration = Duration::from_secs(120);
+
+/// Reads the device facts; errors if the device is not booted.
+pub fn device_facts(dev: &dyn DeviceOps, simulated: bool, emulator: bool) -> Result<(DeviceInfo, String), RecordError> {
+    let err = |m: String| RecordError::Device { serial: dev.serial().to_string(), message: m };
+    let props_raw = dev.shell("getprop", SHORT).map_err(|e| err(e.0))?;
+    let props = prior_parse::pm::parse_getprop(&props_raw.text());
+    let get = |k: &str| props.get(k).map(|v| v.to_string()).filter(|v| !v.is_empty());
+    if get("sys.boot_completed").as_deref() != Some("1") {
+        return Err(err("the device has not finished booting (sys.boot_completed is not 1); wait for it or run `prior doctor`".into()));
+    }
+    let before = host_us();
+    let clock = dev.shell("date +%s%N; date +%z", SHORT).map_err(|e| err(e.0))?;
+    let after = host_us();
+    let text = clock.text();
+    let device_now = parse_date_ns(&text);
+    let utc_offset_s = text.lines().nth(1).and_then(parse_utc_offset).unwrap_or(0);
+    let model = get("ro.product.model");
+    let info = DeviceInfo {
+        serial: dev.serial().to_string(),
+        model: model.clone(),
+        api_level: get("ro.build.version.sdk").and_then(|v| v.parse().ok()),
+        fingerprint: get("ro.build.fingerprint"),
+        abi: get("ro.product.cpu.abi"),
+        locale: get("persist.sys.locale").or_else(|| get("ro.product.locale")),
+        timezone: get("persist.sys.timezone"),
+        utc_offset_s,
+        clock_offset_us: device_now.map(|d| d - (before + after) / 2),
+        emulator: emulator || get("ro.kernel.qemu").as_deref() == Some("1") || dev.serial().starts_with("emulator-"),
+        simulated: simulated || model.as_deref().is_some_and(|m| m.contains("SIMULATED")),
+    };
+    Ok((info, props_raw.text()))
+}
+
+/// Records `scenario` for `app` on `dev` into a new bundle.
+pub fn record(
+    scenario: &Scenario,
+    app: &AppUnderTest,
+    dev: &dyn DeviceOps,
+    opts: &RecordOptions,
+    progress: &dyn Progress,
+) -> Result<Recording, RecordError> {
+    let started = Instant::now();
+    let (device, getprop) = device_facts(dev, opts.simulated, opts.emulator)?;
+    let mut meta = Meta::new(
+        &opts.tool_version,
+        host_us(),
+        AppInfo {
+            package: app.package.clone(),
+            version_name: app.version_name.clone(),
+            version_code: app.version_code.clone(),
+            launcher_activity: app.component.clone(),
+            apk_sha256: app.apk_sha256.clone(),
+            apk_file: app.apk.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()),
+            uid: None,
+        },
+        device,
+    );
+    meta.scenario = Some(ScenarioInfo {
+        name: scenario.name.clone(),
+        path: scenario.path.display().to_string(),
+        text: if opts.scenario_text.is_empty() { scenario.source.clone() } else { opts.scenario_text.clone() },
+        consent_mode: scenario.consent.mode.as_str().to_string(),
+    });
+    meta.profile = scenario.profile.as_ref().map(|p| match p {
+        prior_scenario::ProfileRef::Builtin(n) => n.clone(),
+        prior_scenario::ProfileRef::File(f) => f.display().to_string(),
+    });
+    let writer = BundleWriter::create(&opts.bundle_dir, meta)?;
+    writer.write_raw("raw/device/getprop.txt", getprop.as_bytes())?;
+    let mut s = Session {
+        dev,
+        opts,
+        progress,
+        scenario,
+        app: app.clone(),
+        w: writer,
+        watch: Arc::new(Watch::default()),
+        stream: None,
+        nonce: format!("{:x}", host_us() ^ (std::process::id() as i64) << 20),
+        files: 0,
+        ipc_from: None,
+        consent_done: false,
+        waited: Duration::ZERO,
+        last_ui: None,
+    };
+    let outcome = s.run();
+    let reason = match outcome {
+        Ok(()) => s.incomplete_reason(),
+        Err(e) => Some(e),
+    };
+    // End captures, best effort even after a failure (not after a vanished device).
+    let device_gone = reason.as_deref().is_some_and(|r| r.starts_with("device"));
+    if !device_gone {
+        s.end_captures();
+    }
+    s.stop_stream(!device_gone);
+    let reason = reason.or_else(|| s.incomplete_reason());
+    let state = if reason.is_some() { RecordingState::Incomplete } else { RecordingState::Complete };
+    let uid = s.watch.with(|w| w.app_uid).flatten();
+    let mut w = s.w;
+    if uid.is_some() && w.meta().app.uid.is_none() {
+        w.update_meta(|m| m.app.uid = uid)?;
+    }
+    let overhead = started.elapsed().saturating_sub(s.waited);
+    let dir = w.finish(host_us(), state, reason.clone())?;
+    Ok(Recording { bundle_dir: dir, state, reason, overhead })
+}
+
+struct Session<'a> {
+    dev: &'a dyn DeviceOps,
+    opts: &'a RecordOptions,
+    progress: &'a dyn Progress,
+    scenario: &'a Scenario,
+    app: AppUnderTest,
+    w: BundleWriter,
+    watch: Arc<Watch>,
+    stream: Option<Box<dyn StreamHandle>>,
+    nonce: String,
+    files: u32,
+    ipc_from: Option<i64>,
+    consent_done: bool,
+    waited: Duration,
+    /// The last saved UI dump: (bundle file, text).
+    last_ui: Option<(String, String)>,
+}
+
+type Res<T> = Result<T, String>;
+
+fn dev_err(what: &str) -> impl Fn(DeviceFailure) -> String + '_ {
+    move |e| format!("device error while {what}: {e}")
+}
+
+impl Session<'_> {
+    fn rec(&mut self, r: HarnessRecord) -> Res<()> {
+        self.w.record(host_us(), r).map(|_| ()).map_err(|e| format!("bundle write failed: {e}"))
+    }
+
+    fn note(&mut self, text: &str) -> Res<()> {
+        self.progress.note(text);
+        self.rec(HarnessRecord::Note { text: text.to_string() })
+    }
+
+    fn next_file(&mut self) -> u32 {
+        self.files += 1;
+        self.files
+    }
+
+    fn cancelled(&self) -> bool {
+        self.opts.cancel.load(Ordering::SeqCst)
+    }
+
+    fn incomplete_reason(&self) -> Option<String> {
+        if let Some(c) = self.watch.with(|w| w.crash.clone()).flatten() {
+            return Some(c);
+        }
+        if let Some(e) = self.watch.with(|w| w.write_error.clone()).flatten() {
+            return Some(format!("writing raw/logcat.txt failed: {e}"));
+        }
+        if self.cancelled() {
+            return Some("interrupted by the operator (Ctrl-C)".to_string());
+        }
+        if self.stream.as_ref().is_some_and(|s| s.is_finished()) {
+            return Some("the logcat stream ended early (device disconnected?)".to_string());
+        }
+        None
+    }
+
+    fn check_alive(&self) -> Res<()> {
+        match self.incomplete_reason() {
+            Some(r) => Err(r),
+            None => Ok(()),
+        }
+    }
+
+    fn sh(&self, cmd: &str, what: &str) -> Res<ShellOut> {
+        self.dev.shell(cmd, LONG).map_err(dev_err(what))
+    }
+
+    /// Runs `cmd` after `date +%s%N`: returns the device time and the command's output.
+    fn timed(&self, cmd: &str, what: &str) -> Res<(i64, Vec<u8>)> {
+        let out = self.sh(&format!("date +%s%N; {cmd}"), what)?;
+        let nl = out.stdout.iter().position(|b| *b == b'\n').unwrap_or(out.stdout.len());
+        let t = parse_date_ns(&String::from_utf8_lossy(&out.stdout[..nl]))
+            .ok_or_else(|| format!("device error while {what}: `date +%s%N` printed no time"))?;
+        let rest = out.stdout.get(nl + 1..).unwrap_or_default().to_vec();
+        Ok((t, rest))
+    }
+
+    fn run(&mut self) -> Res<()> {
+        self.prepare_app()?;
+        self.arm()?;
+        let total = self.scenario.steps.len();
+        for (i, step) in self.scenario.steps.iter().enumerate() {
+            self.check_alive()?;
+            let text = describe(&step.step);
+            self.progress.step(i + 1, total, &text);
+            self.rec(HarnessRecord::Step { index: (i + 1) as u32, step: text })?;
+            self.step(&step.step)?;
+        }
+        Ok(())
+    }
+
+    fn prepare_app(&mut self) -> Res<()> {
+        let pkg = self.app.package.clone();
+        if let Some(apk) = self.app.apk.clone() {
+            let removed = self.dev.uninstall(&pkg).map_err(dev_err("uninstalling the previous copy"))?;
+            if removed {
+                self.note(&format!("uninstalled a previous copy of {pkg}"))?;
+            }
+            self.dev.install(&apk).map_err(|e| format!("device error while installing {}: {e}", apk.display()))?;
+        } else {
+            // Already installed: clear its data so this is still a first launch.
+            let out = self.sh(&format!("pm clear {}", q(&pkg)), "clearing the app's data")?;
+            if !out.text().contains("Success") {
+                return Err(format!("device error while clearing {pkg}: {}", out.text().trim()));
+            }
+        }
+        let list = self.sh(&format!("pm list packages -U {}", q(&pkg)), "reading the app's uid")?;
+        let uid = prior_parse::pm::parse_list_packages(&list.text())
+            .packages
+            .iter()
+            .find(|p| p.name == pkg)
+            .and_then(|p| p.uid);
+        if uid.is_some() {
+            self.w.update_meta(|m| m.app.uid = uid).map_err(|e| format!("bundle write failed: {e}"))?;
+        }
+        if self.app.component.is_none() {
+            let out = self.sh(&format!("cmd package resolve-activity --brief {}", q(&pkg)), "resolving the launcher activity")?;
+            match prior_parse::pm::parse_resolve_activity(&out.text()) {
+                prior_parse::pm::ResolvedActivity::Found { component, .. } => {
+                    self.app.component = Some(component.clone());
+                    self.w.update_meta(|m| m.app.launcher_activity = Some(component)).map_err(|e| format!("bundle write failed: {e}"))?;
+                }
+                _ => return Err(format!("device error while resolving the launcher activity of {pkg}: {}", out.text().trim())),
+            }
+        }
+        Ok(())
+    }
+
+    fn arm(&mut self) -> Res<()> {
+        // Enlarge and clear every buffer, then stream.
+        let _ = self.sh("logcat -G 16M", "enlarging the logcat buffers");
+        self.sh("logcat -b all -c", "clearing logcat")?;
+        let file = self.w.append_raw("raw/logcat.txt").map_err(|e| format!("bundle write failed: {e}"))?;
+        let sink = LogcatSink::new(file, Arc::clone(&self.watch), &self.app.package);
+        let handle = self.dev.stream(LOGCAT_STREAM, Box::new(sink)).map_err(dev_err("starting the logcat stream"))?;
+        self.stream = Some(handle);
+        let armed = format!("armed {}", self.nonce);
+        self.marker(&armed)?;
+        if self.watch.wait_marker(&armed, Duration::from_secs(15)).is_none() {
+            return Err("device error while arming logcat: the armed marker never arrived in the stream".to_string());
+        }
+        self.appops_snapshot("baseline")?;
+        let (t, out) = self.timed("am trace-ipc start", "starting the IPC trace")?;
+        if !String::from_utf8_lossy(&out).contains("Starting IPC tracing") {
+            self.note(&format!("am trace-ipc start said: {}", String::from_utf8_lossy(&out).trim()))?;
+        }
+        self.ipc_from = Some(t);
+        Ok(())
+    }
+
+    fn marker(&mut self, message: &str) -> Res<()> {
+        self.sh(&format!("log -t prior {}", q(message)), "writing a marker")?;
+        self.rec(HarnessRecord::Marker { message: message.to_string() })
+    }
+
+    fn appops_snapshot(&mut self, label: &str) -> Res<()> {
+        let (t, out) = self.timed(&format!("dumpsys appops --package {}", q(&self.app.package)), "reading app-ops")?;
+        let file = format!("raw/appops/{:03}-{label}.txt", self.next_file());
+        self.w.write_raw(&file, &out).map_err(|e| format!("bundle write failed: {e}"))?;
+        self.rec(HarnessRecord::AppopsSnapshot { file, device_us: t, label: label.to_string() })
+    }
+
+    fn ipc_dump(&mut self, label: &str, restart: bool) -> Res<()> {
+        let Some(from) = self.ipc_from else { return Ok(()) };
+        let (t, out) = self.timed(
+            &format!("am trace-ipc stop --dump-file {IPC_DUMP_PATH} && cat {IPC_DUMP_PATH}; rm -f {IPC_DUMP_PATH}"),
+            "dumping the IPC trace",
+        )?;
+        // The first line is am's "Stopped IPC tracing. Dumping logs to: …"; the dump follows.
+        let text = out;
+        let body = match text.iter().position(|b| *b == b'\n') {
+            Some(i) if text.starts_with(b"Stopped IPC tracing") => text[i + 1..].to_vec(),
+            _ => text,
+        };
+        let file = format!("raw/ipc/{:03}-{label}.txt", self.next_file());
+        self.w.write_raw(&file, &body).map_err(|e| format!("bundle write failed: {e}"))?;
+        self.rec(HarnessRecord::IpcDump { file, from_us: from, to_us: t, label: label.to_string() })?;
+        self.ipc_from = None;
+        if restart {
+            let (t2, _) = self.timed("am trace-ipc start", "restarting the IPC trace")?;
+            self.ipc_from = Some(t2);
+        }
+        Ok(())
+    }
+
+    fn screenshot(&mut self, label: &str) -> Res<()> {
+        let (t, png) = self.timed("screencap -p", "taking a screenshot")?;
+        if !png.starts_with(b"\x89PNG") {
+            return self.note(&format!("screenshot {label}: the device did not return a PNG"));
+        }
+        let file = format!("raw/screenshots/{:03}-{}.png", self.next_file(), sanitize(label));
+        self.w.write_raw(&file, &png).map_err(|e| format!("bundle write failed: {e}"))?;
+        self.rec(HarnessRecord::Screenshot { file, device_us: t, label: label.to_string() })
+    }
+
+    /// One UI dump: the device time, the XML text and the parsed tree. Saves it in the bundle
+    /// when it differs from the previous one. `Ok(None)` when the device could not dump now.
+    fn ui(&mut self) -> Res<Option<(i64, String, UiDump)>> {
+        let (t, out) = self.timed(
+            &format!("uiautomator dump {UI_DUMP_PATH} >/dev/null 2>&1 && cat {UI_DUMP_PATH}"),
+            "dumping the UI",
+        )?;
+        let text = String::from_utf8_lossy(&out).into_owned();
+        let Ok(dump) = prior_parse::ui::parse_dump(&text) else {
+            return Ok(None); // "could not get idle state", or an empty dump: retry later
+        };
+        if self.last_ui.as_ref().map(|(_, x)| x.as_str()) != Some(text.as_str()) {
+            let file = format!("raw/ui/{:03}.xml", self.next_file());
+            self.w.write_raw(&file, text.as_bytes()).map_err(|e| format!("bundle write failed: {e}"))?;
+            self.rec(HarnessRecord::UiDump { file: file.clone(), device_us: t })?;
+            self.last_ui = Some((file, text.clone()));
+        }
+        Ok(Some((t, text, dump)))
+    }
+
+    fn last_ui_file(&self) -> String {
+        self.last_ui.as_ref().map(|(f, _)| f.clone()).unwrap_or_default()
+    }
+
+    fn sleep(&mut self, d: Duration) {
+        std::thread::sleep(d);
+    }
+
+    fn launch(&mut self) -> Res<()> {
+        let Some(component) = self.app.component.clone() else {
+            return Err("no launcher activity to start".to_string());
+        };
+        let (t, out) = self.timed(&format!("am start -W -n {}", q(&component)), "launching the app")?;
+        self.rec(HarnessRecord::Launch { device_us: Some(t), component: component.clone() })?;
+        let reply = prior_parse::am::parse_start(&String::from_utf8_lossy(&out));
+        if let Some(e) = reply.errors.first() {
+            return Err(format!("the app could not be launched: {}", e.value));
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, step: &Step) -> Res<()> {
+        match step {
+            Step::Launch => self.launch(),
+            Step::Relaunch => {
+                self.sh(&format!("am force-stop {}", q(&self.app.package)), "stopping the app")?;
+                self.launch()
+            }
+            Step::Wait(d) => self.wait(*d),
+            Step::AcceptConsent => self.consent(ConsentAction::Accept),
+            Step::RejectConsent => self.consent(ConsentAction::Reject),
+            Step::Tap { target, timeout } => {
+                let (x, y) = self.wait_element(target, *timeout)?.ok_or_else(|| format!("step failed: no element matching {target} within {timeout:?}"))?;
+                self.sh(&format!("input tap {x} {y}"), "tapping")?;
+                Ok(())
+            }
+            Step::Back => self.sh("input keyevent 4", "pressing Back").map(|_| ()),
+            Step::Screenshot(name) => self.screenshot(name),
+            Step::WaitFor { target, timeout } => match target {
+                WaitTarget::Element(sel) => self
+                    .wait_element(sel, *timeout)?
+                    .map(|_| ())
+                    .ok_or_else(|| format!("step failed: no element matching {sel} within {timeout:?}")),
+                WaitTarget::Activity(a) => self.wait_activity(a, *timeout),
+            },
+        }
+    }
+
+    fn wait(&mut self, d: Duration) -> Res<()> {
+        let start = Instant::now();
+        let mut next_poll = start + self.opts.appops_poll;
+        while start.elapsed() < d {
+            self.check_alive()?;
+            let left = d.saturating_sub(start.elapsed());
+            let nap = left.min(Duration::from_millis(100));
+            self.sleep(nap);
+            self.waited += nap;
+            if Instant::now() >= next_poll && start.elapsed() < d {
+                self.appops_snapshot("poll")?;
+                next_poll = Instant::now() + self.opts.appops_poll;
+            }
+        }
+        Ok(())
+    }
+
+    fn wait_element(&mut self, sel: &Selector, timeout: Duration) -> Res<Option<(i32, i32)>> {
+        let start = Instant::now();
+        loop {
+            self.check_alive()?;
+            if let Some((_, _, dump)) = self.ui()? {
+                if let Some(t) = detect::find(&dump, sel) {
+                    return Ok(Some((t.center[0], t.center[1])));
+                }
+            }
+            if start.elapsed() >= timeout {
+                return Ok(None);
+            }
+            self.sleep(self.opts.ui_poll);
+        }
+    }
+
+    fn wait_activity(&mut self, activity: &str, timeout: Duration) -> Res<()> {
+        let want = expand_component(&self.app.package, activity);
+        let start = Instant::now();
+        loop {
+            self.check_alive()?;
+            let out = self.sh("dumpsys activity activities", "reading the resumed activity")?;
+            if out.text().lines().any(|l| (l.contains("mResumedActivity") || l.contains("topResumedActivity") || l.contains("ResumedActivity:")) && l.contains(&want)) {
+                return Ok(());
+            }
+            if start.elapsed() >= timeout {
+                return Err(format!("step failed: activity {want} was not resumed within {timeout:?}"));
+            }
+            self.sleep(self.opts.ui_poll);
+        }
+    }
+
+    /// The consent driver.
+    fn consent(&mut self, action: ConsentAction) -> Res<()> {
+        if self.consent_done {
+            return self.note("the consent screen was already answered; step skipped");
+        }
+        let consent = self.scenario.consent.clone();
+        let start = Instant::now();
+        let mut last_prompt_ui: Option<String> = None;
+        loop {
+            self.check_alive()?;
+            if start.elapsed() >= consent.timeout {
+                self.consent_done = true;
+                self.note(&format!("no consent screen appeared within {:?}", consent.timeout))?;
+                return self.rec(HarnessRecord::ConsentMissing { timeout_ms: consent.timeout.as_millis() as u64 });
+            }
+            let Some((t, _text, dump)) = self.ui()? else {
+                self.sleep(self.opts.ui_poll);
+                continue;
+            };
+            let d = detect::detect(&dump, &consent);
+            if d.permission_dialog {
+                if last_prompt_ui.as_deref() != Some(self.last_ui_file().as_str()) {
+                    last_prompt_ui = Some(self.last_ui_file());
+                    let file = self.last_ui_file();
+                    self.rec(HarnessRecord::PermissionPrompt { device_us: t, ui_file: file, text: d.permission_text.clone() })?;
+                    self.progress.note(&format!(
+                        "a runtime-permission dialog is on screen before consent{}",
+                        d.permission_text.as_deref().map(|s| format!(": {s}")).unwrap_or_default()
+                    ));
+                }
+                if consent.mode != ConsentMode::Manual {
+                    if let Some(deny) = &d.permission_deny {
+                        self.sh(&format!("input tap {} {}", deny.center[0], deny.center[1]), "dismissing a permission dialog")?;
+                        self.note("dismissed the permission dialog with its deny button (nothing is granted)")?;
+                    }
+                }
+                self.sleep(self.opts.ui_poll);
+                continue;
+            }
+            if !d.consent_screen {
+                self.sleep(self.opts.ui_poll);
+                continue;
+            }
+            {
+                let file = self.last_ui_file();
+                self.rec(HarnessRecord::ConsentShown { device_us: t, ui_file: file })?;
+                self.progress.note("consent screen on screen");
+                // Capture everything before the answer: app-ops keep only the last access.
+                self.appops_snapshot("before-consent")?;
+                self.ipc_dump("before-consent", true)?;
+                self.screenshot("consent")?;
+            }
+            self.consent_done = true;
+            return match consent.mode {
+                ConsentMode::Manual => self.manual(action, t, &consent),
+                _ => self.tap_consent(action, &d),
+            };
+        }
+    }
+
+    fn tap_consent(&mut self, action: ConsentAction, d: &Detection) -> Res<()> {
+        let target = match action {
+            ConsentAction::Accept => d.accept.clone(),
+            ConsentAction::Reject => d.reject.clone(),
+        };
+        let Some(target) = target else {
+            let what = if action == ConsentAction::Accept { "accept" } else { "reject" };
+            return Err(format!("step failed: the consent screen has no {what} element matching the scenario; run `prior ui` on the saved dump"));
+        };
+        if action == ConsentAction::Accept {
+            if let Some(tick) = &d.tick {
+                self.sh(&format!("input tap {} {}", tick.center[0], tick.center[1]), "ticking the consent checkbox")?;
+                self.note(&format!("ticked the consent checkbox {:?}", tick.text))?;
+            }
+        }
+        let word = if action == ConsentAction::Accept { "accept" } else { "reject" };
+        let begin = format!("consent-{word}-begin {}", self.nonce);
+        let end = format!("consent-{word}-end {}", self.nonce);
+        let (x, y) = (target.center[0], target.center[1]);
+        // One shell call: the markers bracket the tap on the device clock.
+        self.sh(
+            &format!("log -t prior {}; input tap {x} {y}; log -t prior {}", q(&begin), q(&end)),
+            "tapping the consent element",
+        )?;
+        self.rec(HarnessRecord::ConsentTap { action, begin_marker: begin.clone(), end_marker: end.clone(), x, y })?;
+        self.progress.note(&format!("tapped {:?} at ({x}, {y})", target.text));
+        if self.watch.wait_marker(&end, Duration::from_secs(10)).is_none() {
+            self.note("the consent end marker has not reached the logcat stream yet")?;
+        }
+        Ok(())
+    }
+
+    fn manual(&mut self, action: ConsentAction, mut last_seen: i64, consent: &prior_scenario::Consent) -> Res<()> {
+        let verb = if action == ConsentAction::Accept { "ACCEPT" } else { "REJECT" };
+        self.progress.operator(&format!("Please {verb} the consent screen on the device now; Prior is watching the screen."));
+        let start = Instant::now();
+        let limit = consent.timeout.max(Duration::from_secs(600));
+        loop {
+            self.check_alive()?;
+            if start.elapsed() > limit {
+                return Err(format!("step failed: the consent screen was not answered within {limit:?}"));
+            }
+            let Some((t, _, dump)) = self.ui()? else {
+                self.sleep(self.opts.ui_poll);
+                continue;
+            };
+            if detect::detect(&dump, consent).consent_screen {
+                last_seen = t;
+                self.sleep(self.opts.ui_poll);
+                continue;
+            }
+            self.rec(HarnessRecord::ConsentObserved { action, from_us: last_seen, to_us: t })?;
+            self.progress.note("the consent screen went away");
+            return Ok(());
+        }
+    }
+
+    fn end_captures(&mut self) {
+        let mut errors = Vec::new();
+        if let Err(e) = self.appops_snapshot("end") {
+            errors.push(e);
+        }
+        if let Err(e) = self.ipc_dump("end", false) {
+            errors.push(e);
+        }
+        if let Err(e) = self.screenshot("end") {
+            errors.push(e);
+        }
+        for e in errors {
+            let _ = self.rec(HarnessRecord::Note { text: format!("end capture: {e}") });
+        }
+    }
+
+    fn stop_stream(&mut self, flush: bool) {
+        if flush && self.stream.as_ref().is_some_and(|s| !s.is_finished()) {
+            let end = format!("end {}", self.nonce);
+            if self.marker(&end).is_ok() && self.watch.wait_marker(&end, Duration::from_secs(10)).is_none() {
+                let _ = self.rec(HarnessRecord::Note { text: "the final marker never reached the logcat stream; its tail may be missing".into() });
+            }
+        }
+        if let Some(s) = self.stream.take() {
+            if let Err(e) = s.stop() {
+                let _ = self.rec(HarnessRecord::Note { text: format!("stopping the logcat stream: {e}") });
+            }
+        }
+    }
+}
+
+fn describe(step: &Step) -> String {
+    match step {
+        Step::Launch => "launch".into(),
+        Step::Relaunch => "relaunch".into(),
+        Step::Wait(d) => format!("wait: {}", fmt_duration(*d)),
+        Step::AcceptConsent => "accept_consent".into(),
+        Step::RejectConsent => "reject_consent".into(),
+        Step::Tap { target, .. } => format!("tap: {target}"),
+        Step::Back => "back".into(),
+        Step::Screenshot(n) => format!("screenshot: {n}"),
+        Step::WaitFor { target: WaitTarget::Activity(a), .. } => format!("wait_for: activity {a}"),
+        Step::WaitFor { target: WaitTarget::Element(s), .. } => format!("wait_for: {s}"),
+    }
+}
+
+fn fmt_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
+}
+
+fn sanitize(label: &str) -> String {
+    let s: String = label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).take(40).collect();
+    if s.is_empty() { "shot".into() } else { s }
+}
+
+/// `.Main` → `pkg/.Main`; `com.x.Main` → `pkg/com.x.Main`; `a/b` unchanged.
+fn expand_component(package: &str, activity: &str) -> String {
+    if activity.contains('/') {
+        activity.to_string()
+    } else {
+        format!("{package}/{activity}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_device_dates() {
+        assert_eq!(parse_date_ns("1764358200123456789\n"), Some(1_764_358_200_123_456));
+        assert_eq!(parse_date_ns("1764358200%N\n"), Some(1_764_358_200_000_000));
+        assert_eq!(parse_date_ns("1764358200N"), Some(1_764_358_200_000_000));
+        assert_eq!(parse_date_ns("garbage"), None);
+        assert_eq!(parse_utc_offset("+0800\n"), Some(28_800));
+        assert_eq!(parse_utc_offset("-0330"), Some(-12_600));
+        assert_eq!(parse_utc_offset("UTC"), None);
+    }
+
+    #[test]
+    fn labels_and_components() {
+        assert_eq!(sanitize("consent screen/1"), "consent_screen_1");
+        assert_eq!(expand_component("com.x", ".Main"), "com.x/.Main");
+        assert_eq!(expand_component("com.x", "com.y/.A"), "com.y/.A");
+    }
+}

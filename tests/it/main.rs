@@ -1,0 +1,4 @@
+//! End-to-end tests of the `prior` binary, one module per area.
+
+mod cli;
+mod util;
