@@ -30,6 +30,8 @@ enum Command {
     Parse(commands::parse::Args),
     /// Run the consent-screen detector on a saved `uiautomator dump`.
     Ui(commands::ui::Args),
+    /// Run a standalone simulated handset (for `adb connect`, demos and tests).
+    Sim(commands::sim::Args),
 }
 
 /// Runs the CLI with the process's arguments and returns the exit code.
@@ -46,6 +48,7 @@ pub fn main() -> ExitCode {
         Command::Check(a) => commands::check::run(a),
         Command::Parse(a) => commands::parse::run(a),
         Command::Ui(a) => commands::ui::run(a),
+        Command::Sim(a) => commands::sim::run(a),
     };
     match result {
         Ok(code) => exit::code(code),

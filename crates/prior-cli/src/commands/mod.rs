@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod parse;
+pub mod sim;
 pub mod ui;
 
 use crate::CliError;

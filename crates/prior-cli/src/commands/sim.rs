@@ -1,0 +1,92 @@
+//! `prior sim`: run a standalone simulated handset until Ctrl-C, for `adb connect` and for
+//! trying Prior without an emulator. Everything it serves says SIMULATED.
+
+use crate::{CliError, CliResult, exit};
+use prior_sim::adbd::{AuthPolicy, NewKeyPolicy};
+use prior_sim::device::{SimConfig, SimDevice};
+use prior_sim::server::{SimOptions, SimServer};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// How the handset answers adb's RSA authentication.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Auth {
+    /// No authentication (like an emulator or a `ro.adb.secure=0` build).
+    Skip,
+    /// Ask for RSA authentication and accept any new key (the user taps "Allow").
+    Accept,
+    /// Ask for RSA authentication and never accept (the device stays `unauthorized`).
+    Refuse,
+}
+
+/// Arguments of `prior sim`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Where the handset's adbd listens (loopback only); port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:5655", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Also serve an adb-server smart socket here (for machines without `adb`).
+    #[arg(long, value_name = "ADDR")]
+    smart_socket: Option<SocketAddr>,
+    /// A directory of app behaviour models (repeatable).
+    #[arg(long = "model", value_name = "DIR")]
+    models: Vec<PathBuf>,
+    /// Seed for the handset's randomness (pids, identifiers, timing jitter).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The device time zone (`persist.sys.timezone`).
+    #[arg(long, default_value = "Asia/Shanghai")]
+    timezone: String,
+    /// adb authentication.
+    #[arg(long, value_enum, default_value = "skip")]
+    auth: Auth,
+}
+
+/// Starts a handset for `models` (used by `prior sim` and by `prior run` with
+/// `device: simulated`).
+pub fn start(
+    listen: SocketAddr,
+    smart_socket: Option<SocketAddr>,
+    models: &[PathBuf],
+    seed: u64,
+    timezone: &str,
+    auth: AuthPolicy,
+) -> Result<(Arc<SimDevice>, SimServer), CliError> {
+    let config = SimConfig { seed, timezone: timezone.to_string(), model_dirs: models.to_vec(), ..SimConfig::default() };
+    let device = SimDevice::new(config).map_err(|e| CliError::input_msg(format!("failed to start the simulated handset: {e}")))?;
+    let mut options = SimOptions { listen, auth, ..SimOptions::default() };
+    if let Some(addr) = smart_socket {
+        options.smart_socket = true;
+        options.smart_socket_listen = addr;
+    }
+    let handler: Arc<dyn prior_sim::DeviceHandler> = device.clone();
+    let server = SimServer::start(handler, options).map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    Ok((device, server))
+}
+
+/// Runs `prior sim`.
+pub fn run(args: Args) -> CliResult {
+    let auth = match args.auth {
+        Auth::Skip => AuthPolicy::Skip,
+        Auth::Accept => AuthPolicy::Rsa { trusted_keys: Vec::new(), new_keys: NewKeyPolicy::Accept },
+        Auth::Refuse => AuthPolicy::Rsa { trusted_keys: Vec::new(), new_keys: NewKeyPolicy::Refuse },
+    };
+    let (_device, server) = start(args.listen, args.smart_socket, &args.models, args.seed, &args.timezone, auth)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
+        .map_err(|e| CliError::device_msg(format!("failed to install the Ctrl-C handler: {e}")))?;
+    println!("SIMULATED handset (not a real device) serving adbd on {}", server.adbd_addr());
+    println!("  connect with: adb connect {}", server.adbd_addr());
+    if let Some(s) = server.smart_socket_addr() {
+        println!("  or without adb: ADB_SERVER_SOCKET=tcp:{s} (serial {})", server.serial());
+    }
+    println!("Ctrl-C stops it.");
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(server);
+    Ok(exit::OK)
+}
