@@ -1,1 +1,192 @@
-//! prior-analyze
+//! Prior's analysis: a recorded session bundle in, a [`Report`] out.
+//!
+//! ```text
+//! Bundle ──► harness records ─► consent boundary (logcat markers), permission prompts
+//!        ──► raw/logcat.txt   ─► streaming scan: literal prefilter, parse candidate lines,
+//!                                 catalog patterns, process starts (uid/pids), markers
+//!        ──► raw/appops/*     ─► app-op accesses of the app, minus the baseline snapshot
+//!        ──► raw/ipc/*        ─► binder calls of the app's processes (a time window each)
+//!                                 ▼
+//!                 events placed before / at / after consent
+//!                                 ▼
+//!                 profile rules ─► findings ─► verdict ─► Report (serde, byte-stable)
+//! ```
+//!
+//! Architecture invariants: no I/O besides reading the bundle's own inputs; deterministic
+//! (same bundle + catalog + profile ⇒ the same [`Report`], serialised byte for byte: no
+//! wall clock, no hash-map iteration order, every list sorted); memory bounded whatever the
+//! size of `raw/logcat.txt` (fixed read buffer, capped event and evidence lists).
+//!
+//! Public API: [`Catalog`] ([`Catalog::builtin`], [`Catalog::from_file`]), [`Profile`]
+//! ([`Profile::builtin`], [`Profile::from_file`], [`Profile::resolve`]), [`analyze`] /
+//! [`analyze_with`], [`Report`] and [`Verdict`].
+
+// Tests may unwrap (the workspace warns on `unwrap_used`; no clippy.toml allows it in tests).
+#![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests may unwrap"))]
+
+mod analysis;
+pub mod catalog;
+mod consent;
+mod logscan;
+pub mod profile;
+pub mod report;
+mod rules;
+mod sources;
+#[cfg(test)]
+mod tests;
+
+pub use analysis::{
+    AnalyzeOptions, analyze, analyze_with, effective_logcat_patterns, logcat_prefilter_literals,
+};
+pub use catalog::Catalog;
+pub use prior_model::Verdict;
+pub use profile::{Level, Profile, RuleId};
+pub use report::Report;
+
+use std::fmt;
+
+/// The version of this analyzer, recorded in every report.
+pub const ANALYZER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where a catalog or profile was loaded from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// Embedded in Prior.
+    Builtin,
+    /// A user file (the path as given).
+    File(String),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("built-in"),
+            Origin::File(p) => f.write_str(p),
+        }
+    }
+}
+
+/// Errors loading a catalog. Messages read after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The file could not be read (the io error names the path).
+    #[error("read the catalog: {0}")]
+    Read(std::io::Error),
+    /// The file is not valid TOML for a catalog.
+    #[error("parse catalog {origin}: {message}")]
+    Parse {
+        /// Where it came from.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An entry is invalid.
+    #[error("load catalog {origin}: {entry}: {message}")]
+    Invalid {
+        /// Where it came from.
+        origin: String,
+        /// The entry, e.g. `logcat telephony-identifiers-denied`.
+        entry: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Errors loading a profile. Messages read after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    /// Neither a built-in name nor a readable file.
+    #[error("find rule profile {name:?}: not a built-in profile ({known}) nor a file")]
+    Unknown {
+        /// What was asked for.
+        name: String,
+        /// The built-in names.
+        known: String,
+    },
+    /// The file could not be read (the io error names the path).
+    #[error("read the rule profile: {0}")]
+    Read(std::io::Error),
+    /// The file is not a valid profile.
+    #[error("parse rule profile {origin}: {message}")]
+    Parse {
+        /// Where it came from.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Errors of [`analyze`]. Messages read after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// The bundle does not match its `MANIFEST.sha256` and the caller did not allow it.
+    #[error(
+        "analyse the bundle: it does not match its MANIFEST.sha256 ({}); it may have been edited. \
+         Re-run with --allow-modified to analyse it anyway (the report will say so)",
+        describe_mismatch(.modified, .missing, .unlisted)
+    )]
+    Tampered {
+        /// Files whose hash differs.
+        modified: Vec<String>,
+        /// Files listed but absent.
+        missing: Vec<String>,
+        /// Files present but not listed.
+        unlisted: Vec<String>,
+    },
+    /// `meta.json` names no package, so nothing can be attributed to the app.
+    #[error("analyse the bundle: meta.json names no app package")]
+    NoPackage,
+    /// A raw input could not be read.
+    #[error("read {file}: {source}")]
+    Read {
+        /// Bundle-relative path.
+        file: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The catalog's logcat patterns could not be built for this app.
+    #[error("build the logcat patterns for {package}: {message}")]
+    Patterns {
+        /// The app.
+        package: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+impl AnalyzeError {
+    /// Every file named by a [`AnalyzeError::Tampered`] error, sorted.
+    pub fn tampered_files(&self) -> Vec<&str> {
+        match self {
+            AnalyzeError::Tampered {
+                modified,
+                missing,
+                unlisted,
+            } => {
+                let mut v: Vec<&str> = modified
+                    .iter()
+                    .chain(missing)
+                    .chain(unlisted)
+                    .map(String::as_str)
+                    .collect();
+                v.sort_unstable();
+                v
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn describe_mismatch(modified: &[String], missing: &[String], unlisted: &[String]) -> String {
+    let mut parts = Vec::new();
+    for (what, files) in [
+        ("modified", modified),
+        ("missing", missing),
+        ("not listed", unlisted),
+    ] {
+        if !files.is_empty() {
+            parts.push(format!("{what}: {}", files.join(", ")));
+        }
+    }
+    parts.join("; ")
+}

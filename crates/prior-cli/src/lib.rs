@@ -24,6 +24,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Record a scenario on a device, analyse it and print the verdict.
+    Run(commands::run::Args),
+    /// Re-analyse a recorded session bundle.
+    Analyze(commands::analyze::Args),
+    /// List devices with model, API level and kind.
+    Devices(commands::devices::Args),
     /// Validate scenario files without a device.
     Check(commands::check::Args),
     /// Show how Prior reads a device capture: one JSON object per line.
@@ -45,6 +51,9 @@ pub fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Run(a) => commands::run::run(a),
+        Command::Analyze(a) => commands::analyze::run(a),
+        Command::Devices(a) => commands::devices::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Parse(a) => commands::parse::run(a),
         Command::Ui(a) => commands::ui::run(a),

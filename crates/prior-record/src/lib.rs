@@ -2,9 +2,7 @@
 //!
 //! - [`detect`]: the consent-screen detector (pure; also behind `prior ui`).
 //! - [`record`]: the recorder.
-//! - [`ops`]: what the recorder needs from a device.
 
 pub mod detect;
-pub mod ops;
 pub mod record;
 mod watch;

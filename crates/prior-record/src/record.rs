@@ -15,8 +15,8 @@
 //!    bundle sealed.
 
 use crate::detect::{self, Detection};
-use crate::ops::{DeviceFailure, DeviceOps, ShellOut, StreamHandle};
 use crate::watch::{LogcatSink, Watch};
+use prior_device::{Cmd, Component, Device, DeviceError, DeviceKind, Output, PackageName, StreamHandle, Uninstalled};
 use prior_model::bundle::{
     AppInfo, BundleError, BundleWriter, ConsentAction, DeviceInfo, HarnessRecord, Meta,
     RecordingState, ScenarioInfo,
@@ -28,9 +28,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The logcat command the recorder streams (DESIGN.md: all interesting buffers, device epoch
+/// The arguments of the logcat command the recorder streams (DESIGN.md: all interesting buffers, device epoch
 /// time with microseconds, uid, printable).
-pub const LOGCAT_STREAM: &str = "logcat -b main,system,crash,events -v epoch,uid,usec,printable";
+pub const LOGCAT_ARGS: &str = "-b main,system,crash,events -v epoch,uid,usec,printable";
 /// Where UI dumps are written on the device.
 const UI_DUMP_PATH: &str = "/data/local/tmp/prior-ui.xml";
 /// Where IPC traces are dumped on the device (system_server must be able to write it).
@@ -138,90 +138,53 @@ pub enum RecordError {
     /// The bundle could not be created or sealed.
     #[error("{0}")]
     Bundle(#[from] BundleError),
+    /// The app's package or component is not a valid Android name.
+    #[error("use the app: {0}")]
+    App(String),
 }
 
 fn host_us() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
-/// Quotes a value for the device shell (single quotes; `'` becomes `'\''`).
-pub fn q(value: &str) -> String {
-    // TODO(integration): delegate to prior_device's quoting function.
-    format!("'{}'", value.replace('\'', "'\\''"))
-}
-
-/// Parses `date +%s%N` output: nanoseconds since the epoch; falls back to seconds when the
-/// device's `date` does not know `%N`.
-pub fn parse_date_ns(out: &str) -> Option<i64> {
-    let first = out.lines().next()?.trim();
-    if first.len() >= 16 && first.bytes().all(|b| b.is_ascii_digit()) {
-        return first.parse::<i64>().ok().map(|ns| ns / 1000);
-    }
-    let secs: String = first.chars().take_while(|c| c.is_ascii_digit()).collect();
-    secs.parse::<i64>().ok().map(|s| s * 1_000_000)
-}
-
-/// Parses `date +%z` (`+0800`, `-0330`) into seconds east of UTC.
-pub fn parse_utc_offset(out: &str) -> Option<i32> {
-    let s = out.trim();
-    let (sign, rest) = match s.as_bytes().first()? {
-        b'+' => (1, &s[1..]),
-        b'-' => (-1, &s[1..]),
-        _ => return None,
-    };
-    if rest.len() != 4 || !rest.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let h: i32 = rest[..2].parse().ok()?;
-    let m: i32 = rest[2..].parse().ok()?;
-    Some(sign * (h * 3600 + m * 60))
-}
-
-const SHORT: Duration = Duration::from_secs(20);
 const LONG: Duration = Duration::from_secs(120);
 
 /// Reads the device facts; errors if the device is not booted.
-pub fn device_facts(dev: &dyn DeviceOps, simulated: bool, emulator: bool) -> Result<(DeviceInfo, String), RecordError> {
+pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String), RecordError> {
     let err = |m: String| RecordError::Device { serial: dev.serial().to_string(), message: m };
-    let props_raw = dev.shell("getprop", SHORT).map_err(|e| err(e.0))?;
-    let props = prior_parse::pm::parse_getprop(&props_raw.text());
-    let get = |k: &str| props.get(k).map(|v| v.to_string()).filter(|v| !v.is_empty());
-    if get("sys.boot_completed").as_deref() != Some("1") {
+    let facts = dev.facts().map_err(|e| err(e.to_string()))?;
+    if !facts.boot_completed {
         return Err(err("the device has not finished booting (sys.boot_completed is not 1); wait for it or run `prior doctor`".into()));
     }
-    let before = host_us();
-    let clock = dev.shell("date +%s%N; date +%z", SHORT).map_err(|e| err(e.0))?;
-    let after = host_us();
-    let text = clock.text();
-    let device_now = parse_date_ns(&text);
-    let utc_offset_s = text.lines().nth(1).and_then(parse_utc_offset).unwrap_or(0);
-    let model = get("ro.product.model");
+    let clock = dev.clock_sample().map_err(|e| err(e.to_string()))?;
+    let getprop: String = facts.props.iter().map(|(k, v)| format!("[{k}]: [{v}]\n")).collect();
     let info = DeviceInfo {
         serial: dev.serial().to_string(),
-        model: model.clone(),
-        api_level: get("ro.build.version.sdk").and_then(|v| v.parse().ok()),
-        fingerprint: get("ro.build.fingerprint"),
-        abi: get("ro.product.cpu.abi"),
-        locale: get("persist.sys.locale").or_else(|| get("ro.product.locale")),
-        timezone: get("persist.sys.timezone"),
-        utc_offset_s,
-        clock_offset_us: device_now.map(|d| d - (before + after) / 2),
-        emulator: emulator || get("ro.kernel.qemu").as_deref() == Some("1") || dev.serial().starts_with("emulator-"),
-        simulated: simulated || model.as_deref().is_some_and(|m| m.contains("SIMULATED")),
+        model: facts.model.clone(),
+        api_level: facts.api_level,
+        fingerprint: facts.fingerprint.clone(),
+        abi: facts.abi.clone(),
+        locale: facts.locale.clone(),
+        timezone: facts.timezone.clone(),
+        utc_offset_s: facts.utc_offset_s.unwrap_or(0),
+        clock_offset_us: Some(clock.offset_us()),
+        emulator: facts.kind == DeviceKind::Emulator,
+        simulated: simulated || facts.kind == DeviceKind::Simulated,
     };
-    Ok((info, props_raw.text()))
+    Ok((info, getprop))
 }
 
 /// Records `scenario` for `app` on `dev` into a new bundle.
 pub fn record(
     scenario: &Scenario,
     app: &AppUnderTest,
-    dev: &dyn DeviceOps,
+    dev: &Device,
     opts: &RecordOptions,
     progress: &dyn Progress,
 ) -> Result<Recording, RecordError> {
     let started = Instant::now();
-    let (device, getprop) = device_facts(dev, opts.simulated, opts.emulator)?;
+    let package = PackageName::new(&app.package).map_err(|e| RecordError::App(e.to_string()))?;
+    let (device, getprop) = device_facts(dev, opts.simulated)?;
     let mut meta = Meta::new(
         &opts.tool_version,
         host_us(),
@@ -254,6 +217,7 @@ pub fn record(
         progress,
         scenario,
         app: app.clone(),
+        package,
         w: writer,
         watch: Arc::new(Watch::default()),
         stream: None,
@@ -288,14 +252,15 @@ pub fn record(
 }
 
 struct Session<'a> {
-    dev: &'a dyn DeviceOps,
+    dev: &'a Device,
     opts: &'a RecordOptions,
     progress: &'a dyn Progress,
     scenario: &'a Scenario,
     app: AppUnderTest,
+    package: PackageName,
     w: BundleWriter,
     watch: Arc<Watch>,
-    stream: Option<Box<dyn StreamHandle>>,
+    stream: Option<StreamHandle>,
     nonce: String,
     files: u32,
     ipc_from: Option<i64>,
@@ -307,7 +272,7 @@ struct Session<'a> {
 
 type Res<T> = Result<T, String>;
 
-fn dev_err(what: &str) -> impl Fn(DeviceFailure) -> String + '_ {
+fn dev_err(what: &str) -> impl Fn(DeviceError) -> String + '_ {
     move |e| format!("device error while {what}: {e}")
 }
 
@@ -353,16 +318,17 @@ impl Session<'_> {
         }
     }
 
-    fn sh(&self, cmd: &str, what: &str) -> Res<ShellOut> {
-        self.dev.shell(cmd, LONG).map_err(dev_err(what))
+    fn sh(&self, cmd: Cmd, what: &str) -> Res<Output> {
+        self.dev.shell(&cmd, LONG).map_err(dev_err(what))
     }
 
-    /// Runs `cmd` after `date +%s%N`: returns the device time and the command's output.
-    fn timed(&self, cmd: &str, what: &str) -> Res<(i64, Vec<u8>)> {
-        let out = self.sh(&format!("date +%s%N; {cmd}"), what)?;
+    /// Runs `cmd` after `date +%s.%N`: returns the device time and the command's output.
+    fn timed(&self, cmd: Cmd, what: &str) -> Res<(i64, Vec<u8>)> {
+        let out = self.sh(Cmd::new("date").raw("+%s.%N").then(cmd), what)?;
         let nl = out.stdout.iter().position(|b| *b == b'\n').unwrap_or(out.stdout.len());
-        let t = parse_date_ns(&String::from_utf8_lossy(&out.stdout[..nl]))
-            .ok_or_else(|| format!("device error while {what}: `date +%s%N` printed no time"))?;
+        let t = prior_device::parse_date_output(String::from_utf8_lossy(&out.stdout[..nl]).trim())
+            .map(|(us, _)| us)
+            .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
         let rest = out.stdout.get(nl + 1..).unwrap_or_default().to_vec();
         Ok((t, rest))
     }
@@ -383,21 +349,24 @@ impl Session<'_> {
 
     fn prepare_app(&mut self) -> Res<()> {
         let pkg = self.app.package.clone();
+        let p = self.package.clone();
         if let Some(apk) = self.app.apk.clone() {
-            let removed = self.dev.uninstall(&pkg).map_err(dev_err("uninstalling the previous copy"))?;
-            if removed {
+            let removed = self.dev.uninstall(&p).map_err(dev_err("uninstalling the previous copy"))?;
+            if removed == Uninstalled::Removed {
                 self.note(&format!("uninstalled a previous copy of {pkg}"))?;
             }
-            self.dev.install(&apk).map_err(|e| format!("device error while installing {}: {e}", apk.display()))?;
+            self.dev
+                .install_apk(&apk, LONG)
+                .map_err(|e| format!("device error while installing {}: {e}", apk.display()))?;
         } else {
             // Already installed: clear its data so this is still a first launch.
-            let out = self.sh(&format!("pm clear {}", q(&pkg)), "clearing the app's data")?;
-            if !out.text().contains("Success") {
-                return Err(format!("device error while clearing {pkg}: {}", out.text().trim()));
+            let out = self.sh(Cmd::new("pm").raw("clear").pkg(&p), "clearing the app's data")?;
+            if !out.stdout_text().contains("Success") {
+                return Err(format!("device error while clearing {pkg}: {}", out.stdout_text().trim()));
             }
         }
-        let list = self.sh(&format!("pm list packages -U {}", q(&pkg)), "reading the app's uid")?;
-        let uid = prior_parse::pm::parse_list_packages(&list.text())
+        let list = self.sh(Cmd::new("pm").raw("list packages -U").pkg(&p), "reading the app's uid")?;
+        let uid = prior_parse::pm::parse_list_packages(&list.stdout_text())
             .packages
             .iter()
             .find(|p| p.name == pkg)
@@ -406,13 +375,13 @@ impl Session<'_> {
             self.w.update_meta(|m| m.app.uid = uid).map_err(|e| format!("bundle write failed: {e}"))?;
         }
         if self.app.component.is_none() {
-            let out = self.sh(&format!("cmd package resolve-activity --brief {}", q(&pkg)), "resolving the launcher activity")?;
-            match prior_parse::pm::parse_resolve_activity(&out.text()) {
+            let out = self.sh(Cmd::new("cmd").raw("package resolve-activity --brief").pkg(&p), "resolving the launcher activity")?;
+            match prior_parse::pm::parse_resolve_activity(&out.stdout_text()) {
                 prior_parse::pm::ResolvedActivity::Found { component, .. } => {
                     self.app.component = Some(component.clone());
                     self.w.update_meta(|m| m.app.launcher_activity = Some(component)).map_err(|e| format!("bundle write failed: {e}"))?;
                 }
-                _ => return Err(format!("device error while resolving the launcher activity of {pkg}: {}", out.text().trim())),
+                _ => return Err(format!("device error while resolving the launcher activity of {pkg}: {}", out.stdout_text().trim())),
             }
         }
         Ok(())
@@ -420,11 +389,14 @@ impl Session<'_> {
 
     fn arm(&mut self) -> Res<()> {
         // Enlarge and clear every buffer, then stream.
-        let _ = self.sh("logcat -G 16M", "enlarging the logcat buffers");
-        self.sh("logcat -b all -c", "clearing logcat")?;
+        let _ = self.sh(Cmd::new("logcat").raw("-G 16M"), "enlarging the logcat buffers");
+        self.sh(Cmd::new("logcat").raw("-b all -c"), "clearing logcat")?;
         let file = self.w.append_raw("raw/logcat.txt").map_err(|e| format!("bundle write failed: {e}"))?;
         let sink = LogcatSink::new(file, Arc::clone(&self.watch), &self.app.package);
-        let handle = self.dev.stream(LOGCAT_STREAM, Box::new(sink)).map_err(dev_err("starting the logcat stream"))?;
+        let handle = self
+            .dev
+            .shell_stream(&Cmd::new("logcat").raw(LOGCAT_ARGS), Box::new(sink))
+            .map_err(dev_err("starting the logcat stream"))?;
         self.stream = Some(handle);
         let armed = format!("armed {}", self.nonce);
         self.marker(&armed)?;
@@ -432,7 +404,7 @@ impl Session<'_> {
             return Err("device error while arming logcat: the armed marker never arrived in the stream".to_string());
         }
         self.appops_snapshot("baseline")?;
-        let (t, out) = self.timed("am trace-ipc start", "starting the IPC trace")?;
+        let (t, out) = self.timed(Cmd::new("am").raw("trace-ipc start"), "starting the IPC trace")?;
         if !String::from_utf8_lossy(&out).contains("Starting IPC tracing") {
             self.note(&format!("am trace-ipc start said: {}", String::from_utf8_lossy(&out).trim()))?;
         }
@@ -441,12 +413,12 @@ impl Session<'_> {
     }
 
     fn marker(&mut self, message: &str) -> Res<()> {
-        self.sh(&format!("log -t prior {}", q(message)), "writing a marker")?;
+        self.sh(Cmd::new("log").raw("-t prior").arg(message).map_err(|e| e.to_string())?, "writing a marker")?;
         self.rec(HarnessRecord::Marker { message: message.to_string() })
     }
 
     fn appops_snapshot(&mut self, label: &str) -> Res<()> {
-        let (t, out) = self.timed(&format!("dumpsys appops --package {}", q(&self.app.package)), "reading app-ops")?;
+        let (t, out) = self.timed(Cmd::new("dumpsys").raw("appops --package").pkg(&self.package), "reading app-ops")?;
         let file = format!("raw/appops/{:03}-{label}.txt", self.next_file());
         self.w.write_raw(&file, &out).map_err(|e| format!("bundle write failed: {e}"))?;
         self.rec(HarnessRecord::AppopsSnapshot { file, device_us: t, label: label.to_string() })
@@ -454,10 +426,12 @@ impl Session<'_> {
 
     fn ipc_dump(&mut self, label: &str, restart: bool) -> Res<()> {
         let Some(from) = self.ipc_from else { return Ok(()) };
-        let (t, out) = self.timed(
-            &format!("am trace-ipc stop --dump-file {IPC_DUMP_PATH} && cat {IPC_DUMP_PATH}; rm -f {IPC_DUMP_PATH}"),
-            "dumping the IPC trace",
-        )?;
+        let cmd = Cmd::new("am")
+            .raw("trace-ipc stop --dump-file")
+            .raw(IPC_DUMP_PATH)
+            .and(Cmd::new("cat").raw(IPC_DUMP_PATH))
+            .then(Cmd::new("rm").raw("-f").raw(IPC_DUMP_PATH));
+        let (t, out) = self.timed(cmd, "dumping the IPC trace")?;
         // The first line is am's "Stopped IPC tracing. Dumping logs to: …"; the dump follows.
         let text = out;
         let body = match text.iter().position(|b| *b == b'\n') {
@@ -469,14 +443,14 @@ impl Session<'_> {
         self.rec(HarnessRecord::IpcDump { file, from_us: from, to_us: t, label: label.to_string() })?;
         self.ipc_from = None;
         if restart {
-            let (t2, _) = self.timed("am trace-ipc start", "restarting the IPC trace")?;
+            let (t2, _) = self.timed(Cmd::new("am").raw("trace-ipc start"), "restarting the IPC trace")?;
             self.ipc_from = Some(t2);
         }
         Ok(())
     }
 
     fn screenshot(&mut self, label: &str) -> Res<()> {
-        let (t, png) = self.timed("screencap -p", "taking a screenshot")?;
+        let (t, png) = self.timed(Cmd::new("screencap").raw("-p"), "taking a screenshot")?;
         if !png.starts_with(b"\x89PNG") {
             return self.note(&format!("screenshot {label}: the device did not return a PNG"));
         }
@@ -488,10 +462,12 @@ impl Session<'_> {
     /// One UI dump: the device time, the XML text and the parsed tree. Saves it in the bundle
     /// when it differs from the previous one. `Ok(None)` when the device could not dump now.
     fn ui(&mut self) -> Res<Option<(i64, String, UiDump)>> {
-        let (t, out) = self.timed(
-            &format!("uiautomator dump {UI_DUMP_PATH} >/dev/null 2>&1 && cat {UI_DUMP_PATH}"),
-            "dumping the UI",
-        )?;
+        let cmd = Cmd::new("uiautomator")
+            .raw("dump")
+            .raw(UI_DUMP_PATH)
+            .raw(">/dev/null 2>&1")
+            .and(Cmd::new("cat").raw(UI_DUMP_PATH));
+        let (t, out) = self.timed(cmd, "dumping the UI")?;
         let text = String::from_utf8_lossy(&out).into_owned();
         let Ok(dump) = prior_parse::ui::parse_dump(&text) else {
             return Ok(None); // "could not get idle state", or an empty dump: retry later
@@ -517,7 +493,8 @@ impl Session<'_> {
         let Some(component) = self.app.component.clone() else {
             return Err("no launcher activity to start".to_string());
         };
-        let (t, out) = self.timed(&format!("am start -W -n {}", q(&component)), "launching the app")?;
+        let c = Component::new(&component).map_err(|e| format!("cannot launch: {e}"))?;
+        let (t, out) = self.timed(Cmd::new("am").raw("start -W -n").component(&c), "launching the app")?;
         self.rec(HarnessRecord::Launch { device_us: Some(t), component: component.clone() })?;
         let reply = prior_parse::am::parse_start(&String::from_utf8_lossy(&out));
         if let Some(e) = reply.errors.first() {
@@ -530,7 +507,7 @@ impl Session<'_> {
         match step {
             Step::Launch => self.launch(),
             Step::Relaunch => {
-                self.sh(&format!("am force-stop {}", q(&self.app.package)), "stopping the app")?;
+                self.sh(Cmd::new("am").raw("force-stop").pkg(&self.package), "stopping the app")?;
                 self.launch()
             }
             Step::Wait(d) => self.wait(*d),
@@ -538,10 +515,10 @@ impl Session<'_> {
             Step::RejectConsent => self.consent(ConsentAction::Reject),
             Step::Tap { target, timeout } => {
                 let (x, y) = self.wait_element(target, *timeout)?.ok_or_else(|| format!("step failed: no element matching {target} within {timeout:?}"))?;
-                self.sh(&format!("input tap {x} {y}"), "tapping")?;
+                self.sh(tap(x, y), "tapping")?;
                 Ok(())
             }
-            Step::Back => self.sh("input keyevent 4", "pressing Back").map(|_| ()),
+            Step::Back => self.sh(Cmd::new("input").raw("keyevent 4"), "pressing Back").map(|_| ()),
             Step::Screenshot(name) => self.screenshot(name),
             Step::WaitFor { target, timeout } => match target {
                 WaitTarget::Element(sel) => self
@@ -591,8 +568,8 @@ impl Session<'_> {
         let start = Instant::now();
         loop {
             self.check_alive()?;
-            let out = self.sh("dumpsys activity activities", "reading the resumed activity")?;
-            if out.text().lines().any(|l| (l.contains("mResumedActivity") || l.contains("topResumedActivity") || l.contains("ResumedActivity:")) && l.contains(&want)) {
+            let out = self.sh(Cmd::new("dumpsys").raw("activity activities"), "reading the resumed activity")?;
+            if out.stdout_text().lines().any(|l| (l.contains("mResumedActivity") || l.contains("topResumedActivity") || l.contains("ResumedActivity:")) && l.contains(&want)) {
                 return Ok(());
             }
             if start.elapsed() >= timeout {
@@ -634,7 +611,7 @@ impl Session<'_> {
                 }
                 if consent.mode != ConsentMode::Manual {
                     if let Some(deny) = &d.permission_deny {
-                        self.sh(&format!("input tap {} {}", deny.center[0], deny.center[1]), "dismissing a permission dialog")?;
+                        self.sh(tap(deny.center[0], deny.center[1]), "dismissing a permission dialog")?;
                         self.note("dismissed the permission dialog with its deny button (nothing is granted)")?;
                     }
                 }
@@ -673,7 +650,7 @@ impl Session<'_> {
         };
         if action == ConsentAction::Accept {
             if let Some(tick) = &d.tick {
-                self.sh(&format!("input tap {} {}", tick.center[0], tick.center[1]), "ticking the consent checkbox")?;
+                self.sh(tap(tick.center[0], tick.center[1]), "ticking the consent checkbox")?;
                 self.note(&format!("ticked the consent checkbox {:?}", tick.text))?;
             }
         }
@@ -682,10 +659,12 @@ impl Session<'_> {
         let end = format!("consent-{word}-end {}", self.nonce);
         let (x, y) = (target.center[0], target.center[1]);
         // One shell call: the markers bracket the tap on the device clock.
-        self.sh(
-            &format!("log -t prior {}; input tap {x} {y}; log -t prior {}", q(&begin), q(&end)),
-            "tapping the consent element",
-        )?;
+        let bracketed = Cmd::new("log")
+            .raw("-t prior")
+            .arg(&begin)
+            .and_then(|c| Ok(c.then(tap(x, y)).then(Cmd::new("log").raw("-t prior").arg(&end)?)))
+            .map_err(|e: DeviceError| e.to_string())?;
+        self.sh(bracketed, "tapping the consent element")?;
         self.rec(HarnessRecord::ConsentTap { action, begin_marker: begin.clone(), end_marker: end.clone(), x, y })?;
         self.progress.note(&format!("tapped {:?} at ({x}, {y})", target.text));
         if self.watch.wait_marker(&end, Duration::from_secs(10)).is_none() {
@@ -743,11 +722,14 @@ impl Session<'_> {
             }
         }
         if let Some(s) = self.stream.take() {
-            if let Err(e) = s.stop() {
-                let _ = self.rec(HarnessRecord::Note { text: format!("stopping the logcat stream: {e}") });
-            }
+            let report = s.stop(Duration::from_secs(2));
+            let _ = self.rec(HarnessRecord::Note { text: format!("logcat stream stopped: {report:?}") });
         }
     }
+}
+
+fn tap(x: i32, y: i32) -> Cmd {
+    Cmd::new("input").raw("tap").int(x.into()).int(y.into())
 }
 
 fn describe(step: &Step) -> String {
@@ -786,17 +768,6 @@ fn expand_component(package: &str, activity: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parses_device_dates() {
-        assert_eq!(parse_date_ns("1764358200123456789\n"), Some(1_764_358_200_123_456));
-        assert_eq!(parse_date_ns("1764358200%N\n"), Some(1_764_358_200_000_000));
-        assert_eq!(parse_date_ns("1764358200N"), Some(1_764_358_200_000_000));
-        assert_eq!(parse_date_ns("garbage"), None);
-        assert_eq!(parse_utc_offset("+0800\n"), Some(28_800));
-        assert_eq!(parse_utc_offset("-0330"), Some(-12_600));
-        assert_eq!(parse_utc_offset("UTC"), None);
-    }
 
     #[test]
     fn labels_and_components() {

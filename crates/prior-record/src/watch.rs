@@ -123,6 +123,13 @@ impl Write for LogcatSink {
         if self.partial.len() > prior_parse::MAX_LINE {
             self.partial.clear();
         }
+        // The device layer may hold back a stream's last newline (it could precede its exit
+        // marker), and logcat writes whole lines: look at the unfinished tail now. Everything
+        // `line` records is idempotent, so seeing the line again later is harmless.
+        if !self.partial.is_empty() {
+            let tail = self.partial.clone();
+            self.line(&tail, &mut seen);
+        }
         drop(seen);
         watch.changed.notify_all();
         res.map(|_| buf.len())

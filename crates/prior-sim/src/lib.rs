@@ -9,6 +9,17 @@
 //! Architecture invariant: this crate shares no parsing or formatting code with
 //! `prior-parse` (and does not depend on it), so a format bug cannot cancel itself out.
 
+// TRAIT CHANGE (transport helper): no signature changed. Two contracts were made explicit in
+// the docs of `DeviceHandler`: `read_file`/`write_file` errors are the bare reason
+// (`No such file or directory`, `Read-only file system`) — the transport adds adbd's prefix
+// (`open failed: …`, `couldn't create file: …`); and `write_file` creates missing parent
+// directories (the banner advertises `fixed_push_mkdir`), and its `mode` always carries the
+// file-type bits.
+
+pub mod adbd;
+pub mod device;
+pub mod server;
+
 use std::time::Duration;
 
 /// What the device side tells the transport for the CNXN banner.
@@ -64,9 +75,14 @@ pub trait DeviceHandler: Send + Sync + 'static {
     fn abb_exec(&self, argv: &[String]) -> Vec<u8>;
     /// Sync STAT: `None` when the path does not exist.
     fn stat(&self, path: &str) -> Option<FileStat>;
-    /// Sync RECV: the file's bytes, or an error message (`No such file or directory`).
+    /// Sync RECV: the file's bytes, or the bare error reason (`No such file or directory`);
+    /// the transport sends `open failed: <reason>` as adbd does.
     fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
-    /// Sync SEND: stores a file; error message on failure.
+    /// Sync SEND: stores a file, creating missing parent directories (the device advertises
+    /// `fixed_push_mkdir`); `mode` includes the file type (`0o100644`; the transport adds the
+    /// regular-file type when a client sent bare permission bits such as `0777`).
+    /// On failure the bare reason (`Read-only file system`); the transport sends
+    /// `couldn't create file: <reason>`.
     fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String>;
     /// Sync LIST: entries of a directory (name, stat).
     fn list_dir(&self, path: &str) -> Vec<(String, FileStat)>;

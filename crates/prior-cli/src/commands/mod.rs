@@ -1,7 +1,10 @@
 //! One module per command.
 
+pub mod analyze;
 pub mod check;
+pub mod devices;
 pub mod parse;
+pub mod run;
 pub mod sim;
 pub mod ui;
 

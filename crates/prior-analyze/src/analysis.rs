@@ -1,0 +1,676 @@
+//! [`analyze`]: the whole pass from a bundle to a [`Report`].
+
+use crate::catalog::Catalog;
+use crate::consent;
+use crate::profile::Profile;
+use crate::report::{
+    AppFacts, BundleFacts, CatalogFacts, CategoryCheck, Checked, DeviceFacts, IntegrityReport,
+    ProfileFacts, REPORT_FORMAT, Report, SignalCounts, SourceCheck, SourceStatus, Summary,
+    TimelineEntry, ToolVersion,
+};
+use crate::rules::{self, MissingConsent, RuleInput};
+use crate::sources::harness::HarnessLines;
+use crate::sources::logcat::{self, LOGCAT_FILE, LogcatInput, LogcatResult};
+use crate::sources::{EventSink, MAX_EVENTS, appops, ipc};
+use crate::{ANALYZER_VERSION, AnalyzeError, Origin, describe_mismatch};
+use prior_model::bundle::{
+    Bundle, HARNESS_FILE, HarnessRecord, MANIFEST_FILE, RecordingState, sha256_file,
+};
+use prior_model::{
+    ConsentOutcome, DataCategory, Event, EventKind, Micros, Phase, Severity, Source, Timing,
+    Verdict, format_micros_utc,
+};
+
+/// Options of [`analyze_with`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnalyzeOptions {
+    /// Analyse a bundle that does not match its `MANIFEST.sha256` (the report then carries
+    /// the mismatch and cannot pass). Off by default: a mismatch is an error.
+    pub allow_modified: bool,
+    /// At most this many events in [`Report::timeline`] (the total is always counted).
+    pub timeline_limit: usize,
+}
+
+impl Default for AnalyzeOptions {
+    fn default() -> Self {
+        AnalyzeOptions {
+            allow_modified: false,
+            timeline_limit: 2000,
+        }
+    }
+}
+
+/// Analyses a bundle with default options (a manifest mismatch is an error).
+pub fn analyze(
+    bundle: &Bundle,
+    catalog: &Catalog,
+    profile: &Profile,
+) -> Result<Report, AnalyzeError> {
+    analyze_with(bundle, catalog, profile, &AnalyzeOptions::default())
+}
+
+/// The logcat patterns the analysis uses for `package`, one regex per line, in a form `rg`
+/// accepts (placeholders substituted; `{uid}` as `uid` when given): the catalog's patterns,
+/// the `markers`, and the process/activity lines. Used to compare with `rg` in the benchmark
+/// and to show users what is searched.
+pub fn effective_logcat_patterns(
+    catalog: &Catalog,
+    package: &str,
+    uid: Option<u32>,
+    markers: &[String],
+) -> Vec<String> {
+    logcat::patterns_for_grep(catalog, package, uid, markers)
+}
+
+/// The literal texts the logcat pass searches for before parsing a line (one of them is in
+/// every line it looks at): what `rg -F` would need to find the same candidate lines.
+pub fn logcat_prefilter_literals(
+    catalog: &Catalog,
+    package: &str,
+    markers: &[String],
+) -> Result<Vec<String>, AnalyzeError> {
+    let rules = logcat::build_rules(catalog, package, markers).map_err(|message| {
+        AnalyzeError::Patterns {
+            package: package.to_string(),
+            message,
+        }
+    })?;
+    Ok(rules
+        .literals
+        .iter()
+        .map(|l| String::from_utf8_lossy(l).into_owned())
+        .collect())
+}
+
+/// Analyses a bundle: see the crate documentation for the steps.
+pub fn analyze_with(
+    bundle: &Bundle,
+    catalog: &Catalog,
+    profile: &Profile,
+    opts: &AnalyzeOptions,
+) -> Result<Report, AnalyzeError> {
+    let integ = &bundle.integrity;
+    let mismatch = integ.manifest_present && !integ.is_intact();
+    if mismatch && !opts.allow_modified {
+        return Err(AnalyzeError::Tampered {
+            modified: integ.modified.clone(),
+            missing: integ.missing.clone(),
+            unlisted: integ.unlisted.clone(),
+        });
+    }
+    let meta = &bundle.meta;
+    let package = meta.app.package.trim();
+    if package.is_empty() {
+        return Err(AnalyzeError::NoPackage);
+    }
+    let mut incomplete = bundle.incomplete.clone();
+    if mismatch {
+        incomplete.push(format!(
+            "the bundle does not match its MANIFEST.sha256 ({}); it was analysed only because modification was \
+             explicitly allowed, so neither its findings nor their absence can be relied on",
+            describe_mismatch(&integ.modified, &integ.missing, &integ.unlisted)
+        ));
+    }
+    let default_year = year_of(meta.started_host_us);
+    let utc_offset_s = meta.device.utc_offset_s;
+    let lines = HarnessLines::read(bundle)?;
+
+    // What the harness names.
+    let mut snapshots = Vec::new();
+    let mut dumps = Vec::new();
+    let mut markers = Vec::new();
+    for e in &bundle.harness {
+        match &e.record {
+            HarnessRecord::AppopsSnapshot { file, label, .. } => {
+                snapshots.push(appops::SnapshotRef {
+                    file: file.clone(),
+                    label: label.clone(),
+                })
+            }
+            HarnessRecord::IpcDump {
+                file,
+                from_us,
+                to_us,
+                label,
+            } => dumps.push(ipc::DumpRef {
+                file: file.clone(),
+                from_us: *from_us,
+                to_us: *to_us,
+                label: label.clone(),
+            }),
+            HarnessRecord::Marker { message } => markers.push(message.clone()),
+            _ => {}
+        }
+    }
+    if let Some((b, e)) = consent::tap_markers(&bundle.harness) {
+        markers.extend([b, e]);
+    }
+    markers.sort();
+    markers.dedup();
+
+    let mut sink = EventSink::default();
+
+    // logcat
+    let rules = logcat::build_rules(catalog, package, &markers).map_err(|message| {
+        AnalyzeError::Patterns {
+            package: package.to_string(),
+            message,
+        }
+    })?;
+    let input = LogcatInput {
+        catalog,
+        package,
+        meta_uid: meta.app.uid,
+        default_year,
+        utc_offset_s,
+    };
+    let logcat_path = bundle.path(LOGCAT_FILE);
+    let (lc, logcat_present) = match fs_err::File::open(&logcat_path) {
+        Ok(f) => {
+            let r =
+                logcat::run(&input, &rules, f, &mut sink).map_err(|source| AnalyzeError::Read {
+                    file: LOGCAT_FILE.to_string(),
+                    source,
+                })?;
+            (r, true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+            LogcatResult {
+                uid: meta.app.uid,
+                ..Default::default()
+            },
+            false,
+        ),
+        Err(source) => {
+            return Err(AnalyzeError::Read {
+                file: LOGCAT_FILE.to_string(),
+                source,
+            });
+        }
+    };
+    if !logcat_present {
+        incomplete.push(format!(
+            "{LOGCAT_FILE} is missing: no logcat signal, marker or process line could be checked"
+        ));
+    }
+    if let Some(n) = lc.stats.cut_last_line {
+        incomplete.push(format!(
+            "{LOGCAT_FILE} was cut off mid-line at line {n}; that line was dropped"
+        ));
+    }
+    if lc.uid.is_none() {
+        incomplete.push(format!(
+            "the app's uid is unknown (not in meta.json, and no process-start line for {package} in logcat): \
+             lines that name the app only by uid could not be attributed{}",
+            if lc.unattributed > 0 { format!(" ({} such lines)", lc.unattributed) } else { String::new() }
+        ));
+    }
+    if lc.pending_dropped > 0 {
+        incomplete.push(format!(
+            "{} logcat matches arrived before the app's uid was known and could not be held for attribution",
+            lc.pending_dropped
+        ));
+    }
+
+    // app-ops and IPC
+    let ao = appops::run(
+        bundle,
+        catalog,
+        package,
+        utc_offset_s,
+        default_year,
+        &snapshots,
+        &mut sink,
+    )?;
+    let ip = ipc::run(bundle, catalog, package, &dumps, &mut sink)?;
+    for f in ao.missing.iter().chain(&ip.missing) {
+        incomplete.push(format!("{f}, named by {HARNESS_FILE}, is missing"));
+    }
+    for n in ao.notes.iter().chain(&ip.notes) {
+        incomplete.push(n.clone());
+    }
+
+    // Consent and the harness's own observations.
+    let (consent, consent_note) =
+        consent::boundary(&bundle.harness, &lines, &lc.markers, lc.max_time);
+    incomplete.extend(consent_note);
+    let mut ui_records = 0u64;
+    let mut prompts = 0u64;
+    let mut launch_us: Option<Micros> = None;
+    let mut missing_consent = None;
+    for e in &bundle.harness {
+        let evidence = || lines.evidence(e.seq);
+        let event = |source, kind, timing, api: Option<&str>, detail: String| Event {
+            source,
+            kind,
+            category: None,
+            timing,
+            api: api.map(str::to_string),
+            outcome: None,
+            pid: None,
+            uid: None,
+            actor: None,
+            detail,
+            evidence: evidence(),
+        };
+        match &e.record {
+            HarnessRecord::Launch {
+                device_us: Some(t),
+                component,
+            } => {
+                launch_us = launch_us.or(Some(*t));
+                sink.push(event(
+                    Source::Harness,
+                    EventKind::Marker,
+                    Timing::instant(*t),
+                    None,
+                    format!("launch of {component}"),
+                ));
+            }
+            HarnessRecord::ConsentShown { device_us, ui_file } => {
+                ui_records += 1;
+                sink.push(event(
+                    Source::Ui,
+                    EventKind::ConsentShown,
+                    Timing::instant(*device_us),
+                    None,
+                    format!("consent screen on screen ({ui_file})"),
+                ));
+            }
+            HarnessRecord::PermissionPrompt {
+                device_us,
+                ui_file,
+                text,
+            } => {
+                ui_records += 1;
+                prompts += 1;
+                sink.push(event(
+                    Source::Ui,
+                    EventKind::PermissionPrompt,
+                    Timing::instant(*device_us),
+                    Some("GrantPermissionsActivity"),
+                    format!(
+                        "runtime-permission dialog on screen ({ui_file}){}",
+                        text.as_deref()
+                            .map(|t| format!(": {t:?}"))
+                            .unwrap_or_default()
+                    ),
+                ));
+            }
+            HarnessRecord::UiDump { .. } => ui_records += 1,
+            HarnessRecord::ConsentMissing { timeout_ms } => {
+                missing_consent = Some((*timeout_ms, e.seq, e.host_us));
+            }
+            _ => {}
+        }
+    }
+    if let Some(Timing::Window { from_us, to_us }) = consent.answered {
+        let kind = match consent.outcome {
+            ConsentOutcome::Rejected => EventKind::ConsentRejected,
+            _ => EventKind::ConsentAccepted,
+        };
+        let evidence = consent
+            .evidence
+            .last()
+            .cloned()
+            .unwrap_or_else(|| lines.evidence(0));
+        sink.push(Event {
+            source: Source::Harness,
+            kind,
+            category: None,
+            timing: Timing::window(from_us, to_us),
+            api: None,
+            outcome: None,
+            pid: None,
+            uid: None,
+            actor: None,
+            detail: format!(
+                "consent {} ({:?})",
+                if kind == EventKind::ConsentRejected {
+                    "rejected"
+                } else {
+                    "accepted"
+                },
+                consent.method
+            ),
+            evidence,
+        });
+    }
+    if sink.dropped > 0 {
+        incomplete.push(format!(
+            "more than {MAX_EVENTS} events: {} later ones were not kept, so findings may lack some of them",
+            sink.dropped
+        ));
+    }
+
+    let mut events = std::mem::take(&mut sink.events);
+    events.sort_by(|a, b| event_key(a).cmp(&event_key(b)));
+    let boundary = consent.boundary();
+    let phases: Vec<Option<Phase>> = events
+        .iter()
+        .map(|e| consent.placed.then(|| boundary.phase_of(&e.timing)))
+        .collect();
+
+    let missing = missing_consent.map(|(timeout_ms, seq, host_us)| {
+        let at = launch_us
+            .or_else(|| events.first().map(|e| e.timing.earliest()))
+            .unwrap_or(host_us + meta.device.clock_offset_us.unwrap_or(0));
+        MissingConsent {
+            timeout_ms,
+            evidence: lines.evidence(seq),
+            timing: Timing::instant(at),
+        }
+    });
+    let findings = rules::apply(&RuleInput {
+        events: &events,
+        phases: &phases,
+        consent: &consent,
+        missing,
+        profile,
+        catalog,
+        package,
+    });
+
+    // What was checked.
+    let count_access = |source: Source| {
+        events
+            .iter()
+            .filter(|e| e.source == source && e.kind == EventKind::DataAccess)
+            .count() as u64
+    };
+    let mut sources = Vec::new();
+    let logcat_status = if !logcat_present {
+        SourceStatus::Missing
+    } else if lc.stats.cut_last_line.is_some() || lc.untimed > 0 || lc.stats.overlong > 0 {
+        SourceStatus::Partial
+    } else {
+        SourceStatus::Analysed
+    };
+    let mut logcat_note = vec![format!("{} candidate lines parsed", lc.stats.candidates)];
+    if lc.untimed > 0 {
+        logcat_note.push(format!(
+            "{} matching lines had no device-clock time and were not placed",
+            lc.untimed
+        ));
+    }
+    if lc.stats.overlong > 0 {
+        logcat_note.push(format!(
+            "{} over-long lines were searched only in their first MiB",
+            lc.stats.overlong
+        ));
+    }
+    sources.push(SourceCheck {
+        source: Source::Logcat,
+        status: logcat_status,
+        files: if logcat_present {
+            vec![LOGCAT_FILE.to_string()]
+        } else {
+            Vec::new()
+        },
+        items: lc.stats.lines,
+        events: lc.access_events,
+        note: Some(logcat_note.join("; ")),
+    });
+    let file_status = |named: usize, missing: usize, notes: usize| match (named, missing + notes) {
+        (0, _) => SourceStatus::NotCaptured,
+        (n, m) if m >= n => SourceStatus::Missing,
+        (_, 0) => SourceStatus::Analysed,
+        _ => SourceStatus::Partial,
+    };
+    sources.push(SourceCheck {
+        source: Source::Appops,
+        status: file_status(snapshots.len(), ao.missing.len(), ao.notes.len()),
+        files: sorted(ao.files),
+        items: ao.entries,
+        events: count_access(Source::Appops),
+        note: (ao.baseline_entries > 0).then(|| {
+            format!(
+                "{} entries already in the baseline snapshot were left out",
+                ao.baseline_entries
+            )
+        }),
+    });
+    sources.push(SourceCheck {
+        source: Source::Ipc,
+        status: file_status(dumps.len(), ip.missing.len(), ip.notes.len()),
+        files: sorted(ip.files),
+        items: ip.traces,
+        events: count_access(Source::Ipc),
+        note: None,
+    });
+    sources.push(SourceCheck {
+        source: Source::Ui,
+        status: if ui_records > 0 {
+            SourceStatus::Analysed
+        } else {
+            SourceStatus::NotCaptured
+        },
+        files: Vec::new(),
+        items: ui_records,
+        events: prompts,
+        note: Some("UI observations are read from harness records".to_string()),
+    });
+    let pcap = bundle.path("raw/net.pcap").is_file();
+    sources.push(SourceCheck {
+        source: Source::Net,
+        status: if pcap { SourceStatus::NotAnalysed } else { SourceStatus::NotCaptured },
+        files: if pcap { vec!["raw/net.pcap".to_string()] } else { Vec::new() },
+        items: 0,
+        events: 0,
+        note: Some("network capture is not analysed by this version: tracker-contact-before-consent was not checked".into()),
+    });
+    sources.push(SourceCheck {
+        source: Source::Harness,
+        status: SourceStatus::Analysed,
+        files: vec![HARNESS_FILE.to_string()],
+        items: bundle.harness.len() as u64,
+        events: 0,
+        note: None,
+    });
+    let categories = DataCategory::ALL
+        .into_iter()
+        .map(|c| {
+            let (a, b, l) = catalog.signal_counts(c);
+            let mut counts = [0u64; 3];
+            for (e, p) in events.iter().zip(&phases) {
+                if e.kind == EventKind::DataAccess && e.category == Some(c) {
+                    match p {
+                        Some(Phase::BeforeConsent) => counts[0] += 1,
+                        Some(Phase::AtConsent) => counts[1] += 1,
+                        Some(Phase::AfterConsent) => counts[2] += 1,
+                        None => {}
+                    }
+                }
+            }
+            CategoryCheck {
+                category: c,
+                signals: SignalCounts {
+                    appops: a as u64,
+                    binder: b as u64,
+                    logcat: l as u64,
+                },
+                before_consent: counts[0],
+                at_consent: counts[1],
+                after_consent: counts[2],
+                clean: !findings
+                    .iter()
+                    .any(|f| f.category == Some(c) && f.severity.is_violation()),
+            }
+        })
+        .collect();
+
+    let mut summary = Summary {
+        findings: findings.len() as u64,
+        data_access_events: events
+            .iter()
+            .filter(|e| e.kind == EventKind::DataAccess)
+            .count() as u64
+            + sink.dropped,
+        ..Summary::default()
+    };
+    for f in &findings {
+        match f.severity {
+            Severity::High => summary.high += 1,
+            Severity::Medium => summary.medium += 1,
+            Severity::Low => summary.low += 1,
+            Severity::Info => summary.info += 1,
+        }
+    }
+    summary.violations = summary.high + summary.medium + summary.low;
+    let verdict = if summary.violations > 0 {
+        Verdict::Fail
+    } else if !incomplete.is_empty() {
+        Verdict::Inconclusive
+    } else {
+        Verdict::Pass
+    };
+
+    let manifest_sha256 = if integ.manifest_present {
+        Some(
+            sha256_file(&bundle.path(MANIFEST_FILE)).map_err(|e| AnalyzeError::Read {
+                file: MANIFEST_FILE.to_string(),
+                source: std::io::Error::other(e.to_string()),
+            })?,
+        )
+    } else {
+        None
+    };
+    let timeline_total = events.len() as u64 + sink.dropped;
+    let timeline = events
+        .into_iter()
+        .zip(phases)
+        .take(opts.timeline_limit)
+        .map(|(event, phase)| TimelineEntry {
+            phase: phase.unwrap_or(Phase::BeforeConsent),
+            event,
+        })
+        .collect();
+
+    Ok(Report {
+        report_format: REPORT_FORMAT,
+        analyzer: ToolVersion {
+            name: "prior-analyze".into(),
+            version: ANALYZER_VERSION.into(),
+        },
+        verdict,
+        summary,
+        bundle: BundleFacts {
+            format: meta.format,
+            recorded_by: format!("{} {}", meta.tool.name, meta.tool.version)
+                .trim()
+                .to_string(),
+            status: match meta.status.state {
+                RecordingState::Recording => "recording",
+                RecordingState::Complete => "complete",
+                RecordingState::Incomplete => "incomplete",
+            }
+            .into(),
+            manifest_sha256,
+            scenario: meta
+                .scenario
+                .as_ref()
+                .map(|s| s.name.clone())
+                .filter(|s| !s.is_empty()),
+            consent_mode: meta
+                .scenario
+                .as_ref()
+                .map(|s| s.consent_mode.clone())
+                .filter(|s| !s.is_empty()),
+            started_host_us: meta.started_host_us,
+            ended_host_us: meta.ended_host_us,
+        },
+        app: AppFacts {
+            package: package.to_string(),
+            version_name: meta.app.version_name.clone(),
+            version_code: meta.app.version_code.clone(),
+            apk_sha256: meta.app.apk_sha256.clone(),
+            uid: lc.uid,
+            uid_source: lc
+                .uid
+                .map(|_| if lc.uid_from_logcat { "logcat" } else { "meta" }.to_string()),
+            pids: lc.pids.into_iter().collect(),
+        },
+        device: DeviceFacts {
+            serial: meta.device.serial.clone(),
+            model: meta.device.model.clone(),
+            api_level: meta.device.api_level,
+            fingerprint: meta.device.fingerprint.clone(),
+            timezone: meta.device.timezone.clone(),
+            utc_offset_s,
+            emulator: meta.device.emulator,
+            simulated: meta.device.simulated,
+        },
+        profile: ProfileFacts {
+            name: profile.name.clone(),
+            title: profile.title.clone(),
+            origin: origin_word(&profile.origin),
+        },
+        catalog: CatalogFacts {
+            name: catalog.name.clone(),
+            version: catalog.version.clone(),
+            origin: origin_word(&catalog.origin),
+        },
+        consent,
+        findings,
+        checked: Checked {
+            sources,
+            categories,
+        },
+        integrity: IntegrityReport {
+            manifest_present: integ.manifest_present,
+            intact: integ.is_intact(),
+            modified: integ.modified.clone(),
+            missing: integ.missing.clone(),
+            unlisted: integ.unlisted.clone(),
+            analysed_despite_mismatch: mismatch,
+        },
+        incomplete,
+        timeline,
+        timeline_total,
+    })
+}
+
+type EventKey<'a> = (
+    Micros,
+    Micros,
+    Source,
+    &'a str,
+    u64,
+    EventKind,
+    Option<&'a str>,
+    &'a str,
+);
+
+fn event_key(e: &Event) -> EventKey<'_> {
+    (
+        e.timing.earliest(),
+        e.timing.latest(),
+        e.source,
+        e.evidence.file.as_str(),
+        e.evidence.line,
+        e.kind,
+        e.api.as_deref(),
+        e.detail.as_str(),
+    )
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v.dedup();
+    v
+}
+
+fn origin_word(o: &Origin) -> String {
+    match o {
+        Origin::Builtin => "builtin".into(),
+        Origin::File(_) => "file".into(),
+    }
+}
+
+/// The UTC year of a µs timestamp (for logcat layouts without a year).
+fn year_of(us: i64) -> i32 {
+    format_micros_utc(us)
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(1970)
+}

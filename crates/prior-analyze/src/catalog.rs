@@ -1,0 +1,541 @@
+//! The personal-data catalog: which signals mean which [`DataCategory`].
+//!
+//! The built-in catalog is `data/catalog.toml`, embedded in the binary; a user file in the
+//! same format replaces it ([`Catalog::from_file`]). `docs/catalog.md` documents the format
+//! and every built-in entry with its source.
+
+use crate::{CatalogError, Origin};
+use prior_model::{DataCategory, Outcome};
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The embedded default catalog.
+const BUILTIN: &str = include_str!("../data/catalog.toml");
+
+/// The placeholder replaced by the app's package (regex-escaped) in logcat patterns.
+pub const PACKAGE_PLACEHOLDER: &str = "{package}";
+/// The placeholder replaced by a uid capture that must equal the app's uid.
+pub const UID_PLACEHOLDER: &str = "{uid}";
+
+/// A loaded, validated catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    /// Catalog name (`prior-builtin` for the embedded one).
+    pub name: String,
+    /// Catalog version (a date for the built-in one).
+    pub version: String,
+    /// Where its facts come from.
+    pub source: String,
+    /// Where it was loaded from.
+    pub origin: Origin,
+    /// Runtime permissions per category.
+    pub permissions: Vec<PermissionGroup>,
+    /// App-op names.
+    pub appops: Vec<AppOpEntry>,
+    /// Binder calls.
+    pub binder: Vec<BinderEntry>,
+    /// logcat line patterns, in matching order.
+    pub logcat: Vec<LogcatEntry>,
+    /// Tracker SDKs: hosts and Java packages.
+    pub trackers: Vec<Tracker>,
+    permission_index: BTreeMap<String, DataCategory>,
+    appop_index: BTreeMap<String, usize>,
+    binder_index: BTreeMap<String, Vec<usize>>,
+}
+
+/// Runtime permissions of one category.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PermissionGroup {
+    /// The category.
+    pub category: DataCategory,
+    /// Full permission names (`android.permission.READ_CONTACTS`).
+    pub names: Vec<String>,
+    /// Where this comes from.
+    pub source: String,
+}
+
+/// An app-op as `dumpsys appops` prints its name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppOpEntry {
+    /// Op name, e.g. `FINE_LOCATION`.
+    pub op: String,
+    /// The category.
+    pub category: DataCategory,
+    /// What an access means.
+    pub what: String,
+    /// Where this comes from.
+    pub source: String,
+}
+
+/// A binder call as `am trace-ipc` shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BinderEntry {
+    /// Simple interface name and method, e.g. `ITelephony.getImeiForSlot`.
+    pub method: String,
+    /// Another frame the stack must contain: `class.method` exactly, or a prefix ending in `*`.
+    #[serde(default)]
+    pub frame: Option<String>,
+    /// The category.
+    pub category: DataCategory,
+    /// What the call reads.
+    pub what: String,
+    /// Where this comes from.
+    pub source: String,
+}
+
+impl BinderEntry {
+    /// Whether a stack (frames as `class.method`) satisfies the entry's frame condition.
+    pub fn frame_matches<'a>(&self, mut frames: impl Iterator<Item = &'a str>) -> bool {
+        match self.frame.as_deref() {
+            None => true,
+            Some(f) => match f.strip_suffix('*') {
+                Some(prefix) => frames.any(|q| q.starts_with(prefix)),
+                None => frames.any(|q| q == f),
+            },
+        }
+    }
+}
+
+/// How a logcat entry decides the category of a match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CategoryRule {
+    /// Always this category.
+    Fixed(DataCategory),
+    /// The category of the permission captured as `permission` (see [`Catalog::category_of_permission`]);
+    /// a permission the catalog does not list makes the line irrelevant.
+    FromPermission,
+}
+
+/// A logcat line pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogcatEntry {
+    /// Stable id, e.g. `telephony-identifiers-denied`.
+    pub id: String,
+    /// How the category is decided.
+    pub category: CategoryRule,
+    /// The API to report; `{name}` is replaced by the named capture.
+    pub api: String,
+    /// The tag the line must have, if any.
+    pub tag: Option<String>,
+    /// The regex (with `{package}` / `{uid}` placeholders), matched against the message.
+    pub pattern: String,
+    /// Text every matching line contains, if given (otherwise derived from the pattern).
+    pub literal: Option<String>,
+    /// Whether a match means the data was handed over.
+    pub outcome: Outcome,
+    /// What a match means.
+    pub what: String,
+    /// Where this comes from.
+    pub source: String,
+}
+
+impl LogcatEntry {
+    /// Whether the pattern names the app itself (`{package}` or `{uid}`), so a matching line
+    /// may come from any process. Without a placeholder only the app's own lines count.
+    pub fn names_app(&self) -> bool {
+        self.pattern.contains(PACKAGE_PLACEHOLDER) || self.pattern.contains(UID_PLACEHOLDER)
+    }
+}
+
+/// A tracker SDK.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tracker {
+    /// Display name.
+    pub name: String,
+    /// Hosts; a host matches itself and its subdomains.
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Java package prefixes of the SDK's code (`com.umeng.`).
+    #[serde(default)]
+    pub code: Vec<String>,
+    /// Where this comes from.
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    name: String,
+    version: String,
+    source: String,
+    #[serde(default)]
+    permissions: Vec<PermissionGroup>,
+    #[serde(default)]
+    appop: Vec<AppOpEntry>,
+    #[serde(default)]
+    binder: Vec<BinderEntry>,
+    #[serde(default)]
+    logcat: Vec<LogcatFileEntry>,
+    #[serde(default)]
+    tracker: Vec<Tracker>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LogcatFileEntry {
+    id: String,
+    #[serde(default)]
+    category: Option<DataCategory>,
+    #[serde(default)]
+    category_from: Option<String>,
+    api: String,
+    #[serde(default)]
+    tag: Option<String>,
+    pattern: String,
+    #[serde(default)]
+    literal: Option<String>,
+    outcome: Outcome,
+    what: String,
+    source: String,
+}
+
+impl Catalog {
+    /// The catalog embedded in Prior (`data/catalog.toml`).
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        Catalog::from_toml_str(BUILTIN, Origin::Builtin)
+    }
+
+    /// Reads a catalog file that replaces the built-in one.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Catalog, CatalogError> {
+        let path = path.as_ref();
+        let text = fs_err::read_to_string(path).map_err(CatalogError::Read)?;
+        Catalog::from_toml_str(&text, Origin::File(path.display().to_string()))
+    }
+
+    /// Parses and validates catalog text.
+    pub fn from_toml_str(text: &str, origin: Origin) -> Result<Catalog, CatalogError> {
+        let file: CatalogFile = toml::from_str(text).map_err(|e| CatalogError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        let invalid = |entry: String, message: String| CatalogError::Invalid {
+            origin: origin.to_string(),
+            entry,
+            message,
+        };
+
+        let mut permission_index = BTreeMap::new();
+        for g in &file.permissions {
+            for n in &g.names {
+                if let Some(prev) = permission_index.insert(n.clone(), g.category)
+                    && prev != g.category
+                {
+                    return Err(invalid(
+                        format!("permission {n}"),
+                        format!("listed under both {prev} and {}", g.category),
+                    ));
+                }
+            }
+        }
+
+        let mut appop_index = BTreeMap::new();
+        for (i, a) in file.appop.iter().enumerate() {
+            if a.op.is_empty()
+                || !a
+                    .op
+                    .bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+            {
+                return Err(invalid(
+                    format!("appop {:?}", a.op),
+                    "op names are UPPER_SNAKE_CASE".into(),
+                ));
+            }
+            if appop_index.insert(a.op.clone(), i).is_some() {
+                return Err(invalid(format!("appop {}", a.op), "listed twice".into()));
+            }
+        }
+
+        let mut binder_index: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut seen = BTreeSet::new();
+        for (i, b) in file.binder.iter().enumerate() {
+            let ok = b
+                .method
+                .split_once('.')
+                .is_some_and(|(iface, m)| !iface.is_empty() && !m.is_empty());
+            if !ok {
+                return Err(invalid(
+                    format!("binder {:?}", b.method),
+                    "expected `Interface.method`".into(),
+                ));
+            }
+            if !seen.insert((b.method.clone(), b.frame.clone())) {
+                return Err(invalid(
+                    format!("binder {}", b.method),
+                    "listed twice with the same frame".into(),
+                ));
+            }
+            binder_index.entry(b.method.clone()).or_default().push(i);
+        }
+
+        let mut logcat = Vec::with_capacity(file.logcat.len());
+        let mut ids = BTreeSet::new();
+        for e in file.logcat {
+            let entry = format!("logcat {}", e.id);
+            if !ids.insert(e.id.clone()) {
+                return Err(invalid(entry, "id used twice".into()));
+            }
+            let category = match (e.category, e.category_from.as_deref()) {
+                (Some(c), None) => CategoryRule::Fixed(c),
+                (None, Some("permission")) => CategoryRule::FromPermission,
+                (None, Some(other)) => {
+                    return Err(invalid(
+                        entry,
+                        format!("category_from must be \"permission\", not {other:?}"),
+                    ));
+                }
+                _ => {
+                    return Err(invalid(
+                        entry,
+                        "give exactly one of `category` and `category_from`".into(),
+                    ));
+                }
+            };
+            let entry_value = LogcatEntry {
+                id: e.id,
+                category,
+                api: e.api,
+                tag: e.tag,
+                pattern: e.pattern,
+                literal: e.literal.filter(|l| !l.is_empty()),
+                outcome: e.outcome,
+                what: e.what,
+                source: e.source,
+            };
+            // Compile once with sample values to report bad patterns at load time.
+            crate::logscan::check_entry(&entry_value).map_err(|m| invalid(entry, m))?;
+            logcat.push(entry_value);
+        }
+
+        for t in &file.tracker {
+            for h in &t.hosts {
+                let valid = !h.is_empty()
+                    && !h.starts_with('.')
+                    && h.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'
+                    });
+                if !valid {
+                    return Err(invalid(
+                        format!("tracker {}", t.name),
+                        format!("bad host {h:?} (lowercase DNS name)"),
+                    ));
+                }
+            }
+            if t.code.iter().any(|c| c.is_empty()) {
+                return Err(invalid(
+                    format!("tracker {}", t.name),
+                    "empty code prefix".into(),
+                ));
+            }
+        }
+
+        Ok(Catalog {
+            name: file.name,
+            version: file.version,
+            source: file.source,
+            origin,
+            permissions: file.permissions,
+            appops: file.appop,
+            binder: file.binder,
+            logcat,
+            trackers: file.tracker,
+            permission_index,
+            appop_index,
+            binder_index,
+        })
+    }
+
+    /// The category of a runtime permission (`android.permission.READ_CONTACTS`).
+    pub fn category_of_permission(&self, permission: &str) -> Option<DataCategory> {
+        self.permission_index.get(permission).copied()
+    }
+
+    /// The entry for an app-op name.
+    pub fn appop(&self, op: &str) -> Option<&AppOpEntry> {
+        self.appop_index.get(op).map(|&i| &self.appops[i])
+    }
+
+    /// The entries for a binder `Interface.method` (several when they differ by frame).
+    pub fn binder_entries(&self, method: &str) -> impl Iterator<Item = &BinderEntry> {
+        self.binder_index
+            .get(method)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.binder[i])
+    }
+
+    /// The tracker whose code prefixes cover a Java class name.
+    pub fn tracker_of_class(&self, class: &str) -> Option<&Tracker> {
+        self.trackers
+            .iter()
+            .find(|t| t.code.iter().any(|p| class.starts_with(p.as_str())))
+    }
+
+    /// The tracker a host belongs to (the host itself or a subdomain of a listed host).
+    pub fn tracker_of_host(&self, host: &str) -> Option<&Tracker> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.trackers.iter().find(|t| {
+            t.hosts.iter().any(|h| {
+                host == *h
+                    || (host.len() > h.len()
+                        && host.ends_with(h.as_str())
+                        && host.as_bytes()[host.len() - h.len() - 1] == b'.')
+            })
+        })
+    }
+
+    /// How many signals the catalog watches for a category: (app-ops, binder calls, logcat
+    /// patterns with a fixed category).
+    pub fn signal_counts(&self, category: DataCategory) -> (usize, usize, usize) {
+        let ops = self
+            .appops
+            .iter()
+            .filter(|a| a.category == category)
+            .count();
+        let binder = self
+            .binder
+            .iter()
+            .filter(|b| b.category == category)
+            .count();
+        let logcat = self
+            .logcat
+            .iter()
+            .filter(|l| match l.category {
+                CategoryRule::Fixed(c) => c == category,
+                CategoryRule::FromPermission => {
+                    self.permission_index.values().any(|c| *c == category)
+                }
+            })
+            .count();
+        (ops, binder, logcat)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_catalog_loads_and_covers_every_category() {
+        let c = Catalog::builtin().unwrap();
+        assert_eq!(c.name, "prior-builtin");
+        for cat in DataCategory::ALL {
+            let (ops, binder, logcat) = c.signal_counts(cat);
+            assert!(ops + binder + logcat > 0, "{cat} has no signal");
+            // The clipboard needs no runtime permission (PERSONAL-DATA.md §6).
+            if cat != DataCategory::Clipboard {
+                assert!(
+                    c.permissions.iter().any(|g| g.category == cat),
+                    "{cat} has no permission"
+                );
+            }
+        }
+        assert_eq!(
+            c.appop("READ_DEVICE_IDENTIFIERS").unwrap().category,
+            DataCategory::DeviceIdentifiers
+        );
+        assert_eq!(c.binder_entries("ITelephony.getImeiForSlot").count(), 1);
+        assert_eq!(
+            c.category_of_permission("android.permission.READ_CONTACTS"),
+            Some(DataCategory::Contacts)
+        );
+        assert!(c.appop("NOT_AN_OP").is_none());
+    }
+
+    #[test]
+    fn trackers_match_hosts_on_label_boundaries_and_code_prefixes() {
+        let c = Catalog::builtin().unwrap();
+        assert_eq!(c.tracker_of_host("alog.umeng.com").unwrap().name, "Umeng");
+        assert_eq!(c.tracker_of_host("UMENG.COM.").unwrap().name, "Umeng");
+        assert!(c.tracker_of_host("notumeng.com").is_none());
+        assert_eq!(
+            c.tracker_of_class("com.umeng.commonsdk.UMConfigure")
+                .unwrap()
+                .name,
+            "Umeng"
+        );
+        assert!(c.tracker_of_class("com.example.App").is_none());
+    }
+
+    #[test]
+    fn frame_conditions_are_exact_or_prefix() {
+        let c = Catalog::builtin().unwrap();
+        let call: Vec<_> = c.binder_entries("ContentProviderProxy.call").collect();
+        assert_eq!(call.len(), 1);
+        assert!(
+            call[0]
+                .frame_matches(["android.provider.Settings$Secure.getStringForUser"].into_iter())
+        );
+        assert!(
+            !call[0]
+                .frame_matches(["android.provider.Settings$Global.getStringForUser"].into_iter())
+        );
+        let ad = c
+            .binder_entries("IActivityManager.bindIsolatedService")
+            .next()
+            .unwrap();
+        assert!(ad.frame_matches(
+            ["com.google.android.gms.ads.identifier.AdvertisingIdClient.zza"].into_iter()
+        ));
+    }
+
+    fn minimal(extra: &str) -> String {
+        format!("name = \"t\"\nversion = \"1\"\nsource = \"test\"\n{extra}")
+    }
+
+    #[test]
+    fn bad_files_are_rejected_with_the_entry_named() {
+        let cases = [
+            (
+                "[[appop]]\nop = \"fine\"\ncategory = \"location\"\nwhat = \"\"\nsource = \"\"\n",
+                "appop \"fine\"",
+            ),
+            (
+                "[[binder]]\nmethod = \"nodot\"\ncategory = \"location\"\nwhat = \"\"\nsource = \"\"\n",
+                "Interface.method",
+            ),
+            (
+                "[[logcat]]\nid = \"x\"\napi = \"a\"\npattern = \"(unclosed\"\noutcome = \"denied\"\ncategory = \"location\"\nwhat = \"\"\nsource = \"\"\n",
+                "logcat x",
+            ),
+            (
+                "[[logcat]]\nid = \"x\"\napi = \"a\"\npattern = \"abc\"\noutcome = \"denied\"\nwhat = \"\"\nsource = \"\"\n",
+                "exactly one of",
+            ),
+            (
+                "[[logcat]]\nid = \"x\"\napi = \"{nope}\"\npattern = \"abcdef\"\noutcome = \"denied\"\ncategory = \"sms\"\nwhat = \"\"\nsource = \"\"\n",
+                "nope",
+            ),
+            (
+                "[[logcat]]\nid = \"x\"\napi = \"a\"\npattern = \"[a-z]+\"\noutcome = \"denied\"\ncategory = \"sms\"\nwhat = \"\"\nsource = \"\"\n",
+                "literal",
+            ),
+            (
+                "[[tracker]]\nname = \"T\"\nhosts = [\"Bad Host\"]\nsource = \"\"\n",
+                "bad host",
+            ),
+            ("unknown_key = 1\n", "unknown"),
+        ];
+        for (extra, want) in cases {
+            let e = Catalog::from_toml_str(&minimal(extra), Origin::File("t.toml".into()))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{extra}: {e}");
+            assert!(e.contains("t.toml"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_declared_literal_makes_a_pattern_without_one_acceptable() {
+        let text = minimal(
+            "[[logcat]]\nid = \"x\"\napi = \"a\"\npattern = \"(?:alpha|beta)\"\nliteral = \"a\"\noutcome = \"denied\"\ncategory = \"sms\"\nwhat = \"\"\nsource = \"\"\n",
+        );
+        let c = Catalog::from_toml_str(&text, Origin::Builtin).unwrap();
+        assert_eq!(c.logcat[0].literal.as_deref(), Some("a"));
+    }
+}

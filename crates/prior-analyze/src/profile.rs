@@ -1,0 +1,376 @@
+//! Rule profiles: which rules run and how severe their findings are.
+//!
+//! Built-in profiles (`cn-miit`, `gdpr`) are `data/profiles/*.toml`, embedded in the binary;
+//! a user file in the same format replaces them ([`Profile::from_file`]). `docs/catalog.md`
+//! documents the rules and the choices of each built-in profile.
+
+use crate::{Origin, ProfileError};
+use prior_model::{DataCategory, Severity};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+const BUILTIN: [(&str, &str); 2] = [
+    ("cn-miit", include_str!("../data/profiles/cn-miit.toml")),
+    ("gdpr", include_str!("../data/profiles/gdpr.toml")),
+];
+
+/// A severity as a profile writes it: a [`Severity`], or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Level {
+    /// The rule (or category) does not fire.
+    Off,
+    /// Reported, not a violation.
+    Info,
+    /// A violation of lower weight.
+    Low,
+    /// A violation.
+    Medium,
+    /// A serious violation.
+    High,
+}
+
+impl Level {
+    /// The finding severity, `None` for `off`.
+    pub fn severity(self) -> Option<Severity> {
+        match self {
+            Level::Off => None,
+            Level::Info => Some(Severity::Info),
+            Level::Low => Some(Severity::Low),
+            Level::Medium => Some(Severity::Medium),
+            Level::High => Some(Severity::High),
+        }
+    }
+}
+
+/// The rules a profile can configure. Each has a stable id used in findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RuleId {
+    /// Personal data accessed (or attempted, when `count_denied`) before consent.
+    PreConsentAccess,
+    /// Personal data accessed inside the consent tap window.
+    AtConsentAccess,
+    /// Personal data accessed after the user rejected consent.
+    AccessAfterReject,
+    /// A runtime-permission dialog shown before consent.
+    PermissionPromptBeforeConsent,
+    /// No consent screen appeared at all.
+    NoConsentScreen,
+    /// A tracker host contacted before consent (network events).
+    TrackerContactBeforeConsent,
+}
+
+impl RuleId {
+    /// Every rule, in report order.
+    pub const ALL: [RuleId; 6] = [
+        RuleId::NoConsentScreen,
+        RuleId::PermissionPromptBeforeConsent,
+        RuleId::PreConsentAccess,
+        RuleId::TrackerContactBeforeConsent,
+        RuleId::AtConsentAccess,
+        RuleId::AccessAfterReject,
+    ];
+
+    /// The stable id, e.g. `pre-consent-access`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleId::PreConsentAccess => "pre-consent-access",
+            RuleId::AtConsentAccess => "at-consent-access",
+            RuleId::AccessAfterReject => "access-after-reject",
+            RuleId::PermissionPromptBeforeConsent => "permission-prompt-before-consent",
+            RuleId::NoConsentScreen => "no-consent-screen",
+            RuleId::TrackerContactBeforeConsent => "tracker-contact-before-consent",
+        }
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How one rule is configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleConfig {
+    /// Severity of its findings (`off` disables the rule).
+    pub severity: Level,
+    /// Whether attempts the system refused (app-op `Reject:`, `SecurityException`) count.
+    #[serde(default = "yes")]
+    pub count_denied: bool,
+    /// Severity used when every event of a finding was refused; the rule's severity otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denied_severity: Option<Level>,
+    /// Per-category severities that replace `severity` (data-access rules only).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub categories: BTreeMap<DataCategory, Level>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl RuleConfig {
+    /// The severity for a category (its override, else the rule's), `None` when off.
+    pub fn severity_for(
+        &self,
+        category: Option<DataCategory>,
+        all_denied: bool,
+    ) -> Option<Severity> {
+        let base = category
+            .and_then(|c| self.categories.get(&c).copied())
+            .unwrap_or(self.severity);
+        base.severity()?;
+        match (all_denied, self.denied_severity) {
+            (true, Some(d)) => d.severity(),
+            _ => base.severity(),
+        }
+    }
+}
+
+/// The rules of a profile; a rule left out of a file is off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// `pre-consent-access`.
+    #[serde(
+        rename = "pre-consent-access",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pre_consent_access: Option<RuleConfig>,
+    /// `at-consent-access`.
+    #[serde(
+        rename = "at-consent-access",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub at_consent_access: Option<RuleConfig>,
+    /// `access-after-reject`.
+    #[serde(
+        rename = "access-after-reject",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub access_after_reject: Option<RuleConfig>,
+    /// `permission-prompt-before-consent`.
+    #[serde(
+        rename = "permission-prompt-before-consent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub permission_prompt_before_consent: Option<RuleConfig>,
+    /// `no-consent-screen`.
+    #[serde(
+        rename = "no-consent-screen",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub no_consent_screen: Option<RuleConfig>,
+    /// `tracker-contact-before-consent`.
+    #[serde(
+        rename = "tracker-contact-before-consent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tracker_contact_before_consent: Option<RuleConfig>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileFile {
+    name: String,
+    title: String,
+    #[serde(default)]
+    basis: Vec<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    rules: Rules,
+}
+
+/// A loaded rule profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Short name (`cn-miit`).
+    pub name: String,
+    /// One-line title.
+    pub title: String,
+    /// The regulations or standards it follows.
+    pub basis: Vec<String>,
+    /// What it checks, in prose.
+    pub description: String,
+    /// Where it was loaded from.
+    pub origin: Origin,
+    /// The rules.
+    pub rules: Rules,
+}
+
+impl Profile {
+    /// Names of the built-in profiles.
+    pub fn builtin_names() -> impl Iterator<Item = &'static str> {
+        BUILTIN.iter().map(|(n, _)| *n)
+    }
+
+    /// A built-in profile by name (`cn-miit`, `gdpr`).
+    pub fn builtin(name: &str) -> Result<Profile, ProfileError> {
+        let (_, text) =
+            BUILTIN
+                .iter()
+                .find(|(n, _)| *n == name)
+                .ok_or_else(|| ProfileError::Unknown {
+                    name: name.to_string(),
+                    known: Profile::builtin_names().collect::<Vec<_>>().join(", "),
+                })?;
+        Profile::from_toml_str(text, Origin::Builtin)
+    }
+
+    /// Reads a profile file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Profile, ProfileError> {
+        let path = path.as_ref();
+        let text = fs_err::read_to_string(path).map_err(ProfileError::Read)?;
+        Profile::from_toml_str(&text, Origin::File(path.display().to_string()))
+    }
+
+    /// A built-in name, or else a file path (what `--profile cn-miit|gdpr|FILE` accepts).
+    pub fn resolve(name_or_path: &str) -> Result<Profile, ProfileError> {
+        if Profile::builtin_names().any(|n| n == name_or_path) {
+            Profile::builtin(name_or_path)
+        } else if Path::new(name_or_path).is_file() {
+            Profile::from_file(name_or_path)
+        } else {
+            Err(ProfileError::Unknown {
+                name: name_or_path.to_string(),
+                known: Profile::builtin_names().collect::<Vec<_>>().join(", "),
+            })
+        }
+    }
+
+    /// Parses profile text.
+    pub fn from_toml_str(text: &str, origin: Origin) -> Result<Profile, ProfileError> {
+        let f: ProfileFile = toml::from_str(text).map_err(|e| ProfileError::Parse {
+            origin: origin.to_string(),
+            message: e.to_string(),
+        })?;
+        if f.name.trim().is_empty() {
+            return Err(ProfileError::Parse {
+                origin: origin.to_string(),
+                message: "`name` is empty".into(),
+            });
+        }
+        Ok(Profile {
+            name: f.name,
+            title: f.title,
+            basis: f.basis,
+            description: f.description,
+            origin,
+            rules: f.rules,
+        })
+    }
+
+    /// The configuration of a rule, `None` when the profile leaves it out or sets it `off`.
+    pub fn rule(&self, id: RuleId) -> Option<&RuleConfig> {
+        let r = match id {
+            RuleId::PreConsentAccess => &self.rules.pre_consent_access,
+            RuleId::AtConsentAccess => &self.rules.at_consent_access,
+            RuleId::AccessAfterReject => &self.rules.access_after_reject,
+            RuleId::PermissionPromptBeforeConsent => &self.rules.permission_prompt_before_consent,
+            RuleId::NoConsentScreen => &self.rules.no_consent_screen,
+            RuleId::TrackerContactBeforeConsent => &self.rules.tracker_contact_before_consent,
+        };
+        r.as_ref().filter(|c| c.severity != Level::Off)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_profiles_load_and_enable_every_rule() {
+        for name in Profile::builtin_names() {
+            let p = Profile::builtin(name).unwrap();
+            assert_eq!(p.name, name);
+            assert!(!p.basis.is_empty());
+            for id in RuleId::ALL {
+                assert!(p.rule(id).is_some(), "{name} leaves {id} off");
+            }
+        }
+    }
+
+    #[test]
+    fn severities_follow_category_overrides_and_denied_severity() {
+        let gdpr = Profile::builtin("gdpr").unwrap();
+        let pre = gdpr.rule(RuleId::PreConsentAccess).unwrap();
+        assert_eq!(
+            pre.severity_for(Some(DataCategory::DeviceIdentifiers), false),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            pre.severity_for(Some(DataCategory::InstalledApps), false),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            pre.severity_for(Some(DataCategory::DeviceIdentifiers), true),
+            Some(Severity::Medium)
+        );
+        let miit = Profile::builtin("cn-miit").unwrap();
+        let pre = miit.rule(RuleId::PreConsentAccess).unwrap();
+        assert_eq!(
+            pre.severity_for(Some(DataCategory::DeviceIdentifiers), true),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            pre.severity_for(Some(DataCategory::Sensors), false),
+            Some(Severity::Medium)
+        );
+        assert_eq!(
+            gdpr.rule(RuleId::PermissionPromptBeforeConsent)
+                .unwrap()
+                .severity_for(None, false),
+            Some(Severity::Info)
+        );
+    }
+
+    #[test]
+    fn an_off_category_silences_even_denied_attempts() {
+        let p = Profile::from_toml_str(
+            "name = \"x\"\ntitle = \"x\"\n[rules.pre-consent-access]\nseverity = \"high\"\ndenied_severity = \"low\"\ncategories = { sensors = \"off\" }\n",
+            Origin::Builtin,
+        )
+        .unwrap();
+        let r = p.rule(RuleId::PreConsentAccess).unwrap();
+        assert_eq!(r.severity_for(Some(DataCategory::Sensors), true), None);
+        assert_eq!(
+            r.severity_for(Some(DataCategory::Location), true),
+            Some(Severity::Low)
+        );
+        assert!(
+            p.rule(RuleId::NoConsentScreen).is_none(),
+            "rules left out are off"
+        );
+    }
+
+    #[test]
+    fn unknown_names_and_bad_files_are_errors() {
+        let e = Profile::builtin("ccpa").unwrap_err().to_string();
+        assert!(e.contains("ccpa") && e.contains("cn-miit"), "{e}");
+        let e = Profile::from_toml_str(
+            "name = \"x\"\ntitle = \"x\"\n[rules.pre-consent]\nseverity = \"high\"\n",
+            Origin::Builtin,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("pre-consent"), "{e}");
+        let e = Profile::from_toml_str(
+            "name = \"x\"\ntitle = \"x\"\n[rules.no-consent-screen]\nseverity = \"severe\"\n",
+            Origin::Builtin,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("severe"), "{e}");
+    }
+}

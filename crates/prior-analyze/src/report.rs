@@ -1,0 +1,401 @@
+//! The analysis result. `docs/report-json.md` documents every field of its JSON form.
+//!
+//! Everything here is plain data, serialised in field order with every list sorted, so the
+//! same bundle + catalog + profile give byte-identical JSON.
+
+use prior_model::{
+    Actor, ConsentBoundary, ConsentOutcome, DataCategory, Event, Evidence, Micros, Phase, Severity,
+    Source, Timing, Verdict,
+};
+use serde::{Deserialize, Serialize};
+
+/// Version of the report layout; bumped when a field changes meaning or is removed.
+pub const REPORT_FORMAT: u32 = 1;
+
+/// At most this many pieces of evidence are kept per finding (earliest first).
+pub const MAX_EVIDENCE: usize = 20;
+
+/// The analysis of one session bundle under one profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// [`REPORT_FORMAT`].
+    pub report_format: u32,
+    /// The analyzer that wrote this report.
+    pub analyzer: ToolVersion,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Counts of findings.
+    pub summary: Summary,
+    /// The bundle analysed.
+    pub bundle: BundleFacts,
+    /// The app.
+    pub app: AppFacts,
+    /// The device.
+    pub device: DeviceFacts,
+    /// The rule profile applied.
+    pub profile: ProfileFacts,
+    /// The personal-data catalog used.
+    pub catalog: CatalogFacts,
+    /// The consent boundary and how it was found.
+    pub consent: ConsentReport,
+    /// The findings, ordered by phase, time, rule, category and api.
+    pub findings: Vec<ReportFinding>,
+    /// What was looked at and found clean.
+    pub checked: Checked,
+    /// The manifest check.
+    pub integrity: IntegrityReport,
+    /// Why the session or its analysis is incomplete; empty when complete.
+    pub incomplete: Vec<String>,
+    /// Events of the session in time order, at most [`crate::AnalyzeOptions::timeline_limit`].
+    pub timeline: Vec<TimelineEntry>,
+    /// How many events there were (the timeline may be shorter).
+    pub timeline_total: u64,
+}
+
+impl Report {
+    /// Whether the session or its analysis was incomplete.
+    pub fn is_incomplete(&self) -> bool {
+        !self.incomplete.is_empty()
+    }
+
+    /// Findings that are violations (severity above `info`).
+    pub fn violations(&self) -> impl Iterator<Item = &ReportFinding> {
+        self.findings.iter().filter(|f| f.severity.is_violation())
+    }
+}
+
+/// A tool name and version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolVersion {
+    /// `prior-analyze`.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+}
+
+/// Counts of findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// All findings.
+    pub findings: u64,
+    /// Findings above `info`.
+    pub violations: u64,
+    /// Findings per severity.
+    pub high: u64,
+    /// Findings per severity.
+    pub medium: u64,
+    /// Findings per severity.
+    pub low: u64,
+    /// Findings per severity.
+    pub info: u64,
+    /// Personal-data access events seen (all phases).
+    pub data_access_events: u64,
+}
+
+/// Facts about the bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BundleFacts {
+    /// Bundle layout version.
+    pub format: u32,
+    /// The Prior version that recorded it.
+    pub recorded_by: String,
+    /// `recording` | `complete` | `incomplete` as meta.json says.
+    pub status: String,
+    /// sha256 of `MANIFEST.sha256` itself: identifies exactly which sealed bundle was analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_sha256: Option<String>,
+    /// The scenario's name, when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
+    /// The consent mode (`auto` | `manual` | `reject`), when a scenario gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent_mode: Option<String>,
+    /// Host time the recording started (for orientation only).
+    pub started_host_us: i64,
+    /// Host time the recording ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_host_us: Option<i64>,
+}
+
+/// Facts about the app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppFacts {
+    /// Package name.
+    pub package: String,
+    /// `versionName`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_name: Option<String>,
+    /// `versionCode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_code: Option<String>,
+    /// sha256 of the APK.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apk_sha256: Option<String>,
+    /// The app's uid (from meta.json or from the process-start lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<u32>,
+    /// Where the uid came from: `meta` | `logcat`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid_source: Option<String>,
+    /// Process ids of the app seen in logcat, sorted.
+    pub pids: Vec<u32>,
+}
+
+/// Facts about the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceFacts {
+    /// adb serial.
+    pub serial: String,
+    /// Model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// API level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_level: Option<u32>,
+    /// Build fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// Time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// UTC offset used for device-local times, seconds east.
+    pub utc_offset_s: i32,
+    /// An emulator.
+    pub emulator: bool,
+    /// Prior's simulated handset: every output must say so.
+    pub simulated: bool,
+}
+
+/// The profile applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileFacts {
+    /// Name.
+    pub name: String,
+    /// Title.
+    pub title: String,
+    /// `builtin` | `file`.
+    pub origin: String,
+}
+
+/// The catalog used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogFacts {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// `builtin` | `file`.
+    pub origin: String,
+}
+
+/// How the consent boundary was established.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentMethod {
+    /// The two `prior` marker lines around Prior's tap, found in logcat.
+    LogcatMarkers,
+    /// Only the begin marker was found; the window runs to the end of the capture.
+    BeginMarkerOnly,
+    /// The operator answered (manual mode); the window is between two UI observations.
+    UiObservation,
+    /// Prior recorded that no consent screen appeared.
+    ConsentMissing,
+    /// The consent screen was seen but never answered during the session.
+    NotAnswered,
+    /// No consent record at all (the recording may have stopped first).
+    NoRecord,
+    /// A tap was recorded but its markers are not in logcat: the moment is unknown.
+    MarkersNotFound,
+}
+
+/// The consent boundary in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentReport {
+    /// What happened to the consent screen.
+    pub outcome: ConsentOutcome,
+    /// When the consent screen was first seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown_us: Option<Micros>,
+    /// The window in which it was answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answered: Option<Timing>,
+    /// How this was established.
+    pub method: ConsentMethod,
+    /// Whether events could be placed against the boundary (false when a tap was recorded
+    /// but its moment is unknown: access rules were then not applied).
+    pub placed: bool,
+    /// The marker lines or harness records behind it.
+    pub evidence: Vec<Evidence>,
+}
+
+impl ConsentReport {
+    /// The model's boundary.
+    pub fn boundary(&self) -> ConsentBoundary {
+        ConsentBoundary {
+            outcome: self.outcome,
+            shown_us: self.shown_us,
+            answered: self.answered,
+        }
+    }
+}
+
+/// How the events of a finding turned out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutcomeCounts {
+    /// The data was handed over.
+    pub granted: u64,
+    /// The system refused (the attempt still counts).
+    pub denied: u64,
+    /// The signal cannot tell.
+    pub unknown: u64,
+}
+
+/// One rule that fired, with every event behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportFinding {
+    /// Stable rule id, e.g. `pre-consent-access`.
+    pub rule: String,
+    /// Severity under the profile.
+    pub severity: Severity,
+    /// The personal-data category, when the rule is about one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<DataCategory>,
+    /// Where the earliest event lies relative to consent.
+    pub phase: Phase,
+    /// Collector of the earliest event.
+    pub source: Source,
+    /// Timing of the earliest event.
+    pub timing: Timing,
+    /// The API or signal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// Who did it, when known (earliest event that says).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Actor>,
+    /// A one-sentence explanation.
+    pub message: String,
+    /// Events grouped into this finding.
+    pub events: u64,
+    /// How they turned out.
+    pub outcomes: OutcomeCounts,
+    /// Evidence, earliest first, at most [`MAX_EVIDENCE`].
+    pub evidence: Vec<Evidence>,
+    /// Evidence left out beyond [`MAX_EVIDENCE`].
+    pub evidence_omitted: u64,
+}
+
+impl ReportFinding {
+    /// The model's finding (without the counts).
+    pub fn to_finding(&self) -> prior_model::Finding {
+        prior_model::Finding {
+            rule: self.rule.clone(),
+            severity: self.severity,
+            category: self.category,
+            phase: self.phase,
+            source: self.source,
+            timing: self.timing,
+            api: self.api.clone(),
+            actor: self.actor.clone(),
+            message: self.message.clone(),
+            evidence: self.evidence.clone(),
+        }
+    }
+}
+
+/// What was checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checked {
+    /// Per collector.
+    pub sources: Vec<SourceCheck>,
+    /// Per personal-data category.
+    pub categories: Vec<CategoryCheck>,
+}
+
+/// Whether a collector's output was analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceStatus {
+    /// Read completely.
+    Analysed,
+    /// Read, but cut off or partly unreadable.
+    Partial,
+    /// Expected but absent.
+    Missing,
+    /// Not recorded in this session.
+    NotCaptured,
+    /// Recorded but not analysed by this version.
+    NotAnalysed,
+}
+
+/// One collector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceCheck {
+    /// The collector.
+    pub source: Source,
+    /// Status.
+    pub status: SourceStatus,
+    /// Files read, bundle-relative, sorted.
+    pub files: Vec<String>,
+    /// Units read: logcat lines, app-op entries of the app, binder traces of the app, UI
+    /// records.
+    pub items: u64,
+    /// Personal-data events found (all phases).
+    pub events: u64,
+    /// A note (what was skipped and why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCheck {
+    /// The category.
+    pub category: DataCategory,
+    /// Catalog signals watched: app-ops, binder calls, logcat patterns.
+    pub signals: SignalCounts,
+    /// Access events before consent.
+    pub before_consent: u64,
+    /// Access events at consent.
+    pub at_consent: u64,
+    /// Access events after consent.
+    pub after_consent: u64,
+    /// No violation-level finding names this category.
+    pub clean: bool,
+}
+
+/// Catalog signals of a category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignalCounts {
+    /// App-op names.
+    pub appops: u64,
+    /// Binder methods.
+    pub binder: u64,
+    /// logcat patterns.
+    pub logcat: u64,
+}
+
+/// The manifest check as reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrityReport {
+    /// A manifest was present.
+    pub manifest_present: bool,
+    /// Present and every file matched.
+    pub intact: bool,
+    /// Files whose hash differs.
+    pub modified: Vec<String>,
+    /// Files listed but absent.
+    pub missing: Vec<String>,
+    /// Files present but not listed.
+    pub unlisted: Vec<String>,
+    /// The analysis went ahead despite a mismatch because the caller allowed it.
+    pub analysed_despite_mismatch: bool,
+}
+
+/// One event of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Its phase.
+    pub phase: Phase,
+    /// The event.
+    pub event: Event,
+}

@@ -1,0 +1,167 @@
+//! App-op snapshots (`dumpsys appops --package P`) named by harness `appops_snapshot` records.
+//!
+//! Each snapshot repeats what the previous one showed (the last access per op × uid state ×
+//! flags × attribution tag), so entries are deduplicated across snapshots by that identity and
+//! their time; the first snapshot that shows an entry is its evidence. Entries already present
+//! in a `baseline` snapshot (taken before the launch) are not the session's doing and are left
+//! out. Only entries of the app's package count; device-local times are converted with the
+//! device's UTC offset. Discrete history entries (Android 12+) are quantized to the minute, so
+//! they get a one-minute window.
+
+use super::{EventSink, SmallFileError, evidence_text, read_small};
+use crate::AnalyzeError;
+use crate::catalog::Catalog;
+use prior_model::bundle::Bundle;
+use prior_model::{Event, EventKind, Evidence, Outcome, Source, Timing};
+use prior_parse::appops::{AccessKind, AccessSource, OpAccess, parse_dump_bytes};
+use std::collections::BTreeSet;
+
+/// The label of the snapshot taken before launch.
+pub(crate) const BASELINE_LABEL: &str = "baseline";
+
+/// A snapshot named by the harness.
+pub(crate) struct SnapshotRef {
+    pub file: String,
+    pub label: String,
+}
+
+/// What the app-op pass read.
+#[derive(Debug, Default)]
+pub(crate) struct AppopsResult {
+    pub files: Vec<String>,
+    /// Distinct entries of the app for catalog ops, after dedup and baseline.
+    pub entries: u64,
+    /// Entries left out because the baseline already had them.
+    pub baseline_entries: u64,
+    pub events: u64,
+    pub missing: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+/// Reads every snapshot and emits one event per distinct app-op entry.
+pub(crate) fn run(
+    bundle: &Bundle,
+    catalog: &Catalog,
+    package: &str,
+    utc_offset_s: i32,
+    default_year: i32,
+    snapshots: &[SnapshotRef],
+    sink: &mut EventSink,
+) -> Result<AppopsResult, AnalyzeError> {
+    let mut out = AppopsResult::default();
+    let mut baseline = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    // Baselines first, whatever their order in the harness.
+    let ordered = snapshots
+        .iter()
+        .filter(|s| s.label == BASELINE_LABEL)
+        .chain(snapshots.iter().filter(|s| s.label != BASELINE_LABEL));
+    for snap in ordered {
+        let bytes = match read_small(bundle, &snap.file) {
+            Ok(Some(b)) => b,
+            Ok(None) => {
+                out.missing.push(snap.file.clone());
+                continue;
+            }
+            Err(SmallFileError::Skipped(note)) => {
+                out.notes.push(note);
+                continue;
+            }
+            Err(SmallFileError::Read(e)) => return Err(e),
+        };
+        out.files.push(snap.file.clone());
+        let dump = parse_dump_bytes(&bytes);
+        let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+        for a in dump.accesses_of(package) {
+            let Some(entry) = catalog.appop(&a.op) else {
+                continue;
+            };
+            let key = identity(a);
+            if snap.label == BASELINE_LABEL {
+                baseline.insert(key);
+                continue;
+            }
+            if baseline.contains(&key) {
+                if seen.insert(key) {
+                    out.baseline_entries += 1;
+                }
+                continue;
+            }
+            if !seen.insert(key) {
+                continue;
+            }
+            let Some(local) = a.time else { continue };
+            let Some(t) = local.to_epoch_us(default_year, utc_offset_s) else {
+                continue;
+            };
+            let timing = match a.source {
+                AccessSource::Current => Timing::instant(t),
+                AccessSource::Discrete => Timing::window(t, t + 59_999_999),
+            };
+            let (outcome, word) = match a.kind {
+                AccessKind::Access => (Outcome::Granted, "Access"),
+                AccessKind::Reject => (Outcome::Denied, "Reject"),
+            };
+            let key_text = match (&a.uid_state, &a.flags) {
+                (Some(s), Some(_)) => format!(" [{s}-{}]", flags_text(a)),
+                (Some(s), None) => format!(" [{s}]"),
+                _ => String::new(),
+            };
+            let discrete = if a.source == AccessSource::Discrete {
+                " (discrete history, minute precision)"
+            } else {
+                ""
+            };
+            let text = lines
+                .get((a.line_no as usize).wrapping_sub(1))
+                .map_or(&b""[..], |l| l.strip_suffix(b"\r").unwrap_or(l));
+            out.entries += 1;
+            out.events += 1;
+            sink.push(Event {
+                source: Source::Appops,
+                kind: EventKind::DataAccess,
+                category: Some(entry.category),
+                timing,
+                api: Some(format!("appop:{}", a.op)),
+                outcome: Some(outcome),
+                pid: None,
+                uid: a.uid,
+                actor: None,
+                detail: format!("app-op {} {word}{key_text}{discrete}: {}", a.op, entry.what),
+                evidence: Evidence {
+                    file: snap.file.clone(),
+                    line: a.line_no,
+                    text: evidence_text(text.trim_ascii()),
+                },
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What makes two printed entries the same recorded access.
+fn identity(a: &OpAccess) -> String {
+    format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+        a.op, a.attribution_tag, a.kind, a.source, a.uid_state, a.flags, a.time, a.proxy
+    )
+}
+
+fn flags_text(a: &OpAccess) -> String {
+    let Some(f) = a.flags else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    for (on, name) in [
+        (f.self_, "s"),
+        (f.trusted_proxy, "tp"),
+        (f.untrusted_proxy, "up"),
+        (f.trusted_proxied, "tpd"),
+        (f.untrusted_proxied, "upd"),
+    ] {
+        if on {
+            parts.push(name);
+        }
+    }
+    parts.join("|")
+}

@@ -1,0 +1,848 @@
+//! Data-driven tests over the example bundles in `tests/data/bundles/` (PROVENANCE.md there
+//! says how each was built), plus small bundles written here for the edge cases.
+
+use crate::{AnalyzeError, AnalyzeOptions, Catalog, Profile, Report, analyze, analyze_with};
+use prior_model::bundle::{
+    AppInfo, Bundle, BundleWriter, DeviceInfo, HarnessRecord, Meta, RecordingState,
+};
+use prior_model::{ConsentOutcome, Verdict};
+use proptest::prelude::Strategy;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn bundles_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/bundles")
+}
+
+fn run(dir: &Path, profile: &str) -> Report {
+    let bundle = Bundle::open(dir).unwrap();
+    analyze(
+        &bundle,
+        &Catalog::builtin().unwrap(),
+        &Profile::builtin(profile).unwrap(),
+    )
+    .unwrap()
+}
+
+/// One expected finding: rule, category, phase, severity, api, number of events.
+type F<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, u64);
+
+struct Expect<'a> {
+    verdict: Verdict,
+    consent: ConsentOutcome,
+    findings: &'a [F<'a>],
+    /// One substring per expected incomplete reason.
+    incomplete: &'a [&'a str],
+}
+
+fn check(bundle: &str, profile: &str, expect: Expect<'_>) -> Report {
+    let dir = bundles_dir().join(bundle);
+    let report = run(&dir, profile);
+    let name = format!("{bundle} under {profile}");
+    let got: Vec<String> = report
+        .findings
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {} {}",
+                f.rule,
+                f.category.map_or("-", |c| c.as_str()),
+                f.phase.as_str(),
+                f.severity.as_str(),
+                f.api.as_deref().unwrap_or("-"),
+                f.events
+            )
+        })
+        .collect();
+    let want: Vec<String> = expect
+        .findings
+        .iter()
+        .map(|(r, c, p, s, a, n)| format!("{r} {c} {p} {s} {a} {n}"))
+        .collect();
+    assert_eq!(got, want, "{name}: findings");
+    assert_eq!(report.verdict, expect.verdict, "{name}: verdict");
+    assert_eq!(report.consent.outcome, expect.consent, "{name}: consent");
+    assert_eq!(
+        report.incomplete.len(),
+        expect.incomplete.len(),
+        "{name}: {:?}",
+        report.incomplete
+    );
+    for (reason, want) in report.incomplete.iter().zip(expect.incomplete) {
+        assert!(reason.contains(want), "{name}: {reason:?} lacks {want:?}");
+    }
+    for f in &report.findings {
+        assert!(
+            !f.evidence.is_empty(),
+            "{name}: {} without evidence",
+            f.rule
+        );
+        for e in &f.evidence {
+            let text = std::fs::read_to_string(dir.join(&e.file)).unwrap();
+            let line = text.lines().nth(e.line as usize - 1).unwrap();
+            let first = e.text.lines().next().unwrap();
+            assert_eq!(
+                line.trim(),
+                first.trim(),
+                "{name}: evidence {}:{} is not the raw line",
+                e.file,
+                e.line
+            );
+        }
+    }
+    assert!(
+        report.integrity.intact,
+        "{name}: the committed bundle must match its manifest"
+    );
+    report
+}
+
+const BEFORE: &str = "before_consent";
+
+#[test]
+fn leaky_reads_the_device_id_and_location_before_consent() {
+    let r = check(
+        "leaky",
+        "cn-miit",
+        Expect {
+            verdict: Verdict::Fail,
+            consent: ConsentOutcome::Accepted,
+            findings: &[
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "high",
+                    "ITelephony.getImeiForSlot",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "location",
+                    BEFORE,
+                    "high",
+                    "ILocationManager.getLastLocation",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "high",
+                    "appop:READ_DEVICE_IDENTIFIERS",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "high",
+                    "getImeiForSlot",
+                    2,
+                ),
+                (
+                    "pre-consent-access",
+                    "location",
+                    BEFORE,
+                    "high",
+                    "permission:android.permission.ACCESS_COARSE_LOCATION",
+                    1,
+                ),
+            ],
+            incomplete: &[],
+        },
+    );
+    // The uid came from the am_proc_start line (meta.json has none).
+    assert_eq!(
+        (r.app.uid, r.app.uid_source.as_deref()),
+        (Some(10123), Some("logcat"))
+    );
+    assert_eq!(r.app.pids, vec![4567]);
+    // The SDK behind the IMEI read is named from its stack.
+    let imei = &r.findings[0];
+    let actor = imei.actor.as_ref().unwrap();
+    assert_eq!(
+        (actor.kind, actor.name.as_str()),
+        (prior_model::ActorKind::Sdk, "Umeng")
+    );
+    // The denial seen twice in logcat (phone process + the app's own log) is one finding with both lines.
+    assert_eq!(
+        r.findings[3]
+            .evidence
+            .iter()
+            .map(|e| e.line)
+            .collect::<Vec<_>>(),
+        vec![10, 11]
+    );
+    assert_eq!(r.findings[3].outcomes.denied, 2);
+    // The same app-op entry in two snapshots is one event, evidenced by the first snapshot.
+    assert_eq!(
+        r.findings[2].evidence[0].file,
+        "raw/appops/002-before-consent.txt"
+    );
+    // Accesses after acceptance are in the timeline, not in findings.
+    let net = r
+        .checked
+        .categories
+        .iter()
+        .find(|c| c.category == prior_model::DataCategory::NetworkIdentifiers)
+        .unwrap();
+    assert_eq!(
+        (net.before_consent, net.after_consent, net.clean),
+        (0, 2, true)
+    );
+    // Lines about other apps (com.other.app, uid 10200) are not attributed.
+    assert!(
+        r.timeline
+            .iter()
+            .all(|t| !t.event.evidence.text.contains("com.other.app"))
+    );
+    assert!(
+        r.timeline
+            .iter()
+            .all(|t| !t.event.evidence.text.contains("uid=10200"))
+    );
+}
+
+#[test]
+fn leaky_under_gdpr_lowers_refused_attempts() {
+    check(
+        "leaky",
+        "gdpr",
+        Expect {
+            verdict: Verdict::Fail,
+            consent: ConsentOutcome::Accepted,
+            findings: &[
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "high",
+                    "ITelephony.getImeiForSlot",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "location",
+                    BEFORE,
+                    "high",
+                    "ILocationManager.getLastLocation",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "medium",
+                    "appop:READ_DEVICE_IDENTIFIERS",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "medium",
+                    "getImeiForSlot",
+                    2,
+                ),
+                (
+                    "pre-consent-access",
+                    "location",
+                    BEFORE,
+                    "medium",
+                    "permission:android.permission.ACCESS_COARSE_LOCATION",
+                    1,
+                ),
+            ],
+            incomplete: &[],
+        },
+    );
+}
+
+#[test]
+fn clean_accesses_only_after_consent() {
+    let r = check(
+        "clean",
+        "cn-miit",
+        Expect {
+            verdict: Verdict::Pass,
+            consent: ConsentOutcome::Accepted,
+            findings: &[],
+            incomplete: &[],
+        },
+    );
+    // The clipboard entry already in the baseline snapshot is not the session's doing.
+    let appops = r
+        .checked
+        .sources
+        .iter()
+        .find(|s| s.source == prior_model::Source::Appops)
+        .unwrap();
+    assert!(
+        appops
+            .note
+            .as_deref()
+            .unwrap_or("")
+            .contains("1 entries already in the baseline"),
+        "{appops:?}"
+    );
+    let loc = r
+        .checked
+        .categories
+        .iter()
+        .find(|c| c.category == prior_model::DataCategory::Location)
+        .unwrap();
+    assert_eq!(
+        (loc.before_consent, loc.at_consent, loc.after_consent),
+        (0, 0, 2)
+    );
+    // Another process's binder calls (Play services) are not the app's.
+    assert!(
+        r.timeline
+            .iter()
+            .all(|t| !t.event.detail.contains("com.google.android.gms"))
+    );
+    // The permission dialog after consent is in the timeline only.
+    assert_eq!(
+        r.timeline
+            .iter()
+            .filter(|t| t.event.kind == prior_model::EventKind::PermissionPrompt)
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn no_consent_screen_is_a_finding_and_everything_is_before_consent() {
+    let r = check(
+        "no-consent",
+        "cn-miit",
+        Expect {
+            verdict: Verdict::Fail,
+            consent: ConsentOutcome::NeverShown,
+            findings: &[
+                (
+                    "pre-consent-access",
+                    "device_identifiers",
+                    BEFORE,
+                    "high",
+                    "ContentProviderProxy.call",
+                    1,
+                ),
+                (
+                    "pre-consent-access",
+                    "clipboard",
+                    BEFORE,
+                    "high",
+                    "IClipboard.getPrimaryClip",
+                    1,
+                ),
+                ("no-consent-screen", "-", BEFORE, "high", "-", 1),
+                (
+                    "pre-consent-access",
+                    "clipboard",
+                    BEFORE,
+                    "high",
+                    "ClipboardManager.getPrimaryClip",
+                    1,
+                ),
+            ],
+            incomplete: &[],
+        },
+    );
+    // Settings.Global reads through the same binder method are not ANDROID_ID reads.
+    assert_eq!(r.findings[0].evidence.len(), 1);
+    assert!(r.findings[0].evidence[0].text.contains("Settings$Secure"));
+    assert!(r.findings[2].message.contains("15 s"));
+}
+
+#[test]
+fn a_permission_prompt_before_consent_fails_cn_miit_but_is_info_under_gdpr() {
+    let expected: [F<'_>; 1] = [(
+        "permission-prompt-before-consent",
+        "-",
+        BEFORE,
+        "high",
+        "GrantPermissionsActivity",
+        2,
+    )];
+    let r = check(
+        "permission-first",
+        "cn-miit",
+        Expect {
+            verdict: Verdict::Fail,
+            consent: ConsentOutcome::Accepted,
+            findings: &expected,
+            incomplete: &[],
+        },
+    );
+    // Both the logcat START line and the UI observation are evidence.
+    let files: Vec<&str> = r.findings[0]
+        .evidence
+        .iter()
+        .map(|e| e.file.as_str())
+        .collect();
+    assert_eq!(files, vec!["raw/logcat.txt", "harness.jsonl"]);
+    check(
+        "permission-first",
+        "gdpr",
+        Expect {
+            verdict: Verdict::Pass,
+            consent: ConsentOutcome::Accepted,
+            findings: &[(
+                "permission-prompt-before-consent",
+                "-",
+                BEFORE,
+                "info",
+                "GrantPermissionsActivity",
+                2,
+            )],
+            incomplete: &[],
+        },
+    );
+}
+
+#[test]
+fn accesses_inside_the_tap_window_and_after_a_rejection() {
+    check(
+        "rejected",
+        "cn-miit",
+        Expect {
+            verdict: Verdict::Fail,
+            consent: ConsentOutcome::Rejected,
+            findings: &[
+                (
+                    "at-consent-access",
+                    "device_identifiers",
+                    "at_consent",
+                    "low",
+                    "getDeviceIdWithFeature",
+                    1,
+                ),
+                (
+                    "access-after-reject",
+                    "network_identifiers",
+                    "after_consent",
+                    "high",
+                    "IWifiManager.getConnectionInfo",
+                    1,
+                ),
+                (
+                    "access-after-reject",
+                    "clipboard",
+                    "after_consent",
+                    "high",
+                    "ClipboardManager.getPrimaryClip",
+                    1,
+                ),
+            ],
+            incomplete: &[],
+        },
+    );
+}
+
+#[test]
+fn a_truncated_recording_without_violations_is_inconclusive() {
+    let r = check(
+        "truncated",
+        "cn-miit",
+        Expect {
+            verdict: Verdict::Inconclusive,
+            consent: ConsentOutcome::Unanswered,
+            findings: &[],
+            incomplete: &[
+                "never finished",
+                "harness.jsonl was cut off mid-line at line 6",
+                "raw/logcat.txt was cut off mid-line at line 11",
+            ],
+        },
+    );
+    assert_eq!(r.bundle.status, "recording");
+    let logcat = &r.checked.sources[0];
+    assert_eq!(
+        (logcat.status, logcat.items),
+        (crate::report::SourceStatus::Partial, 10)
+    );
+}
+
+#[test]
+fn the_same_bundle_gives_byte_identical_json_wherever_it_lies() {
+    let tmp = tempfile::tempdir().unwrap();
+    for name in [
+        "leaky",
+        "clean",
+        "no-consent",
+        "permission-first",
+        "rejected",
+        "truncated",
+    ] {
+        let src = bundles_dir().join(name);
+        let copy = tmp.path().join(format!("elsewhere-{name}"));
+        copy_dir(&src, &copy);
+        for profile in ["cn-miit", "gdpr"] {
+            let a = serde_json::to_vec_pretty(&run(&src, profile)).unwrap();
+            let b = serde_json::to_vec_pretty(&run(&src, profile)).unwrap();
+            let c = serde_json::to_vec_pretty(&run(&copy, profile)).unwrap();
+            assert_eq!(a, b, "{name} {profile}: two runs differ");
+            assert_eq!(a, c, "{name} {profile}: the copy differs");
+        }
+    }
+}
+
+#[test]
+fn an_edited_raw_file_is_refused_unless_allowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("leaky");
+    copy_dir(&bundles_dir().join("leaky"), &dir);
+    // Hide the evidence: drop the phone process's denial line.
+    let path = dir.join("raw/logcat.txt");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited: String = text
+        .lines()
+        .filter(|l| !l.contains("TelephonyPermissions"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(&path, edited).unwrap();
+    std::fs::write(dir.join("raw/extra.txt"), "planted\n").unwrap();
+
+    let bundle = Bundle::open(&dir).unwrap();
+    let (catalog, profile) = (
+        Catalog::builtin().unwrap(),
+        Profile::builtin("cn-miit").unwrap(),
+    );
+    let err = analyze(&bundle, &catalog, &profile).unwrap_err();
+    assert!(matches!(err, AnalyzeError::Tampered { .. }));
+    assert_eq!(
+        err.tampered_files(),
+        vec!["raw/extra.txt", "raw/logcat.txt"]
+    );
+    let msg = err.to_string();
+    assert!(
+        msg.contains("modified: raw/logcat.txt") && msg.contains("not listed: raw/extra.txt"),
+        "{msg}"
+    );
+
+    let opts = AnalyzeOptions {
+        allow_modified: true,
+        ..AnalyzeOptions::default()
+    };
+    let r = analyze_with(&bundle, &catalog, &profile, &opts).unwrap();
+    assert!(r.integrity.analysed_despite_mismatch && !r.integrity.intact);
+    assert_eq!(r.integrity.modified, vec!["raw/logcat.txt"]);
+    // Still violations (fail), and flagged incomplete because the bundle cannot be trusted.
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert!(
+        r.incomplete
+            .iter()
+            .any(|i| i.contains("does not match its MANIFEST.sha256")),
+        "{:?}",
+        r.incomplete
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+// ---- small bundles for edge cases ------------------------------------------------------
+
+const T0: i64 = 1_795_894_200_000_000;
+
+fn line(off_ms: i64, uid: &str, pid: u32, prio: char, tag: &str, msg: &str) -> String {
+    let t = T0 + off_ms * 1000;
+    format!(
+        "{:>19}.{:06} {uid:>5} {pid:>5} {pid:>5} {prio} {tag:<8}: {msg}\n",
+        t / 1_000_000,
+        t % 1_000_000
+    )
+}
+
+struct Mini {
+    _tmp: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+/// A sealed bundle for `com.example.mini` with the given logcat and harness records.
+fn mini(uid: Option<u32>, logcat: &str, records: Vec<HarnessRecord>) -> Mini {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    let meta = Meta::new(
+        "0.1.0",
+        T0,
+        AppInfo {
+            package: "com.example.mini".into(),
+            uid,
+            ..AppInfo::default()
+        },
+        DeviceInfo {
+            serial: "emulator-5554".into(),
+            utc_offset_s: 0,
+            ..DeviceInfo::default()
+        },
+    );
+    let mut w = BundleWriter::create(&dir, meta).unwrap();
+    for r in records {
+        w.record(T0, r).unwrap();
+    }
+    w.append_raw("raw/logcat.txt")
+        .unwrap()
+        .write_all(logcat.as_bytes())
+        .unwrap();
+    w.finish(T0, RecordingState::Complete, None).unwrap();
+    Mini { _tmp: tmp, dir }
+}
+
+fn tap(n: u32) -> HarnessRecord {
+    HarnessRecord::ConsentTap {
+        action: prior_model::bundle::ConsentAction::Accept,
+        begin_marker: format!("prior:consent:begin:{n}"),
+        end_marker: format!("prior:consent:end:{n}"),
+        x: 1,
+        y: 2,
+    }
+}
+
+fn proc_start(off_ms: i64, uid: u32, pid: u32) -> String {
+    line(
+        off_ms,
+        "1000",
+        1234,
+        'I',
+        "am_proc_start",
+        &format!("[0,{pid},{uid},com.example.mini,activity,{{com.example.mini/.Main}}]"),
+    )
+}
+
+#[test]
+fn a_uid_learned_later_attributes_earlier_lines_and_forged_system_lines_are_ignored() {
+    let logcat = [
+        // The app forges a process-start line for itself with another uid: ignored (not system).
+        line(0, "10999", 500, 'I', "ActivityManager", "Start proc 500:com.example.mini/u0a999 for activity {com.example.mini/.Main}"),
+        // Before the real start line: a denial naming uid 10050 (the app, as learned later).
+        line(10, "radio", 1580, 'W', "TelephonyPermissions", "reportAccessDeniedToReadIdentifiers:com.example.mini:getDeviceId:-1"),
+        line(20, "1000", 1234, 'I', "WifiService", "startScan uid=10050"),
+        line(30, "1000", 1234, 'I', "WifiService", "startScan uid=10051"),
+        proc_start(100, 10050, 4242),
+        line(200, "10050", 4242, 'W', "System.err", "java.lang.SecurityException: Permission Denial: opening provider com.android.providers.contacts.ContactsProvider2 from ProcessRecord{1 4242:com.example.mini/u0a50} (pid=4242, uid=10050) requires android.permission.READ_CONTACTS or android.permission.WRITE_CONTACTS"),
+        line(300, "10051", 4300, 'W', "System.err", "java.lang.SecurityException: getImeiForSlot: The user 10051 does not meet the requirements to access device identifiers."),
+        line(400, "shell", 7000, 'I', "prior", "prior:consent:begin:1"),
+        line(410, "shell", 7000, 'I', "prior", "prior:consent:end:1"),
+    ]
+    .concat();
+    let m = mini(None, &logcat, vec![tap(1)]);
+    let r = run(&m.dir, "cn-miit");
+    assert_eq!((r.app.uid, r.app.pids.clone()), (Some(10050), vec![4242]));
+    let apis: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| (f.api.clone().unwrap(), f.category.unwrap().as_str()))
+        .collect();
+    assert_eq!(
+        apis,
+        vec![
+            ("getDeviceId".to_string(), "device_identifiers"),
+            ("WifiManager.startScan".to_string(), "network_identifiers"),
+            (
+                "provider:com.android.providers.contacts.ContactsProvider2".to_string(),
+                "contacts"
+            ),
+        ]
+    );
+    assert_eq!(r.verdict, Verdict::Fail);
+}
+
+#[test]
+fn missing_markers_leave_accesses_unplaced_and_the_report_inconclusive() {
+    let logcat = [
+        proc_start(0, 10050, 4242),
+        line(10, "1000", 1234, 'I', "WifiService", "startScan uid=10050"),
+    ]
+    .concat();
+    let m = mini(Some(10050), &logcat, vec![tap(7)]);
+    let r = run(&m.dir, "cn-miit");
+    assert!(r.findings.is_empty());
+    assert!(!r.consent.placed);
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+    assert!(
+        r.incomplete
+            .iter()
+            .any(|i| i.contains("prior:consent:begin:7")),
+        "{:?}",
+        r.incomplete
+    );
+}
+
+#[test]
+fn a_missing_end_marker_closes_the_window_at_the_end_of_the_capture() {
+    let logcat = [
+        proc_start(0, 10050, 4242),
+        line(100, "shell", 7000, 'I', "prior", "prior:consent:begin:1"),
+        line(200, "1000", 1234, 'I', "WifiService", "startScan uid=10050"),
+    ]
+    .concat();
+    let m = mini(Some(10050), &logcat, vec![tap(1)]);
+    let r = run(&m.dir, "cn-miit");
+    assert_eq!(
+        r.consent.method,
+        crate::report::ConsentMethod::BeginMarkerOnly
+    );
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.findings[0].rule, "at-consent-access");
+    assert_eq!(r.verdict, Verdict::Fail);
+    assert_eq!(r.incomplete.len(), 1);
+}
+
+#[test]
+fn a_profile_can_ignore_refused_attempts() {
+    let logcat = [
+        proc_start(0, 10050, 4242),
+        line(
+            10,
+            "radio",
+            1580,
+            'W',
+            "TelephonyPermissions",
+            "reportAccessDeniedToReadIdentifiers:com.example.mini:getImeiForSlot:-1",
+        ),
+        line(20, "1000", 1234, 'I', "WifiService", "startScan uid=10050"),
+    ]
+    .concat();
+    let m = mini(
+        Some(10050),
+        &logcat,
+        vec![HarnessRecord::ConsentMissing { timeout_ms: 5000 }],
+    );
+    let bundle = Bundle::open(&m.dir).unwrap();
+    let profile = Profile::from_toml_str(
+        "name = \"lenient\"\ntitle = \"t\"\n[rules.pre-consent-access]\nseverity = \"medium\"\ncount_denied = false\n",
+        crate::Origin::File("lenient.toml".into()),
+    )
+    .unwrap();
+    let r = analyze(&bundle, &Catalog::builtin().unwrap(), &profile).unwrap();
+    let got: Vec<_> = r
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.api.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![("pre-consent-access", "WifiManager.startScan")],
+        "no-consent-screen is off, refusals ignored"
+    );
+    assert_eq!(r.profile.origin, "file");
+}
+
+#[test]
+fn a_bundle_without_a_package_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    let meta = Meta::new("0.1.0", T0, AppInfo::default(), DeviceInfo::default());
+    BundleWriter::create(&dir, meta)
+        .unwrap()
+        .finish(T0, RecordingState::Complete, None)
+        .unwrap();
+    let bundle = Bundle::open(&dir).unwrap();
+    let err = analyze(
+        &bundle,
+        &Catalog::builtin().unwrap(),
+        &Profile::builtin("gdpr").unwrap(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, AnalyzeError::NoPackage), "{err}");
+}
+
+#[test]
+fn a_missing_logcat_and_missing_snapshot_are_reported_incomplete() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    let meta = Meta::new(
+        "0.1.0",
+        T0,
+        AppInfo {
+            package: "com.example.mini".into(),
+            uid: Some(10050),
+            ..AppInfo::default()
+        },
+        DeviceInfo::default(),
+    );
+    let mut w = BundleWriter::create(&dir, meta).unwrap();
+    w.record(
+        T0,
+        HarnessRecord::AppopsSnapshot {
+            file: "raw/appops/009-end.txt".into(),
+            device_us: T0,
+            label: "end".into(),
+        },
+    )
+    .unwrap();
+    w.record(
+        T0,
+        HarnessRecord::IpcDump {
+            file: "../../etc/passwd".into(),
+            from_us: T0,
+            to_us: T0,
+            label: "end".into(),
+        },
+    )
+    .unwrap();
+    w.finish(T0, RecordingState::Complete, None).unwrap();
+    let r = run(&dir, "cn-miit");
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+    let all = r.incomplete.join("\n");
+    assert!(all.contains("raw/logcat.txt is missing"), "{all}");
+    assert!(
+        all.contains("raw/appops/009-end.txt, named by harness.jsonl, is missing"),
+        "{all}"
+    );
+    assert!(all.contains("../../etc/passwd: not a plain path"), "{all}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Hostile captures: fragments of real lines, random bytes and broken UTF-8 never make the
+    /// logcat pass panic, and every event it reports points at a line of the input.
+    #[test]
+    fn the_logcat_pass_survives_any_bytes(
+        parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::sample::select(vec![
+                    line(1, "1000", 1234, 'I', "am_proc_start", "[0,4242,10050,com.example.mini,activity,{x}]"),
+                    line(2, "radio", 1580, 'W', "TelephonyPermissions", "reportAccessDeniedToReadIdentifiers:com.example.mini:getImeiForSlot:-1"),
+                    line(3, "1000", 1234, 'I', "WifiService", "startScan uid=10050"),
+                    line(4, "10050", 4242, 'W', "System.err", "java.lang.SecurityException: uid 10050 does not have android.permission.READ_CONTACTS"),
+                    "Start proc \n".to_string(),
+                    "\u{0}\u{1b}[31m Displayed com.example.mini/\r\n".to_string(),
+                ]).prop_map(String::into_bytes),
+                proptest::collection::vec(proptest::num::u8::ANY, 0..80),
+            ],
+            0..40,
+        )
+    ) {
+        let input: Vec<u8> = parts.concat();
+        let catalog = Catalog::builtin().unwrap();
+        let rules = crate::sources::logcat::build_rules(&catalog, "com.example.mini", &["m".to_string()]).unwrap();
+        let li = crate::sources::logcat::LogcatInput {
+            catalog: &catalog,
+            package: "com.example.mini",
+            meta_uid: None,
+            default_year: 2026,
+            utc_offset_s: 0,
+        };
+        let mut sink = crate::sources::EventSink::default();
+        let r = crate::sources::logcat::run(&li, &rules, input.as_slice(), &mut sink).unwrap();
+        let lines = input.iter().filter(|&&b| b == b'\n').count() as u64;
+        proptest::prop_assert_eq!(r.stats.lines, lines);
+        for e in &sink.events {
+            proptest::prop_assert!(e.evidence.line >= 1 && e.evidence.line <= lines);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+//! `prior analyze BUNDLE`: re-analyse a recorded session bundle (after verifying its
+//! manifest), under the scenario's profile or another one.
+
+use crate::{CliError, CliResult, exit};
+use prior_analyze::{AnalyzeOptions, Catalog, Profile, Report, Verdict};
+use prior_model::bundle::Bundle;
+use std::path::{Path, PathBuf};
+
+/// Output formats of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A terminal summary.
+    Text,
+    /// The analyzer's JSON report (`docs/report-json.md`).
+    Json,
+}
+
+/// Arguments of `prior analyze`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The session bundle directory.
+    #[arg(value_name = "BUNDLE")]
+    bundle: PathBuf,
+    /// Rule profile: `cn-miit`, `gdpr` or a profile file (default: the scenario's, else cn-miit).
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// A personal-data catalog file to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Analyse even if files do not match MANIFEST.sha256 (the report then says so and
+    /// cannot pass).
+    #[arg(long)]
+    allow_modified: bool,
+}
+
+/// Loads and analyses a bundle.
+pub fn analyze_bundle(
+    dir: &Path,
+    profile: Option<&str>,
+    catalog: Option<&Path>,
+    allow_modified: bool,
+) -> Result<Report, CliError> {
+    let bundle = Bundle::open(dir).map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
+    let catalog = match catalog {
+        Some(p) => Catalog::from_file(p),
+        None => Catalog::builtin(),
+    }
+    .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    let name = profile.map(str::to_string).or_else(|| bundle.meta.profile.clone()).unwrap_or_else(|| "cn-miit".to_string());
+    let profile = Profile::resolve(&name).map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    let opts = AnalyzeOptions { allow_modified, ..AnalyzeOptions::default() };
+    prior_analyze::analyze_with(&bundle, &catalog, &profile, &opts)
+        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
+}
+
+/// The exit code a report maps to (`docs/exit-codes.md`).
+pub fn exit_for(report: &Report) -> u8 {
+    match report.verdict {
+        Verdict::Fail => exit::VIOLATIONS,
+        Verdict::Inconclusive => exit::INCOMPLETE,
+        Verdict::Pass => exit::OK,
+    }
+}
+
+/// Renders a report.
+pub fn render(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => prior_report::render_text(report),
+        Format::Json => prior_report::render_json(report),
+    }
+}
+
+/// Runs `prior analyze`.
+pub fn run(args: Args) -> CliResult {
+    let report = analyze_bundle(&args.bundle, args.profile.as_deref(), args.catalog.as_deref(), args.allow_modified)?;
+    let text = render(&report, args.format);
+    match &args.output {
+        Some(path) => fs_err::write(path, text).map_err(CliError::io)?,
+        None => super::out(&text)?,
+    }
+    Ok(exit_for(&report))
+}

@@ -1,0 +1,302 @@
+//! `prior run SCENARIO…`: record a session on a device, analyse it, print the verdict.
+//!
+//! Per scenario: load and validate it; read the APK; pick the device (`--device`, the
+//! scenario's `device:`, or the only one attached; `device: simulated` starts Prior's
+//! simulated handset in-process and drives it through its built-in adb smart socket, so no
+//! `adb` is needed); record the bundle under `--out`; analyse it; judge the scenario's
+//! `expect:`; print the summary. The exit code is the worst over all scenarios.
+
+use super::analyze::{self, Format};
+use crate::{CliError, CliResult, exit};
+use indicatif::{ProgressBar, ProgressStyle};
+use prior_device::{AdbServer, ApkInfo, Device};
+use prior_record::record::{AppUnderTest, Progress, RecordOptions, record};
+use prior_scenario::{Date, DeviceSpec, ProfileRef, Scenario, Vars};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// Arguments of `prior run`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Scenario files to run, in order.
+    #[arg(required = true, value_name = "SCENARIO")]
+    scenarios: Vec<PathBuf>,
+    /// Run on this device (adb serial, or `simulated`), whatever the scenario says.
+    #[arg(long, value_name = "SERIAL")]
+    device: Option<String>,
+    /// Where session bundles are written (one directory per run).
+    #[arg(long, default_value = "prior-runs", value_name = "DIR")]
+    out: PathBuf,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Rule profile for the analysis, overriding the scenario's.
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// Set a `${KEY}` variable used in the scenario (repeatable).
+    #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
+    vars: Vec<String>,
+}
+
+/// Terminal progress: a spinner on a TTY, plain lines otherwise.
+struct Ui {
+    bar: Option<ProgressBar>,
+}
+
+impl Ui {
+    fn new(label: &str) -> Ui {
+        if std::io::stderr().is_terminal() {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template("{spinner} {prefix} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_prefix(label.to_string());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            Ui { bar: Some(bar) }
+        } else {
+            eprintln!("{label}");
+            Ui { bar: None }
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(b) => b.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Ui {
+    fn step(&self, index: usize, total: usize, text: &str) {
+        match &self.bar {
+            Some(b) => b.set_message(format!("[{index}/{total}] {text}")),
+            None => eprintln!("  [{index}/{total}] {text}"),
+        }
+    }
+
+    fn note(&self, text: &str) {
+        self.line(&format!("  · {text}"));
+    }
+
+    fn operator(&self, text: &str) {
+        self.line(&format!("  >>> {text}"));
+    }
+}
+
+/// A device to run on, and the simulated handset keeping it alive when there is one.
+struct Target {
+    device: Device,
+    simulated: bool,
+    _sim: Option<(Arc<prior_sim::device::SimDevice>, prior_sim::server::SimServer)>,
+}
+
+fn device_err(e: impl std::fmt::Display) -> CliError {
+    CliError::device_msg(format!("failed to {e}"))
+}
+
+/// Starts the simulated handset in-process and returns a device handle on its smart socket.
+fn simulated(scenario: &Scenario, opts: &prior_scenario::SimulatedOptions) -> Result<Target, CliError> {
+    let scenario_dir = scenario.path.parent().unwrap_or(Path::new("."));
+    let models = match &opts.models {
+        Some(dir) => vec![dir.clone()],
+        None => {
+            let default = scenario_dir.join("models");
+            if default.is_dir() { vec![default] } else { Vec::new() }
+        }
+    };
+    let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+    let (sim, server) = super::sim::start(
+        loopback,
+        Some(loopback),
+        &models,
+        opts.seed.unwrap_or(1),
+        "Asia/Shanghai",
+        prior_sim::adbd::AuthPolicy::Skip,
+    )?;
+    let Some(SocketAddr::V4(smart)) = server.smart_socket_addr() else {
+        return Err(CliError::device_msg("failed to start the simulated handset's adb socket"));
+    };
+    let device = AdbServer::new(smart).device(server.serial()).map_err(device_err)?;
+    Ok(Target { device, simulated: true, _sim: Some((sim, server)) })
+}
+
+fn pick_device(scenario: &Scenario, flag: Option<&str>) -> Result<Target, CliError> {
+    match (flag, &scenario.device) {
+        (Some("simulated"), _) => simulated(scenario, &prior_scenario::SimulatedOptions::default()),
+        (None, DeviceSpec::Simulated(o)) => simulated(scenario, o),
+        (None, DeviceSpec::Avd(name)) => Err(CliError::device_msg(format!(
+            "failed to use AVD {name:?}: booting emulators from a scenario is not implemented yet; boot it yourself and pass --device emulator-NNNN"
+        ))),
+        (flag, spec) => {
+            let server = AdbServer::from_env().map_err(device_err)?;
+            server.ensure_running().map_err(device_err)?;
+            let serial = flag.map(str::to_string).or(match spec {
+                DeviceSpec::Serial(s) => Some(s.clone()),
+                _ => None,
+            });
+            let device = match serial {
+                Some(s) => server.device(&s).map_err(device_err)?,
+                None => server.only_device().map_err(device_err)?,
+            };
+            Ok(Target { device, simulated: false, _sim: None })
+        }
+    }
+}
+
+fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
+    let app = &scenario.app;
+    let mut out = AppUnderTest::default();
+    if let Some(apk) = &app.apk {
+        let info = ApkInfo::read(apk).map_err(|e| CliError::input_msg(format!("{}: failed to {e}", apk.display())))?;
+        if let Some(p) = &app.package {
+            if p != &info.package {
+                return Err(CliError::input_msg(format!(
+                    "{}: app.package is {p:?} but {} declares {:?}",
+                    scenario.path.display(),
+                    apk.display(),
+                    info.package
+                )));
+            }
+        }
+        out.package = info.package.clone();
+        out.component = info.launcher_activity.as_ref().map(|a| component_of(&info.package, a));
+        out.apk = Some(apk.clone());
+        out.apk_sha256 = Some(info.sha256.clone());
+        out.version_name = info.version_name.clone();
+        out.version_code = info.version_code.clone();
+    } else if let Some(p) = &app.package {
+        out.package = p.clone();
+    } else {
+        return Err(CliError::input_msg(format!("{}: the scenario names no app (app.apk or app.package)", scenario.path.display())));
+    }
+    if let Some(a) = &app.activity {
+        out.component = Some(component_of(&out.package, a));
+    }
+    Ok(out)
+}
+
+/// `.Main` / `com.x.Main` / `pkg/.Main` → `pkg/...`.
+fn component_of(package: &str, activity: &str) -> String {
+    if activity.contains('/') { activity.to_string() } else { format!("{package}/{activity}") }
+}
+
+fn bundle_dir(out: &Path, scenario: &Scenario) -> PathBuf {
+    let stem = scenario.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+    let now = prior_model::format_micros_utc(prior_device::host_now_us());
+    // 2026-11-28T19:30:01.123456Z → 20261128T193001Z
+    let compact: String = now.chars().filter(|c| c.is_ascii_digit() || *c == 'T').take(15).collect();
+    let mut dir = out.join(format!("{stem}-{compact}Z"));
+    let mut n = 2;
+    while dir.exists() {
+        dir = out.join(format!("{stem}-{compact}Z-{n}"));
+        n += 1;
+    }
+    dir
+}
+
+fn run_one(scenario_path: &Path, args: &Args, vars: &Vars, cancel: &Arc<AtomicBool>) -> Result<u8, CliError> {
+    let scenario = Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
+    let app = app_under_test(&scenario)?;
+    let target = pick_device(&scenario, args.device.as_deref())?;
+    let label = format!(
+        "{} — {} on {}{}",
+        scenario.name,
+        app.package,
+        target.device.serial(),
+        if target.simulated { " (SIMULATED handset)" } else { "" }
+    );
+    let ui = Ui::new(&label);
+    let dir = bundle_dir(&args.out, &scenario);
+    let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
+    opts.simulated = target.simulated;
+    opts.cancel = Arc::clone(cancel);
+    let recording = record(&scenario, &app, &target.device, &opts, &ui);
+    ui.finish();
+    let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    drop(target);
+    let profile = args.profile.clone().or(match &scenario.profile {
+        Some(ProfileRef::Builtin(n)) => Some(n.clone()),
+        Some(ProfileRef::File(p)) => Some(p.display().to_string()),
+        None => None,
+    });
+    let report = analyze::analyze_bundle(&recording.bundle_dir, profile.as_deref(), None, false)?;
+    // The report is derived data: kept beside the evidence, outside the manifest.
+    let _ = fs_err::write(recording.bundle_dir.join("report.json"), prior_report::render_json(&report));
+    let mut text = analyze::render(&report, args.format);
+    let mut code = analyze::exit_for(&report);
+    let expect = &scenario.expect;
+    if expect.max_findings.is_some() || expect.verdict.is_some() || !expect.allow.is_empty() {
+        let findings: Vec<prior_model::Finding> = report.findings.iter().map(|f| f.to_finding()).collect();
+        let judged = expect.judge(&findings, report.verdict, Date::today_utc());
+        if args.format == Format::Text {
+            text.push_str(&format!(
+                "\nexpectations: {} ({} unexpected, {} allowed, {} expired allow entries)\n",
+                if judged.passed() { "met" } else { "NOT met" },
+                judged.unexpected.len(),
+                judged.allowed.len(),
+                judged.expired.len()
+            ));
+        }
+        code = if judged.passed() {
+            if report.is_incomplete() { exit::INCOMPLETE } else { exit::OK }
+        } else {
+            exit::VIOLATIONS
+        };
+    }
+    if args.format == Format::Text {
+        text.push_str(&format!("\nbundle: {}\n", recording.bundle_dir.display()));
+    }
+    super::out(&text)?;
+    Ok(code)
+}
+
+/// Worst of two exit codes: errors (2, 3) over violations (1) over incomplete (4) over 0.
+fn worst(a: u8, b: u8) -> u8 {
+    let rank = |c: u8| match c {
+        exit::INPUT | exit::DEVICE => 3,
+        exit::VIOLATIONS => 2,
+        exit::INCOMPLETE => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+/// Runs `prior run`.
+pub fn run(args: Args) -> CliResult {
+    let vars = Vars::from_pairs(&args.vars).map_err(CliError::input_msg)?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    // First Ctrl-C: stop recording and seal an incomplete bundle. Second: exit at once.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
+    });
+    let mut code = exit::OK;
+    for path in &args.scenarios {
+        if cancel.load(Ordering::SeqCst) {
+            break;
+        }
+        match run_one(path, &args, &vars, &cancel) {
+            Ok(c) => code = worst(code, c),
+            Err(e) => {
+                code = worst(code, e.code);
+                if args.scenarios.len() == 1 {
+                    return Err(e);
+                }
+                eprintln!("{}: {:?}", path.display(), e.report);
+            }
+        }
+    }
+    Ok(code)
+}

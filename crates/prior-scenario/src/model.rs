@@ -1,0 +1,533 @@
+//! The validated scenario model: what [`crate::Scenario::load`] returns.
+
+use prior_model::{DataCategory, Finding, Verdict};
+use regex::Regex;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A 1-based line and column (columns count characters, not bytes) in a scenario file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub column: u32,
+}
+
+impl fmt::Display for Pos {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.line, self.column)
+    }
+}
+
+/// A compiled regular expression together with the text it was written as.
+///
+/// Matching is a *search* (unanchored) with Rust `regex` syntax; write `^…$` to match a whole
+/// value and `(?i)` for case-insensitive matching.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    regex: Regex,
+}
+
+impl Pattern {
+    /// Compiles `source` with the size limits used for scenario files.
+    pub fn new(source: &str) -> Result<Pattern, regex::Error> {
+        let regex = regex::RegexBuilder::new(source)
+            .size_limit(1 << 20)
+            .dfa_size_limit(1 << 20)
+            .nest_limit(64)
+            .build()?;
+        Ok(Pattern {
+            source: source.to_owned(),
+            regex,
+        })
+    }
+
+    /// The pattern as written (after `${VAR}` substitution).
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The compiled regex.
+    pub fn regex(&self) -> &Regex {
+        &self.regex
+    }
+
+    /// Whether the pattern matches anywhere in `haystack`.
+    pub fn is_match(&self, haystack: &str) -> bool {
+        self.regex.is_match(haystack)
+    }
+}
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Eq for Pattern {}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.source)
+    }
+}
+
+/// Which UI element(s) a step or the consent settings mean, matched against the nodes of a
+/// `uiautomator dump`.
+///
+/// A node matches when **every** given key matches it:
+/// - `text`: the node's `text` **or** its `content-desc` (buttons drawn as images often carry
+///   their label only in `content-desc`);
+/// - `desc`: the node's `content-desc` only;
+/// - `id`: the node's `resource-id` (e.g. `com.example:id/agree`).
+///
+/// At least one key is always present (validation guarantees it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    /// Pattern for `text` or `content-desc`.
+    pub text: Option<Pattern>,
+    /// Pattern for `content-desc`.
+    pub desc: Option<Pattern>,
+    /// Pattern for `resource-id`.
+    pub id: Option<Pattern>,
+    /// Where the selector was written; `None` for built-in defaults.
+    pub at: Option<Pos>,
+}
+
+impl Selector {
+    /// Whether a node with these attribute values matches (missing attributes are `""`).
+    pub fn matches(&self, text: &str, desc: &str, resource_id: &str) -> bool {
+        let text_ok = self
+            .text
+            .as_ref()
+            .is_none_or(|p| p.is_match(text) || p.is_match(desc));
+        let desc_ok = self.desc.as_ref().is_none_or(|p| p.is_match(desc));
+        let id_ok = self.id.as_ref().is_none_or(|p| p.is_match(resource_id));
+        text_ok
+            && desc_ok
+            && id_ok
+            && (self.text.is_some() || self.desc.is_some() || self.id.is_some())
+    }
+
+    /// A selector on `text` only (no position), e.g. for defaults.
+    pub fn text(pattern: Pattern) -> Selector {
+        Selector {
+            text: Some(pattern),
+            desc: None,
+            id: None,
+            at: None,
+        }
+    }
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(p) = &self.text {
+            parts.push(format!("text ~ /{p}/"));
+        }
+        if let Some(p) = &self.desc {
+            parts.push(format!("desc ~ /{p}/"));
+        }
+        if let Some(p) = &self.id {
+            parts.push(format!("id ~ /{p}/"));
+        }
+        f.write_str(&parts.join(" and "))
+    }
+}
+
+/// The app under test (`app:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct App {
+    /// `apk:` — the APK file, resolved against the scenario file's directory. Prior installs it
+    /// fresh (uninstalling any previous copy) without granting any permission.
+    pub apk: Option<PathBuf>,
+    /// `package:` — the package name. Required when there is no `apk`; with an `apk`, it must
+    /// equal the package read from the APK (the recorder checks).
+    pub package: Option<String>,
+    /// `activity:` — the activity to launch instead of the APK's launcher activity: `.Main`
+    /// (relative to the package), `com.example.Main`, or `com.example/.Main`.
+    pub activity: Option<String>,
+}
+
+/// Where to run (`device:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceSpec {
+    /// `device: any` (also when `device:` is omitted): the `--device` flag, else the only
+    /// device the adb server lists in state `device`.
+    Any,
+    /// `device: { serial: emulator-5554 }`: this adb serial.
+    Serial(String),
+    /// `device: { avd: prior-api34 }`: boot this Android Virtual Device (or use it if running).
+    Avd(String),
+    /// `device: simulated` or `device: { simulated: { … } }`: Prior's simulated handset, started
+    /// in-process.
+    Simulated(SimulatedOptions),
+}
+
+/// Options of the simulated handset.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SimulatedOptions {
+    /// `models:` — directory of app behaviour models, resolved against the scenario file's
+    /// directory; `None` = the handset's built-in models.
+    pub models: Option<PathBuf>,
+    /// `seed:` — seed for the handset's randomness (identifiers, jitter); `None` = fixed default.
+    pub seed: Option<u64>,
+}
+
+/// Built-in rule profile names accepted by `profile:`.
+pub const BUILTIN_PROFILES: &[&str] = &["cn-miit", "gdpr"];
+
+/// The rule profile (`profile:`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileRef {
+    /// A built-in profile, one of [`BUILTIN_PROFILES`].
+    Builtin(String),
+    /// A profile file, resolved against the scenario file's directory.
+    File(PathBuf),
+}
+
+/// How the consent screen is answered (`consent.mode`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConsentMode {
+    /// Prior taps the accept element (bracketed by logcat markers).
+    Auto,
+    /// The operator answers on the device; Prior watches the screen go away.
+    Manual,
+    /// Prior taps the reject element and keeps recording.
+    Reject,
+}
+
+impl ConsentMode {
+    /// The name as written in scenario files (`auto`, `manual`, `reject`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentMode::Auto => "auto",
+            ConsentMode::Manual => "manual",
+            ConsentMode::Reject => "reject",
+        }
+    }
+}
+
+impl fmt::Display for ConsentMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The consent screen and how to answer it (`consent:`). Every selector has a default that
+/// covers Chinese, English, German, French and Spanish wording (see [`crate::wording`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    /// `mode:` (default `auto`).
+    pub mode: ConsentMode,
+    /// `timeout:` — how long to wait for the consent screen after launch (default 30 s). When
+    /// it does not appear in time, the run records "no consent screen".
+    pub timeout: Duration,
+    /// `screen:` — the screen is the consent screen when some node matches this.
+    pub screen: Selector,
+    /// `accept:` — the element that accepts.
+    pub accept: Selector,
+    /// `reject:` — the element that rejects.
+    pub reject: Selector,
+    /// `tick:` — a checkbox that must be ticked before accepting; it is ticked only when present
+    /// on the consent screen and not yet checked.
+    pub tick: Selector,
+}
+
+/// What `wait_for` waits for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WaitTarget {
+    /// `activity:` — the resumed activity: `.Main`, `com.x.Main` or `com.x/.Main`.
+    Activity(String),
+    /// `text` / `desc` / `id` — a UI element.
+    Element(Selector),
+}
+
+/// One step of a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// `launch` — start the app (the first launch after a fresh install).
+    Launch,
+    /// `relaunch` — force-stop the app and launch it again.
+    Relaunch,
+    /// `wait: 10s` — keep recording for this long.
+    Wait(Duration),
+    /// `accept_consent` — wait for the consent screen (up to `consent.timeout`) and accept it
+    /// (auto mode) or wait for the operator to answer (manual mode).
+    AcceptConsent,
+    /// `reject_consent` — wait for the consent screen and reject it (reject or manual mode).
+    RejectConsent,
+    /// `tap: { text | desc | id, timeout }` — wait for a matching element and tap its centre.
+    Tap {
+        /// The element.
+        target: Selector,
+        /// How long to wait for it (default 10 s).
+        timeout: Duration,
+    },
+    /// `back` — press the Back key.
+    Back,
+    /// `screenshot: NAME` — save a screenshot as `NAME.png` in the bundle.
+    Screenshot(String),
+    /// `wait_for: { activity | text | desc | id, timeout }` — wait until it appears.
+    WaitFor {
+        /// What to wait for.
+        target: WaitTarget,
+        /// How long (default 10 s); the run fails with a step error when it runs out.
+        timeout: Duration,
+    },
+}
+
+impl Step {
+    /// The step's keyword as written in scenario files.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Step::Launch => "launch",
+            Step::Relaunch => "relaunch",
+            Step::Wait(_) => "wait",
+            Step::AcceptConsent => "accept_consent",
+            Step::RejectConsent => "reject_consent",
+            Step::Tap { .. } => "tap",
+            Step::Back => "back",
+            Step::Screenshot(_) => "screenshot",
+            Step::WaitFor { .. } => "wait_for",
+        }
+    }
+}
+
+/// A step and where it was written (for progress output and the bundle's harness log).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepAt {
+    /// The step.
+    pub step: Step,
+    /// Its position in the scenario file.
+    pub at: Pos,
+}
+
+/// A calendar date (`YYYY-MM-DD`), used for `expires:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1–12.
+    pub month: u8,
+    /// Day, 1–31 (valid for the month).
+    pub day: u8,
+}
+
+impl Date {
+    /// Parses `YYYY-MM-DD`, checking the day exists.
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = s.get(r)?;
+            if part.bytes().all(|c| c.is_ascii_digit()) {
+                part.parse().ok()
+            } else {
+                None
+            }
+        };
+        let year = i32::try_from(digits(0..4)?).ok()?;
+        let month = u8::try_from(digits(5..7)?).ok()?;
+        let day = u8::try_from(digits(8..10)?).ok()?;
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    /// The date (UTC) of a point in time given as seconds since the Unix epoch.
+    pub fn from_unix_seconds(secs: i64) -> Date {
+        // Howard Hinnant's civil_from_days.
+        let z = secs.div_euclid(86_400) + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date {
+            year: i32::try_from(year).unwrap_or(i32::MAX),
+            month: u8::try_from(month).unwrap_or(1),
+            day: u8::try_from(day).unwrap_or(1),
+        }
+    }
+
+    /// Today's date in UTC, from the host clock.
+    pub fn today_utc() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        Date::from_unix_seconds(secs)
+    }
+}
+
+fn days_in_month(year: i32, month: u8) -> u8 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ => {
+            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
+                29
+            } else {
+                28
+            }
+        }
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// One accepted finding (`expect.allow[]`): findings it matches do not count against
+/// `max_findings`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allow {
+    /// `rule:` — the finding's rule id (e.g. `pre-consent-access`).
+    pub rule: Option<String>,
+    /// `category:` — the finding's data category (e.g. `location`).
+    pub category: Option<DataCategory>,
+    /// `api:` — a pattern on the finding's API (e.g. `ILocationManager\.getLastLocation`).
+    pub api: Option<Pattern>,
+    /// `reason:` — why this is accepted (required).
+    pub reason: String,
+    /// `expires:` — the last day the entry applies; from the day after, it is ignored.
+    pub expires: Option<Date>,
+    /// Where the entry was written.
+    pub at: Pos,
+}
+
+impl Allow {
+    /// Whether the entry has expired on `today`.
+    pub fn is_expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|e| today > e)
+    }
+
+    /// Whether this (unexpired) entry covers `finding`: every given key must match.
+    pub fn matches(&self, finding: &Finding, today: Date) -> bool {
+        if self.is_expired(today) {
+            return false;
+        }
+        let rule_ok = self.rule.as_ref().is_none_or(|r| *r == finding.rule);
+        let cat_ok = self.category.is_none_or(|c| finding.category == Some(c));
+        let api_ok = self
+            .api
+            .as_ref()
+            .is_none_or(|p| finding.api.as_deref().is_some_and(|a| p.is_match(a)));
+        rule_ok && cat_ok && api_ok
+    }
+}
+
+/// Expectations for regression runs (`expect:`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expect {
+    /// `max_findings:` — at most this many violations (findings above `info` severity that no
+    /// `allow` entry covers). `None` = no limit from the scenario.
+    pub max_findings: Option<u32>,
+    /// `verdict:` — the verdict the run must have (`pass`, `fail`, `inconclusive`).
+    pub verdict: Option<Verdict>,
+    /// `allow:` — accepted findings.
+    pub allow: Vec<Allow>,
+}
+
+/// How a run's findings compare with [`Expect`] (see [`Expect::judge`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectOutcome {
+    /// Indexes (into the findings given) of violations no allow entry covers.
+    pub unexpected: Vec<usize>,
+    /// Indexes of violations covered by an allow entry, with the entry's index.
+    pub allowed: Vec<(usize, usize)>,
+    /// Indexes of allow entries that have expired.
+    pub expired: Vec<usize>,
+    /// `Some((limit, count))` when `max_findings` was exceeded.
+    pub too_many: Option<(u32, usize)>,
+    /// `Some((expected, actual))` when `verdict` did not match.
+    pub verdict_mismatch: Option<(Verdict, Verdict)>,
+}
+
+impl ExpectOutcome {
+    /// Whether the expectations hold.
+    pub fn passed(&self) -> bool {
+        self.too_many.is_none() && self.verdict_mismatch.is_none()
+    }
+}
+
+impl Expect {
+    /// Compares a run's findings and verdict with these expectations on `today`.
+    pub fn judge(&self, findings: &[Finding], verdict: Verdict, today: Date) -> ExpectOutcome {
+        let mut out = ExpectOutcome::default();
+        for (i, a) in self.allow.iter().enumerate() {
+            if a.is_expired(today) {
+                out.expired.push(i);
+            }
+        }
+        for (i, f) in findings.iter().enumerate() {
+            if !f.severity.is_violation() {
+                continue;
+            }
+            match self.allow.iter().position(|a| a.matches(f, today)) {
+                Some(a) => out.allowed.push((i, a)),
+                None => out.unexpected.push(i),
+            }
+        }
+        if let Some(max) = self
+            .max_findings
+            .filter(|m| out.unexpected.len() > *m as usize)
+        {
+            out.too_many = Some((max, out.unexpected.len()));
+        }
+        if let Some(want) = self.verdict.filter(|w| *w != verdict) {
+            out.verdict_mismatch = Some((want, verdict));
+        }
+        out
+    }
+}
+
+/// Something valid but probably not what the author meant; `prior check` prints these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScenarioWarning {
+    /// What is odd and what to do about it.
+    pub message: String,
+    /// Where.
+    pub at: Pos,
+}
+
+/// A loaded, validated scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// The file it was loaded from, as given.
+    pub path: PathBuf,
+    /// The file's text, exactly as read (before `${VAR}` substitution); the bundle keeps a copy.
+    pub source: String,
+    /// `name:` — a one-line title (required).
+    pub name: String,
+    /// `description:` — free text.
+    pub description: Option<String>,
+    /// `app:` (required).
+    pub app: App,
+    /// `device:` (default [`DeviceSpec::Any`]).
+    pub device: DeviceSpec,
+    /// `profile:` (`None` = the CLI's default).
+    pub profile: Option<ProfileRef>,
+    /// `consent:` (every key has a default).
+    pub consent: Consent,
+    /// `steps:` (default: `launch`, then `accept_consent` / `reject_consent` per mode, then
+    /// `wait: 10s`).
+    pub steps: Vec<StepAt>,
+    /// `expect:`.
+    pub expect: Expect,
+    /// Non-fatal remarks found while validating.
+    pub warnings: Vec<ScenarioWarning>,
+}

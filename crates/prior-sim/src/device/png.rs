@@ -1,0 +1,273 @@
+//! A minimal PNG encoder (8-bit RGB, filter "Sub", zlib via miniz_oxide) and the canvas the
+//! screenshot is drawn on.
+
+use super::font;
+
+/// An RGB canvas.
+#[derive(Debug, Clone)]
+pub struct Canvas {
+    pub width: usize,
+    pub height: usize,
+    pixels: Vec<u8>,
+}
+
+/// An RGB colour.
+pub type Rgb = [u8; 3];
+
+impl Canvas {
+    /// A canvas filled with `bg`.
+    pub fn new(width: usize, height: usize, bg: Rgb) -> Canvas {
+        let mut pixels = Vec::with_capacity(width * height * 3);
+        for _ in 0..width * height {
+            pixels.extend_from_slice(&bg);
+        }
+        Canvas {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    /// The colour at (x, y).
+    pub fn pixel(&self, x: usize, y: usize) -> Option<Rgb> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        let i = (y * self.width + x) * 3;
+        Some([self.pixels[i], self.pixels[i + 1], self.pixels[i + 2]])
+    }
+
+    fn clip(&self, x0: i32, y0: i32, x1: i32, y1: i32) -> (usize, usize, usize, usize) {
+        let cx = |v: i32| v.clamp(0, self.width as i32) as usize;
+        let cy = |v: i32| v.clamp(0, self.height as i32) as usize;
+        (cx(x0), cy(y0), cx(x1), cy(y1))
+    }
+
+    /// Fills a rectangle `[x0,x1) × [y0,y1)` (clipped).
+    pub fn fill(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, c: Rgb) {
+        let (x0, y0, x1, y1) = self.clip(x0, y0, x1, y1);
+        for y in y0..y1 {
+            let row = y * self.width * 3;
+            for x in x0..x1 {
+                let i = row + x * 3;
+                self.pixels[i..i + 3].copy_from_slice(&c);
+            }
+        }
+    }
+
+    /// Darkens a rectangle by `alpha`/255 towards black (a dialog's dim layer).
+    pub fn dim(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, alpha: u8) {
+        let (x0, y0, x1, y1) = self.clip(x0, y0, x1, y1);
+        let keep = 255 - u32::from(alpha);
+        for y in y0..y1 {
+            for x in x0..x1 {
+                let i = (y * self.width + x) * 3;
+                for k in 0..3 {
+                    self.pixels[i + k] = ((u32::from(self.pixels[i + k]) * keep) / 255) as u8;
+                }
+            }
+        }
+    }
+
+    /// A 1-pixel-scaled outline of `w` pixels.
+    pub fn outline(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, w: i32, c: Rgb) {
+        self.fill(x0, y0, x1, y0 + w, c);
+        self.fill(x0, y1 - w, x1, y1, c);
+        self.fill(x0, y0, x0 + w, y1, c);
+        self.fill(x1 - w, y0, x1, y1, c);
+    }
+
+    /// Draws one character cell at (x, y) with a glyph scale; non-ASCII characters are drawn
+    /// as a hollow box (tofu) twice as wide. Returns the advance in pixels.
+    pub fn draw_char(&mut self, x: i32, y: i32, ch: char, scale: i32, c: Rgb) -> i32 {
+        match font::glyph(ch) {
+            Some(rows) => {
+                for (r, bits) in rows.iter().enumerate() {
+                    for col in 0..5 {
+                        if bits & (0x10 >> col) != 0 {
+                            let px = x + col * scale;
+                            let py = y + r as i32 * scale;
+                            self.fill(px, py, px + scale, py + scale, c);
+                        }
+                    }
+                }
+                char_advance(ch, scale)
+            }
+            None => {
+                let adv = char_advance(ch, scale);
+                if !ch.is_whitespace() {
+                    self.outline(
+                        x + scale / 2,
+                        y,
+                        x + adv - scale,
+                        y + 7 * scale,
+                        (scale / 3).max(1),
+                        c,
+                    );
+                }
+                adv
+            }
+        }
+    }
+
+    /// Draws a line of text; returns the width used.
+    pub fn draw_text(&mut self, x: i32, y: i32, text: &str, scale: i32, c: Rgb) -> i32 {
+        let mut cx = x;
+        for ch in text.chars() {
+            cx += self.draw_char(cx, y, ch, scale, c);
+        }
+        cx - x
+    }
+
+    /// Encodes as PNG.
+    pub fn to_png(&self) -> Vec<u8> {
+        encode_png(self.width as u32, self.height as u32, &self.pixels)
+    }
+}
+
+/// Horizontal advance of a character at a glyph scale.
+pub fn char_advance(ch: char, scale: i32) -> i32 {
+    if font::glyph(ch).is_some() {
+        6 * scale
+    } else {
+        11 * scale
+    }
+}
+
+/// Wraps `text` into lines no wider than `max_w` pixels (breaks at spaces when it can,
+/// anywhere otherwise; `\n` forces a break).
+pub fn wrap(text: &str, max_w: i32, scale: i32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let mut line = String::new();
+        let mut w = 0;
+        let mut last_space: Option<usize> = None;
+        for ch in para.chars() {
+            let adv = char_advance(ch, scale);
+            if w + adv > max_w && !line.is_empty() {
+                if let (Some(sp), false) = (last_space, ch == ' ') {
+                    let rest: String = line[sp + 1..].to_owned();
+                    line.truncate(sp);
+                    lines.push(std::mem::take(&mut line));
+                    line = rest;
+                    w = line.chars().map(|c| char_advance(c, scale)).sum();
+                } else {
+                    lines.push(std::mem::take(&mut line));
+                    w = 0;
+                }
+                last_space = None;
+                if ch == ' ' {
+                    continue;
+                }
+            }
+            if ch == ' ' {
+                last_space = Some(line.len());
+            }
+            line.push(ch);
+            w += adv;
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+static CRC_TABLE: [u32; 256] = {
+    let mut t = [0u32; 256];
+    let mut n = 0;
+    while n < 256 {
+        let mut c = n as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
+            k += 1;
+        }
+        t[n] = c;
+        n += 1;
+    }
+    t
+};
+
+/// CRC-32 (ISO-HDLC), as PNG chunks use.
+pub fn crc32(parts: &[&[u8]]) -> u32 {
+    let mut c = 0xFFFF_FFFFu32;
+    for p in parts {
+        for b in *p {
+            c = CRC_TABLE[((c ^ u32::from(*b)) & 0xFF) as usize] ^ (c >> 8);
+        }
+    }
+    c ^ 0xFFFF_FFFF
+}
+
+fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    out.extend_from_slice(kind);
+    out.extend_from_slice(data);
+    out.extend_from_slice(&crc32(&[kind, data]).to_be_bytes());
+}
+
+/// Encodes 8-bit RGB pixels (row-major, `w*h*3` bytes) as a PNG file.
+pub fn encode_png(w: u32, h: u32, rgb: &[u8]) -> Vec<u8> {
+    let stride = w as usize * 3;
+    let mut raw = Vec::with_capacity((stride + 1) * h as usize);
+    for row in rgb.chunks(stride).take(h as usize) {
+        raw.push(1); // filter: Sub
+        for (i, b) in row.iter().enumerate() {
+            let left = if i >= 3 { row[i - 3] } else { 0 };
+            raw.push(b.wrapping_sub(left));
+        }
+    }
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6);
+    let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit, RGB, deflate, adaptive, no interlace
+    chunk(&mut out, b"IHDR", &ihdr);
+    chunk(&mut out, b"IDAT", &z);
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+#[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc_matches_the_standard_check_value() {
+        assert_eq!(crc32(&[b"123456789"]), 0xCBF4_3926);
+        assert_eq!(crc32(&[b"IEND"]), 0xAE42_6082);
+    }
+
+    #[test]
+    fn png_decodes_with_an_independent_decoder_and_pixels_survive() {
+        let mut c = Canvas::new(40, 30, [255, 255, 255]);
+        c.fill(5, 5, 15, 10, [200, 10, 20]);
+        c.draw_text(2, 15, "Hi", 1, [0, 0, 0]);
+        let png = c.to_png();
+        assert_eq!(&png[..8], &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]);
+        let dec = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = dec.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!((info.width, info.height), (40, 30));
+        let at = |x: usize, y: usize| &buf[(y * 40 + x) * 3..(y * 40 + x) * 3 + 3];
+        assert_eq!(at(6, 6), &[200, 10, 20]);
+        assert_eq!(at(30, 2), &[255, 255, 255]);
+        // 'H' has ink in its first column at every row
+        assert_eq!(at(2, 15), &[0, 0, 0]);
+    }
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_forced_newlines() {
+        let lines = wrap("hello world again", 6 * 10, 1);
+        assert_eq!(lines, vec!["hello", "world", "again"]);
+        assert_eq!(wrap("a\nb", 1000, 1), vec!["a", "b"]);
+        let cjk = wrap("我们非常重视您的个人信息", 11 * 4, 1);
+        assert_eq!(cjk.len(), 3);
+    }
+}

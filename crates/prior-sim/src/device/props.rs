@@ -1,0 +1,84 @@
+//! System properties of the simulated Android 13 x86_64 emulator image.
+
+use std::collections::BTreeMap;
+
+use super::world::WorldSetup;
+
+/// The build fingerprint the simulator reports.
+pub const FINGERPRINT: &str =
+    "google/sdk_gphone64_x86_64/emu64xa:13/TE1A.220922.034/10940250:userdebug/dev-keys";
+
+/// The property table after boot.
+pub fn default_props(s: &WorldSetup) -> BTreeMap<String, String> {
+    let (lang, country) = s.locale.split_once('-').unwrap_or((s.locale.as_str(), ""));
+    let pairs: Vec<(&str, String)> = vec![
+        ("dev.bootcomplete", "1".into()),
+        ("init.svc.adbd", "running".into()),
+        ("init.svc.bootanim", "stopped".into()),
+        ("persist.sys.dalvik.vm.lib.2", "libart.so".into()),
+        ("persist.sys.locale", s.locale.clone()),
+        ("persist.sys.timezone", s.tz.name.clone()),
+        ("persist.sys.usb.config", "adb".into()),
+        ("qemu.hw.mainkeys", "0".into()),
+        ("ro.adb.secure", "0".into()),
+        ("ro.boot.hardware", "ranchu".into()),
+        ("ro.boot.qemu", "1".into()),
+        ("ro.boot.serialno", s.serial.clone()),
+        ("ro.boot.verifiedbootstate", "orange".into()),
+        ("ro.bootimage.build.fingerprint", FINGERPRINT.into()),
+        ("ro.build.characteristics", "emulator".into()),
+        ("ro.build.date", "Wed Nov 15 02:13:42 UTC 2023".into()),
+        ("ro.build.date.utc", "1700014422".into()),
+        (
+            "ro.build.description",
+            "sdk_gphone64_x86_64-userdebug 13 TE1A.220922.034 10940250 dev-keys".into(),
+        ),
+        ("ro.build.display.id", "TE1A.220922.034".into()),
+        ("ro.build.fingerprint", FINGERPRINT.into()),
+        ("ro.build.flavor", "sdk_gphone64_x86_64-userdebug".into()),
+        ("ro.build.host", "simulated".into()),
+        ("ro.build.id", "TE1A.220922.034".into()),
+        ("ro.build.product", "emu64xa".into()),
+        ("ro.build.tags", "dev-keys".into()),
+        ("ro.build.type", "userdebug".into()),
+        ("ro.build.user", "android-build".into()),
+        ("ro.build.version.codename", "REL".into()),
+        ("ro.build.version.incremental", "10940250".into()),
+        ("ro.build.version.min_supported_target_sdk", "23".into()),
+        ("ro.build.version.preview_sdk", "0".into()),
+        ("ro.build.version.release", "13".into()),
+        ("ro.build.version.release_or_codename", "13".into()),
+        ("ro.build.version.sdk", "33".into()),
+        ("ro.build.version.security_patch", "2023-11-05".into()),
+        ("ro.debuggable", "1".into()),
+        ("ro.hardware", "ranchu".into()),
+        ("ro.kernel.qemu", "1".into()),
+        ("ro.product.brand", "google".into()),
+        ("ro.product.cpu.abi", "x86_64".into()),
+        ("ro.product.cpu.abilist", "x86_64,arm64-v8a".into()),
+        ("ro.product.cpu.abilist32", "".into()),
+        ("ro.product.cpu.abilist64", "x86_64,arm64-v8a".into()),
+        ("ro.product.device", "emu64xa".into()),
+        ("ro.product.locale", s.locale.clone()),
+        ("ro.product.manufacturer", "Google".into()),
+        ("ro.product.model", s.model_name.clone()),
+        ("ro.product.name", "sdk_gphone64_x86_64".into()),
+        ("ro.secure", "1".into()),
+        ("ro.serialno", s.serial.clone()),
+        ("ro.sf.lcd_density", "420".into()),
+        ("ro.system.build.version.sdk", "33".into()),
+        ("ro.zygote", "zygote64_32".into()),
+        ("persist.sys.language", lang.into()),
+        ("persist.sys.country", country.into()),
+        ("sys.boot_completed", "1".into()),
+        ("sys.usb.config", "adb".into()),
+        ("sys.usb.state", "adb".into()),
+        ("gsm.operator.alpha", "T-Mobile".into()),
+        ("gsm.operator.numeric", "310260".into()),
+        ("gsm.sim.state", "LOADED".into()),
+        ("gsm.network.type", "LTE".into()),
+        ("net.hostname", "SIMULATED-Pixel-6".into()),
+        ("prior.simulated", "1".into()),
+    ];
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
