@@ -1,4 +1,5 @@
 //! End-to-end tests of the `prior` binary, one module per area.
 
 mod cli;
+mod run;
 mod util;

@@ -1,18 +1,115 @@
 //! Helpers shared by the end-to-end tests.
 
-use std::path::PathBuf;
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 /// The repository root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// `tests/data/`.
+pub fn data_dir() -> PathBuf {
+    root().join("tests/data")
+}
+
 /// A file under `tests/data/`.
 pub fn data(rel: &str) -> PathBuf {
-    root().join("tests/data").join(rel)
+    data_dir().join(rel)
 }
 
 /// The `prior` binary under test.
 pub fn prior() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("prior").expect("the prior binary is built by cargo test")
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// A standalone `prior sim` process, killed on drop.
+pub struct Sim {
+    child: Child,
+    /// `127.0.0.1:PORT` of its adbd.
+    pub addr: String,
+}
+
+impl Sim {
+    /// Starts `prior sim` with the models in `models`.
+    pub fn start(models: &Path) -> Sim {
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
+            .args(["sim", "--listen", "127.0.0.1:0", "--model"])
+            .arg(models)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn prior sim");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let first = lines.next().expect("a banner line").expect("readable");
+        let addr = first.rsplit(' ').next().expect("an address").to_string();
+        assert!(first.contains("SIMULATED"), "banner: {first}");
+        // Keep draining stdout so the simulator never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Sim { child, addr }
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A private Debian `adb` server on a free port, killed on drop. Fails loudly when `adb` is
+/// missing: `scripts/test` and `.ci/run` install it.
+pub struct Adb {
+    /// Its port.
+    pub port: u16,
+}
+
+impl Adb {
+    /// Starts the server.
+    pub fn start() -> Adb {
+        let port = free_port();
+        let adb = Adb { port };
+        let out = adb.cmd().arg("start-server").output().unwrap_or_else(|e| {
+            panic!("cannot run Debian's `adb` ({e}); install it with `apt-get install adb` or run scripts/test")
+        });
+        assert!(out.status.success(), "adb start-server: {}", String::from_utf8_lossy(&out.stderr));
+        adb
+    }
+
+    /// `adb -P PORT …`.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new("adb");
+        c.arg("-P").arg(self.port.to_string());
+        c.env("ANDROID_ADB_SERVER_PORT", self.port.to_string());
+        c
+    }
+
+    /// `adb connect ADDR`, waiting until the device is listed as `device`.
+    pub fn connect(&self, addr: &str) {
+        let out = self.cmd().args(["connect", addr]).output().expect("adb connect");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("connected to"), "adb connect: {text}");
+        for _ in 0..50 {
+            let out = self.cmd().arg("devices").output().expect("adb devices");
+            if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.starts_with(addr) && l.ends_with("device")) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{addr} never became `device`");
+    }
+}
+
+impl Drop for Adb {
+    fn drop(&mut self) {
+        let _ = self.cmd().arg("kill-server").output();
+    }
 }

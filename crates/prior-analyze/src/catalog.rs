@@ -389,6 +389,94 @@ impl Catalog {
         })
     }
 
+    /// Every entry as Markdown tables (the generated part of `docs/catalog.md`).
+    pub fn to_markdown(&self) -> String {
+        let mut o = String::new();
+        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+        let code = |s: &str| format!("`{}`", s.replace('|', "\\|"));
+        let cat = |c: &CategoryRule| match c {
+            CategoryRule::Fixed(c) => c.as_str().to_string(),
+            CategoryRule::FromPermission => "from the permission".to_string(),
+        };
+        o.push_str(&format!(
+            "Catalog `{}` version {}. Source: {}.\n\n",
+            self.name,
+            self.version,
+            cell(&self.source)
+        ));
+        o.push_str(
+            "### Runtime permissions\n\n| category | permissions | source |\n|---|---|---|\n",
+        );
+        for g in &self.permissions {
+            let names: Vec<String> = g
+                .names
+                .iter()
+                .map(|n| code(n.trim_start_matches("android.permission.")))
+                .collect();
+            o.push_str(&format!(
+                "| {} | {} | {} |\n",
+                g.category,
+                names.join(", "),
+                cell(&g.source)
+            ));
+        }
+        o.push_str("\n(Names are `android.permission.` + the name shown.)\n\n");
+        o.push_str("### App-ops\n\n| op | category | what | source |\n|---|---|---|---|\n");
+        for a in &self.appops {
+            o.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                code(&a.op),
+                a.category,
+                cell(&a.what),
+                cell(&a.source)
+            ));
+        }
+        o.push_str("\n### Binder calls (`am trace-ipc`)\n\n| call | other frame required | category | what | source |\n|---|---|---|---|---|\n");
+        for b in &self.binder {
+            let frame = b.frame.as_deref().map(code).unwrap_or_default();
+            o.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                code(&b.method),
+                frame,
+                b.category,
+                cell(&b.what),
+                cell(&b.source)
+            ));
+        }
+        o.push_str("\n### logcat patterns (in matching order)\n\n| id | category | tag | pattern | outcome | api | what | source |\n|---|---|---|---|---|---|---|---|\n");
+        for l in &self.logcat {
+            let outcome = match l.outcome {
+                Outcome::Granted => "granted",
+                Outcome::Denied => "denied",
+                Outcome::Unknown => "unknown",
+            };
+            o.push_str(&format!(
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+                l.id,
+                cat(&l.category),
+                l.tag.as_deref().map(code).unwrap_or_default(),
+                code(&l.pattern),
+                outcome,
+                code(&l.api),
+                cell(&l.what),
+                cell(&l.source)
+            ));
+        }
+        o.push_str("\n### Trackers\n\n| tracker | hosts | code | source |\n|---|---|---|---|\n");
+        for t in &self.trackers {
+            let hosts: Vec<String> = t.hosts.iter().map(|h| code(h)).collect();
+            let codes: Vec<String> = t.code.iter().map(|c| code(c)).collect();
+            o.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&t.name),
+                hosts.join(", "),
+                codes.join(", "),
+                cell(&t.source)
+            ));
+        }
+        o
+    }
+
     /// How many signals the catalog watches for a category: (app-ops, binder calls, logcat
     /// patterns with a fixed category).
     pub fn signal_counts(&self, category: DataCategory) -> (usize, usize, usize) {

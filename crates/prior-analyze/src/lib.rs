@@ -21,9 +21,6 @@
 //! ([`Profile::builtin`], [`Profile::from_file`], [`Profile::resolve`]), [`analyze`] /
 //! [`analyze_with`], [`Report`] and [`Verdict`].
 
-// Tests may unwrap (the workspace warns on `unwrap_used`; no clippy.toml allows it in tests).
-#![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests may unwrap"))]
-
 mod analysis;
 pub mod catalog;
 mod consent;

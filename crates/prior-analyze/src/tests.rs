@@ -806,6 +806,15 @@ fn a_missing_logcat_and_missing_snapshot_are_reported_incomplete() {
     assert!(all.contains("../../etc/passwd: not a plain path"), "{all}");
 }
 
+static HOSTILE: std::sync::LazyLock<(Catalog, crate::sources::logcat::Rules)> =
+    std::sync::LazyLock::new(|| {
+        let catalog = Catalog::builtin().unwrap();
+        let rules =
+            crate::sources::logcat::build_rules(&catalog, "com.example.mini", &["m".to_string()])
+                .unwrap();
+        (catalog, rules)
+    });
+
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
     /// Hostile captures: fragments of real lines, random bytes and broken UTF-8 never make the
@@ -828,21 +837,62 @@ proptest::proptest! {
         )
     ) {
         let input: Vec<u8> = parts.concat();
-        let catalog = Catalog::builtin().unwrap();
-        let rules = crate::sources::logcat::build_rules(&catalog, "com.example.mini", &["m".to_string()]).unwrap();
+        let (catalog, rules) = &*HOSTILE;
         let li = crate::sources::logcat::LogcatInput {
-            catalog: &catalog,
+            catalog,
             package: "com.example.mini",
             meta_uid: None,
             default_year: 2026,
             utc_offset_s: 0,
         };
         let mut sink = crate::sources::EventSink::default();
-        let r = crate::sources::logcat::run(&li, &rules, input.as_slice(), &mut sink).unwrap();
+        let r = crate::sources::logcat::run(&li, rules, input.as_slice(), &mut sink).unwrap();
         let lines = input.iter().filter(|&&b| b == b'\n').count() as u64;
         proptest::prop_assert_eq!(r.stats.lines, lines);
         for e in &sink.events {
             proptest::prop_assert!(e.evidence.line >= 1 && e.evidence.line <= lines);
         }
     }
+}
+
+#[test]
+fn docs_catalog_md_lists_every_builtin_entry() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/catalog.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (begin, end) = (
+        "<!-- BEGIN GENERATED: catalog -->\n",
+        "<!-- END GENERATED: catalog -->",
+    );
+    let (head, rest) = text.split_once(begin).expect("begin marker");
+    let (_, tail) = rest.split_once(end).expect("end marker");
+    let want = format!(
+        "{head}{begin}{}{end}{tail}",
+        Catalog::builtin().unwrap().to_markdown()
+    );
+    if std::env::var_os("PRIOR_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).unwrap();
+    } else {
+        assert!(
+            text == want,
+            "docs/catalog.md is stale: run PRIOR_UPDATE_DOCS=1 cargo test -p prior-analyze docs_"
+        );
+    }
+}
+
+#[test]
+fn grep_patterns_compile_as_one_alternation_and_find_the_app_lines() {
+    let c = Catalog::builtin().unwrap();
+    let pkg = "com.example.leakyshop";
+    let pats = crate::effective_logcat_patterns(&c, pkg, Some(10123), &["prior:launch".into()]);
+    let re = regex::bytes::Regex::new(&pats.join("|")).unwrap();
+    let text = std::fs::read(bundles_dir().join("leaky/raw/logcat.txt")).unwrap();
+    let lines: Vec<&[u8]> = text.split(|b| *b == b'\n').collect();
+    assert!(re.is_match(lines[9]), "the TelephonyPermissions line");
+    assert!(re.is_match(lines[1]), "the marker");
+    assert!(!re.is_match(lines[23]), "another app's denial");
+    let lits = crate::logcat_prefilter_literals(&c, pkg, &["prior:launch".into()]).unwrap();
+    assert!(
+        lits.iter()
+            .any(|l| l.contains("reportAccessDeniedToReadIdentifiers:com.example.leakyshop:"))
+    );
 }

@@ -17,19 +17,31 @@ pub struct CliError {
 impl CliError {
     /// A usage/input error.
     pub fn input(report: impl Into<miette::Report>) -> Self {
-        CliError { code: exit::INPUT, report: report.into(), broken_pipe: false }
+        CliError {
+            code: exit::INPUT,
+            report: report.into(),
+            broken_pipe: false,
+        }
     }
 
     /// A device/environment error.
     pub fn device(report: impl Into<miette::Report>) -> Self {
-        CliError { code: exit::DEVICE, report: report.into(), broken_pipe: false }
+        CliError {
+            code: exit::DEVICE,
+            report: report.into(),
+            broken_pipe: false,
+        }
     }
 
     /// An I/O error reading input or writing output (the error names the path when it came
     /// from fs-err). A broken pipe is flagged so the command exits 0 quietly.
     pub fn io(e: std::io::Error) -> Self {
         let broken_pipe = e.kind() == std::io::ErrorKind::BrokenPipe;
-        CliError { code: exit::INPUT, report: miette::Report::msg(e.to_string()), broken_pipe }
+        CliError {
+            code: exit::INPUT,
+            report: miette::Report::msg(e.to_string()),
+            broken_pipe,
+        }
     }
 
     /// An input error from a message.

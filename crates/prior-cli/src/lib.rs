@@ -45,7 +45,11 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { exit::INPUT } else { exit::OK };
+            let code = if e.use_stderr() {
+                exit::INPUT
+            } else {
+                exit::OK
+            };
             let _ = e.print();
             return exit::code(code);
         }
@@ -69,4 +73,3 @@ pub fn main() -> ExitCode {
         }
     }
 }
-

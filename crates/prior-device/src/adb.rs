@@ -38,7 +38,9 @@ impl AdbServer {
     /// The server named by `ADB_SERVER_SOCKET` / `ANDROID_ADB_SERVER_PORT` (default
     /// 127.0.0.1:5037).
     pub fn from_env() -> Result<AdbServer, DeviceError> {
-        Ok(AdbServer { addr: server_addr_from_env()? })
+        Ok(AdbServer {
+            addr: server_addr_from_env()?,
+        })
     }
 
     /// Its address.
@@ -50,7 +52,10 @@ impl AdbServer {
     pub fn version(&self) -> Result<u32, DeviceError> {
         let body = host_query(self.addr, "host:version")?;
         let text = String::from_utf8_lossy(&body);
-        u32::from_str_radix(text.trim(), 16).map_err(|_| DeviceError::Protocol { request: "host:version".into(), why: format!("not a hex version: {text:?}") })
+        u32::from_str_radix(text.trim(), 16).map_err(|_| DeviceError::Protocol {
+            request: "host:version".into(),
+            why: format!("not a hex version: {text:?}"),
+        })
     }
 
     /// Makes sure the server answers: if nothing listens on a loopback address and `adb` is
@@ -63,18 +68,30 @@ impl AdbServer {
             Err(e) => return Err(e),
         };
         if !self.addr.ip().is_loopback() {
-            return Err(DeviceError::ServerUnreachable { addr: self.addr, source: refused });
+            return Err(DeviceError::ServerUnreachable {
+                addr: self.addr,
+                source: refused,
+            });
         }
         if find_tool("adb").is_none() {
             return Err(DeviceError::ServerStart { addr: self.addr, why: "no adb server is running and `adb` is not installed (apt-get install adb, or set ANDROID_HOME)".into() });
         }
-        run_tool("adb", &["start-server"], self.addr, Duration::from_secs(30))
-            .map_err(|e| DeviceError::ServerStart { addr: self.addr, why: e.to_string() })?;
+        run_tool("adb", &["start-server"], self.addr, Duration::from_secs(30)).map_err(|e| {
+            DeviceError::ServerStart {
+                addr: self.addr,
+                why: e.to_string(),
+            }
+        })?;
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             match self.version() {
                 Ok(_) => return Ok(()),
-                Err(e) if Instant::now() >= deadline => return Err(DeviceError::ServerStart { addr: self.addr, why: e.to_string() }),
+                Err(e) if Instant::now() >= deadline => {
+                    return Err(DeviceError::ServerStart {
+                        addr: self.addr,
+                        why: e.to_string(),
+                    });
+                }
                 Err(_) => std::thread::sleep(Duration::from_millis(100)),
             }
         }
@@ -110,7 +127,11 @@ impl AdbServer {
                 return s;
             }
         };
-        let cmd = Cmd::new("getprop").raw("ro.product.model").then(Cmd::new("getprop").raw("ro.build.version.sdk")).then(Cmd::new("getprop").raw("ro.kernel.qemu")).then(Cmd::new("getprop").raw("ro.boot.qemu"));
+        let cmd = Cmd::new("getprop")
+            .raw("ro.product.model")
+            .then(Cmd::new("getprop").raw("ro.build.version.sdk"))
+            .then(Cmd::new("getprop").raw("ro.kernel.qemu"))
+            .then(Cmd::new("getprop").raw("ro.boot.qemu"));
         match dev.shell(&cmd, Duration::from_secs(10)) {
             Ok(out) => {
                 let text = out.stdout_text();
@@ -135,13 +156,26 @@ impl AdbServer {
 
     /// The only ready device; an error when there is none or more than one.
     pub fn only_device(&self) -> Result<Device, DeviceError> {
-        let ready: Vec<DeviceEntry> = self.devices()?.into_iter().filter(|e| e.state == DeviceState::Device).collect();
+        let ready: Vec<DeviceEntry> = self
+            .devices()?
+            .into_iter()
+            .filter(|e| e.state == DeviceState::Device)
+            .collect();
         match ready.as_slice() {
             [one] => Device::new(&one.serial, self.addr),
-            [] => Err(DeviceError::ServerFail { request: "host:devices-l".into(), message: "no devices/emulators found".into() }),
+            [] => Err(DeviceError::ServerFail {
+                request: "host:devices-l".into(),
+                message: "no devices/emulators found".into(),
+            }),
             many => Err(DeviceError::ServerFail {
                 request: "host:devices-l".into(),
-                message: format!("more than one device/emulator ({}); choose one with --device", many.iter().map(|e| e.serial.as_str()).collect::<Vec<_>>().join(", ")),
+                message: format!(
+                    "more than one device/emulator ({}); choose one with --device",
+                    many.iter()
+                        .map(|e| e.serial.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             }),
         }
     }
@@ -155,7 +189,10 @@ impl AdbServer {
         if msg.starts_with("connected to") || msg.starts_with("already connected to") {
             Ok(msg)
         } else {
-            Err(DeviceError::ServerFail { request: format!("host:connect:{target}"), message: msg })
+            Err(DeviceError::ServerFail {
+                request: format!("host:connect:{target}"),
+                message: msg,
+            })
         }
     }
 

@@ -38,10 +38,15 @@ pub struct ApkInfo {
 impl ApkInfo {
     /// Reads the manifest and hashes the file.
     pub fn read(path: &Path) -> Result<ApkInfo, DeviceError> {
-        let apk_err = |why: String| DeviceError::Apk { path: path.to_path_buf(), why };
+        let apk_err = |why: String| DeviceError::Apk {
+            path: path.to_path_buf(),
+            why,
+        };
         let (sha256, size) = sha256_file(path)?;
         let apk = apk_info::Apk::new(path).map_err(|e| apk_err(e.to_string()))?;
-        let package = apk.get_package_name().ok_or_else(|| apk_err("the manifest has no package name".into()))?;
+        let package = apk
+            .get_package_name()
+            .ok_or_else(|| apk_err("the manifest has no package name".into()))?;
         let mut permissions: Vec<String> = Vec::new();
         for p in apk.get_permissions() {
             if !permissions.iter().any(|q| q == p) {
@@ -50,10 +55,10 @@ impl ApkInfo {
         }
         let mut providers: Vec<String> = Vec::new();
         for p in apk.get_providers() {
-            if let Some(name) = p.name {
-                if !providers.iter().any(|q| q == name) {
-                    providers.push(name.to_owned());
-                }
+            if let Some(name) = p.name
+                && !providers.iter().any(|q| q == name)
+            {
+                providers.push(name.to_owned());
             }
         }
         Ok(ApkInfo {
@@ -87,7 +92,11 @@ impl ApkInfo {
 
 /// sha256 (lowercase hex) and size of a file, read in 64 KiB blocks.
 pub fn sha256_file(path: &Path) -> Result<(String, u64), DeviceError> {
-    let file_err = |source: std::io::Error| DeviceError::File { context: "read", path: path.to_path_buf(), source };
+    let file_err = |source: std::io::Error| DeviceError::File {
+        context: "read",
+        path: path.to_path_buf(),
+        source,
+    };
     let mut f = fs_err::File::open(path).map_err(file_err)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 64 << 10];

@@ -187,7 +187,10 @@ struct Collector {
 
 impl Write for Collector {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut guard = self.shared.lock().map_err(|_| std::io::Error::other("poisoned"))?;
+        let mut guard = self
+            .shared
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?;
         let (filter, c) = &mut *guard;
         if self.stderr {
             if c.stderr.len() + buf.len() > MAX_OUTPUT {
@@ -216,7 +219,10 @@ impl Device {
     /// A device by serial on the given adb server (nothing is sent yet).
     pub fn new(serial: &str, server: SocketAddrV4) -> Result<Device, DeviceError> {
         check_serial(serial)?;
-        Ok(Device { serial: serial.to_owned(), server })
+        Ok(Device {
+            serial: serial.to_owned(),
+            server,
+        })
     }
 
     /// The adb serial.
@@ -234,12 +240,19 @@ impl Device {
     }
 
     fn adb_err(&self, op: &'static str, e: impl std::fmt::Display) -> DeviceError {
-        DeviceError::Adb { op, serial: self.serial.clone(), message: e.to_string() }
+        DeviceError::Adb {
+            op,
+            serial: self.serial.clone(),
+            message: e.to_string(),
+        }
     }
 
     /// The device's state as the adb server sees it (`host-serial:S:get-state`).
     pub fn state(&self) -> Result<DeviceState, DeviceError> {
-        let raw = host_query(self.server, &format!("host-serial:{}:get-state", self.serial))?;
+        let raw = host_query(
+            self.server,
+            &format!("host-serial:{}:get-state", self.serial),
+        )?;
         let text = String::from_utf8_lossy(&raw).trim().to_owned();
         Ok(parse_devices(&format!("{}\t{}", self.serial, text))
             .pop()
@@ -255,22 +268,41 @@ impl Device {
         let token = new_token();
         let line = wrap(cmd, &token, Wrap::Plain)?;
         if line.len() > MAX_COMMAND {
-            return Err(DeviceError::Unsafe { what: "a command", value: short(cmd.as_str()), why: "the command line is too long for the adb protocol" });
+            return Err(DeviceError::Unsafe {
+                what: "a command",
+                value: short(cmd.as_str()),
+                why: "the command line is too long for the adb protocol",
+            });
         }
-        let shared = Arc::new(Mutex::new((MarkerFilter::new(&token), Collected::default())));
+        let shared = Arc::new(Mutex::new((
+            MarkerFilter::new(&token),
+            Collected::default(),
+        )));
         let (tx, rx) = mpsc::channel();
         let mut dev = self.adb();
-        let mut out_w = Collector { shared: Arc::clone(&shared), stderr: false };
-        let mut err_w = Collector { shared: Arc::clone(&shared), stderr: true };
-        let spawned = std::thread::Builder::new().name(format!("adb-shell {}", self.serial)).spawn(move || {
-            let r = dev.shell_command(&line, Some(&mut out_w), Some(&mut err_w)).map_err(|e| e.to_string());
-            let _ = tx.send(r);
-        });
+        let mut out_w = Collector {
+            shared: Arc::clone(&shared),
+            stderr: false,
+        };
+        let mut err_w = Collector {
+            shared: Arc::clone(&shared),
+            stderr: true,
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("adb-shell {}", self.serial))
+            .spawn(move || {
+                let r = dev
+                    .shell_command(&line, Some(&mut out_w), Some(&mut err_w))
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(r);
+            });
         if let Err(e) = spawned {
             return Err(self.adb_err("start a shell thread", e));
         }
         let result = rx.recv_timeout(timeout);
-        let mut guard = shared.lock().map_err(|_| self.adb_err("run a shell command", "poisoned lock"))?;
+        let mut guard = shared
+            .lock()
+            .map_err(|_| self.adb_err("run a shell command", "poisoned lock"))?;
         let (filter, collected) = &mut *guard;
         match result {
             Ok(r) => {
@@ -278,12 +310,23 @@ impl Device {
                 filter.finish(&mut rest);
                 collected.stdout.extend_from_slice(&rest);
                 if collected.overflow {
-                    return Err(DeviceError::BadOutput { serial: self.serial.clone(), command: short(cmd.as_str()), why: format!("output larger than {MAX_OUTPUT} bytes") });
+                    return Err(DeviceError::BadOutput {
+                        serial: self.serial.clone(),
+                        command: short(cmd.as_str()),
+                        why: format!("output larger than {MAX_OUTPUT} bytes"),
+                    });
                 }
                 match (filter.rc(), r) {
-                    (Some(exit), _) => Ok(Output { stdout: std::mem::take(&mut collected.stdout), stderr: std::mem::take(&mut collected.stderr), exit }),
+                    (Some(exit), _) => Ok(Output {
+                        stdout: std::mem::take(&mut collected.stdout),
+                        stderr: std::mem::take(&mut collected.stderr),
+                        exit,
+                    }),
                     (None, Err(e)) => Err(self.adb_err("run a shell command", e)),
-                    (None, Ok(_)) => Err(DeviceError::CutOff { serial: self.serial.clone(), command: short(cmd.as_str()) }),
+                    (None, Ok(_)) => Err(DeviceError::CutOff {
+                        serial: self.serial.clone(),
+                        command: short(cmd.as_str()),
+                    }),
                 }
             }
             Err(_) => {
@@ -293,7 +336,11 @@ impl Device {
                     self.kill_tree(pid, true);
                 }
                 let _ = rx.recv_timeout(Duration::from_secs(2));
-                Err(DeviceError::Timeout { serial: self.serial.clone(), command: short(cmd.as_str()), after: timeout })
+                Err(DeviceError::Timeout {
+                    serial: self.serial.clone(),
+                    command: short(cmd.as_str()),
+                    after: timeout,
+                })
             }
         }
     }
@@ -308,27 +355,51 @@ impl Device {
             if msg.is_empty() {
                 msg = out.stdout_text().trim().to_owned();
             }
-            Err(DeviceError::CommandFailed { serial: self.serial.clone(), command: short(cmd.as_str()), exit: out.exit, stderr: short(&msg) })
+            Err(DeviceError::CommandFailed {
+                serial: self.serial.clone(),
+                command: short(cmd.as_str()),
+                exit: out.exit,
+                stderr: short(&msg),
+            })
         }
     }
 
     /// Kills a remote process (and its direct children) over a new connection; best effort.
     pub(crate) fn kill_tree(&self, pid: u32, hard: bool) {
         let sig: &'static str = if hard { "-9" } else { "-15" };
-        let cmd = Cmd::new("pkill").raw(sig).raw("-P").int(i64::from(pid)).then(Cmd::new("kill").raw(sig).int(i64::from(pid)));
+        let cmd = Cmd::new("pkill")
+            .raw(sig)
+            .raw("-P")
+            .int(i64::from(pid))
+            .then(Cmd::new("kill").raw(sig).int(i64::from(pid)));
         let _ = self.shell(&cmd, CLEANUP_TIMEOUT);
     }
 
     /// Starts a long-running command (e.g. `logcat`) whose stdout is written to `sink` as it
     /// arrives, on a dedicated thread. The command is `exec`ed, so its pid is known and
     /// [`StreamHandle::stop`] can kill it. Returns once the remote pid is known (at most 10 s).
-    pub fn shell_stream(&self, cmd: &Cmd, sink: Box<dyn Write + Send>) -> Result<StreamHandle, DeviceError> {
+    pub fn shell_stream(
+        &self,
+        cmd: &Cmd,
+        sink: Box<dyn Write + Send>,
+    ) -> Result<StreamHandle, DeviceError> {
         let token = new_token();
         let line = wrap(cmd, &token, Wrap::Exec)?;
         if line.len() > MAX_COMMAND {
-            return Err(DeviceError::Unsafe { what: "a command", value: short(cmd.as_str()), why: "the command line is too long for the adb protocol" });
+            return Err(DeviceError::Unsafe {
+                what: "a command",
+                value: short(cmd.as_str()),
+                why: "the command line is too long for the adb protocol",
+            });
         }
-        start_stream(self.clone(), self.adb(), line, token, short(cmd.as_str()), sink)
+        start_stream(
+            self.clone(),
+            self.adb(),
+            line,
+            token,
+            short(cmd.as_str()),
+            sink,
+        )
     }
 
     /// `getprop NAME` (empty string when unset).
@@ -351,7 +422,8 @@ impl Device {
         let tz = self.shell(&Cmd::new("date").raw("+%z"), Duration::from_secs(10))?;
         let utc_offset_s = parse_utc_offset(tz.stdout_text().trim());
         let model = get("ro.product.model");
-        let qemu = get("ro.kernel.qemu").as_deref() == Some("1") || get("ro.boot.qemu").as_deref() == Some("1");
+        let qemu = get("ro.kernel.qemu").as_deref() == Some("1")
+            || get("ro.boot.qemu").as_deref() == Some("1");
         Ok(DeviceFacts {
             serial: self.serial.clone(),
             kind: DeviceKind::classify(&self.serial, model.as_deref(), qemu),
@@ -384,9 +456,15 @@ impl Device {
                 Err(e) => e.to_string(),
             };
             if Instant::now() >= deadline {
-                return Err(DeviceError::NotBooted { serial: self.serial.clone(), after: timeout, why });
+                return Err(DeviceError::NotBooted {
+                    serial: self.serial.clone(),
+                    after: timeout,
+                    why,
+                });
             }
-            std::thread::sleep(Duration::from_millis(500).min(deadline.saturating_duration_since(Instant::now())));
+            std::thread::sleep(
+                Duration::from_millis(500).min(deadline.saturating_duration_since(Instant::now())),
+            );
         }
     }
 
@@ -398,12 +476,21 @@ impl Device {
         let out = self.shell_ok(&cmd, Duration::from_secs(10))?;
         let host_after_us = host_now_us();
         let text = out.stdout_text();
-        let (device_us, subsecond) = parse_date_output(text.trim()).ok_or_else(|| DeviceError::BadOutput {
-            serial: self.serial.clone(),
-            command: cmd.as_str().to_owned(),
-            why: format!("expected seconds since the epoch, got {:?}", short(text.trim())),
-        })?;
-        Ok(ClockSample { device_us, host_before_us, host_after_us, subsecond })
+        let (device_us, subsecond) =
+            parse_date_output(text.trim()).ok_or_else(|| DeviceError::BadOutput {
+                serial: self.serial.clone(),
+                command: cmd.as_str().to_owned(),
+                why: format!(
+                    "expected seconds since the epoch, got {:?}",
+                    short(text.trim())
+                ),
+            })?;
+        Ok(ClockSample {
+            device_us,
+            host_before_us,
+            host_after_us,
+            subsecond,
+        })
     }
 
     /// The device wall clock, µs since the epoch.
@@ -414,12 +501,18 @@ impl Device {
     /// Sends a local file to `remote` (sync `SEND`; adb_client always sets mode 0777).
     pub fn push(&self, local: &Path, remote: &str) -> Result<(), DeviceError> {
         check_remote_path(remote)?;
-        let file = fs_err::File::open(local).map_err(|e| DeviceError::File { context: "read", path: local.to_path_buf(), source: e.into() })?;
+        let file = fs_err::File::open(local).map_err(|e| DeviceError::File {
+            context: "read",
+            path: local.to_path_buf(),
+            source: e,
+        })?;
         let size = file.metadata().map(|m| m.len()).unwrap_or(0);
         let mut dev = self.adb();
         let remote_owned = remote.to_owned();
         let limit = transfer_limit(size);
-        self.blocking("push a file", limit, move || dev.push(file, &remote_owned).map_err(|e| e.to_string()))
+        self.blocking("push a file", limit, move || {
+            dev.push(file, &remote_owned).map_err(|e| e.to_string())
+        })
     }
 
     /// Sends bytes to `remote`.
@@ -428,7 +521,10 @@ impl Device {
         let mut dev = self.adb();
         let remote_owned = remote.to_owned();
         let limit = transfer_limit(data.len() as u64);
-        self.blocking("push a file", limit, move || dev.push(std::io::Cursor::new(data), &remote_owned).map_err(|e| e.to_string()))
+        self.blocking("push a file", limit, move || {
+            dev.push(std::io::Cursor::new(data), &remote_owned)
+                .map_err(|e| e.to_string())
+        })
     }
 
     /// Reads a remote file into memory (at most [`MAX_OUTPUT`] bytes).
@@ -437,8 +533,12 @@ impl Device {
         let mut dev = self.adb();
         let remote_owned = remote.to_owned();
         self.blocking("pull a file", Duration::from_secs(300), move || {
-            let mut buf = LimitedVec { data: Vec::new(), limit: MAX_OUTPUT };
-            dev.pull(&remote_owned, &mut buf).map_err(|e| e.to_string())?;
+            let mut buf = LimitedVec {
+                data: Vec::new(),
+                limit: MAX_OUTPUT,
+            };
+            dev.pull(&remote_owned, &mut buf)
+                .map_err(|e| e.to_string())?;
             Ok(buf.data)
         })
     }
@@ -446,7 +546,11 @@ impl Device {
     /// Reads a remote file into a local file.
     pub fn pull_to_file(&self, remote: &str, local: &Path) -> Result<u64, DeviceError> {
         let data = self.pull(remote)?;
-        fs_err::write(local, &data).map_err(|e| DeviceError::File { context: "write", path: local.to_path_buf(), source: e })?;
+        fs_err::write(local, &data).map_err(|e| DeviceError::File {
+            context: "write",
+            path: local.to_path_buf(),
+            source: e,
+        })?;
         Ok(data.len() as u64)
     }
 
@@ -466,7 +570,11 @@ impl Device {
         match rx.recv_timeout(limit) {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(self.adb_err(op, e)),
-            Err(_) => Err(DeviceError::Timeout { serial: self.serial.clone(), command: op.to_owned(), after: limit }),
+            Err(_) => Err(DeviceError::Timeout {
+                serial: self.serial.clone(),
+                command: op.to_owned(),
+                after: limit,
+            }),
         }
     }
 
@@ -480,19 +588,32 @@ impl Device {
         let _ = self.shell(&Cmd::new("rm").raw("-f").arg(&remote)?, CLEANUP_TIMEOUT);
         let out = result?;
         let text = format!("{}\n{}", out.stdout_text(), out.stderr_text());
-        parse_install_reply(&text).map_err(|(code, message)| DeviceError::InstallFailed { apk: apk.to_path_buf(), code, message })
+        parse_install_reply(&text).map_err(|(code, message)| DeviceError::InstallFailed {
+            apk: apk.to_path_buf(),
+            code,
+            message,
+        })
     }
 
     /// `pm uninstall PACKAGE` (all users' data removed).
     pub fn uninstall(&self, package: &PackageName) -> Result<Uninstalled, DeviceError> {
-        let out = self.shell(&Cmd::new("pm").raw("uninstall").pkg(package), Duration::from_secs(60))?;
+        let out = self.shell(
+            &Cmd::new("pm").raw("uninstall").pkg(package),
+            Duration::from_secs(60),
+        )?;
         let text = format!("{}\n{}", out.stdout_text(), out.stderr_text());
-        parse_uninstall_reply(&text).map_err(|message| DeviceError::UninstallFailed { package: package.to_string(), message })
+        parse_uninstall_reply(&text).map_err(|message| DeviceError::UninstallFailed {
+            package: package.to_string(),
+            message,
+        })
     }
 
     /// Whether a package is installed (`pm path PACKAGE` prints `package:` lines).
     pub fn is_installed(&self, package: &PackageName) -> Result<bool, DeviceError> {
-        let out = self.shell(&Cmd::new("pm").raw("path").pkg(package), Duration::from_secs(30))?;
+        let out = self.shell(
+            &Cmd::new("pm").raw("path").pkg(package),
+            Duration::from_secs(30),
+        )?;
         Ok(out.stdout_text().lines().any(|l| l.starts_with("package:")))
     }
 }
@@ -528,11 +649,17 @@ pub(crate) fn check_remote_path(path: &str) -> Result<(), DeviceError> {
     let ok = path.starts_with('/')
         && path.len() <= 1024
         && !path.split('/').any(|seg| seg == "..")
-        && path.chars().all(|c| c.is_ascii_alphanumeric() || "._/+@-".contains(c));
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._/+@-".contains(c));
     if ok {
         Ok(())
     } else {
-        Err(DeviceError::Unsafe { what: "a device path", value: format!("{path:?}"), why: "device paths are absolute and use only letters, digits and `._/+@-`" })
+        Err(DeviceError::Unsafe {
+            what: "a device path",
+            value: format!("{path:?}"),
+            why: "device paths are absolute and use only letters, digits and `._/+@-`",
+        })
     }
 }
 
@@ -541,9 +668,15 @@ pub fn parse_getprop(text: &str) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for line in text.lines() {
         let line = line.trim_end_matches('\r');
-        let Some(rest) = line.strip_prefix('[') else { continue };
-        let Some((name, value)) = rest.split_once("]: [") else { continue };
-        let Some(value) = value.strip_suffix(']') else { continue };
+        let Some(rest) = line.strip_prefix('[') else {
+            continue;
+        };
+        let Some((name, value)) = rest.split_once("]: [") else {
+            continue;
+        };
+        let Some(value) = value.strip_suffix(']') else {
+            continue;
+        };
         map.insert(name.to_owned(), value.to_owned());
     }
     map
@@ -591,9 +724,19 @@ pub fn parse_install_reply(text: &str) -> Result<(), (String, String)> {
         if let Some(rest) = line.strip_prefix("Failure [") {
             let inner = rest.trim_end_matches(']');
             let code = inner.split([':', ' ', ']']).next().unwrap_or("UNKNOWN");
-            return Err((if code.is_empty() { "UNKNOWN".into() } else { code.to_owned() }, line.to_owned()));
+            return Err((
+                if code.is_empty() {
+                    "UNKNOWN".into()
+                } else {
+                    code.to_owned()
+                },
+                line.to_owned(),
+            ));
         }
-        if line.starts_with("Error:") || line.starts_with("Exception occurred") || line.starts_with("java.lang.") {
+        if line.starts_with("Error:")
+            || line.starts_with("Exception occurred")
+            || line.starts_with("java.lang.")
+        {
             return Err(("UNKNOWN".into(), line.to_owned()));
         }
     }
@@ -613,7 +756,8 @@ pub fn parse_uninstall_reply(text: &str) -> Result<Uninstalled, String> {
         {
             return Ok(Uninstalled::NotInstalled);
         }
-        if line.starts_with("Failure") || line.starts_with("Error") || line.starts_with("Exception") {
+        if line.starts_with("Failure") || line.starts_with("Error") || line.starts_with("Exception")
+        {
             return Err(line.to_owned());
         }
     }
@@ -626,42 +770,99 @@ mod tests {
 
     #[test]
     fn parsers() {
-        let p = parse_getprop("[ro.build.version.sdk]: [34]\n[ro.product.model]: [sdk_gphone64]\n[empty]: []\ngarbage\n[x]: [a]: [b]\r\n");
-        assert_eq!(p.get("ro.build.version.sdk").map(String::as_str), Some("34"));
+        let p = parse_getprop(
+            "[ro.build.version.sdk]: [34]\n[ro.product.model]: [sdk_gphone64]\n[empty]: []\ngarbage\n[x]: [a]: [b]\r\n",
+        );
+        assert_eq!(
+            p.get("ro.build.version.sdk").map(String::as_str),
+            Some("34")
+        );
         assert_eq!(p.get("empty").map(String::as_str), Some(""));
         assert_eq!(p.get("x").map(String::as_str), Some("a]: [b"));
         assert_eq!(p.len(), 4);
         assert_eq!(parse_utc_offset("+0800"), Some(28800));
         assert_eq!(parse_utc_offset("-0330"), Some(-12600));
         assert_eq!(parse_utc_offset("0800"), None);
-        assert_eq!(parse_date_output("1700000000.123456789"), Some((1_700_000_000_123_456, true)));
-        assert_eq!(parse_date_output("1700000000.5"), Some((1_700_000_000_500_000, true)));
-        assert_eq!(parse_date_output("1700000000.N"), Some((1_700_000_000_000_000, false)));
-        assert_eq!(parse_date_output("1700000000"), Some((1_700_000_000_000_000, false)));
+        assert_eq!(
+            parse_date_output("1700000000.123456789"),
+            Some((1_700_000_000_123_456, true))
+        );
+        assert_eq!(
+            parse_date_output("1700000000.5"),
+            Some((1_700_000_000_500_000, true))
+        );
+        assert_eq!(
+            parse_date_output("1700000000.N"),
+            Some((1_700_000_000_000_000, false))
+        );
+        assert_eq!(
+            parse_date_output("1700000000"),
+            Some((1_700_000_000_000_000, false))
+        );
         assert_eq!(parse_date_output("x"), None);
         assert_eq!(parse_install_reply("Success\n"), Ok(()));
-        assert_eq!(parse_install_reply("\tpkg: /data/local/tmp/x.apk\nSuccess\n"), Ok(()));
+        assert_eq!(
+            parse_install_reply("\tpkg: /data/local/tmp/x.apk\nSuccess\n"),
+            Ok(())
+        );
         assert_eq!(
             parse_install_reply("Failure [INSTALL_FAILED_TEST_ONLY: installPackageLI]\n"),
-            Err(("INSTALL_FAILED_TEST_ONLY".into(), "Failure [INSTALL_FAILED_TEST_ONLY: installPackageLI]".into()))
+            Err((
+                "INSTALL_FAILED_TEST_ONLY".into(),
+                "Failure [INSTALL_FAILED_TEST_ONLY: installPackageLI]".into()
+            ))
         );
-        assert_eq!(parse_install_reply("Failure [INSTALL_PARSE_FAILED_NO_CERTIFICATES]").map_err(|e| e.0), Err("INSTALL_PARSE_FAILED_NO_CERTIFICATES".into()));
+        assert_eq!(
+            parse_install_reply("Failure [INSTALL_PARSE_FAILED_NO_CERTIFICATES]").map_err(|e| e.0),
+            Err("INSTALL_PARSE_FAILED_NO_CERTIFICATES".into())
+        );
         assert!(parse_install_reply("").is_err());
         assert_eq!(parse_uninstall_reply("Success"), Ok(Uninstalled::Removed));
-        assert_eq!(parse_uninstall_reply("Failure [not installed for 0]"), Ok(Uninstalled::NotInstalled));
-        assert_eq!(parse_uninstall_reply("Failure [DELETE_FAILED_INTERNAL_ERROR]"), Ok(Uninstalled::NotInstalled));
-        assert_eq!(parse_uninstall_reply("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]"), Err("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]".into()));
+        assert_eq!(
+            parse_uninstall_reply("Failure [not installed for 0]"),
+            Ok(Uninstalled::NotInstalled)
+        );
+        assert_eq!(
+            parse_uninstall_reply("Failure [DELETE_FAILED_INTERNAL_ERROR]"),
+            Ok(Uninstalled::NotInstalled)
+        );
+        assert_eq!(
+            parse_uninstall_reply("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]"),
+            Err("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]".into())
+        );
     }
 
     #[test]
     fn kinds_and_paths() {
-        assert_eq!(DeviceKind::classify("emulator-5554", Some("sdk_gphone64_x86_64"), false), DeviceKind::Emulator);
-        assert_eq!(DeviceKind::classify("127.0.0.1:5555", Some("Prior SIMULATED handset"), false), DeviceKind::Simulated);
-        assert_eq!(DeviceKind::classify("emulator-5554", Some("Prior_SIMULATED"), true), DeviceKind::Simulated);
-        assert_eq!(DeviceKind::classify("127.0.0.1:5555", Some("x"), true), DeviceKind::Emulator);
-        assert_eq!(DeviceKind::classify("R58M", Some("SM-G991B"), false), DeviceKind::Physical);
+        assert_eq!(
+            DeviceKind::classify("emulator-5554", Some("sdk_gphone64_x86_64"), false),
+            DeviceKind::Emulator
+        );
+        assert_eq!(
+            DeviceKind::classify("127.0.0.1:5555", Some("Prior SIMULATED handset"), false),
+            DeviceKind::Simulated
+        );
+        assert_eq!(
+            DeviceKind::classify("emulator-5554", Some("Prior_SIMULATED"), true),
+            DeviceKind::Simulated
+        );
+        assert_eq!(
+            DeviceKind::classify("127.0.0.1:5555", Some("x"), true),
+            DeviceKind::Emulator
+        );
+        assert_eq!(
+            DeviceKind::classify("R58M", Some("SM-G991B"), false),
+            DeviceKind::Physical
+        );
         assert!(check_remote_path("/data/local/tmp/prior-0a.apk").is_ok());
-        for bad in ["data/x", "/data/../etc", "/data/x y", "/data/x,0777", "/data/$(id)", "/data/x'"] {
+        for bad in [
+            "data/x",
+            "/data/../etc",
+            "/data/x y",
+            "/data/x,0777",
+            "/data/$(id)",
+            "/data/x'",
+        ] {
             assert!(check_remote_path(bad).is_err(), "{bad}");
         }
     }

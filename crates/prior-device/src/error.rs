@@ -71,7 +71,9 @@ pub enum DeviceError {
     },
     /// The command's output ended without Prior's exit marker: the device, adbd or the adb
     /// server went away mid-command.
-    #[error("run `{command}` on {serial}: the output was cut off (the device or the adb server went away)")]
+    #[error(
+        "run `{command}` on {serial}: the output was cut off (the device or the adb server went away)"
+    )]
     CutOff {
         /// The device.
         serial: String,

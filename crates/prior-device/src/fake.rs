@@ -49,7 +49,10 @@ impl FakeDeviceSpec {
             ("ro.build.version.release", "14"),
             ("ro.product.model", "sdk_gphone64_x86_64"),
             ("ro.product.manufacturer", "Google"),
-            ("ro.build.fingerprint", "google/sdk_gphone64_x86_64/emu64xa:14/UE1A.230829.036/10859127:userdebug/dev-keys"),
+            (
+                "ro.build.fingerprint",
+                "google/sdk_gphone64_x86_64/emu64xa:14/UE1A.230829.036/10859127:userdebug/dev-keys",
+            ),
             ("ro.product.cpu.abi", "x86_64"),
             ("persist.sys.locale", "zh-CN"),
             ("persist.sys.timezone", "Asia/Shanghai"),
@@ -59,7 +62,13 @@ impl FakeDeviceSpec {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        FakeDeviceSpec { serial: serial.to_owned(), state: "device".into(), features: V2_FEATURES.into(), props, model: "sdk_gphone64_x86_64".into() }
+        FakeDeviceSpec {
+            serial: serial.to_owned(),
+            state: "device".into(),
+            features: V2_FEATURES.into(),
+            props,
+            model: "sdk_gphone64_x86_64".into(),
+        }
     }
 
     /// Sets a property.
@@ -111,7 +120,11 @@ impl FakeAdb {
             std::net::SocketAddr::V4(a) => a,
             std::net::SocketAddr::V6(_) => return Err(std::io::Error::other("expected IPv4")),
         };
-        let dir = std::env::temp_dir().join(format!("prior-fake-adb-{}-{}", std::process::id(), crate::marker::random_hex()));
+        let dir = std::env::temp_dir().join(format!(
+            "prior-fake-adb-{}-{}",
+            std::process::id(),
+            crate::marker::random_hex()
+        ));
         std::fs::create_dir_all(&dir)?;
         let shared = Arc::new(Shared {
             devices: Mutex::new(Vec::new()),
@@ -123,18 +136,22 @@ impl FakeAdb {
             next_id: AtomicU64::new(1),
         });
         let s = Arc::clone(&shared);
-        std::thread::Builder::new().name("fake-adb-accept".into()).spawn(move || {
-            for stream in listener.incoming() {
-                if s.stop.load(Ordering::SeqCst) {
-                    break;
+        std::thread::Builder::new()
+            .name("fake-adb-accept".into())
+            .spawn(move || {
+                for stream in listener.incoming() {
+                    if s.stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let Ok(stream) = stream else { continue };
+                    let s2 = Arc::clone(&s);
+                    let _ = std::thread::Builder::new()
+                        .name("fake-adb-conn".into())
+                        .spawn(move || {
+                            let _ = handle_conn(&s2, stream);
+                        });
                 }
-                let Ok(stream) = stream else { continue };
-                let s2 = Arc::clone(&s);
-                let _ = std::thread::Builder::new().name("fake-adb-conn".into()).spawn(move || {
-                    let _ = handle_conn(&s2, stream);
-                });
-            }
-        })?;
+            })?;
         Ok(FakeAdb { addr, shared })
     }
 
@@ -165,14 +182,22 @@ impl FakeAdb {
 
     /// Changes a device's state.
     pub fn set_state(&self, serial: &str, state: &str) {
-        if let Some(d) = self.lock_devices().iter_mut().find(|d| d.spec.serial == serial) {
+        if let Some(d) = self
+            .lock_devices()
+            .iter_mut()
+            .find(|d| d.spec.serial == serial)
+        {
             d.spec.state = state.to_owned();
         }
     }
 
     /// Sets a property (visible to later `getprop` calls).
     pub fn set_prop(&self, serial: &str, k: &str, v: &str) {
-        if let Some(d) = self.lock_devices().iter_mut().find(|d| d.spec.serial == serial) {
+        if let Some(d) = self
+            .lock_devices()
+            .iter_mut()
+            .find(|d| d.spec.serial == serial)
+        {
             d.spec.props.insert(k.to_owned(), v.to_owned());
             let _ = write_props(&d.root, &d.spec.props);
         }
@@ -199,17 +224,28 @@ impl FakeAdb {
 
     /// Every service request seen, in order (`host:version`, `shell,v2,…:…`, `sync:`…).
     pub fn requests(&self) -> Vec<String> {
-        self.shared.requests.lock().map(|r| r.clone()).unwrap_or_default()
+        self.shared
+            .requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// Where a device's files live on the host (device path `/x` is `device_root/x`).
     pub fn device_root(&self, serial: &str) -> Option<PathBuf> {
-        self.lock_devices().iter().find(|d| d.spec.serial == serial).map(|d| d.root.clone())
+        self.lock_devices()
+            .iter()
+            .find(|d| d.spec.serial == serial)
+            .map(|d| d.root.clone())
     }
 
     /// Adds (or replaces) a command on the device's `PATH` as a shell script body.
     pub fn add_script(&self, serial: &str, name: &str, body: &str) -> std::io::Result<()> {
-        let bin = self.lock_devices().iter().find(|d| d.spec.serial == serial).map(|d| d.bin.clone());
+        let bin = self
+            .lock_devices()
+            .iter()
+            .find(|d| d.spec.serial == serial)
+            .map(|d| d.bin.clone());
         match bin {
             Some(bin) => write_script(&bin.join(name), body),
             None => Err(std::io::Error::other("no such device")),
@@ -241,7 +277,16 @@ impl Drop for FakeAdb {
 }
 
 fn sanitize(serial: &str) -> String {
-    serial.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+    serial
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn write_props(root: &Path, props: &BTreeMap<String, String>) -> std::io::Result<()> {
@@ -258,7 +303,9 @@ fn write_script(path: &Path, body: &str) -> std::io::Result<()> {
 }
 
 fn install_tools(bin: &Path) -> std::io::Result<()> {
-    for tool in ["sh", "sleep", "cat", "date", "head", "seq", "pkill", "true", "false", "yes", "tr", "wc"] {
+    for tool in [
+        "sh", "sleep", "cat", "date", "head", "seq", "pkill", "true", "false", "yes", "tr", "wc",
+    ] {
         for dir in ["/bin", "/usr/bin"] {
             let src = Path::new(dir).join(tool);
             if src.exists() {
@@ -306,7 +353,10 @@ case "$1" in
   *) echo "Error: unknown command '$1'" >&2; exit 1;;
 esac"#,
     )?;
-    write_script(&bin.join("rm"), r#"for a; do case "$a" in -*) ;; *) /bin/rm -f -- "$FAKE_ROOT$a";; esac; done"#)?;
+    write_script(
+        &bin.join("rm"),
+        r#"for a; do case "$a" in -*) ;; *) /bin/rm -f -- "$FAKE_ROOT$a";; esac; done"#,
+    )?;
     write_script(
         &bin.join("logcat"),
         r#"if [ "$1" = "-d" ]; then echo "line 0"; echo "line 1"; echo "line 2"; exit 0; fi
@@ -318,13 +368,21 @@ while :; do echo "line $i"; i=$((i+1)); sleep 0.01; done"#,
 }
 
 fn kill_group(pid: u32) {
-    let _ = Command::new("/bin/kill").arg("-9").arg("--").arg(format!("-{pid}")).stderr(Stdio::null()).status();
+    let _ = Command::new("/bin/kill")
+        .arg("-9")
+        .arg("--")
+        .arg(format!("-{pid}"))
+        .stderr(Stdio::null())
+        .status();
 }
 
 fn read_request(s: &mut TcpStream) -> std::io::Result<String> {
     let mut len = [0u8; 4];
     s.read_exact(&mut len)?;
-    let len = std::str::from_utf8(&len).ok().and_then(|t| usize::from_str_radix(t, 16).ok()).ok_or_else(|| std::io::Error::other("bad length"))?;
+    let len = std::str::from_utf8(&len)
+        .ok()
+        .and_then(|t| usize::from_str_radix(t, 16).ok())
+        .ok_or_else(|| std::io::Error::other("bad length"))?;
     let mut body = vec![0u8; len];
     s.read_exact(&mut body)?;
     Ok(String::from_utf8_lossy(&body).into_owned())
@@ -347,7 +405,11 @@ fn handle_conn(shared: &Arc<Shared>, mut s: TcpStream) -> std::io::Result<()> {
             r.push(req.clone());
         }
         let device_info = |serial: &str| {
-            shared.devices.lock().ok().and_then(|d| d.iter().find(|d| d.spec.serial == serial).map(|d| (d.spec.clone(), d.root.clone(), d.bin.clone())))
+            shared.devices.lock().ok().and_then(|d| {
+                d.iter()
+                    .find(|d| d.spec.serial == serial)
+                    .map(|d| (d.spec.clone(), d.root.clone(), d.bin.clone()))
+            })
         };
         if req == "host:version" {
             return okay_block(&mut s, b"0029");
@@ -358,7 +420,13 @@ fn handle_conn(shared: &Arc<Shared>, mut s: TcpStream) -> std::io::Result<()> {
             if let Ok(devs) = shared.devices.lock() {
                 for (i, d) in devs.iter().enumerate() {
                     if long {
-                        text.push_str(&format!("{:<22} {} product:sdk model:{} device:emu transport_id:{}\n", d.spec.serial, d.spec.state, d.spec.model, i + 1));
+                        text.push_str(&format!(
+                            "{:<22} {} product:sdk model:{} device:emu transport_id:{}\n",
+                            d.spec.serial,
+                            d.spec.state,
+                            d.spec.model,
+                            i + 1
+                        ));
                     } else {
                         text.push_str(&format!("{}\t{}\n", d.spec.serial, d.spec.state));
                     }
@@ -373,7 +441,9 @@ fn handle_conn(shared: &Arc<Shared>, mut s: TcpStream) -> std::io::Result<()> {
             return okay_block(&mut s, text.as_bytes());
         }
         if let Some(rest) = req.strip_prefix("host-serial:") {
-            let Some((serial, what)) = rest.rsplit_once(':') else { return fail(&mut s, "bad request") };
+            let Some((serial, what)) = rest.rsplit_once(':') else {
+                return fail(&mut s, "bad request");
+            };
             return match (device_info(serial), what) {
                 (Some((spec, ..)), "get-state") => okay_block(&mut s, spec.state.as_bytes()),
                 (Some((spec, ..)), "features") => okay_block(&mut s, spec.features.as_bytes()),
@@ -390,9 +460,17 @@ fn handle_conn(shared: &Arc<Shared>, mut s: TcpStream) -> std::io::Result<()> {
         let select = |serial: &str, s: &mut TcpStream| -> std::io::Result<bool> {
             match device_info(serial) {
                 None => fail(s, &format!("device '{serial}' not found")).map(|_| false),
-                Some((spec, ..)) if spec.state == "offline" => fail(s, "device offline").map(|_| false),
-                Some((spec, ..)) if spec.state == "unauthorized" => fail(s, "device unauthorized.\nThis adb server's $ADB_VENDOR_KEYS is not set").map(|_| false),
-                Some((spec, ..)) if spec.state != "device" => fail(s, &format!("device {}", spec.state)).map(|_| false),
+                Some((spec, ..)) if spec.state == "offline" => {
+                    fail(s, "device offline").map(|_| false)
+                }
+                Some((spec, ..)) if spec.state == "unauthorized" => fail(
+                    s,
+                    "device unauthorized.\nThis adb server's $ADB_VENDOR_KEYS is not set",
+                )
+                .map(|_| false),
+                Some((spec, ..)) if spec.state != "device" => {
+                    fail(s, &format!("device {}", spec.state)).map(|_| false)
+                }
                 Some(_) => Ok(true),
             }
         };
@@ -428,10 +506,16 @@ fn handle_conn(shared: &Arc<Shared>, mut s: TcpStream) -> std::io::Result<()> {
         }
         let child_pid = Arc::new(Mutex::new(None));
         if let (Ok(mut conns), Ok(clone)) = (shared.conns.lock(), s.try_clone()) {
-            conns.push(Conn { serial: serial.clone(), stream: clone, child_pid: Arc::clone(&child_pid) });
+            conns.push(Conn {
+                serial: serial.clone(),
+                stream: clone,
+                child_pid: Arc::clone(&child_pid),
+            });
         }
         if let Some(rest) = req.strip_prefix("shell,") {
-            let Some((opts, cmd)) = rest.split_once(':') else { return fail(&mut s, "bad shell request") };
+            let Some((opts, cmd)) = rest.split_once(':') else {
+                return fail(&mut s, "bad shell request");
+            };
             let v2 = opts.split(',').any(|o| o == "v2") && spec.features.contains("shell_v2");
             s.write_all(b"OKAY")?;
             return run_shell(s, cmd, &root, &bin, v2, &child_pid);
@@ -460,8 +544,16 @@ fn packet(id: u8, data: &[u8]) -> Vec<u8> {
     v
 }
 
-fn run_shell(s: TcpStream, cmd: &str, root: &Path, bin: &Path, v2: bool, child_pid: &Arc<Mutex<Option<u32>>>) -> std::io::Result<()> {
-    let mut child = Command::new("/bin/sh")
+fn run_shell(
+    s: TcpStream,
+    cmd: &str,
+    root: &Path,
+    bin: &Path,
+    v2: bool,
+    child_pid: &Arc<Mutex<Option<u32>>>,
+) -> std::io::Result<()> {
+    let mut command = Command::new("/bin/sh");
+    command
         .arg("-c")
         .arg(cmd)
         .env_clear()
@@ -470,10 +562,18 @@ fn run_shell(s: TcpStream, cmd: &str, root: &Path, bin: &Path, v2: bool, child_p
         .env("HOME", root)
         .current_dir(root)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()?;
+        .process_group(0);
+    // Shell v1 runs on a PTY: stdout and stderr are one stream, in write order.
+    let merged = if v2 {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        None
+    } else {
+        let (reader, writer) = std::io::pipe()?;
+        command.stdout(writer.try_clone()?).stderr(writer);
+        Some(reader)
+    };
+    let mut child = command.spawn()?;
+    drop(command);
     if let Ok(mut p) = child_pid.lock() {
         *p = Some(child.id());
     }
@@ -487,8 +587,15 @@ fn run_shell(s: TcpStream, cmd: &str, root: &Path, bin: &Path, v2: bool, child_p
                 match pipe.read(&mut buf) {
                     Ok(0) | Err(_) => break,
                     Ok(n) => {
-                        let data = if v2 { packet(id, &buf[..n]) } else { buf[..n].to_vec() };
-                        let ok = w.lock().map(|mut s| s.write_all(&data).is_ok()).unwrap_or(false);
+                        let data = if v2 {
+                            packet(id, &buf[..n])
+                        } else {
+                            buf[..n].to_vec()
+                        };
+                        let ok = w
+                            .lock()
+                            .map(|mut s| s.write_all(&data).is_ok())
+                            .unwrap_or(false);
                         if !ok {
                             break;
                         }
@@ -497,8 +604,25 @@ fn run_shell(s: TcpStream, cmd: &str, root: &Path, bin: &Path, v2: bool, child_p
             }
         })
     };
-    let out_t = pump(child.stdout.take().map(|p| Box::new(p) as Box<dyn Read + Send>), 1);
-    let err_t = pump(child.stderr.take().map(|p| Box::new(p) as Box<dyn Read + Send>), 2);
+    let (out_t, err_t) = match merged {
+        Some(reader) => (pump(Some(Box::new(reader)), 1), pump(None, 2)),
+        None => (
+            pump(
+                child
+                    .stdout
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
+                1,
+            ),
+            pump(
+                child
+                    .stderr
+                    .take()
+                    .map(|p| Box::new(p) as Box<dyn Read + Send>),
+                2,
+            ),
+        ),
+    };
     // The client closing its end (or the device dying) kills the command, as adbd does.
     let pid = child.id();
     let mut watch = s.try_clone()?;
@@ -520,7 +644,9 @@ fn run_shell(s: TcpStream, cmd: &str, root: &Path, bin: &Path, v2: bool, child_p
     let _ = out_t.join();
     let _ = err_t.join();
     done.store(true, Ordering::SeqCst);
-    let code = status.code().unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
+    let code = status
+        .code()
+        .unwrap_or_else(|| 128 + status.signal().unwrap_or(0));
     if let Ok(mut w) = writer.lock() {
         if v2 {
             let _ = w.write_all(&packet(3, &[u8::try_from(code & 0xff).unwrap_or(255)]));
@@ -547,7 +673,10 @@ fn run_sync(mut s: TcpStream, root: &Path) -> std::io::Result<()> {
                 let mut spec = vec![0u8; len];
                 s.read_exact(&mut spec)?;
                 let spec = String::from_utf8_lossy(&spec).into_owned();
-                let path = spec.rsplit_once(',').map_or(spec.as_str(), |(p, _)| p).to_owned();
+                let path = spec
+                    .rsplit_once(',')
+                    .map_or(spec.as_str(), |(p, _)| p)
+                    .to_owned();
                 let mut data = Vec::new();
                 loop {
                     let mut h = [0u8; 8];
@@ -596,7 +725,10 @@ fn run_sync(mut s: TcpStream, root: &Path) -> std::io::Result<()> {
                 s.read_exact(&mut p)?;
                 let path = String::from_utf8_lossy(&p).into_owned();
                 let (mode, size) = match std::fs::metadata(map_path(root, &path)) {
-                    Ok(m) => (if m.is_dir() { 0o040755u32 } else { 0o100644 }, u32::try_from(m.len()).unwrap_or(u32::MAX)),
+                    Ok(m) => (
+                        if m.is_dir() { 0o040755u32 } else { 0o100644 },
+                        u32::try_from(m.len()).unwrap_or(u32::MAX),
+                    ),
                     Err(_) => (0, 0),
                 };
                 s.write_all(b"STAT")?;

@@ -50,6 +50,8 @@ mod stream;
 pub mod tools;
 
 #[cfg(test)]
+mod e2e;
+#[cfg(test)]
 mod tests;
 
 #[cfg(any(test, feature = "test-support"))]
@@ -65,7 +67,6 @@ pub use device::{
 pub use error::DeviceError;
 pub use quote::{Cmd, Component, PackageName, PermissionName, PropName, quote};
 pub use server::{
-    DEFAULT_SERVER, DeviceEntry, DeviceState, parse_devices, server_addr_from,
-    server_addr_from_env,
+    DEFAULT_SERVER, DeviceEntry, DeviceState, parse_devices, server_addr_from, server_addr_from_env,
 };
 pub use stream::{LineSender, StreamEnd, StreamHandle, StreamReport};

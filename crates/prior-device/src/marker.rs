@@ -4,31 +4,40 @@
 //! Every command runs as
 //!
 //! ```sh
-//! sh -c '<echo "TOKEN:pid:$$">; <command>'; r=$?; echo; echo "TOKEN:rc:$r"
+//! sh -c '<echo "TOKEN:pid:$$">; <command>'; r=$?; echo "TOKEN:rc:$r"
 //! ```
 //!
 //! where TOKEN is `__prior_` + 16 random hex digits, new for every call, so app output cannot
 //! forge it. The inner shell prints its pid first (so a stuck or streaming command can be
-//! killed over a second connection), and the outer shell prints the exit status last.
-//! [`MarkerFilter`] strips both lines from stdout; a stream that ends without the rc line was
-//! cut off (device, adbd or adb server gone).
+//! killed over a second connection), and the outer shell prints the exit status last —
+//! directly after the output, with no separating newline, so the filter never holds output
+//! back to learn whether a newline was the command's or the wrapper's (a quiet stream's last
+//! line is delivered at once). [`MarkerFilter`] strips both markers from stdout (the rc
+//! marker is found wherever it starts, even mid-line); a stream that ends without it was cut
+//! off (device, adbd or adb server gone).
 
-use crate::quote::{Cmd, quote};
 use crate::DeviceError;
+use crate::quote::{Cmd, quote};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// 16 random hex digits (from `/dev/urandom`; falling back to the std hasher's random keys).
 pub(crate) fn random_hex() -> String {
     let mut buf = [0u8; 8];
-    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf)).is_ok();
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf))
+        .is_ok();
     if ok {
         return hex::encode(buf);
     }
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
     format!("{:016x}", h.finish())
 }
 
@@ -53,14 +62,18 @@ pub(crate) fn wrap(cmd: &Cmd, token: &str, how: Wrap) -> Result<String, DeviceEr
         Wrap::Exec => "exec ",
     };
     let inner = format!("echo \"{token}:pid:$$\"; {exec}{}", cmd.as_str());
-    Ok(format!("sh -c {}; r=$?; echo; echo \"{token}:rc:$r\"", quote(&inner)?))
+    Ok(format!(
+        "sh -c {}; r=$?; echo \"{token}:rc:$r\"",
+        quote(&inner)?
+    ))
 }
 
 /// Strips the pid line and the exit marker from a stdout byte stream.
 pub(crate) struct MarkerFilter {
     pid_prefix: Vec<u8>,
     rc_prefix: Vec<u8>,
-    /// Bytes not yet passed on (always starts at a line start once the pid line is seen).
+    /// Bytes not yet passed on: before the pid line, the start of the stream; after it, at
+    /// most a tail that may be the beginning of the rc marker.
     pending: Vec<u8>,
     seen_pid: bool,
     pid: Option<u32>,
@@ -92,7 +105,7 @@ impl MarkerFilter {
         self.rc
     }
 
-    fn marker_value(&self, prefix: &[u8], line: &[u8]) -> Option<i64> {
+    fn marker_value(prefix: &[u8], line: &[u8]) -> Option<i64> {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let rest = line.strip_prefix(prefix)?;
         if rest.is_empty() || rest.len() > 12 || !rest.iter().all(u8::is_ascii_digit) {
@@ -101,17 +114,7 @@ impl MarkerFilter {
         std::str::from_utf8(rest).ok()?.parse().ok()
     }
 
-    /// Could `partial` (an unfinished line) still become an rc marker line?
-    fn could_be_rc(&self, partial: &[u8]) -> bool {
-        if partial.len() <= self.rc_prefix.len() {
-            self.rc_prefix.starts_with(partial)
-        } else {
-            partial.starts_with(&self.rc_prefix)
-                && partial[self.rc_prefix.len()..].iter().all(|b| b.is_ascii_digit() || *b == b'\r')
-        }
-    }
-
-    /// Feeds bytes; returns the bytes that belong to the command's output.
+    /// Feeds bytes; appends the bytes that belong to the command's output to `out`.
     pub(crate) fn feed(&mut self, data: &[u8], out: &mut Vec<u8>) {
         if self.rc.is_some() {
             self.trailing += data.len();
@@ -119,55 +122,41 @@ impl MarkerFilter {
         }
         self.pending.extend_from_slice(data);
         if !self.seen_pid {
-            let Some(nl) = self.pending.iter().position(|b| *b == b'\n') else { return };
-            let line: Vec<u8> = self.pending[..nl].to_vec();
-            self.pid = self.marker_value(&self.pid_prefix, &line).and_then(|v| u32::try_from(v).ok());
+            let Some(nl) = self.pending.iter().position(|b| *b == b'\n') else {
+                return;
+            };
+            self.pid = Self::marker_value(&self.pid_prefix, &self.pending[..nl])
+                .and_then(|v| u32::try_from(v).ok());
             self.seen_pid = true;
             if self.pid.is_some() {
                 self.pending.drain(..=nl);
             }
             // Without a pid line (should not happen) everything is output.
         }
-        loop {
+        if let Some(i) = find(&self.pending, &self.rc_prefix) {
+            out.extend(self.pending.drain(..i));
+            // pending = "TOKEN:rc:<digits>[\r]\n…", or the first part of it.
             let Some(nl) = self.pending.iter().position(|b| *b == b'\n') else {
-                // An unfinished line at a line start (right after a newline already passed
-                // on, or after the pid line). Pass it on unless it may be the start of the rc
-                // marker line.
-                if !self.pending.is_empty() && !self.could_be_rc(&self.pending) {
-                    out.append(&mut self.pending);
-                }
                 return;
             };
-            // Text before the newline is output: the marker line only ever follows a newline
-            // that has not been passed on.
-            if nl > 0 && !self.could_be_rc(&self.pending[..nl]) {
-                out.extend(self.pending.drain(..nl));
-                continue;
-            }
-            let rest = &self.pending[nl + 1..];
-            if nl == 0 {
-                if rest.is_empty() {
-                    return; // the newline may be the separator before the marker
+            match Self::marker_value(&self.rc_prefix, &self.pending[..nl]) {
+                Some(v) => {
+                    self.rc = Some(i32::try_from(v).unwrap_or(i32::MAX));
+                    self.trailing = self.pending.len() - nl - 1;
+                    self.pending.clear();
                 }
-                match rest.iter().position(|b| *b == b'\n') {
-                    Some(end) => {
-                        if let Some(v) = self.marker_value(&self.rc_prefix, &rest[..end]) {
-                            self.rc = Some(i32::try_from(v).unwrap_or(i32::MAX));
-                            self.trailing = rest.len() - end - 1;
-                            self.pending.clear();
-                            return;
-                        }
-                    }
-                    None => {
-                        if self.could_be_rc(rest) {
-                            return;
-                        }
-                    }
-                }
+                // Not a well-formed marker: output after all.
+                None => out.append(&mut self.pending),
             }
-            // The newline (and any text before it) is output.
-            out.extend(self.pending.drain(..=nl));
+            return;
         }
+        // Hold back only a tail that may be the start of the rc marker.
+        let keep = (1..=self.rc_prefix.len().min(self.pending.len()))
+            .rev()
+            .find(|k| self.pending.ends_with(&self.rc_prefix[..*k]))
+            .unwrap_or(0);
+        let emit = self.pending.len() - keep;
+        out.extend(self.pending.drain(..emit));
     }
 
     /// At end of stream: output still held back (a stream cut off mid-way).
@@ -176,6 +165,13 @@ impl MarkerFilter {
             out.append(&mut self.pending);
         }
     }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() {
+        return None;
+    }
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 #[cfg(test)]
@@ -195,19 +191,34 @@ mod tests {
     fn full(token: &str, output: &[u8], rc: i32) -> Vec<u8> {
         let mut v = format!("{token}:pid:4242\n").into_bytes();
         v.extend_from_slice(output);
-        v.extend_from_slice(format!("\n{token}:rc:{rc}\n").as_bytes());
+        v.extend_from_slice(format!("{token}:rc:{rc}\n").as_bytes());
         v
     }
 
     #[test]
     fn strips_markers_at_every_split() {
         let t = "__prior_0123456789abcdef";
-        for output in [&b""[..], b"abc", b"abc\n", b"a\n\nb\n\n", b"\n", b"\n\n", b"bin\x00\xff\n\r\n", b"__prior_x:rc:1\n", b"__prior_0123456789abcdef:rc:\n"] {
+        for output in [
+            &b""[..],
+            b"abc",
+            b"abc\n",
+            b"a\n\nb\n\n",
+            b"\n",
+            b"\n\n",
+            b"bin\x00\xff\n\r\n",
+            b"__prior_x:rc:1\n",
+            b"__prior_0123456789abcdef:rc:\n",
+            b"__prior_0123456789abcde",
+            b"__prior_0123456789abcdef:pid:1\n",
+        ] {
             let bytes = full(t, output, 3);
-            // every split point, and byte by byte
             for split in 0..=bytes.len() {
                 let (o, pid, rc) = run(t, &[&bytes[..split], &bytes[split..]]);
-                assert_eq!((o.as_slice(), pid, rc), (output, Some(4242), Some(3)), "output {output:?} split {split}");
+                assert_eq!(
+                    (o.as_slice(), pid, rc),
+                    (output, Some(4242), Some(3)),
+                    "output {output:?} split {split}"
+                );
             }
             let singles: Vec<&[u8]> = bytes.chunks(1).collect();
             let (o, _, rc) = run(t, &singles);
@@ -219,10 +230,16 @@ mod tests {
     fn cut_off_stream_keeps_output_and_has_no_rc() {
         let t = "__prior_00";
         let (o, pid, rc) = run(t, &[b"__prior_00:pid:7\nline1\nline2\npart"]);
-        assert_eq!((o.as_slice(), pid, rc), (&b"line1\nline2\npart"[..], Some(7), None));
-        // a forged marker with another token is output
+        assert_eq!(
+            (o.as_slice(), pid, rc),
+            (&b"line1\nline2\npart"[..], Some(7), None)
+        );
+        // a marker with another token is output
         let (o, _, rc) = run(t, &[b"__prior_00:pid:7\n\n__prior_11:rc:0\n"]);
         assert_eq!((o.as_slice(), rc), (&b"\n__prior_11:rc:0\n"[..], None));
+        // a malformed marker is output
+        let (o, _, rc) = run(t, &[b"__prior_00:pid:7\n__prior_00:rc:x\n"]);
+        assert_eq!((o.as_slice(), rc), (&b"__prior_00:rc:x\n"[..], None));
     }
 
     #[test]
@@ -231,31 +248,58 @@ mod tests {
         let mut f = MarkerFilter::new(t);
         let mut out = Vec::new();
         f.feed(b"__prior_00:pid:1\nline one\nline two\n", &mut out);
-        // Everything but the last newline is out at once.
-        assert_eq!(out, b"line one\nline two");
-        // A following line releases the held newline.
-        f.feed(b"\n", &mut out);
+        // Everything is out at once, the last newline too (a quiet stream's last line).
         assert_eq!(out, b"line one\nline two\n");
-        f.feed(b"x", &mut out);
-        assert_eq!(out, b"line one\nline two\n\nx");
+        // Only a possible start of the marker is held.
+        f.feed(b"x __pri", &mut out);
+        assert_eq!(out, b"line one\nline two\nx ");
+        f.feed(b"nt\n", &mut out);
+        assert_eq!(out, b"line one\nline two\nx __print\n");
+        f.feed(b"__prior_00:rc:0\n", &mut out);
+        assert_eq!(f.rc(), Some(0));
+        assert_eq!(out, b"line one\nline two\nx __print\n");
     }
 
     #[test]
     fn crlf_markers_from_a_pty_are_recognised() {
-        let (o, pid, rc) = run("__prior_00", &[b"__prior_00:pid:9\r\nhi\r\n\r\n__prior_00:rc:0\r\n"]);
-        assert_eq!((o.as_slice(), pid, rc), (&b"hi\r\n\r"[..], Some(9), Some(0)));
+        let (o, pid, rc) = run(
+            "__prior_00",
+            &[b"__prior_00:pid:9\r\nhi\r\n__prior_00:rc:0\r\n"],
+        );
+        assert_eq!((o.as_slice(), pid, rc), (&b"hi\r\n"[..], Some(9), Some(0)));
     }
 
     #[test]
     fn wrapper_runs_in_a_posix_shell() {
         let t = new_token();
-        let cmd = Cmd::new("printf").raw("'%s'").arg("a'b").unwrap().then(Cmd::new("exit").int(5));
-        let line = wrap(&cmd, &t, Wrap::Plain).unwrap();
-        let out = std::process::Command::new("/bin/sh").arg("-c").arg(&line).output().unwrap();
-        let (o, pid, rc) = run(&t, &[&out.stdout]);
-        assert_eq!(o, b"a'b");
-        assert!(pid.is_some());
-        assert_eq!(rc, Some(5), "`exit` inside the command must not skip the marker");
+        for (cmd, want_out, want_rc) in [
+            (
+                Cmd::new("printf")
+                    .raw("'%s'")
+                    .arg("a'b")
+                    .unwrap()
+                    .then(Cmd::new("exit").int(5)),
+                &b"a'b"[..],
+                5,
+            ),
+            (Cmd::new("echo").raw("hi"), b"hi\n", 0),
+            (Cmd::new("true"), b"", 0),
+        ] {
+            let line = wrap(&cmd, &t, Wrap::Plain).unwrap();
+            let out = std::process::Command::new("/bin/sh")
+                .arg("-c")
+                .arg(&line)
+                .output()
+                .unwrap();
+            let (o, pid, rc) = run(&t, &[&out.stdout]);
+            assert_eq!(o, want_out);
+            assert!(pid.is_some());
+            assert_eq!(
+                rc,
+                Some(want_rc),
+                "`exit` inside the command must not skip the marker"
+            );
+        }
         assert!(t.len() == 24 && new_token() != t);
     }
 }

@@ -36,7 +36,11 @@ pub fn quote(value: &str) -> Result<String, DeviceError> {
 }
 
 fn refuse(what: &'static str, value: &str, why: &'static str) -> DeviceError {
-    DeviceError::Unsafe { what, value: format!("{value:?}"), why }
+    DeviceError::Unsafe {
+        what,
+        value: format!("{value:?}"),
+        why,
+    }
 }
 
 fn java_ident(seg: &str, dollar: bool) -> bool {
@@ -59,7 +63,11 @@ impl PackageName {
         if ok {
             Ok(PackageName(name.to_owned()))
         } else {
-            Err(refuse("a package name", name, "package names are dot-separated letters, digits and `_` (e.g. com.example.app)"))
+            Err(refuse(
+                "a package name",
+                name,
+                "package names are dot-separated letters, digits and `_` (e.g. com.example.app)",
+            ))
         }
     }
 
@@ -86,7 +94,13 @@ pub struct Component {
 impl Component {
     /// Validates `pkg/cls`.
     pub fn new(component: &str) -> Result<Component, DeviceError> {
-        let bad = || refuse("a component", component, "components are `package/.Class` or `package/full.Class` (letters, digits, `_`, `$`, `.`)");
+        let bad = || {
+            refuse(
+                "a component",
+                component,
+                "components are `package/.Class` or `package/full.Class` (letters, digits, `_`, `$`, `.`)",
+            )
+        };
         let (pkg, cls) = component.split_once('/').ok_or_else(bad)?;
         let package = PackageName::new(pkg).map_err(|_| bad())?;
         Component::from_parts(package, cls).map_err(|_| bad())
@@ -96,11 +110,19 @@ impl Component {
     /// qualified (`com.x.Main`).
     pub fn from_parts(package: PackageName, class: &str) -> Result<Component, DeviceError> {
         let body = class.strip_prefix('.').unwrap_or(class);
-        let ok = !body.is_empty() && class.len() <= 512 && body.split('.').all(|s| java_ident(s, true));
+        let ok =
+            !body.is_empty() && class.len() <= 512 && body.split('.').all(|s| java_ident(s, true));
         if ok {
-            Ok(Component { package, class: class.to_owned() })
+            Ok(Component {
+                package,
+                class: class.to_owned(),
+            })
         } else {
-            Err(refuse("an activity class", class, "class names are letters, digits, `_`, `$` and `.`"))
+            Err(refuse(
+                "an activity class",
+                class,
+                "class names are letters, digits, `_`, `$` and `.`",
+            ))
         }
     }
 
@@ -142,10 +164,19 @@ pub struct PermissionName(String);
 impl PermissionName {
     /// Validates a permission name.
     pub fn new(name: &str) -> Result<PermissionName, DeviceError> {
-        if !name.is_empty() && name.len() <= 255 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+        if !name.is_empty()
+            && name.len() <= 255
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
             Ok(PermissionName(name.to_owned()))
         } else {
-            Err(refuse("a permission name", name, "permission names are letters, digits, `_` and `.`"))
+            Err(refuse(
+                "a permission name",
+                name,
+                "permission names are letters, digits, `_` and `.`",
+            ))
         }
     }
 
@@ -162,10 +193,19 @@ pub struct PropName(String);
 impl PropName {
     /// Validates a property name.
     pub fn new(name: &str) -> Result<PropName, DeviceError> {
-        if !name.is_empty() && name.len() <= 255 && name.chars().all(|c| c.is_ascii_alphanumeric() || "_.:@-".contains(c)) {
+        if !name.is_empty()
+            && name.len() <= 255
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.:@-".contains(c))
+        {
             Ok(PropName(name.to_owned()))
         } else {
-            Err(refuse("a property name", name, "property names are letters, digits and `_ . : @ -`"))
+            Err(refuse(
+                "a property name",
+                name,
+                "property names are letters, digits and `_ . : @ -`",
+            ))
         }
     }
 
@@ -304,8 +344,16 @@ pub(crate) mod tests {
     ];
 
     fn sh_printf(arg: &str) -> Vec<u8> {
-        let out = Command::new("/bin/sh").arg("-c").arg(format!("printf %s {arg}")).output().unwrap();
-        assert!(out.status.success(), "sh failed for {arg}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("printf %s {arg}"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "sh failed for {arg}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         out.stdout
     }
 
@@ -320,9 +368,21 @@ pub(crate) mod tests {
     #[test]
     fn quoted_values_stay_one_argument() {
         for h in HOSTILE {
-            let cmd = Cmd::new("set").raw("--").arg(h).unwrap().then(Cmd::new("echo").raw("$#"));
-            let out = Command::new("/bin/sh").arg("-c").arg(cmd.as_str()).output().unwrap();
-            assert_eq!(String::from_utf8_lossy(&out.stdout), "1\n", "{h:?} split into several words");
+            let cmd = Cmd::new("set")
+                .raw("--")
+                .arg(h)
+                .unwrap()
+                .then(Cmd::new("echo").raw("$#"));
+            let out = Command::new("/bin/sh")
+                .arg("-c")
+                .arg(cmd.as_str())
+                .output()
+                .unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                "1\n",
+                "{h:?} split into several words"
+            );
         }
     }
 
@@ -336,12 +396,40 @@ pub(crate) mod tests {
     fn names_are_validated() {
         assert!(PackageName::new("com.example.app").is_ok());
         assert!(PackageName::new("a.b_c.D9").is_ok());
-        for bad in ["com", "com..x", ".com.x", "com.x.", "com.1x", "com.x; reboot", "com.x'", "com.x$(id)", "com.x\n", "", "com.x y"] {
+        for bad in [
+            "com",
+            "com..x",
+            ".com.x",
+            "com.x.",
+            "com.1x",
+            "com.x; reboot",
+            "com.x'",
+            "com.x$(id)",
+            "com.x\n",
+            "",
+            "com.x y",
+        ] {
             assert!(PackageName::new(bad).is_err(), "{bad:?}");
         }
-        assert_eq!(Component::new("com.x/.Main").unwrap().full_class(), "com.x.Main");
-        assert_eq!(Component::new("com.x/com.y.Main$Inner").unwrap().full_class(), "com.y.Main$Inner");
-        for bad in ["com.x", "com.x/", "com.x/.", "com.x/.Main;id", "com.x/.Ma in", "x/.Main", "com.x/.Main/2"] {
+        assert_eq!(
+            Component::new("com.x/.Main").unwrap().full_class(),
+            "com.x.Main"
+        );
+        assert_eq!(
+            Component::new("com.x/com.y.Main$Inner")
+                .unwrap()
+                .full_class(),
+            "com.y.Main$Inner"
+        );
+        for bad in [
+            "com.x",
+            "com.x/",
+            "com.x/.",
+            "com.x/.Main;id",
+            "com.x/.Ma in",
+            "x/.Main",
+            "com.x/.Main/2",
+        ] {
             assert!(Component::new(bad).is_err(), "{bad:?}");
         }
         assert!(PermissionName::new("android.permission.CAMERA").is_ok());
@@ -355,7 +443,11 @@ pub(crate) mod tests {
     fn validated_names_in_commands_survive_the_shell() {
         // `$` in an inner-class name must stay literal.
         let c = Component::new("com.x/.Main$Inner").unwrap();
-        let out = Command::new("/bin/sh").arg("-c").arg(Cmd::new("printf").raw("%s").component(&c).as_str()).output().unwrap();
+        let out = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(Cmd::new("printf").raw("%s").component(&c).as_str())
+            .output()
+            .unwrap();
         assert_eq!(out.stdout, b"com.x/.Main$Inner");
     }
 }

@@ -28,15 +28,26 @@ pub fn server_addr_from_env() -> Result<SocketAddrV4, DeviceError> {
 }
 
 /// [`server_addr_from_env`] with the two variables' values given.
-pub fn server_addr_from(socket: Option<&str>, port: Option<&str>) -> Result<SocketAddrV4, DeviceError> {
+pub fn server_addr_from(
+    socket: Option<&str>,
+    port: Option<&str>,
+) -> Result<SocketAddrV4, DeviceError> {
     if let Some(v) = socket.filter(|v| !v.is_empty()) {
-        let bad = |why: &str| DeviceError::BadServerAddress { var: "ADB_SERVER_SOCKET", value: v.to_owned(), why: why.to_owned() };
-        let rest = v.strip_prefix("tcp:").ok_or_else(|| bad("expected tcp:HOST:PORT (only TCP is supported)"))?;
+        let bad = |why: &str| DeviceError::BadServerAddress {
+            var: "ADB_SERVER_SOCKET",
+            value: v.to_owned(),
+            why: why.to_owned(),
+        };
+        let rest = v
+            .strip_prefix("tcp:")
+            .ok_or_else(|| bad("expected tcp:HOST:PORT (only TCP is supported)"))?;
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) => (h, p),
             None => ("127.0.0.1", rest),
         };
-        let port: u16 = port.parse().map_err(|_| bad("the port is not a number 1-65535"))?;
+        let port: u16 = port
+            .parse()
+            .map_err(|_| bad("the port is not a number 1-65535"))?;
         if port == 0 {
             return Err(bad("the port is not a number 1-65535"));
         }
@@ -45,7 +56,9 @@ pub fn server_addr_from(socket: Option<&str>, port: Option<&str>) -> Result<Sock
         if let Ok(ip) = host.parse::<Ipv4Addr>() {
             return Ok(SocketAddrV4::new(ip, port));
         }
-        let addrs = (host, port).to_socket_addrs().map_err(|e| bad(&format!("cannot resolve the host: {e}")))?;
+        let addrs = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| bad(&format!("cannot resolve the host: {e}")))?;
         return addrs
             .filter_map(|a| match a {
                 SocketAddr::V4(v4) => Some(v4),
@@ -55,11 +68,15 @@ pub fn server_addr_from(socket: Option<&str>, port: Option<&str>) -> Result<Sock
             .ok_or_else(|| bad("the host has no IPv4 address (adb_client supports IPv4 only)"));
     }
     if let Some(p) = port.filter(|v| !v.is_empty()) {
-        let port: u16 = p.parse().ok().filter(|n| *n != 0).ok_or_else(|| DeviceError::BadServerAddress {
-            var: "ANDROID_ADB_SERVER_PORT",
-            value: p.to_owned(),
-            why: "not a port number 1-65535".to_owned(),
-        })?;
+        let port: u16 =
+            p.parse()
+                .ok()
+                .filter(|n| *n != 0)
+                .ok_or_else(|| DeviceError::BadServerAddress {
+                    var: "ANDROID_ADB_SERVER_PORT",
+                    value: p.to_owned(),
+                    why: "not a port number 1-65535".to_owned(),
+                })?;
         return Ok(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port));
     }
     Ok(DEFAULT_SERVER)
@@ -71,7 +88,10 @@ pub(crate) struct Conn {
 }
 
 fn io_err(context: &str) -> impl FnOnce(std::io::Error) -> DeviceError + '_ {
-    move |source| DeviceError::Io { context: context.to_owned(), source }
+    move |source| DeviceError::Io {
+        context: context.to_owned(),
+        source,
+    }
 }
 
 impl Conn {
@@ -79,27 +99,47 @@ impl Conn {
         let stream = TcpStream::connect_timeout(&SocketAddr::V4(addr), timeout)
             .map_err(|source| DeviceError::ServerUnreachable { addr, source })?;
         let _ = stream.set_nodelay(true);
-        stream.set_read_timeout(Some(timeout)).map_err(io_err("set a read timeout"))?;
-        stream.set_write_timeout(Some(timeout)).map_err(io_err("set a write timeout"))?;
+        stream
+            .set_read_timeout(Some(timeout))
+            .map_err(io_err("set a read timeout"))?;
+        stream
+            .set_write_timeout(Some(timeout))
+            .map_err(io_err("set a write timeout"))?;
         Ok(Conn { stream })
     }
 
     /// Sends one request and reads `OKAY` (or turns `FAIL` into an error).
     pub(crate) fn request(&mut self, service: &str) -> Result<(), DeviceError> {
         if service.len() > 0xffff {
-            return Err(DeviceError::Protocol { request: crate::error::short(service), why: "the request is longer than 65535 bytes".into() });
+            return Err(DeviceError::Protocol {
+                request: crate::error::short(service),
+                why: "the request is longer than 65535 bytes".into(),
+            });
         }
         let msg = format!("{:04x}{service}", service.len());
-        self.stream.write_all(msg.as_bytes()).map_err(io_err(service))?;
+        self.stream
+            .write_all(msg.as_bytes())
+            .map_err(io_err(service))?;
         let mut status = [0u8; 4];
-        self.stream.read_exact(&mut status).map_err(io_err(service))?;
+        self.stream
+            .read_exact(&mut status)
+            .map_err(io_err(service))?;
         match &status {
             b"OKAY" => Ok(()),
             b"FAIL" => {
                 let body = self.read_hex_block(service)?;
-                Err(DeviceError::ServerFail { request: request_name(service), message: String::from_utf8_lossy(&body).trim().to_owned() })
+                Err(DeviceError::ServerFail {
+                    request: request_name(service),
+                    message: String::from_utf8_lossy(&body).trim().to_owned(),
+                })
             }
-            other => Err(DeviceError::Protocol { request: request_name(service), why: format!("expected OKAY or FAIL, got {:?}", String::from_utf8_lossy(other)) }),
+            other => Err(DeviceError::Protocol {
+                request: request_name(service),
+                why: format!(
+                    "expected OKAY or FAIL, got {:?}",
+                    String::from_utf8_lossy(other)
+                ),
+            }),
         }
     }
 
@@ -110,9 +150,15 @@ impl Conn {
         let len = std::str::from_utf8(&len)
             .ok()
             .and_then(|s| usize::from_str_radix(s, 16).ok())
-            .ok_or_else(|| DeviceError::Protocol { request: request_name(request), why: format!("bad length prefix {:?}", String::from_utf8_lossy(&len)) })?;
+            .ok_or_else(|| DeviceError::Protocol {
+                request: request_name(request),
+                why: format!("bad length prefix {:?}", String::from_utf8_lossy(&len)),
+            })?;
         if len > MAX_REPLY {
-            return Err(DeviceError::Protocol { request: request_name(request), why: "reply too large".into() });
+            return Err(DeviceError::Protocol {
+                request: request_name(request),
+                why: "reply too large".into(),
+            });
         }
         let mut body = vec![0u8; len];
         self.stream.read_exact(&mut body).map_err(io_err(request))?;
@@ -128,11 +174,16 @@ fn request_name(service: &str) -> String {
 /// Serials go into smart-socket requests, not shells; still refuse control characters and `:`
 /// tricks that would change the request.
 pub(crate) fn check_serial(serial: &str) -> Result<(), DeviceError> {
-    let ok = !serial.is_empty() && serial.len() <= 255 && serial.chars().all(|c| c.is_ascii_graphic());
+    let ok =
+        !serial.is_empty() && serial.len() <= 255 && serial.chars().all(|c| c.is_ascii_graphic());
     if ok {
         Ok(())
     } else {
-        Err(DeviceError::Unsafe { what: "a device serial", value: format!("{serial:?}"), why: "serials are printable ASCII without spaces" })
+        Err(DeviceError::Unsafe {
+            what: "a device serial",
+            value: format!("{serial:?}"),
+            why: "serials are printable ASCII without spaces",
+        })
     }
 }
 
@@ -243,7 +294,15 @@ fn parse_device_line(line: &str) -> Option<DeviceEntry> {
     if line.trim().is_empty() {
         return None;
     }
-    let mut e = DeviceEntry { serial: String::new(), state: DeviceState::Other(String::new()), devpath: None, product: None, model: None, device: None, transport_id: None };
+    let mut e = DeviceEntry {
+        serial: String::new(),
+        state: DeviceState::Other(String::new()),
+        devpath: None,
+        product: None,
+        model: None,
+        device: None,
+        transport_id: None,
+    };
     // `host:devices`: "serial\tstate".
     if let Some((serial, state)) = line.split_once('\t') {
         e.serial = serial.trim().to_owned();
@@ -258,7 +317,9 @@ fn parse_device_line(line: &str) -> Option<DeviceEntry> {
     }
     e.serial = tokens.remove(0).to_owned();
     while let Some(last) = tokens.last().copied() {
-        let Some((k, v)) = last.split_once(':') else { break };
+        let Some((k, v)) = last.split_once(':') else {
+            break;
+        };
         match k {
             "product" => e.product = Some(v.to_owned()),
             "model" => e.model = Some(v.to_owned()),
@@ -286,13 +347,40 @@ mod tests {
     #[test]
     fn address_from_environment_values() {
         assert_eq!(server_addr_from(None, None).unwrap(), DEFAULT_SERVER);
-        assert_eq!(server_addr_from(Some(""), Some("")).unwrap(), DEFAULT_SERVER);
-        assert_eq!(server_addr_from(None, Some("5038")).unwrap(), SocketAddrV4::new(Ipv4Addr::LOCALHOST, 5038));
-        assert_eq!(server_addr_from(Some("tcp:10.0.0.2:5040"), Some("5038")).unwrap(), "10.0.0.2:5040".parse().unwrap());
-        assert_eq!(server_addr_from(Some("tcp:localhost:5041"), None).unwrap(), "127.0.0.1:5041".parse().unwrap());
-        assert_eq!(server_addr_from(Some("tcp:5042"), None).unwrap(), "127.0.0.1:5042".parse().unwrap());
-        for (s, p) in [(Some("unix:/tmp/x"), None), (Some("tcp:h:notaport"), None), (Some("tcp:1.2.3.4:0"), None), (None, Some("70000")), (None, Some("x"))] {
-            assert!(matches!(server_addr_from(s, p), Err(DeviceError::BadServerAddress { .. })), "{s:?} {p:?}");
+        assert_eq!(
+            server_addr_from(Some(""), Some("")).unwrap(),
+            DEFAULT_SERVER
+        );
+        assert_eq!(
+            server_addr_from(None, Some("5038")).unwrap(),
+            SocketAddrV4::new(Ipv4Addr::LOCALHOST, 5038)
+        );
+        assert_eq!(
+            server_addr_from(Some("tcp:10.0.0.2:5040"), Some("5038")).unwrap(),
+            "10.0.0.2:5040".parse().unwrap()
+        );
+        assert_eq!(
+            server_addr_from(Some("tcp:localhost:5041"), None).unwrap(),
+            "127.0.0.1:5041".parse().unwrap()
+        );
+        assert_eq!(
+            server_addr_from(Some("tcp:5042"), None).unwrap(),
+            "127.0.0.1:5042".parse().unwrap()
+        );
+        for (s, p) in [
+            (Some("unix:/tmp/x"), None),
+            (Some("tcp:h:notaport"), None),
+            (Some("tcp:1.2.3.4:0"), None),
+            (None, Some("70000")),
+            (None, Some("x")),
+        ] {
+            assert!(
+                matches!(
+                    server_addr_from(s, p),
+                    Err(DeviceError::BadServerAddress { .. })
+                ),
+                "{s:?} {p:?}"
+            );
         }
     }
 

@@ -138,16 +138,31 @@ pub(crate) fn start_stream(
     label: String,
     sink: Box<dyn Write + Send>,
 ) -> Result<StreamHandle, DeviceError> {
-    let shared = Arc::new(Shared { state: Mutex::new(State::default()), changed: Condvar::new(), stopping: AtomicBool::new(false) });
-    let mut out = StdoutWriter { filter: MarkerFilter::new(&token), sink, shared: Arc::clone(&shared), announced: false };
-    let mut err = StderrWriter { shared: Arc::clone(&shared) };
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::default()),
+        changed: Condvar::new(),
+        stopping: AtomicBool::new(false),
+    });
+    let mut out = StdoutWriter {
+        filter: MarkerFilter::new(&token),
+        sink,
+        shared: Arc::clone(&shared),
+        announced: false,
+    };
+    let mut err = StderrWriter {
+        shared: Arc::clone(&shared),
+    };
     let thread_shared = Arc::clone(&shared);
     let thread_device = device.clone();
     let join = std::thread::Builder::new()
         .name(format!("adb-stream {}", device.serial()))
         .spawn(move || {
             let result = adb.shell_command(&line, Some(&mut out), Some(&mut err));
-            let sink_failed = thread_shared.state.lock().map(|s| s.sink_error.is_some()).unwrap_or(false);
+            let sink_failed = thread_shared
+                .state
+                .lock()
+                .map(|s| s.sink_error.is_some())
+                .unwrap_or(false);
             if sink_failed {
                 // Nobody reads the output any more: end the remote command too.
                 if let Some(pid) = out.filter.pid() {
@@ -180,15 +195,28 @@ pub(crate) fn start_stream(
                 s.end.get_or_insert(end);
             });
         })
-        .map_err(|e| DeviceError::Adb { op: "start a stream thread", serial: device.serial().to_owned(), message: e.to_string() })?;
-    let handle = StreamHandle { device, shared, join: Some(join), label };
+        .map_err(|e| DeviceError::Adb {
+            op: "start a stream thread",
+            serial: device.serial().to_owned(),
+            message: e.to_string(),
+        })?;
+    let handle = StreamHandle {
+        device,
+        shared,
+        join: Some(join),
+        label,
+    };
     // Wait for the pid (or an early end).
     let deadline = Instant::now() + START_TIMEOUT;
     let guard = handle.shared.state.lock().map_err(|_| handle.poisoned())?;
     let (guard, _) = handle
         .shared
         .changed
-        .wait_timeout_while(guard, deadline.saturating_duration_since(Instant::now()), |s| !s.started)
+        .wait_timeout_while(
+            guard,
+            deadline.saturating_duration_since(Instant::now()),
+            |s| !s.started,
+        )
         .map_err(|_| handle.poisoned())?;
     let started = guard.started;
     drop(guard);
@@ -196,7 +224,11 @@ pub(crate) fn start_stream(
         let serial = handle.device.serial().to_owned();
         let command = handle.label.clone();
         handle.stop(Duration::from_secs(1));
-        return Err(DeviceError::Timeout { serial, command, after: START_TIMEOUT });
+        return Err(DeviceError::Timeout {
+            serial,
+            command,
+            after: START_TIMEOUT,
+        });
     }
     Ok(handle)
 }
@@ -211,13 +243,21 @@ pub struct StreamHandle {
 
 impl std::fmt::Debug for StreamHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamHandle").field("device", &self.device.serial()).field("command", &self.label).field("pid", &self.pid()).finish()
+        f.debug_struct("StreamHandle")
+            .field("device", &self.device.serial())
+            .field("command", &self.label)
+            .field("pid", &self.pid())
+            .finish()
     }
 }
 
 impl StreamHandle {
     fn poisoned(&self) -> DeviceError {
-        DeviceError::Adb { op: "watch a stream", serial: self.device.serial().to_owned(), message: "poisoned lock".into() }
+        DeviceError::Adb {
+            op: "watch a stream",
+            serial: self.device.serial().to_owned(),
+            message: "poisoned lock".into(),
+        }
     }
 
     /// The remote pid of the command.
@@ -241,10 +281,22 @@ impl StreamHandle {
     }
 
     fn wait_end(&self, limit: Option<Duration>) -> bool {
-        let Ok(guard) = self.shared.state.lock() else { return true };
+        let Ok(guard) = self.shared.state.lock() else {
+            return true;
+        };
         match limit {
-            Some(d) => self.shared.changed.wait_timeout_while(guard, d, |s| s.end.is_none()).map(|(g, _)| g.end.is_some()).unwrap_or(true),
-            None => self.shared.changed.wait_while(guard, |s| s.end.is_none()).map(|g| g.end.is_some()).unwrap_or(true),
+            Some(d) => self
+                .shared
+                .changed
+                .wait_timeout_while(guard, d, |s| s.end.is_none())
+                .map(|(g, _)| g.end.is_some())
+                .unwrap_or(true),
+            None => self
+                .shared
+                .changed
+                .wait_while(guard, |s| s.end.is_none())
+                .map(|g| g.end.is_some())
+                .unwrap_or(true),
         }
     }
 
@@ -298,7 +350,11 @@ impl StreamHandle {
 
     /// Waits up to `limit`; returns the report if it ended, else the handle back.
     pub fn wait_timeout(mut self, limit: Duration) -> Result<StreamReport, StreamHandle> {
-        if self.wait_end(Some(limit)) { Ok(self.report(StreamEnd::Abandoned)) } else { Err(self) }
+        if self.wait_end(Some(limit)) {
+            Ok(self.report(StreamEnd::Abandoned))
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -325,7 +381,10 @@ pub struct LineSender {
 impl LineSender {
     /// Lines go to `tx`.
     pub fn new(tx: SyncSender<Vec<u8>>) -> LineSender {
-        LineSender { tx, partial: Vec::new() }
+        LineSender {
+            tx,
+            partial: Vec::new(),
+        }
     }
 }
 
@@ -335,7 +394,9 @@ impl Write for LineSender {
         while let Some(i) = rest.iter().position(|b| *b == b'\n') {
             self.partial.extend_from_slice(&rest[..i]);
             let line = std::mem::take(&mut self.partial);
-            self.tx.send(line).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the line receiver is gone"))?;
+            self.tx.send(line).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the line receiver is gone")
+            })?;
             rest = &rest[i + 1..];
         }
         self.partial.extend_from_slice(rest);
@@ -345,7 +406,9 @@ impl Write for LineSender {
     fn flush(&mut self) -> std::io::Result<()> {
         if !self.partial.is_empty() {
             let line = std::mem::take(&mut self.partial);
-            self.tx.send(line).map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the line receiver is gone"))?;
+            self.tx.send(line).map_err(|_| {
+                std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the line receiver is gone")
+            })?;
         }
         Ok(())
     }

@@ -29,7 +29,12 @@ pub fn find_tool(tool: &str) -> Option<PathBuf> {
     for var in ["ANDROID_HOME", "ANDROID_SDK_ROOT"] {
         if let Some(sdk) = std::env::var_os(var) {
             let sdk = PathBuf::from(sdk);
-            for sub in ["platform-tools", "emulator", "cmdline-tools/latest/bin", "tools/bin"] {
+            for sub in [
+                "platform-tools",
+                "emulator",
+                "cmdline-tools/latest/bin",
+                "tools/bin",
+            ] {
                 let p = sdk.join(sub).join(tool);
                 if is_exe(&p) {
                     return Some(p);
@@ -47,7 +52,8 @@ pub fn tool_command(tool: &str, server: SocketAddrV4) -> Result<Command, DeviceE
     let path = find_tool(tool).ok_or_else(|| DeviceError::Tool {
         tool: tool.to_owned(),
         why: if KNOWN_TOOLS.contains(&tool) {
-            "not found on PATH or in $ANDROID_HOME (install it, e.g. `apt-get install adb`)".to_owned()
+            "not found on PATH or in $ANDROID_HOME (install it, e.g. `apt-get install adb`)"
+                .to_owned()
         } else {
             "not an Android tool Prior runs".to_owned()
         },
@@ -64,10 +70,18 @@ pub fn tool_command(tool: &str, server: SocketAddrV4) -> Result<Command, DeviceE
 }
 
 /// Runs a tool to completion with a time limit; returns stdout, or an error with stderr.
-pub fn run_tool(tool: &str, args: &[&str], server: SocketAddrV4, limit: Duration) -> Result<String, DeviceError> {
+pub fn run_tool(
+    tool: &str,
+    args: &[&str],
+    server: SocketAddrV4,
+    limit: Duration,
+) -> Result<String, DeviceError> {
     let mut cmd = tool_command(tool, server)?;
     cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
-    let fail = |why: String| DeviceError::Tool { tool: format!("{tool} {}", args.join(" ")), why };
+    let fail = |why: String| DeviceError::Tool {
+        tool: format!("{tool} {}", args.join(" ")),
+        why,
+    };
     let mut child = cmd.spawn().map_err(|e| fail(e.to_string()))?;
     // Read both pipes on threads so a chatty tool cannot block on a full pipe.
     let reader = |pipe: Option<Box<dyn std::io::Read + Send>>| {
@@ -79,8 +93,18 @@ pub fn run_tool(tool: &str, args: &[&str], server: SocketAddrV4, limit: Duration
             buf
         })
     };
-    let out_t = reader(child.stdout.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
-    let err_t = reader(child.stderr.take().map(|p| Box::new(p) as Box<dyn std::io::Read + Send>));
+    let out_t = reader(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
+    let err_t = reader(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+    );
     let start = Instant::now();
     let status = loop {
         match child.try_wait() {
@@ -100,7 +124,11 @@ pub fn run_tool(tool: &str, args: &[&str], server: SocketAddrV4, limit: Duration
         while !t.is_finished() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(10));
         }
-        if t.is_finished() { t.join().unwrap_or_default() } else { Vec::new() }
+        if t.is_finished() {
+            t.join().unwrap_or_default()
+        } else {
+            Vec::new()
+        }
     };
     let stdout = collect(out_t);
     let stderr = collect(err_t);

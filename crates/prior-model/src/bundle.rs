@@ -53,7 +53,9 @@ pub enum BundleError {
         message: String,
     },
     /// The bundle was written by a newer Prior.
-    #[error("read {file}: bundle format {found} is newer than this Prior understands ({BUNDLE_FORMAT})")]
+    #[error(
+        "read {file}: bundle format {found} is newer than this Prior understands ({BUNDLE_FORMAT})"
+    )]
     UnsupportedFormat {
         /// The meta file.
         file: PathBuf,
@@ -206,8 +208,14 @@ impl Meta {
     pub fn new(tool_version: &str, started_host_us: i64, app: AppInfo, device: DeviceInfo) -> Meta {
         Meta {
             format: BUNDLE_FORMAT,
-            tool: ToolInfo { name: "prior".into(), version: tool_version.into() },
-            status: Status { state: RecordingState::Recording, reason: None },
+            tool: ToolInfo {
+                name: "prior".into(),
+                version: tool_version.into(),
+            },
+            status: Status {
+                state: RecordingState::Recording,
+                reason: None,
+            },
             started_host_us,
             ended_host_us: None,
             app,
@@ -406,19 +414,26 @@ impl Bundle {
             return Err(BundleError::NotABundle { path: root });
         }
         let meta_text = fs::read(&meta_path)?;
-        let meta: Meta = serde_json::from_slice(&meta_text).map_err(|e| BundleError::Malformed {
-            file: meta_path.clone(),
-            line: Some(e.line() as u64),
-            message: e.to_string(),
-        })?;
+        let meta: Meta =
+            serde_json::from_slice(&meta_text).map_err(|e| BundleError::Malformed {
+                file: meta_path.clone(),
+                line: Some(e.line() as u64),
+                message: e.to_string(),
+            })?;
         if meta.format > BUNDLE_FORMAT {
-            return Err(BundleError::UnsupportedFormat { file: meta_path, found: meta.format });
+            return Err(BundleError::UnsupportedFormat {
+                file: meta_path,
+                found: meta.format,
+            });
         }
         let mut incomplete = Vec::new();
         match meta.status.state {
             RecordingState::Complete => {}
             RecordingState::Incomplete => incomplete.push(
-                meta.status.reason.clone().unwrap_or_else(|| "recording ended early".to_string()),
+                meta.status
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| "recording ended early".to_string()),
             ),
             RecordingState::Recording => incomplete.push(
                 "the recording never finished (the recorder was stopped or crashed)".to_string(),
@@ -433,9 +448,17 @@ impl Bundle {
         };
         let integrity = verify_manifest(&root)?;
         if !integrity.manifest_present {
-            incomplete.push(format!("{MANIFEST_FILE} is missing (the bundle was never sealed)"));
+            incomplete.push(format!(
+                "{MANIFEST_FILE} is missing (the bundle was never sealed)"
+            ));
         }
-        Ok(Bundle { root, meta, harness, incomplete, integrity })
+        Ok(Bundle {
+            root,
+            meta,
+            harness,
+            incomplete,
+            integrity,
+        })
     }
 
     /// True when the recording finished normally and the bundle was sealed.
@@ -460,7 +483,10 @@ impl Bundle {
     }
 }
 
-fn read_harness(path: &Path, incomplete: &mut Vec<String>) -> Result<Vec<HarnessEntry>, BundleError> {
+fn read_harness(
+    path: &Path,
+    incomplete: &mut Vec<String>,
+) -> Result<Vec<HarnessEntry>, BundleError> {
     let mut bytes = Vec::new();
     fs::File::open(path)?.read_to_end(&mut bytes)?;
     let ends_with_newline = bytes.last().is_none_or(|b| *b == b'\n');
@@ -591,8 +617,12 @@ fn verify_manifest(root: &Path) -> Result<Integrity, BundleError> {
 
 fn safe_rel(rel: &str) -> bool {
     !rel.is_empty()
-        && rel.split('/').all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\\'))
-        && Path::new(rel).components().all(|c| matches!(c, Component::Normal(_)))
+        && rel
+            .split('/')
+            .all(|seg| !seg.is_empty() && seg != "." && seg != ".." && !seg.contains('\\'))
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// Writes a bundle while a session is recorded. Everything is append-only except
@@ -613,8 +643,16 @@ impl BundleWriter {
             return Err(BundleError::NotEmpty(root));
         }
         fs::create_dir_all(root.join(RAW_DIR))?;
-        let harness = fs::OpenOptions::new().create(true).append(true).open(root.join(HARNESS_FILE))?;
-        let w = BundleWriter { root, meta, harness, seq: 0 };
+        let harness = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(root.join(HARNESS_FILE))?;
+        let w = BundleWriter {
+            root,
+            meta,
+            harness,
+            seq: 0,
+        };
         w.write_meta()?;
         Ok(w)
     }
@@ -651,7 +689,11 @@ impl BundleWriter {
     /// Appends one record to `harness.jsonl` and flushes it.
     pub fn record(&mut self, host_us: i64, record: HarnessRecord) -> Result<u64, BundleError> {
         self.seq += 1;
-        let entry = HarnessEntry { seq: self.seq, host_us, record };
+        let entry = HarnessEntry {
+            seq: self.seq,
+            host_us,
+            record,
+        };
         let mut line = serde_json::to_vec(&entry).map_err(io::Error::other)?;
         line.push(b'\n');
         self.harness.write_all(&line)?;
@@ -674,7 +716,10 @@ impl BundleWriter {
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent)?;
         }
-        let mut f = fs::OpenOptions::new().create_new(true).write(true).open(p)?;
+        let mut f = fs::OpenOptions::new()
+            .create_new(true)
+            .write(true)
+            .open(p)?;
         f.write_all(bytes)?;
         f.flush()?;
         Ok(())
@@ -695,7 +740,13 @@ impl BundleWriter {
         state: RecordingState,
         reason: Option<String>,
     ) -> Result<PathBuf, BundleError> {
-        self.record(host_us, HarnessRecord::End { state, reason: reason.clone() })?;
+        self.record(
+            host_us,
+            HarnessRecord::End {
+                state,
+                reason: reason.clone(),
+            },
+        )?;
         self.harness.sync_all()?;
         self.meta.status = Status { state, reason };
         self.meta.ended_host_us = Some(host_us);
@@ -730,8 +781,14 @@ mod tests {
         Meta::new(
             "0.1.0",
             1_700_000_000_000_000,
-            AppInfo { package: "com.example".into(), ..AppInfo::default() },
-            DeviceInfo { serial: "emulator-5554".into(), ..DeviceInfo::default() },
+            AppInfo {
+                package: "com.example".into(),
+                ..AppInfo::default()
+            },
+            DeviceInfo {
+                serial: "emulator-5554".into(),
+                ..DeviceInfo::default()
+            },
         )
     }
 
@@ -740,7 +797,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("b");
         let mut w = BundleWriter::create(&root, meta()).unwrap();
-        w.record(1, HarnessRecord::Marker { message: "hello".into() }).unwrap();
+        w.record(
+            1,
+            HarnessRecord::Marker {
+                message: "hello".into(),
+            },
+        )
+        .unwrap();
         w.write_raw("raw/appops/001.txt", b"x\n").unwrap();
         let mut f = w.append_raw("raw/logcat.txt").unwrap();
         f.write_all(b"line\n").unwrap();
@@ -750,7 +813,10 @@ mod tests {
         assert!(b.is_complete(), "{:?}", b.incomplete);
         assert!(b.integrity.is_intact(), "{:?}", b.integrity);
         assert_eq!(b.harness.len(), 2);
-        assert_eq!(b.raw_files().unwrap(), vec!["raw/appops/001.txt", "raw/logcat.txt"]);
+        assert_eq!(
+            b.raw_files().unwrap(),
+            vec!["raw/appops/001.txt", "raw/logcat.txt"]
+        );
     }
 
     #[test]
@@ -773,14 +839,30 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("b");
         let mut w = BundleWriter::create(&root, meta()).unwrap();
-        w.record(1, HarnessRecord::Marker { message: "a".into() }).unwrap();
+        w.record(
+            1,
+            HarnessRecord::Marker {
+                message: "a".into(),
+            },
+        )
+        .unwrap();
         drop(w);
-        let mut f = fs::OpenOptions::new().append(true).open(root.join(HARNESS_FILE)).unwrap();
-        f.write_all(br#"{"seq":2,"host_us":5,"record":{"type":"mar"#).unwrap();
+        let mut f = fs::OpenOptions::new()
+            .append(true)
+            .open(root.join(HARNESS_FILE))
+            .unwrap();
+        f.write_all(br#"{"seq":2,"host_us":5,"record":{"type":"mar"#)
+            .unwrap();
         let b = Bundle::open(&root).unwrap();
         assert!(!b.is_complete());
         assert_eq!(b.harness.len(), 1);
-        assert!(b.incomplete.iter().any(|r| r.contains("cut off mid-line at line 2")), "{:?}", b.incomplete);
+        assert!(
+            b.incomplete
+                .iter()
+                .any(|r| r.contains("cut off mid-line at line 2")),
+            "{:?}",
+            b.incomplete
+        );
         assert!(b.incomplete.iter().any(|r| r.contains("never finished")));
     }
 

@@ -59,7 +59,11 @@ impl Phase {
 impl ConsentBoundary {
     /// No consent screen was seen.
     pub fn never_shown() -> Self {
-        ConsentBoundary { outcome: ConsentOutcome::NeverShown, shown_us: None, answered: None }
+        ConsentBoundary {
+            outcome: ConsentOutcome::NeverShown,
+            shown_us: None,
+            answered: None,
+        }
     }
 
     /// Places an event. With no answer, everything is before consent.

@@ -33,7 +33,10 @@ impl Timing {
 
     /// A window; the bounds are put in order if given reversed.
     pub fn window(a: Micros, b: Micros) -> Self {
-        Timing::Window { from_us: a.min(b), to_us: a.max(b) }
+        Timing::Window {
+            from_us: a.min(b),
+            to_us: a.max(b),
+        }
     }
 
     /// The earliest time the event may have happened.
@@ -90,10 +93,16 @@ mod tests {
     #[test]
     fn formats_utc() {
         assert_eq!(format_micros_utc(0), "1970-01-01T00:00:00.000000Z");
-        assert_eq!(format_micros_utc(1_690_000_000_123_456), "2023-07-22T04:26:40.123456Z");
+        assert_eq!(
+            format_micros_utc(1_690_000_000_123_456),
+            "2023-07-22T04:26:40.123456Z"
+        );
         assert_eq!(format_micros_utc(-1), "1969-12-31T23:59:59.999999Z");
         // 2024-02-29 (leap day)
-        assert_eq!(format_micros_utc(1_709_164_800_000_000), "2024-02-29T00:00:00.000000Z");
+        assert_eq!(
+            format_micros_utc(1_709_164_800_000_000),
+            "2024-02-29T00:00:00.000000Z"
+        );
     }
 
     #[test]

@@ -1090,12 +1090,12 @@ pub fn parse_uid(s: &str) -> Option<u32> {
     let rest = s.strip_prefix('u')?;
     let split = rest.find(|c: char| !c.is_ascii_digit())?;
     let user = text::parse_u64(&rest[..split])?;
-    let kind = rest.as_bytes()[split];
-    let app = text::parse_u64(&rest[split + 1..])?;
+    let kind = rest[split..].chars().next()?;
+    let app = text::parse_u64(&rest[split + kind.len_utf8()..])?;
     let app_id = match kind {
-        b'a' => app.checked_add(FIRST_APPLICATION_UID)?,
-        b'i' => app.checked_add(FIRST_ISOLATED_UID)?,
-        b's' => app,
+        'a' => app.checked_add(FIRST_APPLICATION_UID)?,
+        'i' => app.checked_add(FIRST_ISOLATED_UID)?,
+        's' => app,
         _ => return None,
     };
     if app_id >= PER_USER_RANGE {
@@ -1105,10 +1105,6 @@ pub fn parse_uid(s: &str) -> Option<u32> {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    reason = "tests unwrap what they just asserted exists"
-)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -1535,6 +1531,9 @@ Discrete accesses:
         assert_eq!(parse_uid("u0x5"), None);
         assert_eq!(parse_uid("u99999999999a1"), None);
         assert_eq!(parse_uid("ua1"), None);
+        // Found by proptest: a multi-byte character where the kind letter belongs.
+        assert_eq!(parse_uid("u0\u{fffd}a123"), None);
+        assert_eq!(parse_uid("u0é1"), None);
         assert_eq!(parse_uid(""), None);
     }
 

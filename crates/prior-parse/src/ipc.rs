@@ -292,10 +292,6 @@ pub fn parse_frame(line_no: u64, line: &str) -> Option<Frame> {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    reason = "tests unwrap what they just asserted exists"
-)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

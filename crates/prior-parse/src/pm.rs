@@ -461,10 +461,6 @@ pub fn parse_monkey(text: &str) -> MonkeyReply {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    reason = "tests unwrap what they just asserted exists"
-)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -402,6 +402,9 @@ fn parse_xml(xml: &str, base_line: u64) -> Result<UiDump, UiError> {
     };
     // Nearest `node` ancestor-or-self of every document node, by roxmltree id.
     let mut nearest: Vec<Option<usize>> = Vec::new();
+    // Line counting carried forward (nodes come in document order; `text_pos_at` would
+    // rescan from the start each time).
+    let (mut line_pos, mut line_no) = (0usize, base_line + 1);
     for n in hierarchy.descendants() {
         let idx = n.id().get_usize();
         if nearest.len() <= idx {
@@ -434,11 +437,16 @@ fn parse_xml(xml: &str, base_line: u64) -> Result<UiDump, UiError> {
         if let Some(parent) = inherited.and_then(|p| dump.nodes.get_mut(p)) {
             parent.children.push(id);
         }
+        let start = n.range().start.min(xml.len());
+        if start > line_pos {
+            line_no += memchr::memchr_iter(b'\n', &xml.as_bytes()[line_pos..start]).count() as u64;
+            line_pos = start;
+        }
         let attr = |name: &str| n.attribute(name).unwrap_or("").to_owned();
         let flag = |name: &str| n.attribute(name) == Some("true");
         dump.nodes.push(UiNode {
             id,
-            line_no: base_line + u64::from(doc.text_pos_at(n.range().start).row),
+            line_no,
             index: n.attribute("index").and_then(|i| i.trim().parse().ok()),
             depth,
             parent: inherited,
@@ -478,10 +486,6 @@ pub fn parse_dump_bytes(bytes: &[u8]) -> Result<UiDump, UiError> {
 }
 
 #[cfg(test)]
-#[expect(
-    clippy::unwrap_used,
-    reason = "tests unwrap what they just asserted exists"
-)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

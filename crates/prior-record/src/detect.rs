@@ -99,7 +99,12 @@ fn target(label_node: &UiNode, tap: &UiNode) -> Option<Target> {
 
 /// Finds the element to tap for `want`, excluding nodes that match `other` when
 /// `other_wins` (reject beats accept on nodes matching both).
-fn find_button(dump: &UiDump, want: &Selector, other: &Selector, other_wins: bool) -> Option<Target> {
+fn find_button(
+    dump: &UiDump,
+    want: &Selector,
+    other: &Selector,
+    other_wins: bool,
+) -> Option<Target> {
     for n in &dump.nodes {
         if !matches(want, n) || (other_wins && matches(other, n)) || has_area(n.bounds).is_none() {
             continue;
@@ -115,7 +120,9 @@ fn find_button(dump: &UiDump, want: &Selector, other: &Selector, other_wins: boo
         }
         // Nearest clickable ancestor that does not also contain an element of the other kind.
         let tap = dump.ancestors(n.id).find(|a| a.clickable).filter(|a| {
-            !dump.descendants(a.id).any(|d| d.id != n.id && matches(other, d) && !matches(want, d))
+            !dump
+                .descendants(a.id)
+                .any(|d| d.id != n.id && matches(other, d) && !matches(want, d))
         });
         if let Some(t) = target(n, tap.unwrap_or(n)) {
             return Some(t);
@@ -132,7 +139,8 @@ fn find_tick(dump: &UiDump, tick: &Selector) -> Option<Target> {
             Some(n)
         } else {
             dump.ancestors(n.id).find(|a| a.checkable).or_else(|| {
-                n.parent.and_then(|p| dump.descendants(p).find(|d| d.checkable))
+                n.parent
+                    .and_then(|p| dump.descendants(p).find(|d| d.checkable))
             })
         };
         if let Some(b) = boxed {
@@ -150,7 +158,9 @@ fn find_tick(dump: &UiDump, tick: &Selector) -> Option<Target> {
 }
 
 fn permission_dialog(dump: &UiDump) -> bool {
-    dump.nodes.iter().any(|n| PERMISSION_PACKAGES.contains(&n.package.as_str()))
+    dump.nodes
+        .iter()
+        .any(|n| PERMISSION_PACKAGES.contains(&n.package.as_str()))
 }
 
 fn permission_parts(dump: &UiDump) -> (Option<String>, Option<Target>) {
@@ -162,7 +172,9 @@ fn permission_parts(dump: &UiDump) -> (Option<String>, Option<Target>) {
     let deny = dump
         .nodes
         .iter()
-        .find(|n| DENY_IDS.iter().any(|s| n.resource_id.ends_with(s)) && has_area(n.bounds).is_some())
+        .find(|n| {
+            DENY_IDS.iter().any(|s| n.resource_id.ends_with(s)) && has_area(n.bounds).is_some()
+        })
         .and_then(|n| target(n, n));
     (text, deny)
 }
@@ -185,7 +197,11 @@ pub fn detect(dump: &UiDump, consent: &Consent) -> Detection {
     let reject = find_button(dump, &consent.reject, &consent.accept, false);
     let accept = find_button(dump, &consent.accept, &consent.reject, true);
     let consent_screen = screen && (accept.is_some() || reject.is_some());
-    let tick = if consent_screen { find_tick(dump, &consent.tick) } else { None };
+    let tick = if consent_screen {
+        find_tick(dump, &consent.tick)
+    } else {
+        None
+    };
     Detection {
         consent_screen,
         accept: if consent_screen { accept } else { None },
@@ -203,7 +219,11 @@ pub fn find(dump: &UiDump, sel: &Selector) -> Option<Target> {
         .iter()
         .filter(|n| matches(sel, n) && has_area(n.bounds).is_some())
         .find_map(|n| {
-            let tap = if n.clickable { n } else { dump.ancestors(n.id).find(|a| a.clickable).unwrap_or(n) };
+            let tap = if n.clickable {
+                n
+            } else {
+                dump.ancestors(n.id).find(|a| a.clickable).unwrap_or(n)
+            };
             target(n, tap)
         })
 }
@@ -226,7 +246,9 @@ mod tests {
 
     /// Builds a dump in uiautomator's format from (depth, attrs) rows.
     fn dump(nodes: &[(usize, &str)]) -> UiDump {
-        let mut xml = String::from("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">");
+        let mut xml = String::from(
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\">",
+        );
         let mut open: Vec<usize> = Vec::new();
         for (i, (depth, attrs)) in nodes.iter().enumerate() {
             while open.last().is_some_and(|d| d >= depth) {
@@ -234,9 +256,15 @@ mod tests {
                 open.pop();
             }
             let defaults = [
-                ("text", ""), ("resource-id", ""), ("class", "android.widget.TextView"),
-                ("package", "com.leaky.shop"), ("content-desc", ""), ("checkable", "false"),
-                ("checked", "false"), ("clickable", "false"), ("enabled", "true"),
+                ("text", ""),
+                ("resource-id", ""),
+                ("class", "android.widget.TextView"),
+                ("package", "com.leaky.shop"),
+                ("content-desc", ""),
+                ("checkable", "false"),
+                ("checked", "false"),
+                ("clickable", "false"),
+                ("enabled", "true"),
                 ("bounds", "[0,0][100,100]"),
             ];
             let mut a = format!("index=\"{i}\"");
@@ -258,18 +286,33 @@ mod tests {
     #[test]
     fn chinese_dialog_with_text_in_non_clickable_children() {
         let d = dump(&[
-            (0, r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
+            (
+                0,
+                r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
             (1, r#"text="个人信息保护指引" bounds="[100,600][980,700]""#),
-            (1, r#"text="请阅读《隐私政策》" clickable="true" bounds="[100,700][980,900]""#),
-            (1, r#"resource-id="com.leaky.shop:id/btn_disagree" clickable="true" bounds="[100,1500][500,1650]""#),
+            (
+                1,
+                r#"text="请阅读《隐私政策》" clickable="true" bounds="[100,700][980,900]""#,
+            ),
+            (
+                1,
+                r#"resource-id="com.leaky.shop:id/btn_disagree" clickable="true" bounds="[100,1500][500,1650]""#,
+            ),
             (2, r#"text="不同意" bounds="[200,1550][400,1600]""#),
-            (1, r#"resource-id="com.leaky.shop:id/btn_agree" clickable="true" bounds="[580,1500][980,1650]""#),
+            (
+                1,
+                r#"resource-id="com.leaky.shop:id/btn_agree" clickable="true" bounds="[580,1500][980,1650]""#,
+            ),
             (2, r#"text="同意" bounds="[700,1550][860,1600]""#),
         ]);
         let r = detect(&d, &consent());
         assert!(r.consent_screen);
         let a = r.accept.unwrap();
-        assert_eq!((a.text.as_str(), a.resource_id.as_str(), a.center), ("同意", "com.leaky.shop:id/btn_agree", [780, 1575]));
+        assert_eq!(
+            (a.text.as_str(), a.resource_id.as_str(), a.center),
+            ("同意", "com.leaky.shop:id/btn_agree", [780, 1575])
+        );
         let j = r.reject.unwrap();
         assert_eq!((j.text.as_str(), j.center), ("不同意", [300, 1575]));
         assert!(r.tick.is_none());
@@ -278,10 +321,22 @@ mod tests {
     #[test]
     fn accept_all_vs_reject_all_and_desc_only_buttons() {
         let d = dump(&[
-            (0, r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
-            (1, r#"text="We value your privacy" bounds="[0,100][1080,200]""#),
-            (1, r#"class="android.widget.ImageButton" content-desc="Reject all" clickable="true" bounds="[0,2000][540,2100]""#),
-            (1, r#"class="android.widget.ImageButton" content-desc="Accept all" clickable="true" bounds="[540,2000][1080,2100]""#),
+            (
+                0,
+                r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
+            (
+                1,
+                r#"text="We value your privacy" bounds="[0,100][1080,200]""#,
+            ),
+            (
+                1,
+                r#"class="android.widget.ImageButton" content-desc="Reject all" clickable="true" bounds="[0,2000][540,2100]""#,
+            ),
+            (
+                1,
+                r#"class="android.widget.ImageButton" content-desc="Accept all" clickable="true" bounds="[540,2000][1080,2100]""#,
+            ),
         ]);
         let r = detect(&d, &consent());
         assert!(r.consent_screen);
@@ -295,11 +350,23 @@ mod tests {
         c.accept = Selector::text(prior_scenario::Pattern::new("同意").unwrap());
         c.reject = Selector::text(prior_scenario::Pattern::new("不同意").unwrap());
         let d = dump(&[
-            (0, r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
+            (
+                0,
+                r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
             (1, r#"text="隐私政策" bounds="[0,100][1080,200]""#),
-            (1, r#"text="《隐私政策》" clickable="true" bounds="[0,300][1080,400]""#),
-            (1, r#"text="不同意" clickable="true" bounds="[0,2000][540,2100]""#),
-            (1, r#"text="同意" clickable="true" bounds="[540,2000][1080,2100]""#),
+            (
+                1,
+                r#"text="《隐私政策》" clickable="true" bounds="[0,300][1080,400]""#,
+            ),
+            (
+                1,
+                r#"text="不同意" clickable="true" bounds="[0,2000][540,2100]""#,
+            ),
+            (
+                1,
+                r#"text="同意" clickable="true" bounds="[540,2000][1080,2100]""#,
+            ),
         ]);
         let r = detect(&d, &c);
         assert_eq!(r.accept.unwrap().text, "同意");
@@ -312,11 +379,20 @@ mod tests {
     #[test]
     fn an_unticked_consent_checkbox_is_reported() {
         let d = dump(&[
-            (0, r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
+            (
+                0,
+                r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
             (1, r#"text="用户协议与隐私政策" bounds="[0,100][1080,200]""#),
-            (1, r#"class="android.widget.CheckBox" checkable="true" checked="false" clickable="true" bounds="[40,1800][100,1860]""#),
+            (
+                1,
+                r#"class="android.widget.CheckBox" checkable="true" checked="false" clickable="true" bounds="[40,1800][100,1860]""#,
+            ),
             (1, r#"text="我已阅读并同意" bounds="[110,1800][600,1860]""#),
-            (1, r#"text="同意并继续" clickable="true" bounds="[0,2000][1080,2100]""#),
+            (
+                1,
+                r#"text="同意并继续" clickable="true" bounds="[0,2000][1080,2100]""#,
+            ),
         ]);
         let r = detect(&d, &consent());
         assert!(r.consent_screen);
@@ -327,10 +403,22 @@ mod tests {
     #[test]
     fn a_system_permission_dialog_is_not_the_consent_screen() {
         let d = dump(&[
-            (0, r#"package="com.google.android.permissioncontroller" class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
-            (1, r#"package="com.google.android.permissioncontroller" resource-id="com.android.permissioncontroller:id/permission_message" text="Allow Leaky Shop to access this device's location?" bounds="[0,900][1080,1000]""#),
-            (1, r#"package="com.google.android.permissioncontroller" resource-id="com.android.permissioncontroller:id/permission_allow_foreground_only_button" text="While using the app" clickable="true" bounds="[0,1200][1080,1300]""#),
-            (1, r#"package="com.google.android.permissioncontroller" resource-id="com.android.permissioncontroller:id/permission_deny_button" text="Don’t allow" clickable="true" bounds="[0,1400][1080,1500]""#),
+            (
+                0,
+                r#"package="com.google.android.permissioncontroller" class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
+            (
+                1,
+                r#"package="com.google.android.permissioncontroller" resource-id="com.android.permissioncontroller:id/permission_message" text="Allow Leaky Shop to access this device's location?" bounds="[0,900][1080,1000]""#,
+            ),
+            (
+                1,
+                r#"package="com.google.android.permissioncontroller" resource-id="com.android.permissioncontroller:id/permission_allow_foreground_only_button" text="While using the app" clickable="true" bounds="[0,1200][1080,1300]""#,
+            ),
+            (
+                1,
+                r#"package="com.google.android.permissioncontroller" resource-id="com.android.permissioncontroller:id/permission_deny_button" text="Don’t allow" clickable="true" bounds="[0,1400][1080,1500]""#,
+            ),
         ]);
         let r = detect(&d, &consent());
         assert!(!r.consent_screen && r.permission_dialog);
@@ -342,9 +430,15 @@ mod tests {
     #[test]
     fn privacy_text_without_buttons_is_not_a_consent_screen() {
         let d = dump(&[
-            (0, r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
+            (
+                0,
+                r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
             (1, r#"text="Privacy settings" bounds="[0,100][1080,200]""#),
-            (1, r#"text="Personalised ads" clickable="true" bounds="[0,300][1080,400]""#),
+            (
+                1,
+                r#"text="Personalised ads" clickable="true" bounds="[0,300][1080,400]""#,
+            ),
         ]);
         assert!(!detect(&d, &consent()).consent_screen);
     }
@@ -352,10 +446,16 @@ mod tests {
     #[test]
     fn off_screen_buttons_are_skipped() {
         let d = dump(&[
-            (0, r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#),
+            (
+                0,
+                r#"class="android.widget.FrameLayout" bounds="[0,0][1080,2400]""#,
+            ),
             (1, r#"text="Privacy" bounds="[0,100][1080,200]""#),
             (1, r#"text="Accept" clickable="true" bounds="[0,0][0,0]""#),
-            (1, r#"text="Accept" clickable="true" bounds="[0,2000][1080,2100]""#),
+            (
+                1,
+                r#"text="Accept" clickable="true" bounds="[0,2000][1080,2100]""#,
+            ),
         ]);
         assert_eq!(detect(&d, &consent()).accept.unwrap().center, [540, 2050]);
     }

@@ -16,7 +16,9 @@
 
 use crate::detect::{self, Detection};
 use crate::watch::{LogcatSink, Watch};
-use prior_device::{Cmd, Component, Device, DeviceError, DeviceKind, Output, PackageName, StreamHandle, Uninstalled};
+use prior_device::{
+    Cmd, Component, Device, DeviceError, DeviceKind, Output, PackageName, StreamHandle, Uninstalled,
+};
 use prior_model::bundle::{
     AppInfo, BundleError, BundleWriter, ConsentAction, DeviceInfo, HarnessRecord, Meta,
     RecordingState, ScenarioInfo,
@@ -144,20 +146,30 @@ pub enum RecordError {
 }
 
 fn host_us() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
 }
 
 const LONG: Duration = Duration::from_secs(120);
 
 /// Reads the device facts; errors if the device is not booted.
 pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String), RecordError> {
-    let err = |m: String| RecordError::Device { serial: dev.serial().to_string(), message: m };
+    let err = |m: String| RecordError::Device {
+        serial: dev.serial().to_string(),
+        message: m,
+    };
     let facts = dev.facts().map_err(|e| err(e.to_string()))?;
     if !facts.boot_completed {
         return Err(err("the device has not finished booting (sys.boot_completed is not 1); wait for it or run `prior doctor`".into()));
     }
     let clock = dev.clock_sample().map_err(|e| err(e.to_string()))?;
-    let getprop: String = facts.props.iter().map(|(k, v)| format!("[{k}]: [{v}]\n")).collect();
+    let getprop: String = facts
+        .props
+        .iter()
+        .map(|(k, v)| format!("[{k}]: [{v}]\n"))
+        .collect();
     let info = DeviceInfo {
         serial: dev.serial().to_string(),
         model: facts.model.clone(),
@@ -194,7 +206,11 @@ pub fn record(
             version_code: app.version_code.clone(),
             launcher_activity: app.component.clone(),
             apk_sha256: app.apk_sha256.clone(),
-            apk_file: app.apk.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()),
+            apk_file: app
+                .apk
+                .as_ref()
+                .and_then(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned()),
             uid: None,
         },
         device,
@@ -202,7 +218,11 @@ pub fn record(
     meta.scenario = Some(ScenarioInfo {
         name: scenario.name.clone(),
         path: scenario.path.display().to_string(),
-        text: if opts.scenario_text.is_empty() { scenario.source.clone() } else { opts.scenario_text.clone() },
+        text: if opts.scenario_text.is_empty() {
+            scenario.source.clone()
+        } else {
+            opts.scenario_text.clone()
+        },
         consent_mode: scenario.consent.mode.as_str().to_string(),
     });
     meta.profile = scenario.profile.as_ref().map(|p| match p {
@@ -227,6 +247,10 @@ pub fn record(
         consent_done: false,
         waited: Duration::ZERO,
         last_ui: None,
+        consent_seen: false,
+        launched_at: None,
+        last_watch: None,
+        last_prompt_file: None,
     };
     let outcome = s.run();
     let reason = match outcome {
@@ -240,7 +264,11 @@ pub fn record(
     }
     s.stop_stream(!device_gone);
     let reason = reason.or_else(|| s.incomplete_reason());
-    let state = if reason.is_some() { RecordingState::Incomplete } else { RecordingState::Complete };
+    let state = if reason.is_some() {
+        RecordingState::Incomplete
+    } else {
+        RecordingState::Complete
+    };
     let uid = s.watch.with(|w| w.app_uid).flatten();
     let mut w = s.w;
     if uid.is_some() && w.meta().app.uid.is_none() {
@@ -248,7 +276,12 @@ pub fn record(
     }
     let overhead = started.elapsed().saturating_sub(s.waited);
     let dir = w.finish(host_us(), state, reason.clone())?;
-    Ok(Recording { bundle_dir: dir, state, reason, overhead })
+    Ok(Recording {
+        bundle_dir: dir,
+        state,
+        reason,
+        overhead,
+    })
 }
 
 struct Session<'a> {
@@ -268,6 +301,14 @@ struct Session<'a> {
     waited: Duration,
     /// The last saved UI dump: (bundle file, text).
     last_ui: Option<(String, String)>,
+    /// The consent screen has been seen (a `consent_shown` record exists).
+    consent_seen: bool,
+    /// When the app was first launched.
+    launched_at: Option<Instant>,
+    /// When the UI was last watched during a `wait` step.
+    last_watch: Option<Instant>,
+    /// The UI dump of the last recorded permission prompt (one record per dialog).
+    last_prompt_file: Option<String>,
 }
 
 type Res<T> = Result<T, String>;
@@ -278,12 +319,17 @@ fn dev_err(what: &str) -> impl Fn(DeviceError) -> String + '_ {
 
 impl Session<'_> {
     fn rec(&mut self, r: HarnessRecord) -> Res<()> {
-        self.w.record(host_us(), r).map(|_| ()).map_err(|e| format!("bundle write failed: {e}"))
+        self.w
+            .record(host_us(), r)
+            .map(|_| ())
+            .map_err(|e| format!("bundle write failed: {e}"))
     }
 
     fn note(&mut self, text: &str) -> Res<()> {
         self.progress.note(text);
-        self.rec(HarnessRecord::Note { text: text.to_string() })
+        self.rec(HarnessRecord::Note {
+            text: text.to_string(),
+        })
     }
 
     fn next_file(&mut self) -> u32 {
@@ -325,7 +371,11 @@ impl Session<'_> {
     /// Runs `cmd` after `date +%s.%N`: returns the device time and the command's output.
     fn timed(&self, cmd: Cmd, what: &str) -> Res<(i64, Vec<u8>)> {
         let out = self.sh(Cmd::new("date").raw("+%s.%N").then(cmd), what)?;
-        let nl = out.stdout.iter().position(|b| *b == b'\n').unwrap_or(out.stdout.len());
+        let nl = out
+            .stdout
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(out.stdout.len());
         let t = prior_device::parse_date_output(String::from_utf8_lossy(&out.stdout[..nl]).trim())
             .map(|(us, _)| us)
             .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
@@ -341,8 +391,21 @@ impl Session<'_> {
             self.check_alive()?;
             let text = describe(&step.step);
             self.progress.step(i + 1, total, &text);
-            self.rec(HarnessRecord::Step { index: (i + 1) as u32, step: text })?;
+            self.rec(HarnessRecord::Step {
+                index: (i + 1) as u32,
+                step: text,
+            })?;
             self.step(&step.step)?;
+        }
+        // A scenario without a consent step: if the screen never appeared while Prior watched
+        // the UI during the waits, that is itself the finding "no consent screen".
+        if let Some(launched) = self.launched_at
+            && !self.consent_done
+            && !self.consent_seen
+        {
+            let ms = launched.elapsed().as_millis() as u64;
+            self.note(&format!("no consent screen appeared during the {} s after launch", ms / 1000))?;
+            self.rec(HarnessRecord::ConsentMissing { timeout_ms: ms })?;
         }
         Ok(())
     }
@@ -351,7 +414,10 @@ impl Session<'_> {
         let pkg = self.app.package.clone();
         let p = self.package.clone();
         if let Some(apk) = self.app.apk.clone() {
-            let removed = self.dev.uninstall(&p).map_err(dev_err("uninstalling the previous copy"))?;
+            let removed = self
+                .dev
+                .uninstall(&p)
+                .map_err(dev_err("uninstalling the previous copy"))?;
             if removed == Uninstalled::Removed {
                 self.note(&format!("uninstalled a previous copy of {pkg}"))?;
             }
@@ -360,28 +426,51 @@ impl Session<'_> {
                 .map_err(|e| format!("device error while installing {}: {e}", apk.display()))?;
         } else {
             // Already installed: clear its data so this is still a first launch.
-            let out = self.sh(Cmd::new("pm").raw("clear").pkg(&p), "clearing the app's data")?;
+            let out = self.sh(
+                Cmd::new("pm").raw("clear").pkg(&p),
+                "clearing the app's data",
+            )?;
             if !out.stdout_text().contains("Success") {
-                return Err(format!("device error while clearing {pkg}: {}", out.stdout_text().trim()));
+                return Err(format!(
+                    "device error while clearing {pkg}: {}",
+                    out.stdout_text().trim()
+                ));
             }
         }
-        let list = self.sh(Cmd::new("pm").raw("list packages -U").pkg(&p), "reading the app's uid")?;
+        let list = self.sh(
+            Cmd::new("pm").raw("list packages -U").pkg(&p),
+            "reading the app's uid",
+        )?;
         let uid = prior_parse::pm::parse_list_packages(&list.stdout_text())
             .packages
             .iter()
             .find(|p| p.name == pkg)
             .and_then(|p| p.uid);
         if uid.is_some() {
-            self.w.update_meta(|m| m.app.uid = uid).map_err(|e| format!("bundle write failed: {e}"))?;
+            self.w
+                .update_meta(|m| m.app.uid = uid)
+                .map_err(|e| format!("bundle write failed: {e}"))?;
         }
         if self.app.component.is_none() {
-            let out = self.sh(Cmd::new("cmd").raw("package resolve-activity --brief").pkg(&p), "resolving the launcher activity")?;
+            let out = self.sh(
+                Cmd::new("cmd")
+                    .raw("package resolve-activity --brief")
+                    .pkg(&p),
+                "resolving the launcher activity",
+            )?;
             match prior_parse::pm::parse_resolve_activity(&out.stdout_text()) {
                 prior_parse::pm::ResolvedActivity::Found { component, .. } => {
                     self.app.component = Some(component.clone());
-                    self.w.update_meta(|m| m.app.launcher_activity = Some(component)).map_err(|e| format!("bundle write failed: {e}"))?;
+                    self.w
+                        .update_meta(|m| m.app.launcher_activity = Some(component))
+                        .map_err(|e| format!("bundle write failed: {e}"))?;
                 }
-                _ => return Err(format!("device error while resolving the launcher activity of {pkg}: {}", out.stdout_text().trim())),
+                _ => {
+                    return Err(format!(
+                        "device error while resolving the launcher activity of {pkg}: {}",
+                        out.stdout_text().trim()
+                    ));
+                }
             }
         }
         Ok(())
@@ -389,9 +478,15 @@ impl Session<'_> {
 
     fn arm(&mut self) -> Res<()> {
         // Enlarge and clear every buffer, then stream.
-        let _ = self.sh(Cmd::new("logcat").raw("-G 16M"), "enlarging the logcat buffers");
+        let _ = self.sh(
+            Cmd::new("logcat").raw("-G 16M"),
+            "enlarging the logcat buffers",
+        );
         self.sh(Cmd::new("logcat").raw("-b all -c"), "clearing logcat")?;
-        let file = self.w.append_raw("raw/logcat.txt").map_err(|e| format!("bundle write failed: {e}"))?;
+        let file = self
+            .w
+            .append_raw("raw/logcat.txt")
+            .map_err(|e| format!("bundle write failed: {e}"))?;
         let sink = LogcatSink::new(file, Arc::clone(&self.watch), &self.app.package);
         let handle = self
             .dev
@@ -400,32 +495,66 @@ impl Session<'_> {
         self.stream = Some(handle);
         let armed = format!("armed {}", self.nonce);
         self.marker(&armed)?;
-        if self.watch.wait_marker(&armed, Duration::from_secs(15)).is_none() {
-            return Err("device error while arming logcat: the armed marker never arrived in the stream".to_string());
+        if self
+            .watch
+            .wait_marker(&armed, Duration::from_secs(15))
+            .is_none()
+        {
+            return Err(
+                "device error while arming logcat: the armed marker never arrived in the stream"
+                    .to_string(),
+            );
         }
         self.appops_snapshot("baseline")?;
-        let (t, out) = self.timed(Cmd::new("am").raw("trace-ipc start"), "starting the IPC trace")?;
+        let (t, out) = self.timed(
+            Cmd::new("am").raw("trace-ipc start"),
+            "starting the IPC trace",
+        )?;
         if !String::from_utf8_lossy(&out).contains("Starting IPC tracing") {
-            self.note(&format!("am trace-ipc start said: {}", String::from_utf8_lossy(&out).trim()))?;
+            self.note(&format!(
+                "am trace-ipc start said: {}",
+                String::from_utf8_lossy(&out).trim()
+            ))?;
         }
         self.ipc_from = Some(t);
         Ok(())
     }
 
     fn marker(&mut self, message: &str) -> Res<()> {
-        self.sh(Cmd::new("log").raw("-t prior").arg(message).map_err(|e| e.to_string())?, "writing a marker")?;
-        self.rec(HarnessRecord::Marker { message: message.to_string() })
+        self.sh(
+            Cmd::new("log")
+                .raw("-t prior")
+                .arg(message)
+                .map_err(|e| e.to_string())?,
+            "writing a marker",
+        )?;
+        self.rec(HarnessRecord::Marker {
+            message: message.to_string(),
+        })
     }
 
     fn appops_snapshot(&mut self, label: &str) -> Res<()> {
-        let (t, out) = self.timed(Cmd::new("dumpsys").raw("appops --package").pkg(&self.package), "reading app-ops")?;
+        let (t, out) = self.timed(
+            Cmd::new("dumpsys")
+                .raw("appops --package")
+                .pkg(&self.package),
+            "reading app-ops",
+        )?;
         let file = format!("raw/appops/{:03}-{label}.txt", self.next_file());
-        self.w.write_raw(&file, &out).map_err(|e| format!("bundle write failed: {e}"))?;
-        self.rec(HarnessRecord::AppopsSnapshot { file, device_us: t, label: label.to_string() })
+        self.w
+            .write_raw(&file, &out)
+            .map_err(|e| format!("bundle write failed: {e}"))?;
+        self.rec(HarnessRecord::AppopsSnapshot {
+            file,
+            device_us: t,
+            label: label.to_string(),
+        })
     }
 
     fn ipc_dump(&mut self, label: &str, restart: bool) -> Res<()> {
-        let Some(from) = self.ipc_from else { return Ok(()) };
+        let Some(from) = self.ipc_from else {
+            return Ok(());
+        };
         let cmd = Cmd::new("am")
             .raw("trace-ipc stop --dump-file")
             .raw(IPC_DUMP_PATH)
@@ -439,11 +568,21 @@ impl Session<'_> {
             _ => text,
         };
         let file = format!("raw/ipc/{:03}-{label}.txt", self.next_file());
-        self.w.write_raw(&file, &body).map_err(|e| format!("bundle write failed: {e}"))?;
-        self.rec(HarnessRecord::IpcDump { file, from_us: from, to_us: t, label: label.to_string() })?;
+        self.w
+            .write_raw(&file, &body)
+            .map_err(|e| format!("bundle write failed: {e}"))?;
+        self.rec(HarnessRecord::IpcDump {
+            file,
+            from_us: from,
+            to_us: t,
+            label: label.to_string(),
+        })?;
         self.ipc_from = None;
         if restart {
-            let (t2, _) = self.timed(Cmd::new("am").raw("trace-ipc start"), "restarting the IPC trace")?;
+            let (t2, _) = self.timed(
+                Cmd::new("am").raw("trace-ipc start"),
+                "restarting the IPC trace",
+            )?;
             self.ipc_from = Some(t2);
         }
         Ok(())
@@ -452,11 +591,23 @@ impl Session<'_> {
     fn screenshot(&mut self, label: &str) -> Res<()> {
         let (t, png) = self.timed(Cmd::new("screencap").raw("-p"), "taking a screenshot")?;
         if !png.starts_with(b"\x89PNG") {
-            return self.note(&format!("screenshot {label}: the device did not return a PNG"));
+            return self.note(&format!(
+                "screenshot {label}: the device did not return a PNG"
+            ));
         }
-        let file = format!("raw/screenshots/{:03}-{}.png", self.next_file(), sanitize(label));
-        self.w.write_raw(&file, &png).map_err(|e| format!("bundle write failed: {e}"))?;
-        self.rec(HarnessRecord::Screenshot { file, device_us: t, label: label.to_string() })
+        let file = format!(
+            "raw/screenshots/{:03}-{}.png",
+            self.next_file(),
+            sanitize(label)
+        );
+        self.w
+            .write_raw(&file, &png)
+            .map_err(|e| format!("bundle write failed: {e}"))?;
+        self.rec(HarnessRecord::Screenshot {
+            file,
+            device_us: t,
+            label: label.to_string(),
+        })
     }
 
     /// One UI dump: the device time, the XML text and the parsed tree. Saves it in the bundle
@@ -474,15 +625,23 @@ impl Session<'_> {
         };
         if self.last_ui.as_ref().map(|(_, x)| x.as_str()) != Some(text.as_str()) {
             let file = format!("raw/ui/{:03}.xml", self.next_file());
-            self.w.write_raw(&file, text.as_bytes()).map_err(|e| format!("bundle write failed: {e}"))?;
-            self.rec(HarnessRecord::UiDump { file: file.clone(), device_us: t })?;
+            self.w
+                .write_raw(&file, text.as_bytes())
+                .map_err(|e| format!("bundle write failed: {e}"))?;
+            self.rec(HarnessRecord::UiDump {
+                file: file.clone(),
+                device_us: t,
+            })?;
             self.last_ui = Some((file, text.clone()));
         }
         Ok(Some((t, text, dump)))
     }
 
     fn last_ui_file(&self) -> String {
-        self.last_ui.as_ref().map(|(f, _)| f.clone()).unwrap_or_default()
+        self.last_ui
+            .as_ref()
+            .map(|(f, _)| f.clone())
+            .unwrap_or_default()
     }
 
     fn sleep(&mut self, d: Duration) {
@@ -494,8 +653,15 @@ impl Session<'_> {
             return Err("no launcher activity to start".to_string());
         };
         let c = Component::new(&component).map_err(|e| format!("cannot launch: {e}"))?;
-        let (t, out) = self.timed(Cmd::new("am").raw("start -W -n").component(&c), "launching the app")?;
-        self.rec(HarnessRecord::Launch { device_us: Some(t), component: component.clone() })?;
+        let (t, out) = self.timed(
+            Cmd::new("am").raw("start -W -n").component(&c),
+            "launching the app",
+        )?;
+        self.rec(HarnessRecord::Launch {
+            device_us: Some(t),
+            component: component.clone(),
+        })?;
+        self.launched_at.get_or_insert_with(Instant::now);
         let reply = prior_parse::am::parse_start(&String::from_utf8_lossy(&out));
         if let Some(e) = reply.errors.first() {
             return Err(format!("the app could not be launched: {}", e.value));
@@ -507,24 +673,33 @@ impl Session<'_> {
         match step {
             Step::Launch => self.launch(),
             Step::Relaunch => {
-                self.sh(Cmd::new("am").raw("force-stop").pkg(&self.package), "stopping the app")?;
+                self.sh(
+                    Cmd::new("am").raw("force-stop").pkg(&self.package),
+                    "stopping the app",
+                )?;
                 self.launch()
             }
             Step::Wait(d) => self.wait(*d),
             Step::AcceptConsent => self.consent(ConsentAction::Accept),
             Step::RejectConsent => self.consent(ConsentAction::Reject),
             Step::Tap { target, timeout } => {
-                let (x, y) = self.wait_element(target, *timeout)?.ok_or_else(|| format!("step failed: no element matching {target} within {timeout:?}"))?;
+                let (x, y) = self.wait_element(target, *timeout)?.ok_or_else(|| {
+                    format!("step failed: no element matching {target} within {timeout:?}")
+                })?;
                 self.sh(tap(x, y), "tapping")?;
                 Ok(())
             }
-            Step::Back => self.sh(Cmd::new("input").raw("keyevent 4"), "pressing Back").map(|_| ()),
+            Step::Back => self
+                .sh(Cmd::new("input").raw("keyevent 4"), "pressing Back")
+                .map(|_| ()),
             Step::Screenshot(name) => self.screenshot(name),
             Step::WaitFor { target, timeout } => match target {
                 WaitTarget::Element(sel) => self
                     .wait_element(sel, *timeout)?
                     .map(|_| ())
-                    .ok_or_else(|| format!("step failed: no element matching {sel} within {timeout:?}")),
+                    .ok_or_else(|| {
+                        format!("step failed: no element matching {sel} within {timeout:?}")
+                    }),
                 WaitTarget::Activity(a) => self.wait_activity(a, *timeout),
             },
         }
@@ -543,7 +718,46 @@ impl Session<'_> {
                 self.appops_snapshot("poll")?;
                 next_poll = Instant::now() + self.opts.appops_poll;
             }
+            let watch_due = self.last_watch.is_none_or(|w| w.elapsed() >= Duration::from_secs(1));
+            if !self.consent_done && self.launched_at.is_some() && watch_due && start.elapsed() < d {
+                self.last_watch = Some(Instant::now());
+                self.watch_ui()?;
+            }
         }
+        Ok(())
+    }
+
+    /// While consent is pending, notes the consent screen and permission dialogs on screen.
+    fn watch_ui(&mut self) -> Res<()> {
+        let Some((t, _, dump)) = self.ui()? else { return Ok(()) };
+        let d = detect::detect(&dump, &self.scenario.consent);
+        if d.permission_dialog {
+            self.permission_prompt(t, &d)?;
+        } else if d.consent_screen && !self.consent_seen {
+            self.consent_shown(t)?;
+        }
+        Ok(())
+    }
+
+    fn consent_shown(&mut self, t: i64) -> Res<()> {
+        self.consent_seen = true;
+        let file = self.last_ui_file();
+        self.rec(HarnessRecord::ConsentShown { device_us: t, ui_file: file })?;
+        self.progress.note("consent screen on screen");
+        Ok(())
+    }
+
+    /// Records a runtime-permission dialog once per distinct dump.
+    fn permission_prompt(&mut self, t: i64, d: &Detection) -> Res<()> {
+        let file = self.last_ui_file();
+        if self.last_prompt_file.as_deref() == Some(file.as_str()) {
+            return Ok(());
+        }
+        self.last_prompt_file = Some(file.clone());
+        self.rec(HarnessRecord::PermissionPrompt { device_us: t, ui_file: file, text: d.permission_text.clone() })?;
+        let shown = if self.consent_seen { "" } else { " before consent" };
+        let text = d.permission_text.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
+        self.progress.note(&format!("a runtime-permission dialog is on screen{shown}{text}"));
         Ok(())
     }
 
@@ -551,10 +765,10 @@ impl Session<'_> {
         let start = Instant::now();
         loop {
             self.check_alive()?;
-            if let Some((_, _, dump)) = self.ui()? {
-                if let Some(t) = detect::find(&dump, sel) {
-                    return Ok(Some((t.center[0], t.center[1])));
-                }
+            if let Some((_, _, dump)) = self.ui()?
+                && let Some(t) = detect::find(&dump, sel)
+            {
+                return Ok(Some((t.center[0], t.center[1])));
             }
             if start.elapsed() >= timeout {
                 return Ok(None);
@@ -568,12 +782,22 @@ impl Session<'_> {
         let start = Instant::now();
         loop {
             self.check_alive()?;
-            let out = self.sh(Cmd::new("dumpsys").raw("activity activities"), "reading the resumed activity")?;
-            if out.stdout_text().lines().any(|l| (l.contains("mResumedActivity") || l.contains("topResumedActivity") || l.contains("ResumedActivity:")) && l.contains(&want)) {
+            let out = self.sh(
+                Cmd::new("dumpsys").raw("activity activities"),
+                "reading the resumed activity",
+            )?;
+            if out.stdout_text().lines().any(|l| {
+                (l.contains("mResumedActivity")
+                    || l.contains("topResumedActivity")
+                    || l.contains("ResumedActivity:"))
+                    && l.contains(&want)
+            }) {
                 return Ok(());
             }
             if start.elapsed() >= timeout {
-                return Err(format!("step failed: activity {want} was not resumed within {timeout:?}"));
+                return Err(format!(
+                    "step failed: activity {want} was not resumed within {timeout:?}"
+                ));
             }
             self.sleep(self.opts.ui_poll);
         }
@@ -586,13 +810,17 @@ impl Session<'_> {
         }
         let consent = self.scenario.consent.clone();
         let start = Instant::now();
-        let mut last_prompt_ui: Option<String> = None;
         loop {
             self.check_alive()?;
             if start.elapsed() >= consent.timeout {
                 self.consent_done = true;
-                self.note(&format!("no consent screen appeared within {:?}", consent.timeout))?;
-                return self.rec(HarnessRecord::ConsentMissing { timeout_ms: consent.timeout.as_millis() as u64 });
+                self.note(&format!(
+                    "no consent screen appeared within {:?}",
+                    consent.timeout
+                ))?;
+                return self.rec(HarnessRecord::ConsentMissing {
+                    timeout_ms: consent.timeout.as_millis() as u64,
+                });
             }
             let Some((t, _text, dump)) = self.ui()? else {
                 self.sleep(self.opts.ui_poll);
@@ -600,20 +828,17 @@ impl Session<'_> {
             };
             let d = detect::detect(&dump, &consent);
             if d.permission_dialog {
-                if last_prompt_ui.as_deref() != Some(self.last_ui_file().as_str()) {
-                    last_prompt_ui = Some(self.last_ui_file());
-                    let file = self.last_ui_file();
-                    self.rec(HarnessRecord::PermissionPrompt { device_us: t, ui_file: file, text: d.permission_text.clone() })?;
-                    self.progress.note(&format!(
-                        "a runtime-permission dialog is on screen before consent{}",
-                        d.permission_text.as_deref().map(|s| format!(": {s}")).unwrap_or_default()
-                    ));
-                }
-                if consent.mode != ConsentMode::Manual {
-                    if let Some(deny) = &d.permission_deny {
-                        self.sh(tap(deny.center[0], deny.center[1]), "dismissing a permission dialog")?;
-                        self.note("dismissed the permission dialog with its deny button (nothing is granted)")?;
-                    }
+                self.permission_prompt(t, &d)?;
+                if consent.mode != ConsentMode::Manual
+                    && let Some(deny) = &d.permission_deny
+                {
+                    self.sh(
+                        tap(deny.center[0], deny.center[1]),
+                        "dismissing a permission dialog",
+                    )?;
+                    self.note(
+                        "dismissed the permission dialog with its deny button (nothing is granted)",
+                    )?;
                 }
                 self.sleep(self.opts.ui_poll);
                 continue;
@@ -622,15 +847,15 @@ impl Session<'_> {
                 self.sleep(self.opts.ui_poll);
                 continue;
             }
-            {
-                let file = self.last_ui_file();
-                self.rec(HarnessRecord::ConsentShown { device_us: t, ui_file: file })?;
-                self.progress.note("consent screen on screen");
-                // Capture everything before the answer: app-ops keep only the last access.
-                self.appops_snapshot("before-consent")?;
-                self.ipc_dump("before-consent", true)?;
-                self.screenshot("consent")?;
+            if !self.consent_seen {
+                self.consent_shown(t)?;
             }
+            // Capture everything before the answer: app-ops keep only the last access per op,
+            // so a post-consent access would overwrite the pre-consent one. The IPC trace is
+            // stopped last and restarted in the tap's own shell call, right after the end marker.
+            self.appops_snapshot("before-consent")?;
+            self.screenshot("consent")?;
+            self.ipc_dump("before-consent", false)?;
             self.consent_done = true;
             return match consent.mode {
                 ConsentMode::Manual => self.manual(action, t, &consent),
@@ -645,16 +870,29 @@ impl Session<'_> {
             ConsentAction::Reject => d.reject.clone(),
         };
         let Some(target) = target else {
-            let what = if action == ConsentAction::Accept { "accept" } else { "reject" };
-            return Err(format!("step failed: the consent screen has no {what} element matching the scenario; run `prior ui` on the saved dump"));
+            let what = if action == ConsentAction::Accept {
+                "accept"
+            } else {
+                "reject"
+            };
+            return Err(format!(
+                "step failed: the consent screen has no {what} element matching the scenario; run `prior ui` on the saved dump"
+            ));
         };
-        if action == ConsentAction::Accept {
-            if let Some(tick) = &d.tick {
-                self.sh(tap(tick.center[0], tick.center[1]), "ticking the consent checkbox")?;
-                self.note(&format!("ticked the consent checkbox {:?}", tick.text))?;
-            }
+        if action == ConsentAction::Accept
+            && let Some(tick) = &d.tick
+        {
+            self.sh(
+                tap(tick.center[0], tick.center[1]),
+                "ticking the consent checkbox",
+            )?;
+            self.note(&format!("ticked the consent checkbox {:?}", tick.text))?;
         }
-        let word = if action == ConsentAction::Accept { "accept" } else { "reject" };
+        let word = if action == ConsentAction::Accept {
+            "accept"
+        } else {
+            "reject"
+        };
         let begin = format!("consent-{word}-begin {}", self.nonce);
         let end = format!("consent-{word}-end {}", self.nonce);
         let (x, y) = (target.center[0], target.center[1]);
@@ -662,26 +900,53 @@ impl Session<'_> {
         let bracketed = Cmd::new("log")
             .raw("-t prior")
             .arg(&begin)
-            .and_then(|c| Ok(c.then(tap(x, y)).then(Cmd::new("log").raw("-t prior").arg(&end)?)))
+            .and_then(|c| {
+                Ok(c.then(tap(x, y))
+                    .then(Cmd::new("log").raw("-t prior").arg(&end)?))
+            })
             .map_err(|e: DeviceError| e.to_string())?;
         self.sh(bracketed, "tapping the consent element")?;
-        self.rec(HarnessRecord::ConsentTap { action, begin_marker: begin.clone(), end_marker: end.clone(), x, y })?;
-        self.progress.note(&format!("tapped {:?} at ({x}, {y})", target.text));
-        if self.watch.wait_marker(&end, Duration::from_secs(10)).is_none() {
+        self.rec(HarnessRecord::ConsentTap {
+            action,
+            begin_marker: begin.clone(),
+            end_marker: end.clone(),
+            x,
+            y,
+        })?;
+        self.progress
+            .note(&format!("tapped {:?} at ({x}, {y})", target.text));
+        if self
+            .watch
+            .wait_marker(&end, Duration::from_secs(10))
+            .is_none()
+        {
             self.note("the consent end marker has not reached the logcat stream yet")?;
         }
         Ok(())
     }
 
-    fn manual(&mut self, action: ConsentAction, mut last_seen: i64, consent: &prior_scenario::Consent) -> Res<()> {
-        let verb = if action == ConsentAction::Accept { "ACCEPT" } else { "REJECT" };
-        self.progress.operator(&format!("Please {verb} the consent screen on the device now; Prior is watching the screen."));
+    fn manual(
+        &mut self,
+        action: ConsentAction,
+        mut last_seen: i64,
+        consent: &prior_scenario::Consent,
+    ) -> Res<()> {
+        let verb = if action == ConsentAction::Accept {
+            "ACCEPT"
+        } else {
+            "REJECT"
+        };
+        self.progress.operator(&format!(
+            "Please {verb} the consent screen on the device now; Prior is watching the screen."
+        ));
         let start = Instant::now();
         let limit = consent.timeout.max(Duration::from_secs(600));
         loop {
             self.check_alive()?;
             if start.elapsed() > limit {
-                return Err(format!("step failed: the consent screen was not answered within {limit:?}"));
+                return Err(format!(
+                    "step failed: the consent screen was not answered within {limit:?}"
+                ));
             }
             let Some((t, _, dump)) = self.ui()? else {
                 self.sleep(self.opts.ui_poll);
@@ -692,8 +957,14 @@ impl Session<'_> {
                 self.sleep(self.opts.ui_poll);
                 continue;
             }
-            self.rec(HarnessRecord::ConsentObserved { action, from_us: last_seen, to_us: t })?;
+            self.rec(HarnessRecord::ConsentObserved {
+                action,
+                from_us: last_seen,
+                to_us: t,
+            })?;
             self.progress.note("the consent screen went away");
+            let (t2, _) = self.timed(Cmd::new("am").raw("trace-ipc start"), "restarting the IPC trace")?;
+            self.ipc_from = Some(t2);
             return Ok(());
         }
     }
@@ -710,20 +981,33 @@ impl Session<'_> {
             errors.push(e);
         }
         for e in errors {
-            let _ = self.rec(HarnessRecord::Note { text: format!("end capture: {e}") });
+            let _ = self.rec(HarnessRecord::Note {
+                text: format!("end capture: {e}"),
+            });
         }
     }
 
     fn stop_stream(&mut self, flush: bool) {
         if flush && self.stream.as_ref().is_some_and(|s| !s.is_finished()) {
             let end = format!("end {}", self.nonce);
-            if self.marker(&end).is_ok() && self.watch.wait_marker(&end, Duration::from_secs(10)).is_none() {
-                let _ = self.rec(HarnessRecord::Note { text: "the final marker never reached the logcat stream; its tail may be missing".into() });
+            if self.marker(&end).is_ok()
+                && self
+                    .watch
+                    .wait_marker(&end, Duration::from_secs(10))
+                    .is_none()
+            {
+                let _ = self.rec(HarnessRecord::Note {
+                    text:
+                        "the final marker never reached the logcat stream; its tail may be missing"
+                            .into(),
+                });
             }
         }
         if let Some(s) = self.stream.take() {
             let report = s.stop(Duration::from_secs(2));
-            let _ = self.rec(HarnessRecord::Note { text: format!("logcat stream stopped: {report:?}") });
+            let _ = self.rec(HarnessRecord::Note {
+                text: format!("logcat stream stopped: {report:?}"),
+            });
         }
     }
 }
@@ -742,17 +1026,37 @@ fn describe(step: &Step) -> String {
         Step::Tap { target, .. } => format!("tap: {target}"),
         Step::Back => "back".into(),
         Step::Screenshot(n) => format!("screenshot: {n}"),
-        Step::WaitFor { target: WaitTarget::Activity(a), .. } => format!("wait_for: activity {a}"),
-        Step::WaitFor { target: WaitTarget::Element(s), .. } => format!("wait_for: {s}"),
+        Step::WaitFor {
+            target: WaitTarget::Activity(a),
+            ..
+        } => format!("wait_for: activity {a}"),
+        Step::WaitFor {
+            target: WaitTarget::Element(s),
+            ..
+        } => format!("wait_for: {s}"),
     }
 }
 
 fn fmt_duration(d: Duration) -> String {
-    if d.subsec_millis() == 0 { format!("{}s", d.as_secs()) } else { format!("{}ms", d.as_millis()) }
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
 }
 
 fn sanitize(label: &str) -> String {
-    let s: String = label.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).take(40).collect();
+    let s: String = label
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
     if s.is_empty() { "shot".into() } else { s }
 }
 

@@ -61,7 +61,12 @@ pub struct LogcatSink {
 impl LogcatSink {
     /// A sink for `package` writing to `file`.
     pub fn new(file: fs_err::File, watch: Arc<Watch>, package: &str) -> Self {
-        LogcatSink { file, watch, package: package.to_string(), partial: Vec::new() }
+        LogcatSink {
+            file,
+            watch,
+            package: package.to_string(),
+            partial: Vec::new(),
+        }
     }
 
     fn line(&self, line: &[u8], seen: &mut Seen) {
@@ -75,23 +80,33 @@ impl LogcatSink {
         if !interesting {
             return;
         }
-        let Some(l) = logcat::parse_line(line) else { return };
+        let Some(l) = logcat::parse_line(line) else {
+            return;
+        };
         let tag = l.tag_lossy();
         if tag == "prior" {
             if let Some(t) = l.epoch_us(1970, 0) {
-                seen.markers.entry(l.message_lossy().trim_end().to_string()).or_insert(t);
+                seen.markers
+                    .entry(l.message_lossy().trim_end().to_string())
+                    .or_insert(t);
             }
             return;
         }
         match logcat::events::decode_line(&l) {
-            Some(AmEvent::ProcStart(p)) if p.process == self.package || p.process.starts_with(&format!("{}:", self.package)) => {
+            Some(AmEvent::ProcStart(p))
+                if p.process == self.package
+                    || p.process.starts_with(&format!("{}:", self.package)) =>
+            {
                 seen.app_uid.get_or_insert(p.uid);
             }
             Some(AmEvent::Crash(c)) if seen.crash.is_none() && c.process == self.package => {
                 seen.crash = Some(format!("the app crashed: {}", l.message_lossy().trim_end()));
             }
             Some(AmEvent::CrashProcess(c)) if seen.crash.is_none() && c.process == self.package => {
-                seen.crash = Some(format!("the app crashed (FATAL EXCEPTION in {}, pid {})", c.process, c.pid));
+                seen.crash = Some(format!(
+                    "the app crashed (FATAL EXCEPTION in {}, pid {})",
+                    c.process, c.pid
+                ));
             }
             _ => {}
         }
@@ -106,7 +121,9 @@ impl Write for LogcatSink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let res = self.file.write_all(buf);
         let watch = Arc::clone(&self.watch);
-        let Ok(mut seen) = watch.seen.lock() else { return Ok(buf.len()) };
+        let Ok(mut seen) = watch.seen.lock() else {
+            return Ok(buf.len());
+        };
         if let Err(e) = &res {
             seen.write_error.get_or_insert_with(|| e.to_string());
         }

@@ -17,7 +17,11 @@ fn main() -> ExitCode {
         let bundle = Bundle::open(dir.as_str())?;
         let profile = Profile::resolve(pos.get(1).map_or("cn-miit", |p| p.as_str()))?;
         let report = analyze(&bundle, &Catalog::builtin()?, &profile)?;
-        Ok(if json { prior_report::render_json(&report) } else { prior_report::render_text(&report) })
+        Ok(if json {
+            prior_report::render_json(&report)
+        } else {
+            prior_report::render_text(&report)
+        })
     };
     match run() {
         Ok(s) => {

@@ -6,9 +6,6 @@
 //! log lines, scenario names) is treated as hostile: control characters are escaped in text
 //! output, so a log line cannot move the cursor or recolour the terminal.
 
-// Tests may unwrap (the workspace warns on `unwrap_used`; no clippy.toml allows it in tests).
-#![cfg_attr(test, expect(clippy::unwrap_used, reason = "tests may unwrap"))]
-
 mod text;
 
 pub use text::render_text;

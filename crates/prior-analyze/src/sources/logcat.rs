@@ -383,10 +383,8 @@ impl State<'_> {
                 uid: lu,
                 pid: line.pid,
             },
-            (None, Some(_)) => Attr::Pending {
-                uid: None,
-                pid: line.pid,
-            },
+            // No uid column and not one of the app's pids (their start lines come first).
+            (None, Some(_)) => Attr::No,
         }
     }
 

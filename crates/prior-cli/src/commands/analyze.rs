@@ -46,15 +46,23 @@ pub fn analyze_bundle(
     catalog: Option<&Path>,
     allow_modified: bool,
 ) -> Result<Report, CliError> {
-    let bundle = Bundle::open(dir).map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
+    let bundle = Bundle::open(dir)
+        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
     let catalog = match catalog {
         Some(p) => Catalog::from_file(p),
         None => Catalog::builtin(),
     }
     .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
-    let name = profile.map(str::to_string).or_else(|| bundle.meta.profile.clone()).unwrap_or_else(|| "cn-miit".to_string());
-    let profile = Profile::resolve(&name).map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
-    let opts = AnalyzeOptions { allow_modified, ..AnalyzeOptions::default() };
+    let name = profile
+        .map(str::to_string)
+        .or_else(|| bundle.meta.profile.clone())
+        .unwrap_or_else(|| "cn-miit".to_string());
+    let profile =
+        Profile::resolve(&name).map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    let opts = AnalyzeOptions {
+        allow_modified,
+        ..AnalyzeOptions::default()
+    };
     prior_analyze::analyze_with(&bundle, &catalog, &profile, &opts)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
 }
@@ -78,7 +86,12 @@ pub fn render(report: &Report, format: Format) -> String {
 
 /// Runs `prior analyze`.
 pub fn run(args: Args) -> CliResult {
-    let report = analyze_bundle(&args.bundle, args.profile.as_deref(), args.catalog.as_deref(), args.allow_modified)?;
+    let report = analyze_bundle(
+        &args.bundle,
+        args.profile.as_deref(),
+        args.catalog.as_deref(),
+        args.allow_modified,
+    )?;
     let text = render(&report, args.format);
     match &args.output {
         Some(path) => fs_err::write(path, text).map_err(CliError::io)?,

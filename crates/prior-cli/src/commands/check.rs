@@ -17,7 +17,7 @@ pub struct Args {
 
 /// Runs `prior check`.
 pub fn run(args: Args) -> CliResult {
-    let vars = Vars::from_pairs(&args.vars).map_err(|e| CliError::input_msg(e))?;
+    let vars = Vars::from_pairs(&args.vars).map_err(CliError::input_msg)?;
     let mut failed = 0;
     for r in prior_scenario::check(&args.scenarios, &vars) {
         match r.result {
@@ -34,7 +34,10 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     if failed > 0 {
-        eprintln!("{failed} of {} scenario file(s) have errors", args.scenarios.len());
+        eprintln!(
+            "{failed} of {} scenario file(s) have errors",
+            args.scenarios.len()
+        );
         return Ok(exit::INPUT);
     }
     Ok(exit::OK)

@@ -13,9 +13,14 @@ pub struct Args {
 
 /// Runs `prior devices`.
 pub fn run(args: Args) -> CliResult {
-    let server = AdbServer::from_env().map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
-    server.ensure_running().map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
-    let list = server.list().map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    let server =
+        AdbServer::from_env().map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    server
+        .ensure_running()
+        .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    let list = server
+        .list()
+        .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     let mut out = String::new();
     if args.json {
         let rows: Vec<serde_json::Value> = list
@@ -36,16 +41,24 @@ pub fn run(args: Args) -> CliResult {
     } else if list.is_empty() {
         out.push_str("no devices (start an emulator, `adb connect` one, or run `prior sim`)\n");
     } else {
-        out.push_str(&format!("{:<24} {:<14} {:<10} {:<4} {}\n", "SERIAL", "STATE", "KIND", "API", "MODEL"));
+        out.push_str(&format!(
+            "{:<24} {:<14} {:<10} {:<4} {}\n",
+            "SERIAL", "STATE", "KIND", "API", "MODEL"
+        ));
         for d in &list {
             out.push_str(&format!(
                 "{:<24} {:<14} {:<10} {:<4} {}{}\n",
                 d.entry.serial,
                 d.entry.state.as_str(),
                 d.kind.as_str(),
-                d.api_level.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+                d.api_level
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
                 d.model.as_deref().unwrap_or("-"),
-                d.error.as_deref().map(|e| format!("  ({e})")).unwrap_or_default(),
+                d.error
+                    .as_deref()
+                    .map(|e| format!("  ({e})"))
+                    .unwrap_or_default(),
             ));
         }
     }

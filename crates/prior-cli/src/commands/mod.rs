@@ -14,5 +14,8 @@ use std::io::Write;
 /// Writes to stdout, turning a failure (e.g. a broken pipe) into a `CliError`.
 pub fn out(text: &str) -> Result<(), CliError> {
     let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush()).map_err(|e| CliError::io(e))
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(CliError::io)
 }

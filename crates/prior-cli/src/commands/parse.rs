@@ -45,7 +45,7 @@ fn read_all(path: &PathBuf) -> Result<Vec<u8>, CliError> {
             .map_err(|e| CliError::input_msg(format!("failed to read standard input: {e}")))?;
         Ok(buf)
     } else {
-        fs_err::read(path).map_err(|e| CliError::io(e))
+        fs_err::read(path).map_err(CliError::io)
     }
 }
 
@@ -68,25 +68,36 @@ pub fn run(args: Args) -> CliResult {
         serde_json::to_writer(&mut w, &v)
             .map_err(std::io::Error::from)
             .and_then(|_| w.write_all(b"\n"))
-            .map_err(|e| CliError::io(e))
+            .map_err(CliError::io)
     };
+    emit_all(&args, &mut emit)?;
+    w.flush().map_err(CliError::io)?;
+    Ok(exit::OK)
+}
+
+fn emit_all(args: &Args, emit: &mut dyn FnMut(Value) -> Result<(), CliError>) -> Result<(), CliError> {
     match args.kind {
         Kind::Logcat => {
             let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {
                 Box::new(std::io::BufReader::new(std::io::stdin()))
             } else {
-                let f = fs_err::File::open(&args.file).map_err(|e| CliError::io(e))?;
+                let f = fs_err::File::open(&args.file).map_err(CliError::io)?;
                 Box::new(std::io::BufReader::with_capacity(1 << 16, f))
             };
             for rec in prior_parse::logcat::LogcatReader::new(reader) {
-                let rec = rec.map_err(|e| CliError::input_msg(format!("{}: failed to {e}", args.file.display())))?;
+                let rec = rec.map_err(|e| {
+                    CliError::input_msg(format!("{}: failed to {e}", args.file.display()))
+                })?;
                 let mut v = tagged("logcat", &rec);
-                if let prior_parse::logcat::Record::Entry { tag, message, .. } = &rec {
-                    if let Some(ev) = prior_parse::logcat::events::decode(tag.as_bytes(), message.as_bytes()) {
-                        if let Value::Object(map) = &mut v {
-                            map.insert("am_event".into(), serde_json::to_value(ev).unwrap_or(Value::Null));
-                        }
-                    }
+                if let prior_parse::logcat::Record::Entry { tag, message, .. } = &rec
+                    && let Some(ev) =
+                        prior_parse::logcat::events::decode(tag.as_bytes(), message.as_bytes())
+                    && let Value::Object(map) = &mut v
+                {
+                    map.insert(
+                        "am_event".into(),
+                        serde_json::to_value(ev).unwrap_or(Value::Null),
+                    );
                 }
                 emit(v)?;
             }
@@ -94,7 +105,10 @@ pub fn run(args: Args) -> CliResult {
         Kind::Appops => {
             let bytes = read_all(&args.file)?;
             let text = String::from_utf8_lossy(&bytes);
-            if text.lines().any(|l| l.contains("AppOps Service state") || l.trim_start().starts_with("Uid ")) {
+            if text
+                .lines()
+                .any(|l| l.contains("AppOps Service state") || l.trim_start().starts_with("Uid "))
+            {
                 let d = prior_parse::appops::parse_dump(&text);
                 for a in &d.accesses {
                     emit(tagged("access", a))?;
@@ -116,13 +130,18 @@ pub fn run(args: Args) -> CliResult {
             let d = prior_parse::ipc::parse_dump_bytes(&bytes);
             for p in &d.processes {
                 if p.traces.is_empty() {
-                    emit(json!({"record": "process", "process": p.process, "line_no": p.line_no, "traces": 0}))?;
+                    emit(
+                        json!({"record": "process", "process": p.process, "line_no": p.line_no, "traces": 0}),
+                    )?;
                 }
                 for t in &p.traces {
                     let mut v = tagged("trace", t);
                     if let Value::Object(map) = &mut v {
                         map.insert("process".into(), json!(p.process));
-                        map.insert("caller".into(), serde_json::to_value(t.caller()).unwrap_or(Value::Null));
+                        map.insert(
+                            "caller".into(),
+                            serde_json::to_value(t.caller()).unwrap_or(Value::Null),
+                        );
                     }
                     emit(v)?;
                 }
@@ -131,18 +150,20 @@ pub fn run(args: Args) -> CliResult {
         }
         Kind::Ui => {
             let bytes = read_all(&args.file)?;
-            let d = prior_parse::ui::parse_dump(&String::from_utf8_lossy(&bytes))
-                .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", args.file.display())))?;
+            let d = prior_parse::ui::parse_dump(&String::from_utf8_lossy(&bytes)).map_err(|e| {
+                CliError::input_msg(format!("{}: failed to {e}", args.file.display()))
+            })?;
             for n in &d.nodes {
                 emit(tagged("node", n))?;
             }
         }
         Kind::AmStart => {
             let bytes = read_all(&args.file)?;
-            emit(tagged("am_start", &prior_parse::am::parse_start(&String::from_utf8_lossy(&bytes))))?;
+            emit(tagged(
+                "am_start",
+                &prior_parse::am::parse_start(&String::from_utf8_lossy(&bytes)),
+            ))?;
         }
     }
-    drop(emit);
-    w.flush().map_err(|e| CliError::io(e))?;
-    Ok(exit::OK)
+    Ok(())
 }

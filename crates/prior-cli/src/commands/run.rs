@@ -51,7 +51,10 @@ impl Ui {
     fn new(label: &str) -> Ui {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(ProgressStyle::with_template("{spinner} {prefix} {wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
             bar.set_prefix(label.to_string());
             bar.enable_steady_tick(Duration::from_millis(120));
             Ui { bar: Some(bar) }
@@ -96,7 +99,10 @@ impl Progress for Ui {
 struct Target {
     device: Device,
     simulated: bool,
-    _sim: Option<(Arc<prior_sim::device::SimDevice>, prior_sim::server::SimServer)>,
+    _sim: Option<(
+        Arc<prior_sim::device::SimDevice>,
+        prior_sim::server::SimServer,
+    )>,
 }
 
 fn device_err(e: impl std::fmt::Display) -> CliError {
@@ -104,13 +110,20 @@ fn device_err(e: impl std::fmt::Display) -> CliError {
 }
 
 /// Starts the simulated handset in-process and returns a device handle on its smart socket.
-fn simulated(scenario: &Scenario, opts: &prior_scenario::SimulatedOptions) -> Result<Target, CliError> {
+fn simulated(
+    scenario: &Scenario,
+    opts: &prior_scenario::SimulatedOptions,
+) -> Result<Target, CliError> {
     let scenario_dir = scenario.path.parent().unwrap_or(Path::new("."));
     let models = match &opts.models {
         Some(dir) => vec![dir.clone()],
         None => {
             let default = scenario_dir.join("models");
-            if default.is_dir() { vec![default] } else { Vec::new() }
+            if default.is_dir() {
+                vec![default]
+            } else {
+                Vec::new()
+            }
         }
     };
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
@@ -123,10 +136,18 @@ fn simulated(scenario: &Scenario, opts: &prior_scenario::SimulatedOptions) -> Re
         prior_sim::adbd::AuthPolicy::Skip,
     )?;
     let Some(SocketAddr::V4(smart)) = server.smart_socket_addr() else {
-        return Err(CliError::device_msg("failed to start the simulated handset's adb socket"));
+        return Err(CliError::device_msg(
+            "failed to start the simulated handset's adb socket",
+        ));
     };
-    let device = AdbServer::new(smart).device(server.serial()).map_err(device_err)?;
-    Ok(Target { device, simulated: true, _sim: Some((sim, server)) })
+    let device = AdbServer::new(smart)
+        .device(server.serial())
+        .map_err(device_err)?;
+    Ok(Target {
+        device,
+        simulated: true,
+        _sim: Some((sim, server)),
+    })
 }
 
 fn pick_device(scenario: &Scenario, flag: Option<&str>) -> Result<Target, CliError> {
@@ -147,7 +168,11 @@ fn pick_device(scenario: &Scenario, flag: Option<&str>) -> Result<Target, CliErr
                 Some(s) => server.device(&s).map_err(device_err)?,
                 None => server.only_device().map_err(device_err)?,
             };
-            Ok(Target { device, simulated: false, _sim: None })
+            Ok(Target {
+                device,
+                simulated: false,
+                _sim: None,
+            })
         }
     }
 }
@@ -156,19 +181,23 @@ fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
     let app = &scenario.app;
     let mut out = AppUnderTest::default();
     if let Some(apk) = &app.apk {
-        let info = ApkInfo::read(apk).map_err(|e| CliError::input_msg(format!("{}: failed to {e}", apk.display())))?;
-        if let Some(p) = &app.package {
-            if p != &info.package {
-                return Err(CliError::input_msg(format!(
-                    "{}: app.package is {p:?} but {} declares {:?}",
-                    scenario.path.display(),
-                    apk.display(),
-                    info.package
-                )));
-            }
+        let info = ApkInfo::read(apk)
+            .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", apk.display())))?;
+        if let Some(p) = &app.package
+            && p != &info.package
+        {
+            return Err(CliError::input_msg(format!(
+                "{}: app.package is {p:?} but {} declares {:?}",
+                scenario.path.display(),
+                apk.display(),
+                info.package
+            )));
         }
         out.package = info.package.clone();
-        out.component = info.launcher_activity.as_ref().map(|a| component_of(&info.package, a));
+        out.component = info
+            .launcher_activity
+            .as_ref()
+            .map(|a| component_of(&info.package, a));
         out.apk = Some(apk.clone());
         out.apk_sha256 = Some(info.sha256.clone());
         out.version_name = info.version_name.clone();
@@ -176,7 +205,10 @@ fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
     } else if let Some(p) = &app.package {
         out.package = p.clone();
     } else {
-        return Err(CliError::input_msg(format!("{}: the scenario names no app (app.apk or app.package)", scenario.path.display())));
+        return Err(CliError::input_msg(format!(
+            "{}: the scenario names no app (app.apk or app.package)",
+            scenario.path.display()
+        )));
     }
     if let Some(a) = &app.activity {
         out.component = Some(component_of(&out.package, a));
@@ -186,14 +218,26 @@ fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
 
 /// `.Main` / `com.x.Main` / `pkg/.Main` → `pkg/...`.
 fn component_of(package: &str, activity: &str) -> String {
-    if activity.contains('/') { activity.to_string() } else { format!("{package}/{activity}") }
+    if activity.contains('/') {
+        activity.to_string()
+    } else {
+        format!("{package}/{activity}")
+    }
 }
 
 fn bundle_dir(out: &Path, scenario: &Scenario) -> PathBuf {
-    let stem = scenario.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into());
+    let stem = scenario
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
     let now = prior_model::format_micros_utc(prior_device::host_now_us());
     // 2026-11-28T19:30:01.123456Z → 20261128T193001Z
-    let compact: String = now.chars().filter(|c| c.is_ascii_digit() || *c == 'T').take(15).collect();
+    let compact: String = now
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == 'T')
+        .take(15)
+        .collect();
     let mut dir = out.join(format!("{stem}-{compact}Z"));
     let mut n = 2;
     while dir.exists() {
@@ -203,8 +247,14 @@ fn bundle_dir(out: &Path, scenario: &Scenario) -> PathBuf {
     dir
 }
 
-fn run_one(scenario_path: &Path, args: &Args, vars: &Vars, cancel: &Arc<AtomicBool>) -> Result<u8, CliError> {
-    let scenario = Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
+fn run_one(
+    scenario_path: &Path,
+    args: &Args,
+    vars: &Vars,
+    cancel: &Arc<AtomicBool>,
+) -> Result<u8, CliError> {
+    let scenario =
+        Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = app_under_test(&scenario)?;
     let target = pick_device(&scenario, args.device.as_deref())?;
     let label = format!(
@@ -212,7 +262,11 @@ fn run_one(scenario_path: &Path, args: &Args, vars: &Vars, cancel: &Arc<AtomicBo
         scenario.name,
         app.package,
         target.device.serial(),
-        if target.simulated { " (SIMULATED handset)" } else { "" }
+        if target.simulated {
+            " (SIMULATED handset)"
+        } else {
+            ""
+        }
     );
     let ui = Ui::new(&label);
     let dir = bundle_dir(&args.out, &scenario);
@@ -230,12 +284,16 @@ fn run_one(scenario_path: &Path, args: &Args, vars: &Vars, cancel: &Arc<AtomicBo
     });
     let report = analyze::analyze_bundle(&recording.bundle_dir, profile.as_deref(), None, false)?;
     // The report is derived data: kept beside the evidence, outside the manifest.
-    let _ = fs_err::write(recording.bundle_dir.join("report.json"), prior_report::render_json(&report));
+    let _ = fs_err::write(
+        recording.bundle_dir.join("report.json"),
+        prior_report::render_json(&report),
+    );
     let mut text = analyze::render(&report, args.format);
     let mut code = analyze::exit_for(&report);
     let expect = &scenario.expect;
     if expect.max_findings.is_some() || expect.verdict.is_some() || !expect.allow.is_empty() {
-        let findings: Vec<prior_model::Finding> = report.findings.iter().map(|f| f.to_finding()).collect();
+        let findings: Vec<prior_model::Finding> =
+            report.findings.iter().map(|f| f.to_finding()).collect();
         let judged = expect.judge(&findings, report.verdict, Date::today_utc());
         if args.format == Format::Text {
             text.push_str(&format!(
@@ -247,7 +305,11 @@ fn run_one(scenario_path: &Path, args: &Args, vars: &Vars, cancel: &Arc<AtomicBo
             ));
         }
         code = if judged.passed() {
-            if report.is_incomplete() { exit::INCOMPLETE } else { exit::OK }
+            if report.is_incomplete() {
+                exit::INCOMPLETE
+            } else {
+                exit::OK
+            }
         } else {
             exit::VIOLATIONS
         };

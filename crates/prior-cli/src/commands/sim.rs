@@ -54,15 +54,26 @@ pub fn start(
     timezone: &str,
     auth: AuthPolicy,
 ) -> Result<(Arc<SimDevice>, SimServer), CliError> {
-    let config = SimConfig { seed, timezone: timezone.to_string(), model_dirs: models.to_vec(), ..SimConfig::default() };
-    let device = SimDevice::new(config).map_err(|e| CliError::input_msg(format!("failed to start the simulated handset: {e}")))?;
-    let mut options = SimOptions { listen, auth, ..SimOptions::default() };
+    let config = SimConfig {
+        seed,
+        timezone: timezone.to_string(),
+        model_dirs: models.to_vec(),
+        ..SimConfig::default()
+    };
+    let device = SimDevice::new(config)
+        .map_err(|e| CliError::input_msg(format!("failed to start the simulated handset: {e}")))?;
+    let mut options = SimOptions {
+        listen,
+        auth,
+        ..SimOptions::default()
+    };
     if let Some(addr) = smart_socket {
         options.smart_socket = true;
         options.smart_socket_listen = addr;
     }
     let handler: Arc<dyn prior_sim::DeviceHandler> = device.clone();
-    let server = SimServer::start(handler, options).map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    let server = SimServer::start(handler, options)
+        .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     Ok((device, server))
 }
 
@@ -70,18 +81,37 @@ pub fn start(
 pub fn run(args: Args) -> CliResult {
     let auth = match args.auth {
         Auth::Skip => AuthPolicy::Skip,
-        Auth::Accept => AuthPolicy::Rsa { trusted_keys: Vec::new(), new_keys: NewKeyPolicy::Accept },
-        Auth::Refuse => AuthPolicy::Rsa { trusted_keys: Vec::new(), new_keys: NewKeyPolicy::Refuse },
+        Auth::Accept => AuthPolicy::Rsa {
+            trusted_keys: Vec::new(),
+            new_keys: NewKeyPolicy::Accept,
+        },
+        Auth::Refuse => AuthPolicy::Rsa {
+            trusted_keys: Vec::new(),
+            new_keys: NewKeyPolicy::Refuse,
+        },
     };
-    let (_device, server) = start(args.listen, args.smart_socket, &args.models, args.seed, &args.timezone, auth)?;
+    let (_device, server) = start(
+        args.listen,
+        args.smart_socket,
+        &args.models,
+        args.seed,
+        &args.timezone,
+        auth,
+    )?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
         .map_err(|e| CliError::device_msg(format!("failed to install the Ctrl-C handler: {e}")))?;
-    println!("SIMULATED handset (not a real device) serving adbd on {}", server.adbd_addr());
+    println!(
+        "SIMULATED handset (not a real device) serving adbd on {}",
+        server.adbd_addr()
+    );
     println!("  connect with: adb connect {}", server.adbd_addr());
     if let Some(s) = server.smart_socket_addr() {
-        println!("  or without adb: ADB_SERVER_SOCKET=tcp:{s} (serial {})", server.serial());
+        println!(
+            "  or without adb: ADB_SERVER_SOCKET=tcp:{s} (serial {})",
+            server.serial()
+        );
     }
     println!("Ctrl-C stops it.");
     while !stop.load(Ordering::SeqCst) {

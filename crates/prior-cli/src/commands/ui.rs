@@ -50,20 +50,23 @@ pub fn run(args: Args) -> CliResult {
         }
         None => default_consent(),
     };
-    let text = fs_err::read(&args.dump).map_err(|e| CliError::io(e))?;
+    let text = fs_err::read(&args.dump).map_err(CliError::io)?;
     let text = String::from_utf8_lossy(&text);
     let dump = prior_parse::ui::parse_dump(&text)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", args.dump.display())))?;
     let d = prior_record::detect::detect(&dump, &consent);
     let rendered = match args.format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&d).map_err(|e| CliError::input_msg(e))?;
+            let mut s = serde_json::to_string_pretty(&d).map_err(CliError::input_msg)?;
             s.push('\n');
             s
         }
         Format::Text => {
             let t = |t: &Option<prior_record::detect::Target>| match t {
-                Some(t) => format!("{:?} at ({}, {}) id={:?}", t.text, t.center[0], t.center[1], t.resource_id),
+                Some(t) => format!(
+                    "{:?} at ({}, {}) id={:?}",
+                    t.text, t.center[0], t.center[1], t.resource_id
+                ),
                 None => "none".to_string(),
             };
             let mut s = String::new();
@@ -71,9 +74,17 @@ pub fn run(args: Args) -> CliResult {
                 s.push_str("system permission dialog (not the app's consent screen)\n");
                 s.push_str(&format!("  deny:   {}\n", t(&d.permission_deny)));
             } else {
-                s.push_str(&format!("consent screen: {}\n", if d.consent_screen { "yes" } else { "no" }));
+                s.push_str(&format!(
+                    "consent screen: {}\n",
+                    if d.consent_screen { "yes" } else { "no" }
+                ));
             }
-            s.push_str(&format!("  accept: {}\n  reject: {}\n  tick:   {}\n", t(&d.accept), t(&d.reject), t(&d.tick)));
+            s.push_str(&format!(
+                "  accept: {}\n  reject: {}\n  tick:   {}\n",
+                t(&d.accept),
+                t(&d.reject),
+                t(&d.tick)
+            ));
             s
         }
     };

@@ -518,10 +518,8 @@ impl Conn {
             return true;
         };
         lock(&self.state).streams.remove(&local);
-        let mut inner = lock(&s.inner);
-        inner.closed = true;
-        self.release(&mut inner);
-        drop(inner);
+        // Data the host sent before closing stays readable; the service releases it.
+        lock(&s.inner).closed = true;
         s.cv.notify_all();
         true
     }

@@ -437,7 +437,6 @@ pub fn format_duration_ms(ms: i64) -> String {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
 

@@ -376,7 +376,6 @@ impl MemFs {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
 

@@ -34,7 +34,7 @@ pub mod world;
 mod tests;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::AtomicI32;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -279,8 +279,9 @@ impl DeviceHandler for SimDevice {
     }
 
     fn shell(&self, command: &str, io: &mut dyn ShellIo) -> i32 {
-        let killed = Arc::new(AtomicBool::new(false));
-        let pid = self.with(|w, now| w.add_shell_proc("sh", now, Arc::clone(&killed)));
+        let killed = Arc::new(AtomicI32::new(0));
+        let pid =
+            self.with(|w, now| w.add_shell_proc("sh", now, Arc::clone(&killed), world::PID_ADBD));
         let mut sh = shell::Shell::new(self, pid, killed);
         let status = sh.run_host(command, io);
         self.with(|w, _| {

@@ -487,7 +487,6 @@ pub fn valid_package(p: &str) -> bool {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
 

@@ -80,6 +80,7 @@ impl Canvas {
     /// Draws one character cell at (x, y) with a glyph scale; non-ASCII characters are drawn
     /// as a hollow box (tofu) twice as wide. Returns the advance in pixels.
     pub fn draw_char(&mut self, x: i32, y: i32, ch: char, scale: i32, c: Rgb) -> i32 {
+        let ch = font::ascii_fallback(ch);
         match font::glyph(ch) {
             Some(rows) => {
                 for (r, bits) in rows.iter().enumerate() {
@@ -233,7 +234,6 @@ pub fn encode_png(w: u32, h: u32, rgb: &[u8]) -> Vec<u8> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
 

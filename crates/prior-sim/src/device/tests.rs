@@ -5,7 +5,6 @@
 //! Most tests use a manual clock (time moves only when a test or a simulated `sleep`/`am start
 //! -W` moves it), so they are deterministic and fast.
 
-#![expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -1582,4 +1581,151 @@ fn real_adb_drives_the_simulated_device() {
             .contains("/system/bin/sh: nosuchcmd: inaccessible or not found")
     );
     assert!(text(&s(&["uninstall", "com.prior.demo.leakyshop"])).contains("Success"));
+}
+
+// =========================================================================== demo + docs
+
+#[test]
+fn every_demo_apk_has_a_matching_model_and_runs() {
+    let d = manual();
+    let models: Vec<String> = d.with(|w, _| w.models.keys().cloned().collect());
+    assert_eq!(models.len(), 6, "{models:?}");
+    for name in [
+        "leaky-shop",
+        "polite-news",
+        "no-consent-game",
+        "permission-first",
+        "reject-path",
+        "crashy",
+    ] {
+        let facts = super::packages::parse_apk(&apk(name)).unwrap();
+        assert!(facts.signed, "{name} is signed");
+        let model_label = d.with(|w, _| w.models.get(&facts.package).and_then(|m| m.label.clone()));
+        assert_eq!(
+            model_label, facts.label,
+            "{name}: model label = manifest label"
+        );
+        install(&d, name);
+        let main = facts.main_activity.unwrap();
+        let am = out(&d, &format!("am start -W -n {}/{main}", facts.package));
+        assert!(am.contains("Status: ok\n"), "{name}: {am}");
+        later(&d, 3000);
+        assert_eq!(d.run(&format!("am force-stop {}", facts.package)).status, 0);
+    }
+    assert_eq!(
+        d.run("pm list packages -3").text().lines().count(),
+        6,
+        "all six installed side by side"
+    );
+}
+
+#[test]
+fn docs_list_every_catalog_api() {
+    let doc = std::fs::read_to_string(repo().join("docs/sim-models.md")).unwrap();
+    for api in super::apis::names() {
+        assert!(
+            doc.contains(&format!("| `{api}` |")),
+            "docs/sim-models.md misses api `{api}`"
+        );
+    }
+}
+
+#[test]
+fn logcat_tail_then_follow() {
+    let d = device(1, ClockMode::Real { offset_ms: 0 });
+    for i in 0..4 {
+        d.run(&format!("log -t old 'old {i}'"));
+    }
+    let d2 = Arc::clone(&d);
+    let h = std::thread::spawn(move || d2.run("timeout 1 logcat -b main -T 2"));
+    std::thread::sleep(Duration::from_millis(300));
+    d.run("log -t new 'fresh line'");
+    let r = h.join().unwrap();
+    assert_eq!(r.status, 124, "ended by its timeout");
+    let text = r.text();
+    assert_eq!(lines_with(&text, "I old     : old"), 2, "{text}");
+    assert!(
+        text.contains("I old     : old 3\n") && text.contains("I new     : fresh line\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_self_looping_model_stays_bounded() {
+    let d = manual();
+    install(&d, "crashy");
+    d.add_model_yaml(
+        "package: com.prior.demo.crashy\non_start:\n  - goto: spin\nphases:\n  spin:\n    - log: { text: tick }\n    - contact: { host: a.example }\n    - goto: spin\n",
+    )
+    .unwrap();
+    launch(&d, "com.prior.demo.crashy/.MainActivity");
+    let t = Instant::now();
+    later(&d, 20_000);
+    assert_eq!(out(&d, "getprop sys.boot_completed"), "1\n");
+    assert!(t.elapsed() < Duration::from_secs(20), "{:?}", t.elapsed());
+    let (cap, used) = d.with(|w, _| w.logs.usage(super::logs::LogId::Main));
+    assert!(used <= cap);
+    assert!(d.network_records().len() <= super::world::MAX_NET_RECORDS);
+    assert!(lines_with(&out(&d, "logcat -d -b main"), "I crashy  : tick") > 1000);
+}
+
+#[test]
+fn the_device_layers_wrapped_stream_survives_a_kill_of_its_inner_shell() {
+    // prior-device runs every command as
+    //   sh -c '<echo "TOKEN:pid:$$">; exec CMD'; r=$?; echo; echo "TOKEN:rc:$r"
+    // and stops a stream with `kill PID` (then `pkill -P`/`kill -9`) over a second connection.
+    let d = device(1, ClockMode::Real { offset_ms: 0 });
+    let out_buf = Arc::new(Mutex::new(Vec::new()));
+    let mut io = Stream {
+        out: Arc::clone(&out_buf),
+        writes: Arc::new(AtomicUsize::new(0)),
+        closed: Arc::new(AtomicBool::new(false)),
+    };
+    let d2 = Arc::clone(&d);
+    let line = "sh -c 'echo \"__prior_ab:pid:$$\"; exec logcat -b main -v epoch,uid,usec,printable'; r=$?; echo; echo \"__prior_ab:rc:$r\"";
+    let h = std::thread::spawn(move || d2.shell(line, &mut io));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let pid = loop {
+        let text = String::from_utf8_lossy(&out_buf.lock().unwrap()).into_owned();
+        if let Some(l) = text.lines().find(|l| l.starts_with("__prior_ab:pid:")) {
+            break l["__prior_ab:pid:".len()..].to_owned();
+        }
+        assert!(Instant::now() < deadline, "no pid line: {text}");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    // the inner shell is a child with its own pid, exec'd into logcat
+    let ps = out(&d, "ps -A");
+    let row = ps
+        .lines()
+        .find(|l| l.split_whitespace().nth(1) == Some(pid.as_str()))
+        .unwrap();
+    assert!(row.ends_with(" logcat"), "{row}");
+    d.run("log -t prior 'during the stream'");
+    assert_eq!(
+        d.run(&format!("pkill -15 -P {pid}")).status,
+        1,
+        "logcat has no children"
+    );
+    assert_eq!(d.run(&format!("kill -15 {pid}")).status, 0);
+    assert_eq!(h.join().unwrap(), 0, "the outer shell ends normally");
+    let text = String::from_utf8_lossy(&out_buf.lock().unwrap()).into_owned();
+    assert!(text.contains("I prior   : during the stream\n"), "{text}");
+    assert!(text.ends_with("\n__prior_ab:rc:143\n"), "{text}");
+    assert!(
+        !out(&d, "ps -A").contains(&format!(" {pid} ")),
+        "the child is gone"
+    );
+    // SIGKILL gives 137
+    let d3 = Arc::clone(&d);
+    let h = std::thread::spawn(move || d3.run("sh -c 'echo $$; exec sleep 30'; echo rc=$?"));
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let pid = loop {
+        if let Some(l) = out(&d, "ps -A").lines().find(|l| l.ends_with(" sleep")) {
+            break l.split_whitespace().nth(1).unwrap().to_owned();
+        }
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert_eq!(d.run(&format!("kill -KILL {pid}")).status, 0);
+    assert!(h.join().unwrap().text().ends_with("rc=137\n"));
 }

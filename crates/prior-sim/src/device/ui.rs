@@ -185,9 +185,12 @@ const BODY_SCALE: i32 = 4;
 const BUTTON_SCALE: i32 = 5;
 const LINE_GAP: i32 = 12;
 
+/// Glyph rows per line (cap height 7 + 2 descender rows).
+const ROWS: i32 = 9;
+
 fn text_height(text: &str, width: i32, scale: i32) -> i32 {
     let n = wrap(text, width, scale).len().max(1) as i32;
-    n * (7 * scale + LINE_GAP) + LINE_GAP
+    n * (ROWS * scale + LINE_GAP) + LINE_GAP
 }
 
 /// The app's activity window for a `page` screen (or the default page with the label).
@@ -432,7 +435,7 @@ pub fn permission_dialog(label: &str, perm: &str) -> Node {
     let location = perm.contains("LOCATION");
     let (x1, x2) = (63, SCREEN_W - 63);
     let msg = permission_message(label, perm);
-    let mh = text_height(&msg, x2 - x1 - 112, BODY_SCALE + 1);
+    let mh = text_height(&msg, x2 - x1 - 112, TITLE_SCALE);
     let buttons: Vec<(&str, &str, Tap)> = if location {
         vec![
             (
@@ -690,7 +693,7 @@ pub fn draw(c: &mut Canvas, n: &Node) {
         let _ = parent_primary;
         let w = (b.x2 - b.x1).max(1);
         let lines = wrap(&n.text, w, scale);
-        let line_h = 7 * scale + LINE_GAP;
+        let line_h = ROWS * scale + LINE_GAP;
         let centred = matches!(n.look, Look::Primary | Look::Button | Look::Icon);
         let total = lines.len() as i32 * line_h;
         let mut y = if centred {
@@ -703,7 +706,7 @@ pub fn draw(c: &mut Canvas, n: &Node) {
             b.y1 + LINE_GAP
         };
         for line in lines {
-            if y + 7 * scale > b.y2 + 4 && n.look != Look::Icon {
+            if y + ROWS * scale > b.y2 + 4 && n.look != Look::Icon {
                 break;
             }
             let lw: i32 = line
@@ -743,7 +746,7 @@ fn draw_child(c: &mut Canvas, n: &Node, parent: Look) {
             .unwrap_or(0);
         c.draw_text(
             b.x1 + (b.x2 - b.x1 - lw) / 2,
-            (b.y1 + b.y2) / 2 - 7 * BUTTON_SCALE / 2,
+            (b.y1 + b.y2) / 2 - ROWS * BUTTON_SCALE / 2,
             lines.first().map(String::as_str).unwrap_or(""),
             BUTTON_SCALE,
             WHITE,
@@ -763,7 +766,7 @@ fn draw_child(c: &mut Canvas, n: &Node, parent: Look) {
             .unwrap_or(0);
         c.draw_text(
             b.x1 + (b.x2 - b.x1 - lw) / 2,
-            (b.y1 + b.y2) / 2 - 7 * BUTTON_SCALE / 2,
+            (b.y1 + b.y2) / 2 - ROWS * BUTTON_SCALE / 2,
             lines.first().map(String::as_str).unwrap_or(""),
             BUTTON_SCALE,
             ACCENT,
@@ -774,7 +777,6 @@ fn draw_child(c: &mut Canvas, n: &Node, parent: Look) {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
     use crate::device::model::{Button, Link, Screen};

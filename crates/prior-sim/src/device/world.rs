@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use super::apis::{self, Api, Logger, Rule};
 use super::appops::{AppOps, OpFlag, UidInfo, UidState, format_uid};
@@ -29,6 +29,7 @@ pub const PID_SYSTEMUI: i32 = 812;
 pub const PID_LAUNCHER: i32 = 1318;
 pub const PID_PERMCTRL: i32 = 1520;
 pub const PID_ACORE: i32 = 1644;
+pub const PID_ADBD: i32 = 402;
 
 /// The launcher and the permission controller.
 pub const LAUNCHER_PKG: &str = "com.google.android.apps.nexuslauncher";
@@ -61,7 +62,7 @@ pub struct Package {
 }
 
 /// What a process is.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProcKind {
     System,
     App,
@@ -76,8 +77,10 @@ pub struct Proc {
     pub name: String,
     pub kind: ProcKind,
     pub start_us: DeviceUs,
-    /// Set by `kill` for shell processes; long-running commands poll it.
-    pub killed: Option<Arc<AtomicBool>>,
+    /// The signal a `kill` sent to a shell process (0 = none); long-running commands poll it.
+    pub killed: Option<Arc<AtomicI32>>,
+    /// The parent process (shell processes started by `sh -c`).
+    pub ppid: i32,
     /// IPC traces recorded while tracking: full stack text → count.
     pub ipc: BTreeMap<String, u64>,
     pub tracking: bool,
@@ -121,6 +124,9 @@ pub struct Window {
     pub screen: Option<String>,
     pub root: Node,
 }
+
+/// Most network records kept (oldest dropped first).
+pub const MAX_NET_RECORDS: usize = 10_000;
 
 /// A network contact made by an app (kept for a later capture feature).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -252,7 +258,7 @@ const SYSTEM_PROCS: &[(i32, i32, &str)] = &[
     (245, 1036, "logd"),
     (PID_ZYGOTE, 0, "zygote64"),
     (379, 0, "zygote"),
-    (402, 2000, "adbd"),
+    (PID_ADBD, 2000, "adbd"),
     (PID_SYSTEM, 1000, "system"),
     (PID_CAMERA, 1047, "cameraserver"),
     (PID_SYSTEMUI, 10_105, "com.android.systemui"),
@@ -526,10 +532,17 @@ impl World {
     }
 
     /// Registers a shell process (for `$$`, `ps`, `kill`).
-    pub fn add_shell_proc(&mut self, name: &str, t: DeviceUs, flag: Arc<AtomicBool>) -> i32 {
+    pub fn add_shell_proc(
+        &mut self,
+        name: &str,
+        t: DeviceUs,
+        flag: Arc<AtomicI32>,
+        ppid: i32,
+    ) -> i32 {
         let pid = self.alloc_pid();
         let mut p = Proc::new(pid, 2000, name, ProcKind::Shell, t);
         p.killed = Some(flag);
+        p.ppid = ppid;
         self.procs.insert(pid, p);
         pid
     }
@@ -883,16 +896,15 @@ impl World {
         self.remove_proc(t, pid);
     }
 
-    /// Kills a shell process (`kill PID`): sets its flag.
-    pub fn signal_shell(&mut self, pid: i32) -> bool {
-        match self.procs.get(&pid) {
-            Some(p) => match &p.killed {
-                Some(f) => {
-                    f.store(true, std::sync::atomic::Ordering::SeqCst);
-                    true
+    /// Sends `sig` to a shell process (`kill PID`): records it for the process to see.
+    pub fn signal_shell(&mut self, pid: i32, sig: i32) -> bool {
+        match self.procs.get(&pid).and_then(|p| p.killed.as_ref()) {
+            Some(f) => {
+                if sig != 0 {
+                    let _ = f.compare_exchange(0, sig, Ordering::SeqCst, Ordering::SeqCst);
                 }
-                None => false,
-            },
+                true
+            }
             None => false,
         }
     }
@@ -909,8 +921,10 @@ impl World {
         };
         for a in list.clone() {
             let jit = self.rng.range(0, m.jitter.0 as i64);
+            // at least 1 ms after the trigger: a phase that starts itself cannot spin in zero
+            // device time
             self.schedule(
-                t + (a.at.0 as i64 + jit) * 1000,
+                t + ((a.at.0 as i64 + jit) * 1000).max(1000),
                 Job::Model {
                     pid,
                     action: Box::new(a),
@@ -966,6 +980,9 @@ impl World {
         } else if let Some(g) = &a.goto {
             self.start_phase(t, pid, g);
         } else if let Some(c) = &a.contact {
+            if self.net.len() >= MAX_NET_RECORDS {
+                self.net.remove(0);
+            }
             self.net.push(NetRecord {
                 time_us: t,
                 pid,
@@ -1783,6 +1800,11 @@ impl Proc {
             kind,
             start_us,
             killed: None,
+            ppid: if kind == ProcKind::App {
+                PID_ZYGOTE
+            } else {
+                PID_INIT
+            },
             ipc: BTreeMap::new(),
             tracking: false,
             cache: HashSet::new(),

@@ -8,6 +8,8 @@
 #![expect(clippy::unwrap_used, reason = "tests may unwrap")]
 
 mod common;
+mod handset;
 mod raw;
 mod real_adb;
 mod smart;
+mod zz_measure;

@@ -318,6 +318,50 @@ fn a_host_ignoring_flow_control_is_cut_off_with_bounded_memory() {
 }
 
 #[test]
+fn unconsumed_data_across_streams_is_capped_per_connection() {
+    let dev = TestDevice::new();
+    let limits = Limits {
+        max_buffered_per_connection: 3 << 20,
+        ..Limits::default()
+    };
+    let sim = start(
+        dev.clone(),
+        SimOptions {
+            limits,
+            ..SimOptions::default()
+        },
+    );
+    let mut host = RawHost::connect(sim.adbd_addr());
+    host.handshake(1 << 20);
+    let chunk = vec![0u8; 1 << 20];
+    let mut cut = false;
+    // One (legal) WRTE per stream, none consumed: the 4th MiB crosses the budget.
+    for local in 1..=6u32 {
+        let Ok(remote) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            host.open(local, "shell:stream")
+        })) else {
+            cut = true;
+            break;
+        };
+        let remote = remote.unwrap();
+        if host
+            .send_raw(&packet::encode(A_WRTE, local, remote, &chunk, false))
+            .is_err()
+        {
+            cut = true;
+            break;
+        }
+    }
+    assert!(
+        cut || host.is_dropped_within(3000),
+        "the simulator buffered more than its budget"
+    );
+    assert!(wait_until(5, || sim.stats().connections == 0
+        && sim.stats().services_running == 0));
+    assert_eq!(sim.stats().protocol_errors, 1);
+}
+
+#[test]
 fn packets_before_cnxn_are_ignored_and_a_second_cnxn_resets() {
     let dev = TestDevice::new();
     let sim = start(dev.clone(), SimOptions::default());

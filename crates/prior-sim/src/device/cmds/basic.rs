@@ -263,19 +263,58 @@ pub fn uname(args: &[String], ctx: &mut Ctx) -> i32 {
     i32::from(!ctx.outs(s))
 }
 
+/// A signal name or number (`9`, `KILL`, `SIGKILL`).
+fn parse_signal(s: &str) -> Option<i32> {
+    let s = s.strip_prefix("SIG").unwrap_or(s);
+    if let Ok(n) = s.parse::<i32>() {
+        return (0..=64).contains(&n).then_some(n);
+    }
+    Some(match s {
+        "HUP" => 1,
+        "INT" => 2,
+        "QUIT" => 3,
+        "KILL" => 9,
+        "USR1" => 10,
+        "USR2" => 12,
+        "PIPE" => 13,
+        "ALRM" => 14,
+        "TERM" => 15,
+        "CONT" => 18,
+        "STOP" => 19,
+        _ => return None,
+    })
+}
+
 pub fn kill(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
-    let mut status = 0;
-    let mut i = 0;
     if args.first().is_some_and(|a| a == "-l") {
         ctx.outs("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM\n");
         return 0;
     }
+    let mut sig = 15;
+    let mut i = 0;
     while let Some(a) = args.get(i) {
         if a == "-s" || a == "-n" {
+            match args.get(i + 1).and_then(|s| parse_signal(s)) {
+                Some(s) => sig = s,
+                None => {
+                    ctx.errs(&format!(
+                        "kill: unknown signal '{}'\n",
+                        args.get(i + 1).map_or("", |s| s.as_str())
+                    ));
+                    return 1;
+                }
+            }
             i += 2;
             continue;
         }
-        if a.starts_with('-') && a.len() > 1 {
+        if let Some(name) = a.strip_prefix('-').filter(|n| !n.is_empty()) {
+            match parse_signal(name) {
+                Some(s) => sig = s,
+                None => {
+                    ctx.errs(&format!("kill: unknown signal '{name}'\n"));
+                    return 1;
+                }
+            }
             i += 1;
             continue;
         }
@@ -286,6 +325,7 @@ pub fn kill(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
         ctx.errs("kill: Needs 1 argument\n");
         return 1;
     }
+    let mut status = 0;
     for p in pids {
         let Ok(pid) = p.parse::<i32>() else {
             ctx.errs(&format!("kill: invalid pid '{p}'\n"));
@@ -295,7 +335,7 @@ pub fn kill(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
         let r = dev.with(|w, _| match w.procs.get(&pid) {
             None => Err("No such process"),
             Some(proc_) if proc_.kind == ProcKind::Shell => {
-                w.signal_shell(pid);
+                w.signal_shell(pid, sig);
                 Ok(())
             }
             Some(_) => Err("Operation not permitted"),
@@ -306,6 +346,60 @@ pub fn kill(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
         }
     }
     status
+}
+
+/// `pkill [-SIG] [-P PPID,…] [PATTERN]`: signals matching shell processes (the shell user may
+/// signal only its own processes). Status 0 when something matched.
+pub fn pkill(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
+    let mut sig = 15;
+    let mut parents: Option<Vec<i32>> = None;
+    let mut pattern: Option<String> = None;
+    let mut i = 0;
+    while let Some(a) = args.get(i) {
+        if a == "-P" {
+            parents = args
+                .get(i + 1)
+                .map(|v| v.split(',').filter_map(|p| p.trim().parse().ok()).collect());
+            i += 2;
+            continue;
+        }
+        if a == "-f" || a == "-x" {
+            i += 1;
+            continue;
+        }
+        if let Some(name) = a.strip_prefix('-') {
+            match parse_signal(name) {
+                Some(s) => sig = s,
+                None => {
+                    ctx.errs(&format!("pkill: unknown signal '{name}'\n"));
+                    return 2;
+                }
+            }
+        } else {
+            pattern = Some(a.clone());
+        }
+        i += 1;
+    }
+    let me = ctx.pid;
+    let hit = dev.with(|w, _| {
+        let targets: Vec<i32> = w
+            .procs
+            .values()
+            .filter(|p| p.kind == ProcKind::Shell && p.pid != me)
+            .filter(|p| parents.as_ref().is_none_or(|pp| pp.contains(&p.ppid)))
+            .filter(|p| {
+                pattern
+                    .as_ref()
+                    .is_none_or(|pat| p.name.contains(pat.as_str()))
+            })
+            .map(|p| p.pid)
+            .collect();
+        for t in &targets {
+            w.signal_shell(*t, sig);
+        }
+        !targets.is_empty()
+    });
+    i32::from(!hit)
 }
 
 fn user_name(uid: i32) -> String {
@@ -329,13 +423,7 @@ pub fn ps(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 (
                     user_name(p.uid),
                     p.pid,
-                    if p.kind == ProcKind::App {
-                        super::super::world::PID_ZYGOTE
-                    } else if p.pid == 1 {
-                        0
-                    } else {
-                        1
-                    },
+                    if p.pid == 1 { 0 } else { p.ppid },
                     p.name.clone(),
                 )
             })

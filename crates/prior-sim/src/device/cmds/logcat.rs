@@ -390,10 +390,9 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     }
     // stream
     loop {
+        // a stopped stream still drains what was logged before it stopped
         let now = dev.now_us();
-        if !ctx.alive(now) {
-            return ctx.stop_status(now, 0);
-        }
+        let alive = ctx.alive(now);
         if max_count.is_some_and(|m| emitted >= m) {
             return 0;
         }
@@ -411,12 +410,14 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
             }
             emitted += 1;
         }
+        if !alive {
+            return ctx.stop_status(now, 0);
+        }
         dev.wait(Duration::from_millis(100));
     }
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
 

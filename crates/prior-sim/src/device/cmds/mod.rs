@@ -26,6 +26,7 @@ pub fn run(dev: &SimDevice, name: &str, argv: &[String], ctx: &mut Ctx) -> i32 {
         "whoami" => i32::from(!ctx.outs("shell\n")),
         "uname" => basic::uname(args, ctx),
         "kill" => basic::kill(dev, args, ctx),
+        "pkill" => basic::pkill(dev, args, ctx),
         "ps" => basic::ps(dev, args, ctx),
         "pidof" => basic::pidof(dev, args, ctx),
         "getprop" => basic::getprop(dev, args, ctx),

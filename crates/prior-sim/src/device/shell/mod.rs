@@ -5,7 +5,7 @@ pub mod parse;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use parse::{Command, Join, Redir, Seg, Word};
@@ -38,7 +38,8 @@ pub struct Ctx<'a> {
     pub err: Target,
     /// Bytes on stdin (`None`: the host's stdin, read on demand).
     pub stdin: Option<Vec<u8>>,
-    killed: Arc<AtomicBool>,
+    /// This process's kill flag (signal number, 0 = none), then its ancestors'.
+    kills: Vec<Arc<AtomicI32>>,
     pub deadline: Option<DeviceUs>,
     /// The shell's pid (`$$`).
     pub pid: i32,
@@ -85,16 +86,20 @@ impl Ctx<'_> {
 
     /// Whether the command should keep running (host connected, not killed, not timed out).
     pub fn alive(&self, now: DeviceUs) -> bool {
-        !self.host.is_closed()
-            && !self.killed.load(Ordering::SeqCst)
-            && self.deadline.is_none_or(|d| now < d)
+        !self.host.is_closed() && self.signal() == 0 && self.deadline.is_none_or(|d| now < d)
     }
 
-    /// The exit status for a command stopped early: 143 (SIGTERM), 124 (timeout), else
-    /// `normal`.
+    /// The signal that killed this process or an ancestor (0 = none).
+    pub fn signal(&self) -> i32 {
+        signal_of(&self.kills)
+    }
+
+    /// The exit status for a command stopped early: 128 + signal (143 for SIGTERM, 137 for
+    /// SIGKILL), 124 (timeout), else `normal`.
     pub fn stop_status(&self, now: DeviceUs, normal: i32) -> i32 {
-        if self.killed.load(Ordering::SeqCst) {
-            143
+        let sig = self.signal();
+        if sig != 0 {
+            128 + sig
         } else if self.deadline.is_some_and(|d| now >= d) {
             124
         } else {
@@ -128,10 +133,19 @@ pub struct Shell<'d> {
     env: BTreeMap<String, String>,
     last: i32,
     pid: i32,
-    killed: Arc<AtomicBool>,
+    /// Own kill flag first, then the ancestors' (a killed parent stops its children too).
+    kills: Vec<Arc<AtomicI32>>,
     deadline: Option<DeviceUs>,
     depth: u32,
     args: Vec<String>,
+}
+
+fn signal_of(kills: &[Arc<AtomicI32>]) -> i32 {
+    kills
+        .iter()
+        .map(|k| k.load(Ordering::SeqCst))
+        .find(|s| *s != 0)
+        .unwrap_or(0)
 }
 
 /// The status of a command killed by the shell machinery.
@@ -141,7 +155,7 @@ fn is_stop(code: i32) -> bool {
 
 impl<'d> Shell<'d> {
     /// A shell with the default environment, registered as process `pid`.
-    pub fn new(dev: &'d SimDevice, pid: i32, killed: Arc<AtomicBool>) -> Shell<'d> {
+    pub fn new(dev: &'d SimDevice, pid: i32, killed: Arc<AtomicI32>) -> Shell<'d> {
         let mut env = BTreeMap::new();
         for (k, v) in [
             (
@@ -165,7 +179,7 @@ impl<'d> Shell<'d> {
             env,
             last: 0,
             pid,
-            killed,
+            kills: vec![killed],
             deadline: None,
             depth: 0,
             args: vec!["/system/bin/sh".into()],
@@ -228,8 +242,12 @@ impl<'d> Shell<'d> {
                 continue;
             }
             self.last = self.run_pipeline(&pipeline, host, bufs, out, err, stdin.take())?;
-            if self.killed.load(Ordering::SeqCst) || (self.deadline.is_some() && is_stop(self.last))
-            {
+            let sig = signal_of(&self.kills);
+            if sig != 0 {
+                self.last = 128 + sig;
+                return Ok(self.last);
+            }
+            if self.deadline.is_some() && is_stop(self.last) {
                 return Ok(self.last);
             }
             if host.is_closed() {
@@ -253,7 +271,7 @@ impl<'d> Shell<'d> {
             out,
             err,
             stdin,
-            killed: Arc::clone(&self.killed),
+            kills: self.kills.clone(),
             deadline: self.deadline,
             pid: self.pid,
             env: self.env.clone(),
@@ -630,12 +648,20 @@ impl<'d> Shell<'d> {
                 (String::from_utf8_lossy(&s).into_owned(), Vec::new())
             }
         };
+        // a child process: its own pid and kill flag (`kill <child>` ends only the child)
+        let flag = Arc::new(AtomicI32::new(0));
+        let parent = self.pid;
+        let pid = self
+            .dev
+            .with(|w, now| w.add_shell_proc("sh", now, Arc::clone(&flag), parent));
+        let mut kills = vec![flag];
+        kills.extend(self.kills.iter().cloned());
         let mut child = Shell {
             dev: self.dev,
             env: self.env.clone(),
             last: 0,
-            pid: self.pid,
-            killed: Arc::clone(&self.killed),
+            pid,
+            kills,
             deadline: self.deadline,
             depth: self.depth,
             args: if args.is_empty() {
@@ -644,9 +670,14 @@ impl<'d> Shell<'d> {
                 args
             },
         };
-        match child.run_script(&script, host, bufs, out, err, None) {
-            Ok(c) | Err(Flow::Exit(c)) => Ok(c),
-        }
+        let r = match child.run_script(&script, host, bufs, out, err, None) {
+            Ok(c) | Err(Flow::Exit(c)) => c,
+        };
+        let sig = signal_of(&child.kills[..1]);
+        self.dev.with(|w, _| {
+            w.procs.remove(&pid);
+        });
+        Ok(if sig != 0 { 128 + sig } else { r })
     }
 
     fn builtin_timeout(
@@ -686,7 +717,7 @@ impl<'d> Shell<'d> {
         let code = match r {
             Ok(c) | Err(Flow::Exit(c)) => c,
         };
-        Ok(if hit && !self.killed.load(Ordering::SeqCst) {
+        Ok(if hit && signal_of(&self.kills) == 0 {
             124
         } else {
             code

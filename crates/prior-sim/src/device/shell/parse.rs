@@ -543,7 +543,6 @@ fn split_assign(w: &Word) -> Option<(String, Word)> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests unwrap values they just built")]
 mod tests {
     use super::*;
 

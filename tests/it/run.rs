@@ -1,0 +1,206 @@
+//! `prior run` end to end on the simulated handset: every demo app, in-process (the README's
+//! path, no adb needed) and through Debian's real `adb` server; a SIGKILL mid-run; a device
+//! that disappears mid-run.
+
+use crate::util::{Adb, Sim, data_dir, prior, root};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Runs a demo scenario with `prior run --format json`; returns (exit code, report, bundle).
+fn run_demo(name: &str, extra: &[&str], envs: &[(&str, String)]) -> (i32, Value, PathBuf) {
+    let out = tempfile::tempdir().expect("tempdir").keep();
+    let scenario = root().join("scenarios/demo").join(format!("{name}.yaml"));
+    let mut cmd = prior();
+    cmd.arg("run").arg(&scenario).args(["--format", "json", "--out"]).arg(&out).args(extra);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let output = cmd.timeout(Duration::from_secs(120)).output().expect("run prior");
+    let code = output.status.code().unwrap_or(-1);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("{name}: stdout is not a JSON report ({e}); exit {code}\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr))
+    });
+    let bundle = std::fs::read_dir(&out).expect("out dir").next().expect("one bundle").expect("entry").path();
+    (code, report, bundle)
+}
+
+fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
+    report["findings"].as_array().map(|a| a.iter().filter(|f| f["rule"] == rule).collect()).unwrap_or_default()
+}
+
+fn categories(report: &Value, rule: &str, phase: &str) -> Vec<String> {
+    let mut c: Vec<String> = findings(report, rule)
+        .into_iter()
+        .filter(|f| f["phase"] == phase)
+        .filter_map(|f| f["category"].as_str().map(str::to_string))
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+fn assert_evidence_is_real(report: &Value, bundle: &Path) {
+    for f in report["findings"].as_array().expect("findings") {
+        for e in f["evidence"].as_array().expect("evidence") {
+            let file = e["file"].as_str().expect("file");
+            let line = e["line"].as_u64().expect("line") as usize;
+            let text = std::fs::read_to_string(bundle.join(file)).unwrap_or_else(|_| panic!("evidence file {file} exists"));
+            let first = e["text"].as_str().expect("text").lines().next().unwrap_or("");
+            let at = text.lines().nth(line - 1).unwrap_or_else(|| panic!("{file} has line {line}"));
+            assert!(at.contains(first.trim()), "evidence {file}:{line} is {first:?} but the file says {at:?}");
+        }
+    }
+}
+
+#[test]
+fn leaky_shop_fails_with_evidence_before_consent() {
+    let (code, r, bundle) = run_demo("leaky-shop", &[], &[]);
+    assert_eq!(r["verdict"], "fail");
+    let before = categories(&r, "pre-consent-access", "before_consent");
+    for c in ["device_identifiers", "installed_apps", "location"] {
+        assert!(before.contains(&c.to_string()), "{c} missing from {before:?}");
+    }
+    assert_eq!(r["consent"]["outcome"], "accepted");
+    assert_eq!(r["consent"]["method"], "logcat_markers");
+    let (a, b) = (r["consent"]["answered"]["from_us"].as_i64().expect("from"), r["consent"]["answered"]["to_us"].as_i64().expect("to"));
+    assert!(b >= a && b - a < 20_000, "the consent window is {} µs wide", b - a);
+    assert_eq!(r["device"]["simulated"], true);
+    assert!(r["incomplete"].as_array().expect("list").is_empty(), "{}", r["incomplete"]);
+    assert_evidence_is_real(&r, &bundle);
+    // The scenario expects `verdict: fail`, so the run met its expectations.
+    assert_eq!(code, 0);
+    // The bundle re-analyses to the same findings, byte for byte.
+    let again = prior().arg("analyze").arg(&bundle).args(["--format", "json"]).output().expect("analyze");
+    assert_eq!(again.status.code(), Some(1));
+    let stored = std::fs::read(bundle.join("report.json")).expect("report.json");
+    assert_eq!(again.stdout, stored, "re-analysis differs from the run's report");
+}
+
+#[test]
+fn polite_news_passes() {
+    let (code, r, _) = run_demo("polite-news", &[], &[]);
+    assert_eq!(r["verdict"], "pass", "{}", r["findings"]);
+    assert!(categories(&r, "pre-consent-access", "before_consent").is_empty());
+    assert_eq!(r["consent"]["outcome"], "accepted");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn no_consent_game_reports_the_missing_consent_screen() {
+    let (code, r, _) = run_demo("no-consent-game", &[], &[]);
+    assert_eq!(r["consent"]["outcome"], "never_shown");
+    assert_eq!(findings(&r, "no-consent-screen").len(), 1, "{}", r["findings"]);
+    assert_eq!(r["verdict"], "fail");
+    assert_ne!(code, 2);
+}
+
+#[test]
+fn permission_first_reports_the_prompt_before_consent() {
+    let (_, r, _) = run_demo("permission-first", &[], &[]);
+    let f = findings(&r, "permission-prompt-before-consent");
+    assert!(!f.is_empty(), "{}", r["findings"]);
+    assert_eq!(f[0]["phase"], "before_consent");
+    assert_eq!(r["verdict"], "fail");
+}
+
+#[test]
+fn reject_path_reports_collection_after_reject() {
+    let (_, r, _) = run_demo("reject-path", &[], &[]);
+    assert_eq!(r["consent"]["outcome"], "rejected");
+    let f = findings(&r, "access-after-reject");
+    assert!(!f.is_empty(), "{}", r["findings"]);
+    assert!(f.iter().all(|f| f["phase"] == "after_consent"));
+}
+
+#[test]
+fn crashy_gives_an_incomplete_run_with_the_crash_as_reason() {
+    let (code, r, _) = run_demo("crashy", &[], &[]);
+    let reasons = r["incomplete"].to_string();
+    assert!(reasons.contains("crash"), "incomplete reasons: {reasons}");
+    assert!(code == 4 || code == 1, "exit {code}");
+    assert_ne!(r["verdict"], "pass");
+}
+
+#[test]
+fn leaky_shop_through_debian_adb() {
+    let sim = Sim::start(&root().join("scenarios/demo/models"));
+    let adb = Adb::start();
+    adb.connect(&sim.addr);
+    let (_, r, bundle) = run_demo("leaky-shop", &["--device", &sim.addr], &[("ANDROID_ADB_SERVER_PORT", adb.port.to_string())]);
+    assert_eq!(r["verdict"], "fail");
+    assert_eq!(r["device"]["serial"], sim.addr.as_str());
+    let before = categories(&r, "pre-consent-access", "before_consent");
+    assert!(before.contains(&"device_identifiers".to_string()), "{before:?}");
+    assert_evidence_is_real(&r, &bundle);
+}
+
+#[test]
+fn a_sigkilled_run_leaves_a_bundle_that_loads_and_analyses() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("run")
+        .arg(root().join("scenarios/demo/leaky-shop.yaml"))
+        .arg("--out")
+        .arg(out.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Wait until the recording is under way (the consent screen was seen), then SIGKILL.
+    let start = Instant::now();
+    let bundle = loop {
+        let found = std::fs::read_dir(out.path()).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()).map(|e| e.path());
+        if let Some(b) = found {
+            let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
+            if h.contains("consent_tap") {
+                break b;
+            }
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "the run never reached the consent tap");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let out = prior().arg("analyze").arg(&bundle).args(["--format", "json"]).output().expect("analyze");
+    let code = out.status.code();
+    assert!(code == Some(1) || code == Some(4), "exit {code:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    assert!(r["incomplete"].to_string().contains("never finished"), "{}", r["incomplete"]);
+    assert!(!categories(&r, "pre-consent-access", "before_consent").is_empty(), "the pre-consent evidence survived");
+}
+
+#[test]
+fn a_device_that_disappears_mid_run_leaves_an_incomplete_bundle() {
+    let sim = Sim::start(&root().join("scenarios/demo/models"));
+    let adb = Adb::start();
+    adb.connect(&sim.addr);
+    let out = tempfile::tempdir().expect("tempdir");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("run")
+        .arg(root().join("scenarios/demo/polite-news.yaml"))
+        .args(["--device", &sim.addr, "--format", "json", "--out"])
+        .arg(out.path())
+        .env("ANDROID_ADB_SERVER_PORT", adb.port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let start = Instant::now();
+    loop {
+        let found = std::fs::read_dir(out.path()).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()).map(|e| e.path());
+        if found.is_some_and(|b| std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default().contains("\"launch\"")) {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "the run never launched the app");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(sim); // the handset vanishes
+    let output = child.wait_with_output().expect("wait");
+    let code = output.status.code();
+    assert!(code == Some(4) || code == Some(1), "exit {code:?}; stderr {}", String::from_utf8_lossy(&output.stderr));
+    let r: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    assert!(!r["incomplete"].as_array().expect("list").is_empty(), "the report says the run is incomplete");
+    let _ = data_dir();
+}
