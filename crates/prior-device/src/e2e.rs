@@ -86,13 +86,8 @@ fn real_adb_server_and_simulated_handset() {
         T,
     )
     .unwrap();
-    let d = dev
-        .shell(&Cmd::new("logcat").raw("-d -v epoch"), T)
-        .unwrap();
-    eprintln!("DUMP {}", d.stdout_text());
     let mut seen = false;
     while let Ok(line) = rx.recv_timeout(Duration::from_secs(10)) {
-        eprintln!("LINE {}", String::from_utf8_lossy(&line));
         if String::from_utf8_lossy(&line).contains("e2e marker") {
             seen = true;
             break;

@@ -133,7 +133,17 @@ impl MarkerFilter {
             }
             // Without a pid line (should not happen) everything is output.
         }
-        if let Some(i) = find(&self.pending, &self.rc_prefix) {
+        loop {
+            let Some(i) = find(&self.pending, &self.rc_prefix) else {
+                // Hold back only a tail that may be the start of the rc marker.
+                let keep = (1..=self.rc_prefix.len().min(self.pending.len()))
+                    .rev()
+                    .find(|k| self.pending.ends_with(&self.rc_prefix[..*k]))
+                    .unwrap_or(0);
+                let emit = self.pending.len() - keep;
+                out.extend(self.pending.drain(..emit));
+                return;
+            };
             out.extend(self.pending.drain(..i));
             // pending = "TOKEN:rc:<digits>[\r]\n…", or the first part of it.
             let Some(nl) = self.pending.iter().position(|b| *b == b'\n') else {
@@ -144,19 +154,12 @@ impl MarkerFilter {
                     self.rc = Some(i32::try_from(v).unwrap_or(i32::MAX));
                     self.trailing = self.pending.len() - nl - 1;
                     self.pending.clear();
+                    return;
                 }
-                // Not a well-formed marker: output after all.
-                None => out.append(&mut self.pending),
+                // Not a well-formed marker: that line is output after all.
+                None => out.extend(self.pending.drain(..=nl)),
             }
-            return;
         }
-        // Hold back only a tail that may be the start of the rc marker.
-        let keep = (1..=self.rc_prefix.len().min(self.pending.len()))
-            .rev()
-            .find(|k| self.pending.ends_with(&self.rc_prefix[..*k]))
-            .unwrap_or(0);
-        let emit = self.pending.len() - keep;
-        out.extend(self.pending.drain(..emit));
     }
 
     /// At end of stream: output still held back (a stream cut off mid-way).

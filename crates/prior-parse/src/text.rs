@@ -26,7 +26,7 @@ impl<T> Located<T> {
 pub struct Skipped {
     /// 1-based line number.
     pub line_no: u64,
-    /// The line, cut to [`SKIPPED_TEXT_MAX`] bytes.
+    /// The line, cut to 256 bytes (`SKIPPED_TEXT_MAX`).
     pub text: String,
 }
 
@@ -38,7 +38,7 @@ pub const SKIPPED_TEXT_MAX: usize = 256;
 /// Collects skipped lines with a cap.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SkipLog {
-    /// The first [`MAX_SKIPPED`] skipped lines.
+    /// The first 1000 skipped lines (`MAX_SKIPPED`).
     pub lines: Vec<Skipped>,
     /// How many lines were skipped in total.
     pub total: u64,
@@ -73,8 +73,11 @@ pub fn cut(s: &str, max: usize) -> &str {
 /// bytes, and whether it was cut.
 #[derive(Debug, Clone, Copy)]
 pub struct Line<'a> {
+    /// 1-based line number.
     pub no: u64,
+    /// The line without its end, cut to [`crate::MAX_LINE`] bytes.
     pub text: &'a str,
+    /// True when the line was longer than [`crate::MAX_LINE`] and was cut.
     pub overlong: bool,
 }
 

@@ -124,7 +124,6 @@ pub fn new_token() -> [u8; 20] {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests may unwrap")]
 mod tests {
     use super::*;
     use rsa::RsaPrivateKey;

@@ -488,7 +488,6 @@ fn streamed_install(stream: &dyn Stream, ctx: &ServiceContext<'_>, req: InstallR
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests may unwrap")]
 mod tests {
     use super::*;
     use crate::adbd::stream::testing::MemStream;

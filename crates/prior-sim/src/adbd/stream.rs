@@ -167,7 +167,6 @@ impl<'a> StreamReader<'a> {
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests may unwrap")]
 pub(crate) mod testing {
     //! An in-memory [`Stream`] for unit tests of the services.
     use super::*;

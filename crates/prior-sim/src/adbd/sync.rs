@@ -248,7 +248,6 @@ fn send(r: &mut StreamReader<'_>, ctx: &ServiceContext<'_>, spec: &str) -> bool 
 }
 
 #[cfg(test)]
-#[expect(clippy::unwrap_used, reason = "tests may unwrap")]
 mod tests {
     use super::*;
     use crate::adbd::stream::testing::MemStream;

@@ -220,8 +220,9 @@ pub(crate) fn serve_connection(shared: Arc<Shared>, socket: TcpStream) {
         }),
     });
     let mut rd = BufReader::with_capacity(64 * 1024, reader);
-    let receive_max = shared.limits.max_payload;
     while let Ok(Some(raw)) = read_header(&mut rd) {
+        // adbd's check_header: the negotiated maximum once CNXN was seen, ours before.
+        let receive_max = lock(&conn.state).max_payload as u32;
         let hdr = match decode_header(&raw, receive_max) {
             Ok(h) => h,
             Err(e) => {
@@ -318,20 +319,20 @@ impl Conn {
         .into_bytes()
     }
 
-    fn go_online(&self) -> bool {
+    fn go_online(&self) {
         {
             let mut st = lock(&self.state);
             st.online = true;
             st.token = None;
         }
         let banner = self.banner();
-        self.write_packet(A_CNXN, A_VERSION, self.shared.limits.max_payload, &banner)
+        self.write_packet(A_CNXN, A_VERSION, self.shared.limits.max_payload, &banner);
     }
 
-    fn send_token(&self) -> bool {
+    fn send_token(&self) {
         let token = new_token();
         lock(&self.state).token = Some(token);
-        self.write_packet(A_AUTH, AUTH_TOKEN, 0, &token)
+        self.write_packet(A_AUTH, AUTH_TOKEN, 0, &token);
     }
 
     fn on_cnxn(&self, version: u32, max_payload: u32) -> bool {
@@ -352,6 +353,7 @@ impl Conn {
             AuthPolicy::Skip => self.go_online(),
             AuthPolicy::Rsa { .. } => self.send_token(),
         }
+        true
     }
 
     fn on_auth(&self, kind: u32, data: &[u8]) -> bool {
@@ -372,7 +374,8 @@ impl Conn {
                     .any(|k| k.verify(&token, data));
                 if ok {
                     self.shared.auth_accepted.fetch_add(1, Ordering::SeqCst);
-                    return self.go_online();
+                    self.go_online();
+                    return true;
                 }
                 let attempts = {
                     let mut st = lock(&self.state);
@@ -382,7 +385,8 @@ impl Conn {
                 if attempts > MAX_AUTH_ATTEMPTS {
                     return false;
                 }
-                self.send_token()
+                self.send_token();
+                true
             }
             AUTH_RSAPUBLICKEY => {
                 let key = AdbPublicKey::parse(&String::from_utf8_lossy(data));
@@ -395,7 +399,8 @@ impl Conn {
                             }
                         }
                         self.shared.auth_accepted.fetch_add(1, Ordering::SeqCst);
-                        self.go_online()
+                        self.go_online();
+                        true
                     }
                     _ => {
                         // The prompt is never answered: stay silent, as adbd does.
@@ -418,7 +423,8 @@ impl Conn {
             parse_service(name)
         };
         let Some(service) = service else {
-            return self.write_packet(A_CLSE, 0, remote, &[]);
+            self.write_packet(A_CLSE, 0, remote, &[]);
+            return true;
         };
         let s = {
             let mut st = lock(&self.state);
@@ -442,7 +448,8 @@ impl Conn {
             }
         };
         let Some(s) = s else {
-            return self.write_packet(A_CLSE, 0, remote, &[]);
+            self.write_packet(A_CLSE, 0, remote, &[]);
+            return true;
         };
         if !self.write_packet(A_OKAY, s.local, remote, &[]) {
             return true; // the reader notices the dead socket
@@ -458,7 +465,7 @@ impl Conn {
             });
         if spawned.is_err() {
             lock(&self.state).streams.remove(&s.local);
-            return self.write_packet(A_CLSE, s.local, remote, &[]);
+            self.write_packet(A_CLSE, s.local, remote, &[]);
         }
         true
     }
@@ -492,7 +499,8 @@ impl Conn {
             return true;
         };
         if data.is_empty() {
-            return self.write_packet(A_OKAY, s.local, s.remote, &[]);
+            self.write_packet(A_OKAY, s.local, s.remote, &[]);
+            return true;
         }
         let mut inner = lock(&s.inner);
         if inner.closed {

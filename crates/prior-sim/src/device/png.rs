@@ -1,4 +1,4 @@
-//! A minimal PNG encoder (8-bit RGB, filter "Sub", zlib via miniz_oxide) and the canvas the
+//! A minimal PNG encoder (8-bit RGB, filter "None", zlib via miniz_oxide) and the canvas the
 //! screenshot is drawn on.
 
 use super::font;
@@ -17,10 +17,7 @@ pub type Rgb = [u8; 3];
 impl Canvas {
     /// A canvas filled with `bg`.
     pub fn new(width: usize, height: usize, bg: Rgb) -> Canvas {
-        let mut pixels = Vec::with_capacity(width * height * 3);
-        for _ in 0..width * height {
-            pixels.extend_from_slice(&bg);
-        }
+        let pixels = bg.repeat(width).repeat(height);
         Canvas {
             width,
             height,
@@ -46,12 +43,13 @@ impl Canvas {
     /// Fills a rectangle `[x0,x1) × [y0,y1)` (clipped).
     pub fn fill(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, c: Rgb) {
         let (x0, y0, x1, y1) = self.clip(x0, y0, x1, y1);
+        if x1 <= x0 {
+            return;
+        }
+        let pattern = c.repeat(x1 - x0);
         for y in y0..y1 {
-            let row = y * self.width * 3;
-            for x in x0..x1 {
-                let i = row + x * 3;
-                self.pixels[i..i + 3].copy_from_slice(&c);
-            }
+            let start = (y * self.width + x0) * 3;
+            self.pixels[start..start + pattern.len()].copy_from_slice(&pattern);
         }
     }
 
@@ -59,12 +57,15 @@ impl Canvas {
     pub fn dim(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, alpha: u8) {
         let (x0, y0, x1, y1) = self.clip(x0, y0, x1, y1);
         let keep = 255 - u32::from(alpha);
+        let mut lut = [0u8; 256];
+        for (v, out) in lut.iter_mut().enumerate() {
+            *out = ((v as u32 * keep) / 255) as u8;
+        }
         for y in y0..y1 {
-            for x in x0..x1 {
-                let i = (y * self.width + x) * 3;
-                for k in 0..3 {
-                    self.pixels[i + k] = ((u32::from(self.pixels[i + k]) * keep) / 255) as u8;
-                }
+            let start = (y * self.width + x0) * 3;
+            let end = (y * self.width + x1) * 3;
+            for b in &mut self.pixels[start..end] {
+                *b = lut[usize::from(*b)];
             }
         }
     }
@@ -215,13 +216,10 @@ pub fn encode_png(w: u32, h: u32, rgb: &[u8]) -> Vec<u8> {
     let stride = w as usize * 3;
     let mut raw = Vec::with_capacity((stride + 1) * h as usize);
     for row in rgb.chunks(stride).take(h as usize) {
-        raw.push(1); // filter: Sub
-        for (i, b) in row.iter().enumerate() {
-            let left = if i >= 3 { row[i - 3] } else { 0 };
-            raw.push(b.wrapping_sub(left));
-        }
+        raw.push(0); // filter: None (screens are flat colours; deflate does the rest)
+        raw.extend_from_slice(row);
     }
-    let z = miniz_oxide::deflate::compress_to_vec_zlib(&raw, 6);
+    let z = miniz_oxide::deflate::compress_to_vec_zlib(&raw, 1);
     let mut out = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
     let mut ihdr = Vec::with_capacity(13);
     ihdr.extend_from_slice(&w.to_be_bytes());

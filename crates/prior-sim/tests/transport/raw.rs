@@ -272,6 +272,16 @@ fn malformed_packets_drop_only_that_connection() {
             "{what}"
         );
     }
+    // A WRTE over the maximum this peer itself negotiated (4096).
+    let mut host = RawHost::connect(sim.adbd_addr());
+    host.handshake(4096);
+    let remote = host.open(1, "shell,v2,raw:cat").unwrap();
+    host.send_raw(&packet::encode(A_WRTE, 1, remote, &[0u8; 4097], false))
+        .unwrap();
+    assert!(
+        host.is_dropped_within(3000),
+        "WRTE over the negotiated maximum accepted"
+    );
     // A peer announcing a tiny max payload, and one that vanishes mid-packet.
     let mut host = RawHost::connect(sim.adbd_addr());
     host.send_raw(&packet::encode(
