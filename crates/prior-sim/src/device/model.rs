@@ -119,6 +119,9 @@ pub struct Action {
     /// Write a log line from the app process.
     #[serde(default)]
     pub log: Option<LogSpec>,
+    /// Write many numbered log lines at a steady rate (load tests).
+    #[serde(default)]
+    pub log_burst: Option<LogBurst>,
     /// Access personal data through a named API.
     #[serde(default)]
     pub access: Option<AccessSpec>,
@@ -158,6 +161,22 @@ pub struct LogSpec {
     /// `main` (default), `system`, `radio`, `events`, `crash`.
     #[serde(default)]
     pub buffer: Option<String>,
+}
+
+/// Numbered log lines at a steady rate: `text` with `{n}` replaced by 1, 2, 3…
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogBurst {
+    /// The tag (default: the model's `log_tag`).
+    #[serde(default)]
+    pub tag: Option<String>,
+    /// The message; `{n}` becomes the line's sequence number.
+    pub text: String,
+    /// Lines per second (1 to 1 000 000).
+    pub rate: u32,
+    /// How long (at most 10 minutes).
+    #[serde(rename = "for")]
+    pub duration: Millis,
 }
 
 /// A personal-data access.
@@ -281,6 +300,7 @@ impl Action {
     fn verbs(&self) -> usize {
         [
             self.log.is_some(),
+            self.log_burst.is_some(),
             self.access.is_some(),
             self.show.is_some(),
             self.request_permission.is_some(),
@@ -373,6 +393,11 @@ impl AppModel {
                         && t != "background"
                     {
                         return Err(format!("{at}: thread must be main or background"));
+                    }
+                }
+                if let Some(b) = &a.log_burst {
+                    if b.rate == 0 || b.rate > 1_000_000 || b.duration.0 > 600_000 {
+                        return Err(format!("{at}: log_burst needs 1 <= rate <= 1000000 and `for` <= 10m"));
                     }
                 }
                 if let Some(l) = &a.log {
