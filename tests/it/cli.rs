@@ -5,7 +5,13 @@ use predicates::prelude::*;
 
 #[test]
 fn help_lists_the_commands() {
-    let out = prior().arg("--help").assert().success().get_output().stdout.clone();
+    let out = prior()
+        .arg("--help")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8_lossy(&out);
     for cmd in ["check", "parse", "ui"] {
         assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
@@ -29,26 +35,50 @@ fn a_missing_file_is_an_input_error_naming_it() {
 
 #[test]
 fn parse_ipc_prints_one_json_object_per_trace() {
-    let out = prior().args(["parse", "ipc"]).arg(data("ipc/ipc-trace-aosp-fixture-1.txt")).assert().success().get_output().stdout.clone();
-    let lines: Vec<serde_json::Value> =
-        String::from_utf8_lossy(&out).lines().map(|l| serde_json::from_str(l).expect("each line is JSON")).collect();
+    let out = prior()
+        .args(["parse", "ipc"])
+        .arg(data("ipc/ipc-trace-aosp-fixture-1.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
     let traces: Vec<_> = lines.iter().filter(|v| v["record"] == "trace").collect();
     assert_eq!(traces.len(), 2);
     assert_eq!(traces[0]["count"], 2);
     assert_eq!(traces[1]["count"], 18);
-    assert_eq!(traces[1]["call"]["short_name"], "IApplicationThread.scheduleBindService");
+    assert_eq!(
+        traces[1]["call"]["short_name"],
+        "IApplicationThread.scheduleBindService"
+    );
     assert_eq!(traces[0]["process"], "system");
 }
 
 #[test]
 fn parse_logcat_decodes_process_starts() {
-    let out = prior().args(["parse", "logcat"]).arg(data("logcat/logcat-events-launch-1.txt")).assert().success().get_output().stdout.clone();
+    let out = prior()
+        .args(["parse", "logcat"])
+        .arg(data("logcat/logcat-events-launch-1.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8_lossy(&out);
-    let first: serde_json::Value = serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
+    let first: serde_json::Value =
+        serde_json::from_str(text.lines().next().expect("a line")).expect("JSON");
     assert_eq!(first["am_event"]["kind"], "proc_start");
     assert_eq!(first["am_event"]["pid"], 13252);
     assert_eq!(first["am_event"]["uid"], 10104);
-    assert_eq!(text.lines().count(), 23, "one record per line of the 23-line sample");
+    assert_eq!(
+        text.lines().count(),
+        23,
+        "one record per line of the 23-line sample"
+    );
 }
 
 #[test]
@@ -63,17 +93,32 @@ fn parse_output_survives_a_closed_pipe() {
         .expect("spawn prior");
     drop(child.stdout.take());
     let out = child.wait_with_output().expect("wait");
-    assert!(out.status.code() == Some(0), "exit {:?}, stderr {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code() == Some(0),
+        "exit {:?}, stderr {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn ui_finds_the_chinese_accept_button_in_a_clickable_parent() {
-    let out = prior().arg("ui").arg(data("cli/consent-zh.xml")).assert().success().get_output().stdout.clone();
+    let out = prior()
+        .arg("ui")
+        .arg(data("cli/consent-zh.xml"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
     assert_eq!(v["consent_screen"], true);
     assert_eq!(v["accept"]["text"], "同意");
     assert_eq!(v["accept"]["resource_id"], "com.leaky.shop:id/btn_agree");
-    assert_eq!(v["accept"]["bounds"], serde_json::json!([564, 1400, 984, 1544]));
+    assert_eq!(
+        v["accept"]["bounds"],
+        serde_json::json!([564, 1400, 984, 1544])
+    );
     assert_eq!(v["accept"]["center"], serde_json::json!([774, 1472]));
     assert_eq!(v["reject"]["text"], "不同意");
     assert_eq!(v["reject"]["center"], serde_json::json!([306, 1472]));

@@ -12,22 +12,37 @@ fn run_demo(name: &str, extra: &[&str], envs: &[(&str, String)]) -> (i32, Value,
     let out = tempfile::tempdir().expect("tempdir").keep();
     let scenario = root().join("scenarios/demo").join(format!("{name}.yaml"));
     let mut cmd = prior();
-    cmd.arg("run").arg(&scenario).args(["--format", "json", "--out"]).arg(&out).args(extra);
+    cmd.arg("run")
+        .arg(&scenario)
+        .args(["--format", "json", "--out"])
+        .arg(&out)
+        .args(extra);
     for (k, v) in envs {
         cmd.env(k, v);
     }
-    let output = cmd.timeout(Duration::from_secs(120)).output().expect("run prior");
+    let output = cmd
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run prior");
     let code = output.status.code().unwrap_or(-1);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
         panic!("{name}: stdout is not a JSON report ({e}); exit {code}\nstdout:\n{stdout}\nstderr:\n{}", String::from_utf8_lossy(&output.stderr))
     });
-    let bundle = std::fs::read_dir(&out).expect("out dir").next().expect("one bundle").expect("entry").path();
+    let bundle = std::fs::read_dir(&out)
+        .expect("out dir")
+        .next()
+        .expect("one bundle")
+        .expect("entry")
+        .path();
     (code, report, bundle)
 }
 
 fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
-    report["findings"].as_array().map(|a| a.iter().filter(|f| f["rule"] == rule).collect()).unwrap_or_default()
+    report["findings"]
+        .as_array()
+        .map(|a| a.iter().filter(|f| f["rule"] == rule).collect())
+        .unwrap_or_default()
 }
 
 fn categories(report: &Value, rule: &str, phase: &str) -> Vec<String> {
@@ -46,10 +61,22 @@ fn assert_evidence_is_real(report: &Value, bundle: &Path) {
         for e in f["evidence"].as_array().expect("evidence") {
             let file = e["file"].as_str().expect("file");
             let line = e["line"].as_u64().expect("line") as usize;
-            let text = std::fs::read_to_string(bundle.join(file)).unwrap_or_else(|_| panic!("evidence file {file} exists"));
-            let first = e["text"].as_str().expect("text").lines().next().unwrap_or("");
-            let at = text.lines().nth(line - 1).unwrap_or_else(|| panic!("{file} has line {line}"));
-            assert!(at.contains(first.trim()), "evidence {file}:{line} is {first:?} but the file says {at:?}");
+            let text = std::fs::read_to_string(bundle.join(file))
+                .unwrap_or_else(|_| panic!("evidence file {file} exists"));
+            let first = e["text"]
+                .as_str()
+                .expect("text")
+                .lines()
+                .next()
+                .unwrap_or("");
+            let at = text
+                .lines()
+                .nth(line - 1)
+                .unwrap_or_else(|| panic!("{file} has line {line}"));
+            assert!(
+                at.contains(first.trim()),
+                "evidence {file}:{line} is {first:?} but the file says {at:?}"
+            );
         }
     }
 }
@@ -60,22 +87,44 @@ fn leaky_shop_fails_with_evidence_before_consent() {
     assert_eq!(r["verdict"], "fail");
     let before = categories(&r, "pre-consent-access", "before_consent");
     for c in ["device_identifiers", "installed_apps", "location"] {
-        assert!(before.contains(&c.to_string()), "{c} missing from {before:?}");
+        assert!(
+            before.contains(&c.to_string()),
+            "{c} missing from {before:?}"
+        );
     }
     assert_eq!(r["consent"]["outcome"], "accepted");
     assert_eq!(r["consent"]["method"], "logcat_markers");
-    let (a, b) = (r["consent"]["answered"]["from_us"].as_i64().expect("from"), r["consent"]["answered"]["to_us"].as_i64().expect("to"));
-    assert!(b >= a && b - a < 20_000, "the consent window is {} µs wide", b - a);
+    let (a, b) = (
+        r["consent"]["answered"]["from_us"].as_i64().expect("from"),
+        r["consent"]["answered"]["to_us"].as_i64().expect("to"),
+    );
+    assert!(
+        b >= a && b - a < 20_000,
+        "the consent window is {} µs wide",
+        b - a
+    );
     assert_eq!(r["device"]["simulated"], true);
-    assert!(r["incomplete"].as_array().expect("list").is_empty(), "{}", r["incomplete"]);
+    assert!(
+        r["incomplete"].as_array().expect("list").is_empty(),
+        "{}",
+        r["incomplete"]
+    );
     assert_evidence_is_real(&r, &bundle);
-    // The scenario expects `verdict: fail`, so the run met its expectations.
-    assert_eq!(code, 0);
+    // Violations found: exit 1 (the scenario sets no expectations).
+    assert_eq!(code, 1);
     // The bundle re-analyses to the same findings, byte for byte.
-    let again = prior().arg("analyze").arg(&bundle).args(["--format", "json"]).output().expect("analyze");
+    let again = prior()
+        .arg("analyze")
+        .arg(&bundle)
+        .args(["--format", "json"])
+        .output()
+        .expect("analyze");
     assert_eq!(again.status.code(), Some(1));
     let stored = std::fs::read(bundle.join("report.json")).expect("report.json");
-    assert_eq!(again.stdout, stored, "re-analysis differs from the run's report");
+    assert_eq!(
+        again.stdout, stored,
+        "re-analysis differs from the run's report"
+    );
 }
 
 #[test]
@@ -91,7 +140,12 @@ fn polite_news_passes() {
 fn no_consent_game_reports_the_missing_consent_screen() {
     let (code, r, _) = run_demo("no-consent-game", &[], &[]);
     assert_eq!(r["consent"]["outcome"], "never_shown");
-    assert_eq!(findings(&r, "no-consent-screen").len(), 1, "{}", r["findings"]);
+    assert_eq!(
+        findings(&r, "no-consent-screen").len(),
+        1,
+        "{}",
+        r["findings"]
+    );
     assert_eq!(r["verdict"], "fail");
     assert_ne!(code, 2);
 }
@@ -128,11 +182,18 @@ fn leaky_shop_through_debian_adb() {
     let sim = Sim::start(&root().join("scenarios/demo/models"));
     let adb = Adb::start();
     adb.connect(&sim.addr);
-    let (_, r, bundle) = run_demo("leaky-shop", &["--device", &sim.addr], &[("ANDROID_ADB_SERVER_PORT", adb.port.to_string())]);
+    let (_, r, bundle) = run_demo(
+        "leaky-shop",
+        &["--device", &sim.addr],
+        &[("ANDROID_ADB_SERVER_PORT", adb.port.to_string())],
+    );
     assert_eq!(r["verdict"], "fail");
     assert_eq!(r["device"]["serial"], sim.addr.as_str());
     let before = categories(&r, "pre-consent-access", "before_consent");
-    assert!(before.contains(&"device_identifiers".to_string()), "{before:?}");
+    assert!(
+        before.contains(&"device_identifiers".to_string()),
+        "{before:?}"
+    );
     assert_evidence_is_real(&r, &bundle);
 }
 
@@ -151,24 +212,47 @@ fn a_sigkilled_run_leaves_a_bundle_that_loads_and_analyses() {
     // Wait until the recording is under way (the consent screen was seen), then SIGKILL.
     let start = Instant::now();
     let bundle = loop {
-        let found = std::fs::read_dir(out.path()).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()).map(|e| e.path());
+        let found = std::fs::read_dir(out.path())
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
         if let Some(b) = found {
             let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
             if h.contains("consent_tap") {
                 break b;
             }
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the run never reached the consent tap");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never reached the consent tap"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     child.kill().expect("SIGKILL");
     let _ = child.wait();
-    let out = prior().arg("analyze").arg(&bundle).args(["--format", "json"]).output().expect("analyze");
+    let out = prior()
+        .arg("analyze")
+        .arg(&bundle)
+        .args(["--format", "json"])
+        .output()
+        .expect("analyze");
     let code = out.status.code();
-    assert!(code == Some(1) || code == Some(4), "exit {code:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        code == Some(1) || code == Some(4),
+        "exit {code:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
-    assert!(r["incomplete"].to_string().contains("never finished"), "{}", r["incomplete"]);
-    assert!(!categories(&r, "pre-consent-access", "before_consent").is_empty(), "the pre-consent evidence survived");
+    assert!(
+        r["incomplete"].to_string().contains("never finished"),
+        "{}",
+        r["incomplete"]
+    );
+    assert!(
+        !categories(&r, "pre-consent-access", "before_consent").is_empty(),
+        "the pre-consent evidence survived"
+    );
 }
 
 #[test]
@@ -177,7 +261,7 @@ fn a_device_that_disappears_mid_run_leaves_an_incomplete_bundle() {
     let adb = Adb::start();
     adb.connect(&sim.addr);
     let out = tempfile::tempdir().expect("tempdir");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
         .arg("run")
         .arg(root().join("scenarios/demo/polite-news.yaml"))
         .args(["--device", &sim.addr, "--format", "json", "--out"])
@@ -189,18 +273,200 @@ fn a_device_that_disappears_mid_run_leaves_an_incomplete_bundle() {
         .expect("spawn");
     let start = Instant::now();
     loop {
-        let found = std::fs::read_dir(out.path()).ok().and_then(|mut d| d.next()).and_then(|e| e.ok()).map(|e| e.path());
-        if found.is_some_and(|b| std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default().contains("\"launch\"")) {
+        let found = std::fs::read_dir(out.path())
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if found.is_some_and(|b| {
+            std::fs::read_to_string(b.join("harness.jsonl"))
+                .unwrap_or_default()
+                .contains("\"launch\"")
+        }) {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(60), "the run never launched the app");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the run never launched the app"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     drop(sim); // the handset vanishes
     let output = child.wait_with_output().expect("wait");
     let code = output.status.code();
-    assert!(code == Some(4) || code == Some(1), "exit {code:?}; stderr {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        code == Some(4) || code == Some(1),
+        "exit {code:?}; stderr {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let r: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
-    assert!(!r["incomplete"].as_array().expect("list").is_empty(), "the report says the run is incomplete");
+    assert!(
+        !r["incomplete"].as_array().expect("list").is_empty(),
+        "the report says the run is incomplete"
+    );
     let _ = data_dir();
+}
+
+/// Writes a scenario for the polite-news demo app with the given consent mode and steps.
+fn polite_scenario(dir: &Path, mode: &str, steps: &str) -> PathBuf {
+    let apk = root().join("scenarios/demo/apps/polite-news.apk");
+    let models = root().join("scenarios/demo/models");
+    let text = format!(
+        "name: Polite News, {mode} mode (test)\n\
+         app: {{ apk: {apk:?} }}\n\
+         device: {{ simulated: {{ models: {models:?} }} }}\n\
+         profile: gdpr\n\
+         consent:\n  mode: {mode}\n  timeout: 15s\n  screen: {{ text: \"(?i)privacy\" }}\n  accept: {{ text: \"^Accept$\" }}\n  reject: {{ text: \"^Reject$\" }}\n\
+         steps:\n{steps}"
+    );
+    let path = dir.join(format!("polite-{mode}.yaml"));
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+#[test]
+fn manual_mode_records_the_window_in_which_the_operator_answered() {
+    let sim = Sim::start(&root().join("scenarios/demo/models"));
+    let adb = Adb::start();
+    adb.connect(&sim.addr);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = polite_scenario(
+        dir.path(),
+        "manual",
+        "  - launch\n  - accept_consent\n  - wait: 1s\n",
+    );
+    let out = dir.path().join("out");
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("run")
+        .arg(&scenario)
+        .args(["--device", &sim.addr, "--format", "json", "--out"])
+        .arg(&out)
+        .env("ANDROID_ADB_SERVER_PORT", adb.port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // Play the operator: wait for the consent screen, find Accept with `prior ui`, tap it.
+    let start = Instant::now();
+    let (bundle, ui_file) = loop {
+        let found = std::fs::read_dir(&out)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if let Some(b) = found {
+            let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
+            if let Some(line) = h.lines().find(|l| l.contains("\"consent_shown\"")) {
+                let v: Value = serde_json::from_str(line).expect("harness line");
+                break (
+                    b.clone(),
+                    v["record"]["ui_file"]
+                        .as_str()
+                        .expect("ui_file")
+                        .to_string(),
+                );
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the consent screen was never recorded"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let ui = prior()
+        .arg("ui")
+        .arg(bundle.join(&ui_file))
+        .arg("--scenario")
+        .arg(&scenario)
+        .output()
+        .expect("prior ui");
+    let d: Value = serde_json::from_slice(&ui.stdout).expect("prior ui JSON");
+    let (x, y) = (
+        d["accept"]["center"][0].as_i64().expect("x"),
+        d["accept"]["center"][1].as_i64().expect("y"),
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    let tap = adb
+        .cmd()
+        .args([
+            "-s",
+            &sim.addr,
+            "shell",
+            "input",
+            "tap",
+            &x.to_string(),
+            &y.to_string(),
+        ])
+        .output()
+        .expect("adb tap");
+    assert!(tap.status.success());
+    let output = child.wait_with_output().expect("wait");
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "a JSON report; stderr {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert_eq!(r["consent"]["outcome"], "accepted");
+    assert_eq!(r["consent"]["method"], "ui_observation", "{}", r["consent"]);
+    let (a, b) = (
+        r["consent"]["answered"]["from_us"].as_i64().expect("from"),
+        r["consent"]["answered"]["to_us"].as_i64().expect("to"),
+    );
+    assert!(a < b, "window [{a}, {b}]");
+    assert_eq!(r["verdict"], "pass", "{}", r["findings"]);
+}
+
+#[test]
+fn steps_tap_back_wait_for_relaunch_and_screenshot_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let steps = "  - launch\n  - wait_for: { text: \"^Accept$\", timeout: 10s }\n  - tap: { text: \"^Privacy Policy$\" }\n  - wait_for: { text: \"^Privacy Policy$\" }\n  - screenshot: policy\n  - tap: { text: \"^Back$\" }\n  - accept_consent\n  - back\n  - relaunch\n  - wait: 1s\n";
+    let scenario = polite_scenario(dir.path(), "auto", steps);
+    let out = dir.path().join("out");
+    let output = prior()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--format", "json", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    let r: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|_| {
+        panic!(
+            "a JSON report; stderr {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert!(
+        r["incomplete"].as_array().expect("list").is_empty(),
+        "{}; stderr {}",
+        r["incomplete"],
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let bundle = std::fs::read_dir(&out)
+        .expect("out")
+        .next()
+        .expect("bundle")
+        .expect("entry")
+        .path();
+    let harness = std::fs::read_to_string(bundle.join("harness.jsonl")).expect("harness");
+    assert!(
+        harness.contains("\"label\":\"policy\""),
+        "the policy screenshot was taken"
+    );
+    assert_eq!(
+        harness.matches("\"type\":\"launch\"").count(),
+        2,
+        "launch + relaunch"
+    );
+    assert!(
+        std::fs::read_dir(bundle.join("raw/screenshots"))
+            .expect("screenshots")
+            .any(|e| {
+                e.expect("entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with("-policy.png")
+            })
+    );
+    assert_eq!(r["consent"]["outcome"], "accepted");
 }

@@ -27,7 +27,10 @@ pub fn prior() -> assert_cmd::Command {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// A standalone `prior sim` process, killed on drop.
@@ -80,7 +83,11 @@ impl Adb {
         let out = adb.cmd().arg("start-server").output().unwrap_or_else(|e| {
             panic!("cannot run Debian's `adb` ({e}); install it with `apt-get install adb` or run scripts/test")
         });
-        assert!(out.status.success(), "adb start-server: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "adb start-server: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         adb
     }
 
@@ -94,12 +101,19 @@ impl Adb {
 
     /// `adb connect ADDR`, waiting until the device is listed as `device`.
     pub fn connect(&self, addr: &str) {
-        let out = self.cmd().args(["connect", addr]).output().expect("adb connect");
+        let out = self
+            .cmd()
+            .args(["connect", addr])
+            .output()
+            .expect("adb connect");
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(text.contains("connected to"), "adb connect: {text}");
         for _ in 0..50 {
             let out = self.cmd().arg("devices").output().expect("adb devices");
-            if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.starts_with(addr) && l.ends_with("device")) {
+            if String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .any(|l| l.starts_with(addr) && l.ends_with("device"))
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));

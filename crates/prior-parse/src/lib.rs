@@ -48,15 +48,18 @@ impl LocalTime {
     /// `default_offset_s`; uses `default_year` when no year was printed.
     pub fn to_epoch_us(&self, default_year: i32, default_offset_s: i32) -> Option<i64> {
         let year = self.year.unwrap_or(default_year);
-        if !(1..=12).contains(&self.month) || !(1..=31).contains(&self.day) || self.hour > 23 || self.minute > 59 || self.second > 60 {
+        if !(1..=12).contains(&self.month)
+            || !(1..=31).contains(&self.day)
+            || self.hour > 23
+            || self.minute > 59
+            || self.second > 60
+        {
             return None;
         }
         let days = days_from_civil(year as i64, self.month, self.day);
-        let secs = days * 86_400
-            + self.hour as i64 * 3600
-            + self.minute as i64 * 60
-            + self.second as i64
-            - self.utc_offset_s.unwrap_or(default_offset_s) as i64;
+        let secs =
+            days * 86_400 + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second as i64
+                - self.utc_offset_s.unwrap_or(default_offset_s) as i64;
         Some(secs * 1_000_000 + self.micros as i64)
     }
 }
@@ -78,9 +81,22 @@ mod tests {
 
     #[test]
     fn local_time_converts_with_offsets() {
-        let t = LocalTime { year: Some(2023), month: 7, day: 22, hour: 12, minute: 26, second: 40, micros: 5, utc_offset_s: Some(8 * 3600) };
+        let t = LocalTime {
+            year: Some(2023),
+            month: 7,
+            day: 22,
+            hour: 12,
+            minute: 26,
+            second: 40,
+            micros: 5,
+            utc_offset_s: Some(8 * 3600),
+        };
         assert_eq!(t.to_epoch_us(1970, 0), Some(1_690_000_000_000_005));
-        let t2 = LocalTime { utc_offset_s: None, year: None, ..t };
+        let t2 = LocalTime {
+            utc_offset_s: None,
+            year: None,
+            ..t
+        };
         assert_eq!(t2.to_epoch_us(2023, 8 * 3600), Some(1_690_000_000_000_005));
         let bad = LocalTime { month: 13, ..t };
         assert_eq!(bad.to_epoch_us(2023, 0), None);

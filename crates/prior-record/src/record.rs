@@ -404,7 +404,10 @@ impl Session<'_> {
             && !self.consent_seen
         {
             let ms = launched.elapsed().as_millis() as u64;
-            self.note(&format!("no consent screen appeared during the {} s after launch", ms / 1000))?;
+            self.note(&format!(
+                "no consent screen appeared during the {} s after launch",
+                ms / 1000
+            ))?;
             self.rec(HarnessRecord::ConsentMissing { timeout_ms: ms })?;
         }
         Ok(())
@@ -718,8 +721,11 @@ impl Session<'_> {
                 self.appops_snapshot("poll")?;
                 next_poll = Instant::now() + self.opts.appops_poll;
             }
-            let watch_due = self.last_watch.is_none_or(|w| w.elapsed() >= Duration::from_secs(1));
-            if !self.consent_done && self.launched_at.is_some() && watch_due && start.elapsed() < d {
+            let watch_due = self
+                .last_watch
+                .is_none_or(|w| w.elapsed() >= Duration::from_secs(1));
+            if !self.consent_done && self.launched_at.is_some() && watch_due && start.elapsed() < d
+            {
                 self.last_watch = Some(Instant::now());
                 self.watch_ui()?;
             }
@@ -729,7 +735,9 @@ impl Session<'_> {
 
     /// While consent is pending, notes the consent screen and permission dialogs on screen.
     fn watch_ui(&mut self) -> Res<()> {
-        let Some((t, _, dump)) = self.ui()? else { return Ok(()) };
+        let Some((t, _, dump)) = self.ui()? else {
+            return Ok(());
+        };
         let d = detect::detect(&dump, &self.scenario.consent);
         if d.permission_dialog {
             self.permission_prompt(t, &d)?;
@@ -742,7 +750,10 @@ impl Session<'_> {
     fn consent_shown(&mut self, t: i64) -> Res<()> {
         self.consent_seen = true;
         let file = self.last_ui_file();
-        self.rec(HarnessRecord::ConsentShown { device_us: t, ui_file: file })?;
+        self.rec(HarnessRecord::ConsentShown {
+            device_us: t,
+            ui_file: file,
+        })?;
         self.progress.note("consent screen on screen");
         Ok(())
     }
@@ -754,10 +765,24 @@ impl Session<'_> {
             return Ok(());
         }
         self.last_prompt_file = Some(file.clone());
-        self.rec(HarnessRecord::PermissionPrompt { device_us: t, ui_file: file, text: d.permission_text.clone() })?;
-        let shown = if self.consent_seen { "" } else { " before consent" };
-        let text = d.permission_text.as_deref().map(|s| format!(": {s}")).unwrap_or_default();
-        self.progress.note(&format!("a runtime-permission dialog is on screen{shown}{text}"));
+        self.rec(HarnessRecord::PermissionPrompt {
+            device_us: t,
+            ui_file: file,
+            text: d.permission_text.clone(),
+        })?;
+        let shown = if self.consent_seen {
+            ""
+        } else {
+            " before consent"
+        };
+        let text = d
+            .permission_text
+            .as_deref()
+            .map(|s| format!(": {s}"))
+            .unwrap_or_default();
+        self.progress.note(&format!(
+            "a runtime-permission dialog is on screen{shown}{text}"
+        ));
         Ok(())
     }
 
@@ -963,7 +988,10 @@ impl Session<'_> {
                 to_us: t,
             })?;
             self.progress.note("the consent screen went away");
-            let (t2, _) = self.timed(Cmd::new("am").raw("trace-ipc start"), "restarting the IPC trace")?;
+            let (t2, _) = self.timed(
+                Cmd::new("am").raw("trace-ipc start"),
+                "restarting the IPC trace",
+            )?;
             self.ipc_from = Some(t2);
             return Ok(());
         }

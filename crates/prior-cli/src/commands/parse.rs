@@ -75,7 +75,10 @@ pub fn run(args: Args) -> CliResult {
     Ok(exit::OK)
 }
 
-fn emit_all(args: &Args, emit: &mut dyn FnMut(Value) -> Result<(), CliError>) -> Result<(), CliError> {
+fn emit_all(
+    args: &Args,
+    emit: &mut dyn FnMut(Value) -> Result<(), CliError>,
+) -> Result<(), CliError> {
     match args.kind {
         Kind::Logcat => {
             let reader: Box<dyn std::io::BufRead> = if args.file.as_os_str() == "-" {

@@ -278,7 +278,11 @@ fn run_one(
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     eprintln!(
         "recorded {} (Prior's own time {:.2} s, excluding the scenario's waits)",
-        if recording.reason.is_some() { "an incomplete session" } else { "the session" },
+        if recording.reason.is_some() {
+            "an incomplete session"
+        } else {
+            "the session"
+        },
         recording.overhead.as_secs_f64()
     );
     drop(target);

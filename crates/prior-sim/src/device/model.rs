@@ -395,10 +395,12 @@ impl AppModel {
                         return Err(format!("{at}: thread must be main or background"));
                     }
                 }
-                if let Some(b) = &a.log_burst {
-                    if b.rate == 0 || b.rate > 1_000_000 || b.duration.0 > 600_000 {
-                        return Err(format!("{at}: log_burst needs 1 <= rate <= 1000000 and `for` <= 10m"));
-                    }
+                if let Some(b) = &a.log_burst
+                    && (b.rate == 0 || b.rate > 1_000_000 || b.duration.0 > 600_000)
+                {
+                    return Err(format!(
+                        "{at}: log_burst needs 1 <= rate <= 1000000 and `for` <= 10m"
+                    ));
                 }
                 if let Some(l) = &a.log {
                     check_log(l).map_err(|e| format!("{at}: {e}"))?;

@@ -142,13 +142,35 @@ pub struct NetRecord {
 
 #[derive(Debug, Clone)]
 enum Job {
-    ProcStart { pid: i32, launcher_uid: i32 },
-    ActivityCreated { pid: i32 },
-    Displayed { pid: i32, start_us: DeviceUs },
-    Model { pid: i32, action: Box<Action> },
-    Die { pid: i32, reason: String },
+    ProcStart {
+        pid: i32,
+        launcher_uid: i32,
+    },
+    ActivityCreated {
+        pid: i32,
+    },
+    Displayed {
+        pid: i32,
+        start_us: DeviceUs,
+    },
+    Model {
+        pid: i32,
+        action: Box<Action>,
+    },
+    Die {
+        pid: i32,
+        reason: String,
+    },
     /// A `log_burst` under way: lines `emitted` of `rate`/s from `start` to `end`.
-    Burst { pid: i32, tag: String, text: String, rate: u32, start: DeviceUs, end: DeviceUs, emitted: u64 },
+    Burst {
+        pid: i32,
+        tag: String,
+        text: String,
+        rate: u32,
+        start: DeviceUs,
+        end: DeviceUs,
+        emitted: u64,
+    },
 }
 
 #[derive(Debug)]
@@ -516,16 +538,34 @@ impl World {
             Job::Displayed { pid, start_us } => self.job_displayed(t, pid, start_us),
             Job::Model { pid, action } => self.run_action(t, pid, &action),
             Job::Die { pid, reason } => self.die(t, pid, &reason),
-            Job::Burst { pid, tag, text, rate, start, end, emitted } => {
-                self.job_burst(t, pid, tag, text, rate, start, end, emitted)
-            }
+            Job::Burst {
+                pid,
+                tag,
+                text,
+                rate,
+                start,
+                end,
+                emitted,
+            } => self.job_burst(t, pid, tag, text, rate, start, end, emitted),
         }
     }
 
     /// Emits the burst lines due by `t` (each at its own time), then reschedules itself.
     #[expect(clippy::too_many_arguments, reason = "the fields of one job")]
-    fn job_burst(&mut self, t: DeviceUs, pid: i32, tag: String, text: String, rate: u32, start: DeviceUs, end: DeviceUs, mut emitted: u64) {
-        let Some(p) = self.procs.get(&pid) else { return };
+    fn job_burst(
+        &mut self,
+        t: DeviceUs,
+        pid: i32,
+        tag: String,
+        text: String,
+        rate: u32,
+        start: DeviceUs,
+        end: DeviceUs,
+        mut emitted: u64,
+    ) {
+        let Some(p) = self.procs.get(&pid) else {
+            return;
+        };
         if p.dying {
             return;
         }
@@ -539,7 +579,18 @@ impl World {
             self.log_at(at, LogId::Main, pid, pid, uid, Priority::Info, &tag, &msg);
         }
         if t < end {
-            self.schedule(t + 10_000, Job::Burst { pid, tag, text, rate, start, end, emitted });
+            self.schedule(
+                t + 10_000,
+                Job::Burst {
+                    pid,
+                    tag,
+                    text,
+                    rate,
+                    start,
+                    end,
+                    emitted,
+                },
+            );
         }
     }
 
@@ -1000,7 +1051,18 @@ impl World {
         } else if let Some(b) = &a.log_burst {
             let tag = b.tag.clone().unwrap_or(default_tag);
             let end = t + (b.duration.0 as DeviceUs) * 1000;
-            self.schedule(t, Job::Burst { pid, tag, text: b.text.clone(), rate: b.rate, start: t, end, emitted: 0 });
+            self.schedule(
+                t,
+                Job::Burst {
+                    pid,
+                    tag,
+                    text: b.text.clone(),
+                    rate: b.rate,
+                    start: t,
+                    end,
+                    emitted: 0,
+                },
+            );
         } else if let Some(acc) = &a.access {
             self.do_access(t, pid, acc, &default_tag);
         } else if let Some(s) = &a.show {
