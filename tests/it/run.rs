@@ -38,6 +38,31 @@ fn run_demo(name: &str, extra: &[&str], envs: &[(&str, String)]) -> (i32, Value,
     (code, report, bundle)
 }
 
+/// Waits (up to 60 s) until the one bundle under `out` has a harness line containing `needle`;
+/// returns the bundle and that line, parsed.
+fn wait_for_harness(out: &Path, needle: &str) -> (PathBuf, Value) {
+    let start = Instant::now();
+    loop {
+        let found = std::fs::read_dir(out)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(|e| e.ok())
+            .map(|e| e.path());
+        if let Some(b) = found {
+            let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
+            if let Some(line) = h.lines().find(|l| l.contains(needle)) {
+                let v: Value = serde_json::from_str(line).expect("a harness line");
+                return (b, v);
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no harness line with {needle} within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 fn findings<'a>(report: &'a Value, rule: &str) -> Vec<&'a Value> {
     report["findings"]
         .as_array()
@@ -209,26 +234,8 @@ fn a_sigkilled_run_leaves_a_bundle_that_loads_and_analyses() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn");
-    // Wait until the recording is under way (the consent screen was seen), then SIGKILL.
-    let start = Instant::now();
-    let bundle = loop {
-        let found = std::fs::read_dir(out.path())
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .map(|e| e.path());
-        if let Some(b) = found {
-            let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
-            if h.contains("consent_tap") {
-                break b;
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never reached the consent tap"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    // Wait until the recording is past the consent tap, then SIGKILL.
+    let (bundle, _) = wait_for_harness(out.path(), "consent_tap");
     child.kill().expect("SIGKILL");
     let _ = child.wait();
     let out = prior()
@@ -271,26 +278,7 @@ fn a_device_that_disappears_mid_run_leaves_an_incomplete_bundle() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn");
-    let start = Instant::now();
-    loop {
-        let found = std::fs::read_dir(out.path())
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .map(|e| e.path());
-        if found.is_some_and(|b| {
-            std::fs::read_to_string(b.join("harness.jsonl"))
-                .unwrap_or_default()
-                .contains("\"launch\"")
-        }) {
-            break;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the run never launched the app"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_for_harness(out.path(), "\"launch\"");
     drop(sim); // the handset vanishes
     let output = child.wait_with_output().expect("wait");
     let code = output.status.code();
@@ -347,32 +335,11 @@ fn manual_mode_records_the_window_in_which_the_operator_answered() {
         .spawn()
         .expect("spawn");
     // Play the operator: wait for the consent screen, find Accept with `prior ui`, tap it.
-    let start = Instant::now();
-    let (bundle, ui_file) = loop {
-        let found = std::fs::read_dir(&out)
-            .ok()
-            .and_then(|mut d| d.next())
-            .and_then(|e| e.ok())
-            .map(|e| e.path());
-        if let Some(b) = found {
-            let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
-            if let Some(line) = h.lines().find(|l| l.contains("\"consent_shown\"")) {
-                let v: Value = serde_json::from_str(line).expect("harness line");
-                break (
-                    b.clone(),
-                    v["record"]["ui_file"]
-                        .as_str()
-                        .expect("ui_file")
-                        .to_string(),
-                );
-            }
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "the consent screen was never recorded"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (bundle, shown) = wait_for_harness(&out, "\"consent_shown\"");
+    let ui_file = shown["record"]["ui_file"]
+        .as_str()
+        .expect("ui_file")
+        .to_string();
     let ui = prior()
         .arg("ui")
         .arg(bundle.join(&ui_file))
