@@ -144,6 +144,7 @@ impl FakeAdb {
                         break;
                     }
                     let Ok(stream) = stream else { continue };
+                    let _ = stream.set_nodelay(true);
                     let s2 = Arc::clone(&s);
                     let _ = std::thread::Builder::new()
                         .name("fake-adb-conn".into())
