@@ -929,8 +929,19 @@ impl Session<'_> {
                 Ok(c.then(tap(x, y))
                     .then(Cmd::new("log").raw("-t prior").arg(&end)?))
             })
-            .map_err(|e: DeviceError| e.to_string())?;
-        self.sh(bracketed, "tapping the consent element")?;
+            .map_err(|e: DeviceError| e.to_string())?
+            .then(Cmd::new("date").raw("+%s.%N"))
+            .then(Cmd::new("am").raw("trace-ipc start"));
+        let out = self.sh(bracketed, "tapping the consent element")?;
+        // The IPC trace restarts right after the end marker, so its window starts after consent.
+        self.ipc_from = out
+            .stdout_text()
+            .lines()
+            .find_map(|l| prior_device::parse_date_output(l.trim()))
+            .map(|(us, _)| us);
+        if self.ipc_from.is_none() {
+            self.note("the IPC trace could not be restarted after the tap; post-consent binder calls are not traced")?;
+        }
         self.rec(HarnessRecord::ConsentTap {
             action,
             begin_marker: begin.clone(),
