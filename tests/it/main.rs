@@ -1,5 +1,7 @@
 //! End-to-end tests of the `prior` binary, one module per area.
 
 mod cli;
+mod report;
 mod run;
+mod sdks;
 mod util;

@@ -162,7 +162,10 @@ fn polite_news_passes() {
     // The IPC trace was dumped before the tap and again at the end, and the app's accesses
     // after Accept were seen, placed after consent.
     let sources = r["checked"]["sources"].as_array().expect("sources");
-    let ipc = sources.iter().find(|s| s["source"] == "ipc").expect("ipc source");
+    let ipc = sources
+        .iter()
+        .find(|s| s["source"] == "ipc")
+        .expect("ipc source");
     assert_eq!(ipc["files"].as_array().map(Vec::len), Some(2), "{ipc}");
     let after: Vec<&Value> = r["timeline"]
         .as_array()
@@ -170,7 +173,11 @@ fn polite_news_passes() {
         .iter()
         .filter(|e| e["phase"] == "after_consent" && e["event"]["kind"] == "data_access")
         .collect();
-    assert!(after.iter().any(|e| e["event"]["source"] == "ipc"), "no post-consent IPC access in {}", r["timeline"]);
+    assert!(
+        after.iter().any(|e| e["event"]["source"] == "ipc"),
+        "no post-consent IPC access in {}",
+        r["timeline"]
+    );
 }
 
 #[test]

@@ -344,6 +344,7 @@ pub fn analyze_with(
     }
 
     let mut events = std::mem::take(&mut sink.events);
+    crate::attribution::attribute_events(&mut events, package);
     events.sort_by(|a, b| event_key(a).cmp(&event_key(b)));
     let boundary = consent.boundary();
     let phases: Vec<Option<Phase>> = events

@@ -22,6 +22,7 @@
 //! [`analyze_with`], [`Report`] and [`Verdict`].
 
 mod analysis;
+pub mod attribution;
 pub mod catalog;
 mod consent;
 mod logscan;

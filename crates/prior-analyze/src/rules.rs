@@ -1,13 +1,15 @@
 //! Applying a profile: placed events → findings.
 //!
-//! Events of the same rule, category and api are grouped into one finding that carries every
-//! piece of evidence (earliest first, capped at [`MAX_EVIDENCE`]).
+//! Events of the same rule, category, api and actor (kind and name: see
+//! [`crate::attribution`]) are grouped into one finding that carries every piece of evidence
+//! (earliest first, capped at [`MAX_EVIDENCE`]), so findings split by who collected the data.
 
 use crate::catalog::Catalog;
 use crate::profile::{Profile, RuleId};
 use crate::report::{ConsentReport, MAX_EVIDENCE, OutcomeCounts, ReportFinding};
 use prior_model::{
-    ConsentOutcome, DataCategory, Event, EventKind, Evidence, Outcome, Phase, Source, Timing,
+    ActorKind, ConsentOutcome, DataCategory, Event, EventKind, Evidence, Outcome, Phase, Source,
+    Timing,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,7 +32,12 @@ pub(crate) struct RuleInput<'a> {
     pub package: &'a str,
 }
 
-type Key = (RuleId, Option<DataCategory>, Option<String>);
+type Key = (
+    RuleId,
+    Option<DataCategory>,
+    Option<String>,
+    Option<(ActorKind, String)>,
+);
 
 /// Runs every rule; findings come out sorted (phase, earliest time, rule, category, api).
 pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
@@ -65,7 +72,12 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             continue;
         }
         groups
-            .entry((rule, ev.category, ev.api.clone()))
+            .entry((
+                rule,
+                ev.category,
+                ev.api.clone(),
+                ev.actor.as_ref().map(|a| (a.kind, a.name.clone())),
+            ))
             .or_default()
             .push(i);
     }
@@ -95,7 +107,7 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
         });
     }
 
-    for ((rule, category, api), idx) in groups {
+    for ((rule, category, api, _actor), idx) in groups {
         let Some(cfg) = input.profile.rule(rule) else {
             continue;
         };

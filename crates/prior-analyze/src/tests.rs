@@ -896,3 +896,119 @@ fn grep_patterns_compile_as_one_alternation_and_find_the_app_lines() {
             .any(|l| l.contains("reportAccessDeniedToReadIdentifiers:com.example.leakyshop:"))
     );
 }
+
+/// One IPC trace of `ITelephony.getImeiForSlot` in `com.example.mini` with `frames` above it.
+fn imei_trace(frames: &[&str]) -> String {
+    let mut t = String::from(
+        "Count: 1\nTrace: java.lang.Throwable\n\tat android.os.BinderProxy.transact(BinderProxy.java:584)\n\tat com.android.internal.telephony.ITelephony$Stub$Proxy.getImeiForSlot(ITelephony.java:10430)\n\tat android.telephony.TelephonyManager.getImei(TelephonyManager.java:2181)\n",
+    );
+    for f in frames {
+        t.push_str(&format!("\tat {f}(X.java:1)\n"));
+    }
+    t.push('\n');
+    t
+}
+
+#[test]
+fn findings_split_by_actor_nested_sdks_and_the_app_prefix() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    let meta = Meta::new(
+        "0.1.0",
+        T0,
+        AppInfo {
+            package: "com.example.mini".into(),
+            uid: Some(10050),
+            ..AppInfo::default()
+        },
+        DeviceInfo {
+            serial: "emulator-5554".into(),
+            utc_offset_s: 0,
+            ..DeviceInfo::default()
+        },
+    );
+    let mut w = BundleWriter::create(&dir, meta).unwrap();
+    w.record(T0, tap(1)).unwrap();
+    w.record(
+        T0,
+        HarnessRecord::IpcDump {
+            file: "raw/ipc/001-before.txt".into(),
+            from_us: T0,
+            to_us: T0 + 300_000,
+            label: "before".into(),
+        },
+    )
+    .unwrap();
+    let dump = [
+        "Binder transaction traces for all processes.\n\nTraces for process: com.example.mini\n"
+            .to_string(),
+        // Umeng's common SDK reads the IMEI itself.
+        imei_trace(&[
+            "com.umeng.commonsdk.statistics.common.DeviceConfig.getImeiNew",
+            "com.umeng.commonsdk.UMConfigure$1.run",
+        ]),
+        // Umeng's common SDK calls its bundled crash SDK, which reads it: the inner one.
+        imei_trace(&[
+            "com.umeng.umcrash.UMCrashUtils.getDeviceId",
+            "com.umeng.commonsdk.UMConfigure$1.run",
+        ]),
+        // The app's own code, called from its Application.
+        imei_trace(&[
+            "com.example.mini.util.Ids.imei",
+            "com.example.mini.App.onCreate",
+        ]),
+    ]
+    .concat();
+    w.append_raw("raw/ipc/001-before.txt")
+        .unwrap()
+        .write_all(dump.as_bytes())
+        .unwrap();
+    let logcat = [
+        proc_start(0, 10050, 4242),
+        line(400, "shell", 7000, 'I', "prior", "prior:consent:begin:1"),
+        line(410, "shell", 7000, 'I', "prior", "prior:consent:end:1"),
+    ]
+    .concat();
+    w.append_raw("raw/logcat.txt")
+        .unwrap()
+        .write_all(logcat.as_bytes())
+        .unwrap();
+    w.finish(T0, RecordingState::Complete, None).unwrap();
+
+    let r = run(&dir, "cn-miit");
+    let mut got: Vec<(String, String, String)> = r
+        .findings
+        .iter()
+        .filter(|f| f.api.as_deref() == Some("ITelephony.getImeiForSlot"))
+        .map(|f| {
+            let a = f.actor.as_ref().unwrap();
+            (
+                format!("{:?}", a.kind),
+                a.name.clone(),
+                a.reason.clone().unwrap(),
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "App".to_string(),
+                "com.example.mini".to_string(),
+                "stack frame com.example.mini.util.Ids.imei (confidence high)".to_string()
+            ),
+            (
+                "Sdk".to_string(),
+                "Umeng".to_string(),
+                "stack frame com.umeng.commonsdk.statistics.common.DeviceConfig.getImeiNew (confidence high)".to_string()
+            ),
+            (
+                "Sdk".to_string(),
+                "Umeng U-APM (crash)".to_string(),
+                "stack frame com.umeng.umcrash.UMCrashUtils.getDeviceId (confidence high)"
+                    .to_string()
+            ),
+        ]
+    );
+}

@@ -38,6 +38,14 @@ enum Command {
     Ui(commands::ui::Args),
     /// Run a standalone simulated handset (for `adb connect`, demos and tests).
     Sim(commands::sim::Args),
+    /// Write reports (HTML, JUnit, SARIF, JSON, text) for recorded bundles.
+    Report(commands::report::Args),
+    /// Save known findings as a baseline for `run|report --baseline`.
+    Baseline(commands::baseline::Args),
+    /// Static inventory of an APK: manifest, signing, permissions, components, SDKs.
+    Inspect(commands::inspect::Args),
+    /// SDKs in an APK, and which were active before and after consent in a bundle.
+    Sdks(commands::sdks::Args),
 }
 
 /// Runs the CLI with the process's arguments and returns the exit code.
@@ -62,6 +70,10 @@ pub fn main() -> ExitCode {
         Command::Parse(a) => commands::parse::run(a),
         Command::Ui(a) => commands::ui::run(a),
         Command::Sim(a) => commands::sim::run(a),
+        Command::Report(a) => commands::report::run(a),
+        Command::Baseline(a) => commands::baseline::run(a),
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Sdks(a) => commands::sdks::run(a),
     };
     match result {
         Ok(code) => exit::code(code),

@@ -1,16 +1,134 @@
-//! Renderers of an analysis [`Report`]: a terminal summary ([`render_text`]) and the stable
-//! JSON form ([`render_json`], documented in `docs/report-json.md`).
+//! Renderers of an analysis [`Report`]: a terminal summary ([`render_text`]), the stable
+//! JSON form ([`render_json`], documented in `docs/report-json.md`) and a batch of them
+//! ([`render_json_batch`]), a self-contained HTML page with a timeline ([`render_html`]),
+//! JUnit XML ([`render_junit`]), SARIF 2.1.0 ([`render_sarif`]), and baselines
+//! ([`Baseline`]) matched by [`fingerprint`]. `docs/reports.md` describes every format.
 //!
 //! Architecture invariant: renderers only format; every decision (verdict, severity, phase)
 //! was made by `prior-analyze`. Everything the app or the bundle controls (package names,
 //! log lines, scenario names) is treated as hostile: control characters are escaped in text
 //! output, so a log line cannot move the cursor or recolour the terminal.
 
+pub mod baseline;
+pub mod html;
+mod junit;
+pub mod sarif;
 mod text;
 
+pub use baseline::{Baseline, BaselineDiff, BaselineEntry};
+pub use html::{HtmlRun, Screenshot, render_html};
+pub use junit::{render_junit, render_junit_with};
+pub use sarif::{SarifRun, render_sarif};
 pub use text::render_text;
 
 use prior_analyze::Report;
+use std::path::Path;
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// The HTML template failed (a bug in Prior, not in the input).
+    #[error("render the HTML template: {0}")]
+    Template(String),
+    /// Writing XML failed.
+    #[error("write the JUnit XML: {0}")]
+    Xml(String),
+    /// Reading a file of the bundle failed.
+    #[error("read {path}: {message}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// A finding the scenario accepts (`expect.allow`): shown as allowed in HTML and as an
+/// accepted external suppression in SARIF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Index of the finding in `Report::findings`.
+    pub finding: usize,
+    /// The allow entry's reason.
+    pub reason: String,
+    /// Its last day (`YYYY-MM-DD`), when it has one.
+    pub expires: Option<String>,
+}
+
+/// The stable fingerprint of a finding, used by SARIF (`partialFingerprints`) and baselines:
+/// the first 16 bytes (hex) of sha256 over `prior-finding/v1`, the package, rule, category,
+/// API and actor name, NUL-separated. Times, counts and evidence are left out on purpose, so
+/// the same access in another run of the same app gives the same fingerprint.
+pub fn fingerprint(package: &str, f: &prior_analyze::report::ReportFinding) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [
+        "prior-finding/v1",
+        package,
+        &f.rule,
+        f.category.map(|c| c.as_str()).unwrap_or(""),
+        f.api.as_deref().unwrap_or(""),
+        f.actor.as_ref().map(|a| a.name.as_str()).unwrap_or(""),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The serialised (snake_case) name of an enum value, e.g. `fail` for `Verdict::Fail`.
+pub(crate) fn label<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The PNG screenshots of a bundle (`raw/screenshots/*.png`), sorted by name. A bundle
+/// without screenshots gives an empty list.
+pub fn bundle_screenshots(bundle: &Path) -> Result<Vec<Screenshot>, RenderError> {
+    let dir = bundle.join("raw").join("screenshots");
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(RenderError::Read {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            });
+        }
+    };
+    let mut paths: Vec<_> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "png") && p.is_file())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for p in paths {
+        // A file too large to embed is named but not read (the page says so).
+        let too_big = p
+            .metadata()
+            .is_ok_and(|m| m.len() > html::MAX_SCREENSHOT_BYTES as u64);
+        let png = if too_big {
+            Vec::new()
+        } else {
+            std::fs::read(&p).map_err(|e| RenderError::Read {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            })?
+        };
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        out.push(Screenshot { name, png });
+    }
+    Ok(out)
+}
 
 /// The report as pretty-printed JSON with a final newline. Field order is fixed and every list
 /// is sorted by the analyzer, so the same report always gives the same bytes.
@@ -28,5 +146,41 @@ pub fn render_json(report: &Report) -> String {
     }
 }
 
+/// Several reports as one JSON document: `{"batch_format": 1, "summary": {…}, "reports": […]}`
+/// (`docs/reports.md`). The summary counts runs per verdict and findings over all runs.
+pub fn render_json_batch(reports: &[&Report]) -> String {
+    let count = |v: prior_model::Verdict| reports.iter().filter(|r| r.verdict == v).count();
+    let worst = if count(prior_model::Verdict::Fail) > 0 {
+        "fail"
+    } else if count(prior_model::Verdict::Inconclusive) > 0 {
+        "inconclusive"
+    } else {
+        "pass"
+    };
+    let value = serde_json::json!({
+        "batch_format": 1,
+        "summary": {
+            "runs": reports.len(),
+            "verdict": worst,
+            "pass": count(prior_model::Verdict::Pass),
+            "fail": count(prior_model::Verdict::Fail),
+            "inconclusive": count(prior_model::Verdict::Inconclusive),
+            "findings": reports.iter().map(|r| r.summary.findings).sum::<u64>(),
+            "violations": reports.iter().map(|r| r.summary.violations).sum::<u64>(),
+        },
+        "reports": reports,
+    });
+    let mut s = serde_json::to_string_pretty(&value).unwrap_or_else(|e| {
+        format!(
+            "{{\"error\": {}}}",
+            serde_json::Value::String(e.to_string())
+        )
+    });
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod formats_tests;
 #[cfg(test)]
 mod tests;

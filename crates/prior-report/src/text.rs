@@ -44,9 +44,18 @@ pub fn render_text(r: &Report) -> String {
     if r.findings.is_empty() {
         let _ = writeln!(o, "No findings.");
     } else {
-        let _ = writeln!(o, "Findings ({}):", r.findings.len());
-        for (i, f) in r.findings.iter().enumerate() {
-            finding(&mut o, i + 1, f);
+        let _ = writeln!(
+            o,
+            "Findings ({}), grouped by who collected:",
+            r.findings.len()
+        );
+        let mut n = 0;
+        for (label, group) in by_actor(&r.findings) {
+            let _ = writeln!(o, "  {label} ({}):", group.len());
+            for f in group {
+                n += 1;
+                finding(&mut o, n, f);
+            }
         }
     }
 
@@ -89,7 +98,7 @@ pub fn render_text(r: &Report) -> String {
     o
 }
 
-fn headline(r: &Report) -> String {
+pub(crate) fn headline(r: &Report) -> String {
     let s = &r.summary;
     let mut counts = Vec::new();
     for (n, name) in [(s.high, "high"), (s.medium, "medium"), (s.low, "low")] {
@@ -267,6 +276,34 @@ fn bundle_line(r: &Report) -> String {
     format!("{}, {seal}{scenario}", clean(&r.bundle.status))
 }
 
+/// Findings grouped by actor (kind and name), groups in the order of their first finding
+/// (findings arrive sorted by phase and time), findings keeping their order inside a group.
+/// Findings without an actor form the last group.
+fn by_actor(findings: &[ReportFinding]) -> Vec<(String, Vec<&ReportFinding>)> {
+    type ActorKey<'a> = Option<(ActorKind, &'a str)>;
+    let mut groups: Vec<(ActorKey<'_>, Vec<&ReportFinding>)> = Vec::new();
+    for f in findings {
+        let key = f.actor.as_ref().map(|a| (a.kind, a.name.as_str()));
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => v.push(f),
+            None => groups.push((key, vec![f])),
+        }
+    }
+    groups.sort_by_key(|(k, _)| k.is_none());
+    groups
+        .into_iter()
+        .map(|(k, v)| {
+            let label = match k {
+                Some((ActorKind::Sdk, name)) => format!("SDK {}", clean(name)),
+                Some((ActorKind::App, name)) => format!("The app itself ({})", clean(name)),
+                Some((ActorKind::System, name)) => format!("System ({})", clean(name)),
+                None => "Actor not determined".to_string(),
+            };
+            (label, v)
+        })
+        .collect()
+}
+
 fn severity_word(s: Severity) -> &'static str {
     match s {
         Severity::High => "HIGH",
@@ -302,6 +339,9 @@ fn finding(o: &mut String, n: usize, f: &ReportFinding) {
             ActorKind::System => "system",
         };
         where_.push(format!("by {} ({kind})", clean(&a.name)));
+        if let Some(reason) = &a.reason {
+            where_.push(format!("decided by {}", clean(reason)));
+        }
     }
     let _ = writeln!(o, "      {}", where_.join(" · "));
     let _ = writeln!(o, "      {}", clean(&f.message));

@@ -116,33 +116,34 @@ fn pick_entry<'c>(
     plain
 }
 
-/// Who made the call: a tracker SDK when one of the non-framework frames is its code, the app
-/// when the innermost non-framework frame is in the app's package.
+/// Who made the call: the innermost non-framework frame above the binder call that is the
+/// app's or a catalogued SDK's (see [`crate::attribution`]); the analyzer catalog's trackers
+/// when the SDK catalogue is unavailable.
 fn actor_of(catalog: &Catalog, package: &str, trace: &Trace) -> Option<Actor> {
     let start = trace.call.as_ref().map_or(0, |c| c.frame_index + 1);
-    let app_frames = trace
+    let frames: Vec<(&str, String)> = trace
         .frames
         .iter()
         .skip(start)
-        .filter(|f| !f.is_framework());
-    for f in app_frames.clone() {
-        if let Some(t) = catalog.tracker_of_class(&f.class) {
-            return Some(Actor {
-                kind: ActorKind::Sdk,
-                name: t.name.clone(),
-                reason: Some(format!("stack frame {}", f.qualified())),
-            });
-        }
+        .map(|f| (f.class.as_str(), f.qualified()))
+        .collect();
+    if let Some(sdks) = crate::attribution::builtin_sdks() {
+        let at = crate::attribution::Attributor::new(sdks, package);
+        return at
+            .from_frames(frames.iter().map(|(c, q)| (*c, q.as_str())))
+            .map(|a| a.to_actor());
     }
-    let caller = trace.caller()?;
-    let in_app = caller
-        .class
-        .strip_prefix(package)
-        .is_some_and(|r| r.starts_with('.') || r.starts_with('$'));
-    in_app.then(|| Actor {
-        kind: ActorKind::App,
-        name: package.to_string(),
-        reason: Some(format!("stack frame {}", caller.qualified())),
+    let f = trace
+        .frames
+        .iter()
+        .skip(start)
+        .filter(|f| !f.is_framework())
+        .find(|f| catalog.tracker_of_class(&f.class).is_some())?;
+    let t = catalog.tracker_of_class(&f.class)?;
+    Some(Actor {
+        kind: ActorKind::Sdk,
+        name: t.name.clone(),
+        reason: Some(format!("stack frame {}", f.qualified())),
     })
 }
 

@@ -1,10 +1,14 @@
 //! One module per command.
 
 pub mod analyze;
+pub mod baseline;
 pub mod check;
 pub mod devices;
+pub mod inspect;
 pub mod parse;
+pub mod report;
 pub mod run;
+pub mod sdks;
 pub mod sim;
 pub mod ui;
 

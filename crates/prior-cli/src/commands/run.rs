@@ -40,6 +40,15 @@ pub struct Args {
     /// Set a `${KEY}` variable used in the scenario (repeatable).
     #[arg(short = 'e', long = "env", value_name = "KEY=VALUE")]
     vars: Vec<String>,
+    /// Also write these reports per run (comma-separated: html,junit,sarif,json,text).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMATS")]
+    report: Vec<super::report::ReportFormat>,
+    /// Directory for `--report` files (default: each bundle's directory, as `report.<ext>`).
+    #[arg(long, value_name = "DIR")]
+    out_report: Option<PathBuf>,
+    /// Compare with a baseline (`prior baseline save`); exit 1 only on new findings.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 /// Terminal progress: a spinner on a TTY, plain lines otherwise.
@@ -327,7 +336,14 @@ fn run_one(
         text.push_str(&format!("\nbundle: {}\n", recording.bundle_dir.display()));
     }
     super::out(&text)?;
-    Ok(code)
+    super::report::after_run(
+        &recording.bundle_dir,
+        &report,
+        &args.report,
+        args.out_report.as_deref(),
+        args.baseline.as_deref(),
+        code,
+    )
 }
 
 /// Worst of two exit codes: errors (2, 3) over violations (1) over incomplete (4) over 0.

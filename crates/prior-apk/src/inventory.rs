@@ -1,0 +1,990 @@
+//! `prior inspect`: the static inventory of one APK.
+//!
+//! Manifest facts come from apk-info; the signing certificates' SHA-256 digests from apk-info's
+//! v1/v2/v3 signature parsing; classes from this crate's [`crate::dex`] reader run over every
+//! `classes*.dex` entry (one at a time, so memory is bounded by the largest dex, not the APK).
+//!
+//! Choices (the brief is silent):
+//! * `exported` is reported as declared **and** as Android resolves it: an undeclared
+//!   `exported` means "true if the component has an intent filter" for activities, services
+//!   and receivers (apps targeting API ≥ 31 must declare it), and "false" for providers (the
+//!   default since API 17).
+//! * every enabled content provider is **auto-init**: Android creates providers before
+//!   `Application.onCreate`, so whatever they start runs before any consent screen. A provider
+//!   in another process (`android:process`) is still listed, with its process.
+//! * SDKs are detected from the classes the dex files *define* (`class_defs`) and from manifest
+//!   components; each hit says what matched and how many classes.
+
+use crate::dex::DexFile;
+use crate::permissions::is_dangerous_permission;
+use crate::sdk::{SdkCatalog, SdkEntry};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+
+/// The most `classes*.dex` entries read (Android's own multidex naming stops being meaningful
+/// far below this).
+pub const MAX_DEX_FILES: usize = 256;
+/// The largest dex entry read (bytes, uncompressed). The format's own 32-bit offsets allow 4 GiB;
+/// real dex files stay far below 100 MiB.
+pub const MAX_DEX_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Errors of [`Inventory::read`]. Messages read after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum InventoryError {
+    /// The file could not be read.
+    #[error("read {path}: {source}")]
+    Io {
+        /// The APK.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// apk-info could not open it as an APK.
+    #[error("read APK {path}: {why}")]
+    Apk {
+        /// The APK.
+        path: String,
+        /// What went wrong.
+        why: String,
+    },
+}
+
+/// The static inventory of one APK.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inventory {
+    /// The file as given.
+    pub file: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// sha256 of the file, lowercase hex.
+    pub sha256: String,
+    /// `package`.
+    pub package: String,
+    /// `versionName`.
+    pub version_name: Option<String>,
+    /// `versionCode`.
+    pub version_code: Option<String>,
+    /// `minSdkVersion`.
+    pub min_sdk: Option<String>,
+    /// `targetSdkVersion`.
+    pub target_sdk: u32,
+    /// `<application android:name>`.
+    pub application_class: Option<String>,
+    /// Signing.
+    pub signing: Signing,
+    /// `<uses-permission>`, de-duplicated, manifest order.
+    pub permissions: Vec<PermissionFact>,
+    /// Activities, services, receivers, providers.
+    pub components: Vec<Component>,
+    /// One entry per `classes*.dex`.
+    pub dex: Vec<DexSummary>,
+    /// SDKs found, sorted by id.
+    pub sdks: Vec<SdkHit>,
+    /// Which catalogue was used.
+    pub catalogue: String,
+}
+
+/// Signing facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Signing {
+    /// Signature schemes present (`v1`, `v2`, `v3`…).
+    pub schemes: Vec<String>,
+    /// Distinct signer certificates.
+    pub certificates: Vec<Certificate>,
+    /// Why nothing is listed, when apk-info could not read the signatures.
+    pub error: Option<String>,
+}
+
+/// A signer certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Certificate {
+    /// Subject DN.
+    pub subject: String,
+    /// SHA-256 of the DER certificate, as apk-info prints it.
+    pub sha256: String,
+}
+
+/// A requested permission.
+#[derive(Debug, Clone, Serialize)]
+pub struct PermissionFact {
+    /// Name.
+    pub name: String,
+    /// A runtime permission the user must grant.
+    pub dangerous: bool,
+}
+
+/// A manifest component.
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    /// `activity`, `activity-alias`, `service`, `receiver`, `provider`.
+    pub kind: &'static str,
+    /// Class name as declared.
+    pub name: String,
+    /// `android:exported` as declared.
+    pub exported_declared: Option<bool>,
+    /// Whether other apps can reach it (see the module docs).
+    pub exported: bool,
+    /// `android:enabled="false"` makes this false.
+    pub enabled: bool,
+    /// `android:process`.
+    pub process: Option<String>,
+    /// Provider authorities.
+    pub authorities: Option<String>,
+    /// A provider Android starts before `Application.onCreate`.
+    pub auto_init: bool,
+    /// The SDK it belongs to, if the catalogue knows it.
+    pub sdk: Option<String>,
+}
+
+/// One dex file.
+#[derive(Debug, Clone, Serialize)]
+pub struct DexSummary {
+    /// Entry name.
+    pub entry: String,
+    /// Format version (`035`…), when parsed.
+    pub version: Option<String>,
+    /// Classes defined.
+    pub classes: usize,
+    /// Types referenced.
+    pub types: usize,
+    /// Header checksum matches.
+    pub checksum_ok: bool,
+    /// Why it could not be read.
+    pub error: Option<String>,
+}
+
+/// An SDK found in the APK.
+#[derive(Debug, Clone, Serialize)]
+pub struct SdkHit {
+    /// Catalogue id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Vendor.
+    pub vendor: String,
+    /// Category.
+    pub category: String,
+    /// Classes defined under its package prefixes.
+    pub classes: usize,
+    /// The prefixes that matched, sorted.
+    pub packages: Vec<String>,
+    /// Its manifest components found, sorted.
+    pub components: Vec<String>,
+    /// It declares an auto-init provider: it runs before `Application.onCreate`.
+    pub auto_init: bool,
+}
+
+impl Inventory {
+    /// Reads `path` and takes its inventory against `catalog`.
+    pub fn read(path: &Path, catalog: &SdkCatalog) -> Result<Inventory, InventoryError> {
+        let shown = path.display().to_string();
+        let (sha256, size) = sha256_file(path).map_err(|source| InventoryError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let apk = apk_info::Apk::new(path).map_err(|e| InventoryError::Apk {
+            path: shown.clone(),
+            why: e.to_string(),
+        })?;
+        let package = apk.get_package_name().ok_or_else(|| InventoryError::Apk {
+            path: shown.clone(),
+            why: "the manifest has no package name".into(),
+        })?;
+
+        let mut permissions: Vec<PermissionFact> = Vec::new();
+        for p in apk.get_permissions() {
+            if !permissions.iter().any(|q| q.name == p) {
+                permissions.push(PermissionFact {
+                    name: p.to_owned(),
+                    dangerous: is_dangerous_permission(p),
+                });
+            }
+        }
+
+        let components = components(&apk, catalog);
+        let (dex, class_counts) = read_dex(&apk, catalog);
+        let sdks = sdk_hits(catalog, &class_counts, &components);
+
+        Ok(Inventory {
+            file: shown,
+            size,
+            sha256,
+            version_name: apk.get_version_name(),
+            version_code: apk.get_version_code(),
+            min_sdk: apk.get_min_sdk_version(),
+            target_sdk: apk.get_target_sdk_version(),
+            application_class: apk.get_application_name(),
+            signing: signing(&apk),
+            package,
+            permissions,
+            components,
+            dex,
+            sdks,
+            catalogue: catalog.origin.clone(),
+        })
+    }
+
+    /// Enabled providers Android starts before `Application.onCreate`.
+    pub fn auto_init_providers(&self) -> impl Iterator<Item = &Component> {
+        self.components.iter().filter(|c| c.auto_init)
+    }
+
+    /// The text form `prior inspect` prints.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::new();
+        let _ = writeln!(o, "{}", self.file);
+        let _ = writeln!(o, "  package        {}", self.package);
+        let _ = writeln!(
+            o,
+            "  version        {} (code {})",
+            self.version_name.as_deref().unwrap_or("-"),
+            self.version_code.as_deref().unwrap_or("-")
+        );
+        let _ = writeln!(
+            o,
+            "  sdk            min {} / target {}",
+            self.min_sdk.as_deref().unwrap_or("-"),
+            self.target_sdk
+        );
+        if let Some(a) = &self.application_class {
+            let _ = writeln!(o, "  application    {a}");
+        }
+        let _ = writeln!(
+            o,
+            "  size           {} bytes, sha256 {}",
+            self.size, self.sha256
+        );
+        let _ = writeln!(
+            o,
+            "  signing        {}",
+            if self.signing.schemes.is_empty() {
+                "none found".to_owned()
+            } else {
+                self.signing.schemes.join(", ")
+            }
+        );
+        for c in &self.signing.certificates {
+            let _ = writeln!(o, "    certificate  sha256 {}  {}", c.sha256, c.subject);
+        }
+        if let Some(e) = &self.signing.error {
+            let _ = writeln!(o, "    (signatures unreadable: {e})");
+        }
+        let dangerous = self.permissions.iter().filter(|p| p.dangerous).count();
+        let _ = writeln!(
+            o,
+            "\nPermissions ({}, {dangerous} dangerous):",
+            self.permissions.len()
+        );
+        for p in &self.permissions {
+            let _ = writeln!(o, "  {} {}", if p.dangerous { "!" } else { " " }, p.name);
+        }
+        let _ = writeln!(o, "\nComponents ({}):", self.components.len());
+        for c in &self.components {
+            let mut notes = Vec::new();
+            if c.exported {
+                notes.push(if c.exported_declared.is_some() {
+                    "exported".to_owned()
+                } else {
+                    "exported (implicit)".to_owned()
+                });
+            }
+            if !c.enabled {
+                notes.push("disabled".into());
+            }
+            if c.auto_init {
+                notes.push("AUTO-INIT before Application.onCreate".into());
+            }
+            if let Some(p) = &c.process {
+                notes.push(format!("process {p}"));
+            }
+            if let Some(s) = &c.sdk {
+                notes.push(format!("sdk {s}"));
+            }
+            let _ = writeln!(
+                o,
+                "  {:<14} {}{}",
+                c.kind,
+                c.name,
+                if notes.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", notes.join(", "))
+                }
+            );
+        }
+        let _ = writeln!(o, "\nDex files ({}):", self.dex.len());
+        for d in &self.dex {
+            match &d.error {
+                Some(e) => {
+                    let _ = writeln!(o, "  {}: unreadable: {e}", d.entry);
+                }
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "  {}: version {}, {} classes, {} types{}",
+                        d.entry,
+                        d.version.as_deref().unwrap_or("?"),
+                        d.classes,
+                        d.types,
+                        if d.checksum_ok {
+                            ""
+                        } else {
+                            ", CHECKSUM MISMATCH"
+                        }
+                    );
+                }
+            }
+        }
+        let _ = writeln!(
+            o,
+            "\nSDKs ({}, catalogue {}):",
+            self.sdks.len(),
+            self.catalogue
+        );
+        for s in &self.sdks {
+            let _ = writeln!(
+                o,
+                "  {:<40} {:<16} {} classes{}{}",
+                s.name,
+                s.category,
+                s.classes,
+                if s.components.is_empty() {
+                    String::new()
+                } else {
+                    format!(", components {}", s.components.join(" "))
+                },
+                if s.auto_init { ", AUTO-INIT" } else { "" }
+            );
+        }
+        terminal_safe(&o)
+    }
+}
+
+/// Escapes control characters other than newline (APK strings are the app author's: an
+/// escape sequence in a component name must not reach the terminal).
+fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut f = fs_err::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = f.read(&mut buf)?;
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex::encode(h.finalize()), n))
+}
+
+fn parse_bool(v: Option<&str>) -> Option<bool> {
+    match v? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+fn components(apk: &apk_info::Apk, catalog: &SdkCatalog) -> Vec<Component> {
+    let mut out = Vec::new();
+    let sdk_of = |name: &str| catalog.sdk_of_component(name).map(|(s, _)| s.id.clone());
+    let mut push = |kind: &'static str,
+                    name: Option<&str>,
+                    exported: Option<&str>,
+                    enabled: Option<&str>,
+                    process: Option<&str>,
+                    has_filter: bool,
+                    authorities: Option<&str>| {
+        let Some(name) = name else { return };
+        let declared = parse_bool(exported);
+        let enabled = parse_bool(enabled).unwrap_or(true);
+        let is_provider = kind == "provider";
+        out.push(Component {
+            kind,
+            name: name.to_owned(),
+            exported_declared: declared,
+            exported: declared.unwrap_or(!is_provider && has_filter),
+            enabled,
+            process: process.map(str::to_owned),
+            authorities: authorities.map(str::to_owned),
+            auto_init: is_provider && enabled,
+            sdk: sdk_of(name),
+        });
+    };
+    for a in apk.get_activities() {
+        push(
+            "activity",
+            a.name,
+            a.exported,
+            a.enabled,
+            a.process,
+            !a.intent_filters.is_empty(),
+            None,
+        );
+    }
+    for a in apk.get_activity_aliases() {
+        push(
+            "activity-alias",
+            a.name,
+            a.exported,
+            a.enabled,
+            None,
+            !a.intent_filters.is_empty(),
+            None,
+        );
+    }
+    for s in apk.get_services() {
+        push(
+            "service",
+            s.name,
+            s.exported,
+            s.enabled,
+            s.process,
+            !s.intent_filters.is_empty(),
+            None,
+        );
+    }
+    for r in apk.get_receivers() {
+        push(
+            "receiver",
+            r.name,
+            r.exported,
+            r.enabled,
+            r.process,
+            !r.intent_filters.is_empty(),
+            None,
+        );
+    }
+    for p in apk.get_providers() {
+        push(
+            "provider",
+            p.name,
+            p.exported,
+            p.enabled,
+            p.process,
+            false,
+            p.authorities,
+        );
+    }
+    out
+}
+
+fn signing(apk: &apk_info::Apk) -> Signing {
+    use apk_info::Signature as S;
+    let mut schemes = Vec::new();
+    let mut certificates: Vec<Certificate> = Vec::new();
+    match apk.get_signatures() {
+        Ok(sigs) => {
+            for s in &sigs {
+                let certs = match s {
+                    S::V1(c) | S::V2(c) | S::V3(c) | S::V31(c) | S::V32(c) => c.as_slice(),
+                    _ => &[],
+                };
+                if matches!(s, S::V1(_) | S::V2(_) | S::V3(_) | S::V31(_) | S::V32(_)) {
+                    schemes.push(s.name());
+                }
+                for c in certs {
+                    let cert = Certificate {
+                        subject: c.subject.clone(),
+                        sha256: c.sha256_fingerprint.to_ascii_lowercase().replace(':', ""),
+                    };
+                    if !certificates.contains(&cert) {
+                        certificates.push(cert);
+                    }
+                }
+            }
+            Signing {
+                schemes,
+                certificates,
+                error: None,
+            }
+        }
+        Err(e) => Signing {
+            schemes,
+            certificates,
+            error: Some(e.to_string()),
+        },
+    }
+}
+
+/// `classes.dex`, `classes2.dex`, … in Android's load order.
+fn dex_entries(apk: &apk_info::Apk) -> Vec<String> {
+    let mut v: Vec<(u32, String)> = apk
+        .namelist()
+        .filter_map(|n| dex_index(n).map(|k| (k, n.to_owned())))
+        .collect();
+    v.sort();
+    v.dedup();
+    v.into_iter().map(|(_, n)| n).take(MAX_DEX_FILES).collect()
+}
+
+/// The multidex index of `classes.dex` (1), `classesN.dex` (N ≥ 2); `None` for anything else.
+fn dex_index(name: &str) -> Option<u32> {
+    let mid = name.strip_prefix("classes")?.strip_suffix(".dex")?;
+    if mid.is_empty() {
+        return Some(1);
+    }
+    if mid.starts_with('0') {
+        return None;
+    }
+    mid.parse::<u32>().ok().filter(|&k| k >= 2)
+}
+
+/// Per SDK id: classes defined under its prefixes, and the prefixes that matched.
+type ClassCounts = BTreeMap<String, (usize, Vec<String>)>;
+
+/// Reads every dex; returns summaries and, per SDK index, (classes, matched prefixes).
+fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, ClassCounts) {
+    let mut summaries = Vec::new();
+    let mut counts = ClassCounts::new();
+    for entry in dex_entries(apk) {
+        let mut summary = DexSummary {
+            entry: entry.clone(),
+            version: None,
+            classes: 0,
+            types: 0,
+            checksum_ok: false,
+            error: None,
+        };
+        match apk.read(&entry) {
+            Err(e) => summary.error = Some(e.to_string()),
+            Ok((data, _)) if data.len() as u64 > MAX_DEX_BYTES => {
+                summary.error = Some(format!(
+                    "{} bytes, over the {MAX_DEX_BYTES}-byte limit",
+                    data.len()
+                ));
+            }
+            Ok((data, _)) => match DexFile::parse(&data) {
+                Err(e) => summary.error = Some(e.to_string()),
+                Ok(dex) => {
+                    summary.version = Some(dex.version.clone());
+                    summary.classes = dex.class_defs.len();
+                    summary.types = dex.types.len();
+                    summary.checksum_ok = dex.checksum_ok;
+                    for class in dex.defined_classes() {
+                        if let Some((sdk, prefix)) = catalog.sdk_of_class(&class) {
+                            let e = counts.entry(sdk.id.clone()).or_default();
+                            e.0 += 1;
+                            if !e.1.iter().any(|p| p == prefix) {
+                                e.1.push(prefix.to_owned());
+                            }
+                        }
+                    }
+                }
+            },
+        }
+        summaries.push(summary);
+    }
+    (summaries, counts)
+}
+
+fn sdk_hits(catalog: &SdkCatalog, counts: &ClassCounts, components: &[Component]) -> Vec<SdkHit> {
+    let mut hits: BTreeMap<String, SdkHit> = BTreeMap::new();
+    for (id, (n, prefixes)) in counts {
+        if let Some(sdk) = catalog.get(id) {
+            let mut h = empty_hit(sdk);
+            h.classes = *n;
+            h.packages = prefixes.clone();
+            h.packages.sort();
+            hits.insert(id.clone(), h);
+        }
+    }
+    for c in components {
+        let Some((sdk, _)) = catalog.sdk_of_component(&c.name) else {
+            continue;
+        };
+        let h = hits.entry(sdk.id.clone()).or_insert_with(|| empty_hit(sdk));
+        if !h.components.contains(&c.name) {
+            h.components.push(c.name.clone());
+            h.components.sort();
+        }
+        h.auto_init |= c.auto_init;
+    }
+    hits.into_values().collect()
+}
+
+fn empty_hit(sdk: &SdkEntry) -> SdkHit {
+    SdkHit {
+        id: sdk.id.clone(),
+        name: sdk.name.clone(),
+        vendor: sdk.vendor.clone(),
+        category: sdk.category.clone(),
+        classes: 0,
+        packages: Vec::new(),
+        components: Vec::new(),
+        auto_init: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::PathBuf;
+    use std::process::Command;
+
+    fn fixture() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/apks/app-uiautomator.apk")
+    }
+
+    /// The class descriptors `dexdump` (Debian's package `dexdump`) lists for a dex file.
+    fn dexdump_classes(dex: &Path) -> Vec<String> {
+        let out = Command::new("dexdump")
+            .arg(dex)
+            .output()
+            .expect("run dexdump (apt-get install dexdump; .ci/run and scripts/test install it)");
+        assert!(out.status.success(), "dexdump failed: {:?}", out.status);
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| {
+                l.trim_start()
+                    .strip_prefix("Class descriptor  : '")?
+                    .strip_suffix('\'')
+                    .map(str::to_owned)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn real_apk_classes_and_sdks_match_dexdump() {
+        let cat = SdkCatalog::builtin().unwrap();
+        let inv = Inventory::read(&fixture(), &cat).unwrap();
+        assert_eq!(inv.package, "com.github.uiautomator");
+        assert_eq!(inv.dex.len(), 1);
+        let apk = apk_info::Apk::new(fixture()).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut all_ours = BTreeSet::new();
+        let mut all_theirs = BTreeSet::new();
+        for d in &inv.dex {
+            assert!(d.error.is_none(), "{d:?}");
+            let (data, _) = apk.read(&d.entry).unwrap();
+            let path = dir.path().join(&d.entry);
+            std::fs::write(&path, &data).unwrap();
+            let theirs = dexdump_classes(&path);
+            let dex = DexFile::parse(&data).unwrap();
+            assert!(dex.checksum_ok);
+            let ours: Vec<String> = dex
+                .class_defs
+                .iter()
+                .map(|&i| dex.types[i as usize].clone())
+                .collect();
+            // Same classes, same order (dexdump walks class_defs in table order).
+            assert_eq!(ours.len(), theirs.len());
+            assert_eq!(ours, theirs);
+            assert_eq!(d.classes, theirs.len());
+            all_ours.extend(dex.defined_classes());
+            all_theirs.extend(
+                theirs
+                    .iter()
+                    .filter_map(|t| crate::dex::descriptor_to_java(t)),
+            );
+        }
+        assert!(all_theirs.len() > 1000, "{} classes", all_theirs.len());
+        assert_eq!(all_ours, all_theirs);
+        // The SDK list from dexdump's classes equals the inventory's (class-based hits).
+        let mut from_dexdump: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &all_theirs {
+            if let Some((s, _)) = cat.sdk_of_class(c) {
+                *from_dexdump.entry(s.id.clone()).or_default() += 1;
+            }
+        }
+        let from_inventory: BTreeMap<String, usize> = inv
+            .sdks
+            .iter()
+            .filter(|s| s.classes > 0)
+            .map(|s| (s.id.clone(), s.classes))
+            .collect();
+        assert_eq!(from_inventory, from_dexdump);
+
+        // The built-in catalogue knows none of this app's libraries, so check the same path with
+        // a catalogue that does, nested prefixes included (okhttp3.internal.http2 inside okhttp3).
+        let custom = SdkCatalog::from_toml(
+            r#"
+name = "t"
+version = "1"
+[[sdk]]
+id = "okhttp"
+name = "OkHttp"
+vendor = "Square"
+category = "other"
+packages = ["okhttp3"]
+source = "test"
+[[sdk]]
+id = "okhttp-http2"
+name = "OkHttp HTTP/2"
+vendor = "Square"
+category = "other"
+packages = ["okhttp3.internal.http2"]
+source = "test"
+[[sdk]]
+id = "nanohttpd"
+name = "NanoHTTPD"
+vendor = "NanoHTTPD"
+category = "other"
+packages = ["fi.iki.elonen"]
+source = "test"
+[[sdk]]
+id = "androidx-core"
+name = "AndroidX Core"
+vendor = "Google"
+category = "other"
+packages = ["androidx.core"]
+source = "test"
+"#,
+            "test",
+        )
+        .unwrap();
+        let inv = Inventory::read(&fixture(), &custom).unwrap();
+        let mut from_dexdump: BTreeMap<String, usize> = BTreeMap::new();
+        for c in &all_theirs {
+            if let Some((s, _)) = custom.sdk_of_class(c) {
+                *from_dexdump.entry(s.id.clone()).or_default() += 1;
+            }
+        }
+        let from_inventory: BTreeMap<String, usize> =
+            inv.sdks.iter().map(|s| (s.id.clone(), s.classes)).collect();
+        assert_eq!(from_inventory.len(), 4, "{from_inventory:?}");
+        assert_eq!(from_inventory, from_dexdump);
+        let http2 = all_theirs
+            .iter()
+            .filter(|c| c.starts_with("okhttp3.internal.http2."))
+            .count();
+        assert_eq!(from_inventory["okhttp-http2"], http2);
+    }
+
+    #[test]
+    fn real_apk_manifest_facts() {
+        let cat = SdkCatalog::builtin().unwrap();
+        let inv = Inventory::read(&fixture(), &cat).unwrap();
+        assert_eq!(
+            inv.sha256,
+            "6f85594700ad96de89d012b3767049c2c6988510b68b31b439dd2a6dd93a30c9"
+        );
+        assert!(!inv.signing.certificates.is_empty(), "{:?}", inv.signing);
+        assert!(
+            inv.signing
+                .certificates
+                .iter()
+                .all(|c| c.sha256.len() == 64)
+        );
+        assert!(
+            inv.permissions
+                .iter()
+                .any(|p| p.name == "android.permission.INTERNET" && !p.dangerous)
+        );
+        assert!(!inv.components.is_empty());
+        // Every provider enabled is auto-init; no non-provider is.
+        for c in &inv.components {
+            assert_eq!(c.auto_init, c.kind == "provider" && c.enabled, "{c:?}");
+        }
+        let text = inv.to_text();
+        assert!(text.contains("com.github.uiautomator"));
+        let json = serde_json::to_value(&inv).unwrap();
+        assert_eq!(json["package"], "com.github.uiautomator");
+    }
+
+    fn component(kind: &'static str, name: &str) -> Component {
+        Component {
+            kind,
+            name: name.to_owned(),
+            exported_declared: None,
+            exported: false,
+            enabled: true,
+            process: None,
+            authorities: None,
+            auto_init: kind == "provider",
+            sdk: None,
+        }
+    }
+
+    #[test]
+    fn sdks_from_dex_classes_and_manifest_components() {
+        let cat = SdkCatalog::builtin().unwrap();
+        let mut counts = ClassCounts::new();
+        counts.insert("umeng-common".into(), (40, vec!["com.umeng".into()]));
+        let comps = [
+            component(
+                "provider",
+                "com.google.firebase.provider.FirebaseInitProvider",
+            ),
+            component("service", "cn.jpush.android.service.PushService"),
+            component("activity", "com.example.MainActivity"),
+        ];
+        let hits = sdk_hits(&cat, &counts, &comps);
+        let ids: Vec<(&str, usize, bool)> = hits
+            .iter()
+            .map(|h| (h.id.as_str(), h.classes, h.auto_init))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("firebase-core", 0, true),
+                ("jpush", 0, false),
+                ("umeng-common", 40, false)
+            ]
+        );
+        assert_eq!(hits[1].components, ["cn.jpush.android.service.PushService"]);
+    }
+
+    #[test]
+    fn dex_entries_follow_android_multidex_names() {
+        // classes.dex, classes2.dex … only; `classes1.dex` and `classesX.dex` are not loaded.
+        let names = [
+            "classes2.dex",
+            "classes.dex",
+            "classes10.dex",
+            "classes1.dex",
+            "classesX.dex",
+            "a/classes3.dex",
+        ];
+        let mut v: Vec<(u32, &str)> = names
+            .iter()
+            .filter_map(|n| dex_index(n).map(|k| (k, *n)))
+            .collect();
+        v.sort();
+        assert_eq!(
+            v,
+            [
+                (1, "classes.dex"),
+                (2, "classes2.dex"),
+                (10, "classes10.dex")
+            ]
+        );
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut c = 0xffff_ffffu32;
+        for &b in data {
+            c ^= u32::from(b);
+            for _ in 0..8 {
+                c = if c & 1 != 0 {
+                    (c >> 1) ^ 0xedb8_8320
+                } else {
+                    c >> 1
+                };
+            }
+        }
+        !c
+    }
+
+    /// A minimal STORED zip (PKWARE APPNOTE 4.3: local headers, central directory, EOCD).
+    fn zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for (name, data) in entries {
+            let off = out.len() as u32;
+            let (crc, n) = (crc32(data), data.len() as u32);
+            let mut h = Vec::new();
+            h.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+            h.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            h.extend_from_slice(&crc.to_le_bytes());
+            h.extend_from_slice(&n.to_le_bytes());
+            h.extend_from_slice(&n.to_le_bytes());
+            h.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            h.extend_from_slice(&0u16.to_le_bytes());
+            out.extend_from_slice(&h);
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(data);
+            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            central.extend_from_slice(&[20, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+            central.extend_from_slice(&crc.to_le_bytes());
+            central.extend_from_slice(&n.to_le_bytes());
+            central.extend_from_slice(&n.to_le_bytes());
+            central.extend_from_slice(&(name.len() as u16).to_le_bytes());
+            central.extend_from_slice(&[0u8; 12]);
+            central.extend_from_slice(&off.to_le_bytes());
+            central.extend_from_slice(name.as_bytes());
+        }
+        let cd_off = out.len() as u32;
+        out.extend_from_slice(&central);
+        out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        out.extend_from_slice(&[0u8; 4]);
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(entries.len() as u16).to_le_bytes());
+        out.extend_from_slice(&(central.len() as u32).to_le_bytes());
+        out.extend_from_slice(&cd_off.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out
+    }
+
+    #[test]
+    fn corrupt_and_truncated_dex_entries_are_reported_not_fatal() {
+        let apk = apk_info::Apk::new(fixture()).unwrap();
+        let mut entries: Vec<(String, Vec<u8>)> = apk
+            .namelist()
+            .filter(|n| !n.starts_with("META-INF/"))
+            .map(|n| (n.to_owned(), apk.read(n).unwrap().0))
+            .collect();
+        let good = entries
+            .iter()
+            .find(|(n, _)| n == "classes.dex")
+            .unwrap()
+            .1
+            .clone();
+        entries.push(("classes2.dex".into(), good[..good.len() / 3].to_vec()));
+        entries.push(("classes3.dex".into(), b"dex\n035\0 too short".to_vec()));
+        let mut bad_magic = good.clone();
+        bad_magic[..4].copy_from_slice(b"zip\n");
+        entries.push(("classes4.dex".into(), bad_magic));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mixed.apk");
+        std::fs::write(&path, zip(&entries)).unwrap();
+        let inv = Inventory::read(&path, &SdkCatalog::builtin().unwrap()).unwrap();
+        let got: Vec<(&str, usize, Option<&str>)> = inv
+            .dex
+            .iter()
+            .map(|d| (d.entry.as_str(), d.classes, d.error.as_deref()))
+            .collect();
+        assert_eq!(got[0], ("classes.dex", 1714, None));
+        assert!(
+            got[1]
+                .2
+                .is_some_and(|e| e.contains("overrun") || e.contains("string")),
+            "{got:?}"
+        );
+        assert!(
+            got[2].2.is_some_and(|e| e.contains("112-byte header")),
+            "{got:?}"
+        );
+        assert!(got[3].2.is_some_and(|e| e.contains("bad magic")), "{got:?}");
+        assert!(inv.signing.certificates.is_empty());
+        assert!(inv.to_text().contains("classes2.dex: unreadable: "));
+    }
+
+    #[test]
+    fn text_output_escapes_terminal_controls() {
+        assert_eq!(terminal_safe("a\u{1b}[31mb\nc\r"), "a\\u{1b}[31mb\nc\\r");
+    }
+
+    #[test]
+    fn not_an_apk_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.apk");
+        std::fs::write(&p, b"not a zip at all").unwrap();
+        let e = Inventory::read(&p, &SdkCatalog::builtin().unwrap()).unwrap_err();
+        assert!(e.to_string().starts_with("read APK"), "{e}");
+        let e = Inventory::read(
+            &dir.path().join("missing.apk"),
+            &SdkCatalog::builtin().unwrap(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, InventoryError::Io { .. }), "{e}");
+    }
+}

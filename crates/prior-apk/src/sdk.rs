@@ -1,0 +1,435 @@
+//! The SDK catalogue: which third-party SDK a Java class, a manifest component, a log tag or a
+//! network host belongs to.
+//!
+//! The built-in catalogue is `data/sdks.toml` (embedded); `SdkCatalog::from_file` loads a
+//! complete replacement in the same format. docs/sdks.md describes the format and the rules.
+//!
+//! Matching rules (chosen here, documented in docs/sdks.md):
+//! * **classes** — a package prefix matches the package itself and its sub-packages, on
+//!   `.` boundaries (`com.umeng` matches `com.umeng.commonsdk.UMConfigure`, not
+//!   `com.umengx.A`). The **longest** matching prefix wins, so an SDK bundled inside another
+//!   (e.g. `com.umeng.umcrash` inside `com.umeng`) is named as the inner one.
+//! * **components** — an exact class-name match on an entry's `components` first, else the
+//!   class rule above.
+//! * **log tags** — exact, case-sensitive.
+//! * **hosts** — the host itself or any subdomain, on label boundaries, case-insensitive,
+//!   longest listed host wins.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::Path;
+
+const BUILTIN: &str = include_str!("../data/sdks.toml");
+
+/// The categories an SDK may have.
+pub const CATEGORIES: &[&str] = &[
+    "ads",
+    "analytics",
+    "crash-reporting",
+    "location",
+    "payments",
+    "push",
+    "social",
+    "attribution",
+    "customer-support",
+    "security",
+    "other",
+];
+
+/// Errors loading a catalogue. Messages read after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum SdkCatalogError {
+    /// The file could not be read.
+    #[error("read the SDK catalogue: {0}")]
+    Read(std::io::Error),
+    /// Not valid TOML for a catalogue.
+    #[error("parse SDK catalogue {origin}: {message}")]
+    Parse {
+        /// Where it came from.
+        origin: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// An entry is invalid.
+    #[error("load SDK catalogue {origin}: sdk {id:?}: {message}")]
+    Invalid {
+        /// Where it came from.
+        origin: String,
+        /// The entry's id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// One SDK.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SdkEntry {
+    /// Stable identifier (`umeng-common`).
+    pub id: String,
+    /// Display name (`Umeng`).
+    pub name: String,
+    /// Who publishes it.
+    pub vendor: String,
+    /// One of [`CATEGORIES`].
+    pub category: String,
+    /// Java package prefixes of its code (no trailing dot).
+    #[serde(default)]
+    pub packages: Vec<String>,
+    /// Manifest components it declares (content providers, services, receivers), full class
+    /// names; providers here auto-initialise the SDK before `Application.onCreate`.
+    #[serde(default)]
+    pub components: Vec<String>,
+    /// Logcat tags it writes under.
+    #[serde(default)]
+    pub log_tags: Vec<String>,
+    /// Network hosts (a host matches itself and its subdomains).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// Where the facts come from (a vendor documentation page or a public list).
+    pub source: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    name: String,
+    version: String,
+    #[serde(default)]
+    sdk: Vec<SdkEntry>,
+}
+
+/// What matched an SDK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchKind {
+    /// A package prefix.
+    Package,
+    /// A listed component.
+    Component,
+    /// A log tag.
+    LogTag,
+    /// A host.
+    Host,
+}
+
+/// The SDK catalogue with its lookup indices.
+#[derive(Debug, Clone)]
+pub struct SdkCatalog {
+    /// Catalogue name.
+    pub name: String,
+    /// Catalogue version.
+    pub version: String,
+    /// Where it was loaded from (`built-in` or a path).
+    pub origin: String,
+    /// Entries, sorted by id.
+    pub sdks: Vec<SdkEntry>,
+    by_package: HashMap<String, usize>,
+    by_component: HashMap<String, usize>,
+    by_tag: HashMap<String, usize>,
+    by_host: HashMap<String, usize>,
+}
+
+impl SdkCatalog {
+    /// The embedded catalogue.
+    pub fn builtin() -> Result<SdkCatalog, SdkCatalogError> {
+        SdkCatalog::from_toml(BUILTIN, "built-in")
+    }
+
+    /// A complete catalogue from a file.
+    pub fn from_file(path: &Path) -> Result<SdkCatalog, SdkCatalogError> {
+        let text = fs_err::read_to_string(path).map_err(SdkCatalogError::Read)?;
+        SdkCatalog::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates catalogue text.
+    pub fn from_toml(text: &str, origin: &str) -> Result<SdkCatalog, SdkCatalogError> {
+        let file: CatalogFile = toml::from_str(text).map_err(|e| SdkCatalogError::Parse {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        let mut sdks = file.sdk;
+        sdks.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut cat = SdkCatalog {
+            name: file.name,
+            version: file.version,
+            origin: origin.to_owned(),
+            sdks: Vec::new(),
+            by_package: HashMap::new(),
+            by_component: HashMap::new(),
+            by_tag: HashMap::new(),
+            by_host: HashMap::new(),
+        };
+        for s in sdks.iter_mut() {
+            let id = s.id.clone();
+            let invalid = |message: String| SdkCatalogError::Invalid {
+                origin: origin.to_owned(),
+                id: id.clone(),
+                message,
+            };
+            if s.id.is_empty() || s.name.is_empty() || s.vendor.is_empty() {
+                return Err(invalid("id, name and vendor must not be empty".into()));
+            }
+            if !CATEGORIES.contains(&s.category.as_str()) {
+                return Err(invalid(format!(
+                    "category {:?} is not one of {}",
+                    s.category,
+                    CATEGORIES.join(", ")
+                )));
+            }
+            if s.source.trim().is_empty() {
+                return Err(invalid("has no source".into()));
+            }
+            if s.packages.is_empty() && s.hosts.is_empty() && s.components.is_empty() {
+                return Err(invalid(
+                    "names no package, component or host to recognise it by".into(),
+                ));
+            }
+            for p in &mut s.packages {
+                let trimmed = p.trim_end_matches('.').to_owned();
+                if trimmed.is_empty()
+                    || !trimmed
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '$')
+                {
+                    return Err(invalid(format!(
+                        "package prefix {p:?} is not a Java package"
+                    )));
+                }
+                *p = trimmed;
+            }
+            for h in &mut s.hosts {
+                let lower = h.trim_end_matches('.').to_ascii_lowercase();
+                if lower.is_empty()
+                    || !lower
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                {
+                    return Err(invalid(format!("host {h:?} is not a DNS name")));
+                }
+                *h = lower;
+            }
+        }
+        for (i, s) in sdks.iter().enumerate() {
+            let invalid = |message: String| SdkCatalogError::Invalid {
+                origin: origin.to_owned(),
+                id: s.id.clone(),
+                message,
+            };
+            if sdks[..i].iter().any(|o| o.id == s.id) {
+                return Err(invalid("duplicate id".into()));
+            }
+            for (map, keys, what) in [
+                (&mut cat.by_package, &s.packages, "package prefix"),
+                (&mut cat.by_component, &s.components, "component"),
+                (&mut cat.by_tag, &s.log_tags, "log tag"),
+                (&mut cat.by_host, &s.hosts, "host"),
+            ] {
+                for k in keys {
+                    if let Some(&other) = map.get(k)
+                        && other != i
+                    {
+                        let other = sdks.get(other).map(|o| o.id.as_str()).unwrap_or("?");
+                        return Err(invalid(format!(
+                            "{what} {k:?} is also listed by sdk {other:?}"
+                        )));
+                    }
+                    map.insert(k.clone(), i);
+                }
+            }
+        }
+        cat.sdks = sdks;
+        Ok(cat)
+    }
+
+    /// The SDK whose package prefix is the longest one covering `class` (a Java class name,
+    /// `com.umeng.commonsdk.UMConfigure`, inner classes `A$B` included).
+    pub fn sdk_of_class(&self, class: &str) -> Option<(&SdkEntry, &str)> {
+        let mut end = class.len();
+        loop {
+            let candidate = &class[..end];
+            if let Some(&i) = self.by_package.get(candidate) {
+                let s = self.sdks.get(i)?;
+                let p = s.packages.iter().find(|p| p.as_str() == candidate)?;
+                return Some((s, p.as_str()));
+            }
+            end = candidate.rfind('.')?;
+        }
+    }
+
+    /// The SDK a manifest component belongs to: a listed component, else by its class name.
+    pub fn sdk_of_component(&self, class: &str) -> Option<(&SdkEntry, MatchKind)> {
+        if let Some(&i) = self.by_component.get(class) {
+            return self.sdks.get(i).map(|s| (s, MatchKind::Component));
+        }
+        self.sdk_of_class(class)
+            .map(|(s, _)| (s, MatchKind::Package))
+    }
+
+    /// The SDK writing under log tag `tag` (exact).
+    pub fn sdk_of_log_tag(&self, tag: &str) -> Option<&SdkEntry> {
+        self.by_tag.get(tag).and_then(|&i| self.sdks.get(i))
+    }
+
+    /// The SDK owning `host` (itself or a parent domain listed), with the listed host.
+    pub fn sdk_of_host(&self, host: &str) -> Option<(&SdkEntry, &str)> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let mut rest = host.as_str();
+        loop {
+            if let Some(&i) = self.by_host.get(rest) {
+                let s = self.sdks.get(i)?;
+                let h = s.hosts.iter().find(|h| h.as_str() == rest)?;
+                return Some((s, h.as_str()));
+            }
+            let dot = rest.find('.')?;
+            rest = &rest[dot + 1..];
+        }
+    }
+
+    /// The catalogue as a Markdown table (docs/sdks.md's generated section).
+    pub fn to_markdown(&self) -> String {
+        let cell = |v: &[String]| {
+            if v.is_empty() {
+                String::new()
+            } else {
+                v.iter()
+                    .map(|x| format!("`{}`", x.replace('|', "\\|")))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        };
+        let mut o = format!(
+            "{} SDKs (catalogue `{}` version {}).\n\n| SDK | vendor | category | packages | components | log tags | hosts | source |\n|---|---|---|---|---|---|---|---|\n",
+            self.sdks.len(),
+            self.name,
+            self.version
+        );
+        for s in &self.sdks {
+            o.push_str(&format!(
+                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | <{}> |\n",
+                s.name.replace('|', "\\|"),
+                s.id,
+                s.vendor.replace('|', "\\|"),
+                s.category,
+                cell(&s.packages),
+                cell(&s.components),
+                cell(&s.log_tags),
+                cell(&s.hosts),
+                s.source
+            ));
+        }
+        o
+    }
+
+    /// An entry by id.
+    pub fn get(&self, id: &str) -> Option<&SdkEntry> {
+        self.sdks
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+            .and_then(|i| self.sdks.get(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_loads_with_at_least_150_sourced_entries() {
+        let c = SdkCatalog::builtin().unwrap();
+        assert!(c.sdks.len() >= 150, "{} entries", c.sdks.len());
+        assert!(c.sdks.iter().all(|s| s.source.starts_with("https://")));
+        for cat in [
+            "ads",
+            "analytics",
+            "push",
+            "crash-reporting",
+            "payments",
+            "location",
+            "social",
+        ] {
+            assert!(c.sdks.iter().any(|s| s.category == cat), "no {cat} SDK");
+        }
+    }
+
+    #[test]
+    fn classes_match_on_package_boundaries_longest_first() {
+        let c = SdkCatalog::builtin().unwrap();
+        let (s, p) = c.sdk_of_class("com.umeng.commonsdk.UMConfigure$1").unwrap();
+        assert_eq!((s.name.as_str(), p), ("Umeng", "com.umeng"));
+        assert!(c.sdk_of_class("com.umengx.A").is_none());
+        assert!(c.sdk_of_class("com.example.App").is_none());
+        // Nested: Umeng's crash SDK lives under com.umeng but is its own entry.
+        let (inner, _) = c.sdk_of_class("com.umeng.umcrash.UMCrash").unwrap();
+        assert_eq!(inner.id, "umeng-apm");
+    }
+
+    #[test]
+    fn hosts_tags_and_components() {
+        let c = SdkCatalog::builtin().unwrap();
+        assert_eq!(c.sdk_of_host("ULOGS.umeng.com.").unwrap().0.name, "Umeng");
+        assert!(c.sdk_of_host("notumeng.com").is_none());
+        assert_eq!(
+            c.sdk_of_component("com.google.firebase.provider.FirebaseInitProvider")
+                .map(|(s, k)| (s.id.as_str(), k)),
+            Some(("firebase-core", MatchKind::Component))
+        );
+        assert!(c.sdk_of_log_tag("Bugly").is_some());
+    }
+
+    /// docs/sdks.md's generated table is the built-in catalogue's; `PRIOR_UPDATE_DOCS=1`
+    /// rewrites it.
+    #[test]
+    fn docs_table_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sdks.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let begin = "<!-- BEGIN GENERATED: PRIOR_UPDATE_DOCS=1 cargo test -p prior-apk -->\n";
+        let end = "<!-- END GENERATED -->";
+        let (head, rest) = doc.split_once(begin).unwrap();
+        let (_, tail) = rest.split_once(end).unwrap();
+        let table = SdkCatalog::builtin().unwrap().to_markdown();
+        let want = format!("{head}{begin}{table}{end}{tail}");
+        if std::env::var_os("PRIOR_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            assert!(
+                doc == want,
+                "docs/sdks.md is out of date: run PRIOR_UPDATE_DOCS=1 cargo test -p prior-apk"
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_entries_are_rejected() {
+        let base = "name = \"t\"\nversion = \"1\"\n";
+        for (body, want) in [
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"nope\"\npackages=[\"a\"]\nsource=\"x\"\n",
+                "category",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"a\"]\nsource=\"\"\n",
+                "source",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\nhosts=[\"bad host\"]\nsource=\"x\"\n",
+                "DNS",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\nsource=\"x\"\n",
+                "names no",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"p\"]\nsource=\"x\"\n[[sdk]]\nid=\"b\"\nname=\"B\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"p\"]\nsource=\"x\"\n",
+                "also listed",
+            ),
+        ] {
+            let e = SdkCatalog::from_toml(&format!("{base}{body}"), "t").unwrap_err();
+            assert!(e.to_string().contains(want), "{e}");
+        }
+        assert!(matches!(
+            SdkCatalog::from_toml("not toml [", "t"),
+            Err(SdkCatalogError::Parse { .. })
+        ));
+    }
+}

@@ -1,0 +1,325 @@
+//! `prior report BUNDLE…`: analyse one or more recorded bundles and write one report in a
+//! chosen format (`docs/reports.md`). Several bundles make a batch: one HTML page, one JUnit
+//! file with a suite per bundle, one SARIF log with a run per bundle, or a JSON batch.
+
+use super::analyze::{self, analyze_bundle};
+use crate::{CliError, CliResult, exit};
+use prior_analyze::Report;
+use std::path::{Path, PathBuf};
+
+/// Report formats of `prior report` (and `prior run --report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A self-contained HTML page with a timeline.
+    Html,
+    /// The analyzer's JSON report; several bundles give a batch with a summary.
+    Json,
+    /// A terminal summary.
+    Text,
+    /// JUnit XML: a suite per bundle, a test case per rule.
+    Junit,
+    /// SARIF 2.1.0: a run per bundle, a result per finding.
+    Sarif,
+}
+
+impl ReportFormat {
+    /// The usual file extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Html => "html",
+            ReportFormat::Json => "json",
+            ReportFormat::Text => "txt",
+            ReportFormat::Junit => "junit.xml",
+            ReportFormat::Sarif => "sarif",
+        }
+    }
+}
+
+/// Arguments of `prior report`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Session bundle directories.
+    #[arg(required = true, value_name = "BUNDLE")]
+    bundles: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "html")]
+    format: ReportFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Rule profile: `cn-miit`, `gdpr` or a profile file (default: each scenario's).
+    #[arg(long, value_name = "NAME|FILE")]
+    profile: Option<String>,
+    /// A personal-data catalog file to use instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    catalog: Option<PathBuf>,
+    /// Analyse even if files do not match MANIFEST.sha256.
+    #[arg(long)]
+    allow_modified: bool,
+    /// Compare with a baseline (`prior baseline save`): findings are marked new, unchanged
+    /// or fixed, and the exit code is 1 only when there are new ones.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+}
+
+/// One analysed bundle.
+pub struct Analysed {
+    /// Its directory.
+    pub dir: PathBuf,
+    /// The analysis.
+    pub report: Report,
+}
+
+/// Loads a baseline file.
+pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
+    let text = fs_err::read_to_string(path).map_err(|e| CliError::input_msg(e.to_string()))?;
+    prior_report::Baseline::from_json(&text)
+        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", path.display())))
+}
+
+/// The exit code under a baseline: 1 when there are new findings; otherwise the code
+/// without violations (incomplete stays 4).
+pub fn exit_with_baseline(diff: &prior_report::BaselineDiff, code: u8) -> u8 {
+    if !diff.new.is_empty() {
+        exit::VIOLATIONS
+    } else if code == exit::VIOLATIONS {
+        exit::OK
+    } else {
+        code
+    }
+}
+
+/// After `prior run` analysed a bundle: writes the `--report` formats (into `out_dir`, or the
+/// bundle directory as `report.<ext>`), applies `--baseline` and returns the exit code.
+pub fn after_run(
+    bundle_dir: &Path,
+    report: &Report,
+    formats: &[ReportFormat],
+    out_dir: Option<&Path>,
+    baseline: Option<&Path>,
+    code: u8,
+) -> Result<u8, CliError> {
+    let items = [Analysed {
+        dir: bundle_dir.to_path_buf(),
+        report: report.clone(),
+    }];
+    let diff = match baseline {
+        Some(b) => Some(load_baseline(b)?.compare(&[report])),
+        None => None,
+    };
+    for &f in formats {
+        let text = render(&items, f, diff.as_ref())?;
+        let path = match out_dir {
+            Some(d) => {
+                fs_err::create_dir_all(d).map_err(CliError::io)?;
+                let stem = bundle_dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| "report".to_string());
+                d.join(format!("{stem}.{}", f.extension()))
+            }
+            None => bundle_dir.join(format!("report.{}", f.extension())),
+        };
+        fs_err::write(&path, text).map_err(CliError::io)?;
+        eprintln!("report: {}", path.display());
+    }
+    match diff {
+        Some(diff) => {
+            eprint!("{}", diff.render_text());
+            Ok(exit_with_baseline(&diff, code))
+        }
+        None => Ok(code),
+    }
+}
+
+/// Renders analysed bundles in a format.
+pub fn render(
+    items: &[Analysed],
+    format: ReportFormat,
+    diff: Option<&prior_report::BaselineDiff>,
+) -> Result<String, CliError> {
+    let fail = |e: prior_report::RenderError| CliError::input_msg(format!("failed to {e}"));
+    match format {
+        ReportFormat::Text => Ok(items
+            .iter()
+            .map(|a| analyze::render(&a.report, analyze::Format::Text))
+            .collect::<Vec<_>>()
+            .join("\n")),
+        ReportFormat::Json => {
+            if let [one] = items {
+                Ok(prior_report::render_json(&one.report))
+            } else {
+                let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
+                Ok(prior_report::render_json_batch(&reports))
+            }
+        }
+        ReportFormat::Junit => {
+            let sups: Vec<Vec<prior_report::Suppression>> = items
+                .iter()
+                .map(|a| suppressions(&a.dir, &a.report))
+                .collect();
+            let runs: Vec<(&Report, &[prior_report::Suppression])> = items
+                .iter()
+                .zip(&sups)
+                .map(|(a, s)| (&a.report, s.as_slice()))
+                .collect();
+            prior_report::render_junit_with(&runs).map_err(fail)
+        }
+        ReportFormat::Sarif => {
+            let runs: Vec<_> = items
+                .iter()
+                .map(|a| prior_report::SarifRun {
+                    report: &a.report,
+                    scenario_uri: scenario_uri(&a.dir),
+                    baseline: diff,
+                    suppressed: suppressions(&a.dir, &a.report),
+                })
+                .collect();
+            Ok(prior_report::render_sarif(&runs))
+        }
+        ReportFormat::Html => {
+            let mut runs = Vec::new();
+            for a in items {
+                runs.push(prior_report::HtmlRun {
+                    report: &a.report,
+                    screenshots: prior_report::bundle_screenshots(&a.dir).map_err(fail)?,
+                    suppressed: suppressions(&a.dir, &a.report),
+                });
+            }
+            prior_report::render_html(&runs).map_err(fail)
+        }
+    }
+}
+
+/// The findings the bundle's scenario accepts (`expect.allow`, judged today), from the
+/// scenario text recorded in `meta.json`. A bundle without one, or whose scenario no longer
+/// parses, has none (the latter is said on stderr).
+fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
+    let meta = std::fs::read_to_string(dir.join("meta.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let Some(sc) = meta.as_ref().map(|m| &m["scenario"]) else {
+        return Vec::new();
+    };
+    let text = sc["text"].as_str().unwrap_or_default();
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
+    let path = PathBuf::from(sc["path"].as_str().unwrap_or("scenario.yaml"));
+    let opts = prior_scenario::LoadOptions { check_files: false };
+    let scenario = match prior_scenario::Scenario::parse(
+        &path,
+        text,
+        &prior_scenario::Vars::default(),
+        opts,
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "{}: the recorded scenario does not parse, so its expect.allow entries are not applied: {e}",
+                dir.display()
+            );
+            return Vec::new();
+        }
+    };
+    let allow = &scenario.expect.allow;
+    if allow.is_empty() {
+        return Vec::new();
+    }
+    let findings: Vec<prior_model::Finding> =
+        report.findings.iter().map(|f| f.to_finding()).collect();
+    let judged =
+        scenario
+            .expect
+            .judge(&findings, report.verdict, prior_scenario::Date::today_utc());
+    judged
+        .allowed
+        .iter()
+        .filter_map(|&(i, a)| {
+            allow.get(a).map(|entry| prior_report::Suppression {
+                finding: i,
+                reason: entry.reason.clone(),
+                expires: entry.expires.map(|d| d.to_string()),
+            })
+        })
+        .collect()
+}
+
+/// The scenario file recorded in the bundle's `meta.json` (`/`-separated), else the bundle's
+/// `meta.json` itself: the location SARIF results point at.
+fn scenario_uri(dir: &Path) -> String {
+    let meta = dir.join("meta.json");
+    let recorded = std::fs::read_to_string(&meta)
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["scenario"]["path"].as_str().map(str::to_string))
+        .filter(|p| !p.is_empty());
+    recorded
+        .unwrap_or_else(|| meta.display().to_string())
+        .replace('\\', "/")
+}
+
+/// Writes `text` to `path`, or to stdout when `path` is `None`.
+pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), CliError> {
+    match path {
+        Some(p) => fs_err::write(p, text).map_err(CliError::io),
+        None => super::out(text),
+    }
+}
+
+/// The worst exit code over several reports.
+pub fn worst_exit(items: &[Analysed]) -> u8 {
+    let rank = |c: u8| match c {
+        exit::VIOLATIONS => 2,
+        exit::INCOMPLETE => 1,
+        _ => 0,
+    };
+    items
+        .iter()
+        .map(|a| analyze::exit_for(&a.report))
+        .max_by_key(|c| rank(*c))
+        .unwrap_or(exit::OK)
+}
+
+/// Runs `prior report`.
+pub fn run(args: Args) -> CliResult {
+    let mut items = Vec::new();
+    for dir in &args.bundles {
+        let report = analyze_bundle(
+            dir,
+            args.profile.as_deref(),
+            args.catalog.as_deref(),
+            args.allow_modified,
+        )?;
+        items.push(Analysed {
+            dir: dir.clone(),
+            report,
+        });
+    }
+    let code = worst_exit(&items);
+    let Some(baseline) = &args.baseline else {
+        let text = render(&items, args.format, None)?;
+        write_out(args.output.as_deref(), &text)?;
+        return Ok(code);
+    };
+    let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
+    let diff = load_baseline(baseline)?.compare(&reports);
+    let text = if args.format == ReportFormat::Json {
+        // With a baseline, JSON is always the batch form with the comparison added.
+        let mut v: serde_json::Value =
+            serde_json::from_str(&prior_report::render_json_batch(&reports)).map_err(|e| {
+                CliError::input_msg(format!("failed to re-read the batch JSON: {e}"))
+            })?;
+        v["baseline"] = serde_json::to_value(&diff)
+            .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
+        let mut s = serde_json::to_string_pretty(&v)
+            .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
+        s.push('\n');
+        s
+    } else {
+        render(&items, args.format, Some(&diff))?
+    };
+    write_out(args.output.as_deref(), &text)?;
+    eprint!("{}", diff.render_text());
+    Ok(exit_with_baseline(&diff, code))
+}

@@ -1,0 +1,224 @@
+//! `prior sdks BUNDLE|APK`: SDKs present in the APK vs SDKs seen active before consent vs
+//! after.
+//!
+//! * For an APK: the SDKs its dex files and manifest contain (static inventory only).
+//! * For a bundle: the bundle is analysed (as `prior analyze` would) and every event of the
+//!   timeline attributed to an SDK counts as that SDK being active, before consent (events
+//!   before or at the consent answer) or after it. The APK, when given with `--apk` or found
+//!   in the bundle as `meta.json`'s `apk_file`, adds the "present" column; SDKs active but not
+//!   found in the APK are listed too (dynamic code loading, or a catalogue gap).
+
+use crate::commands::analyze::analyze_bundle;
+use crate::commands::inspect::load_catalogue;
+use crate::{CliError, CliResult, exit};
+use prior_apk::{Inventory, SdkCatalog};
+use prior_model::{ActorKind, Phase};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Output formats of `prior sdks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `prior sdks`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A session bundle directory or an APK file.
+    #[arg(value_name = "BUNDLE|APK")]
+    path: PathBuf,
+    /// The APK of the bundle's app (default: the bundle's own copy, when it has one).
+    #[arg(long, value_name = "APK")]
+    apk: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// A complete SDK catalogue replacing the built-in one (used for the APK; the analyzer's
+    /// attribution uses the built-in catalogue).
+    #[arg(long, value_name = "FILE")]
+    sdk_catalogue: Option<PathBuf>,
+    /// Analyse a bundle even if files do not match MANIFEST.sha256.
+    #[arg(long)]
+    allow_modified: bool,
+}
+
+/// One SDK row.
+#[derive(Debug, Clone, Default, Serialize)]
+struct Row {
+    id: Option<String>,
+    name: String,
+    category: Option<String>,
+    /// In the APK: `Some(true/false)`, `None` when no APK was read.
+    present: Option<bool>,
+    /// Declares an auto-init provider.
+    auto_init: bool,
+    /// Events attributed to it before (or at) the consent answer.
+    before_consent: u64,
+    /// Events attributed to it after the consent answer.
+    after_consent: u64,
+}
+
+#[derive(Debug, Serialize)]
+struct Output {
+    apk: Option<String>,
+    bundle: Option<String>,
+    /// Events of the bundle's timeline looked at, and how many the session had (the analyzer
+    /// keeps at most 2000 in the timeline; counts then cover the earliest ones only).
+    events_counted: Option<u64>,
+    events_total: Option<u64>,
+    sdks: Vec<Row>,
+}
+
+/// Runs `prior sdks`.
+pub fn run(args: Args) -> CliResult {
+    let catalog = load_catalogue(args.sdk_catalogue.as_deref())?;
+    let is_bundle = args.path.is_dir();
+    let apk_path = if is_bundle {
+        args.apk.clone().or_else(|| bundle_apk(&args.path))
+    } else {
+        Some(args.path.clone())
+    };
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    let mut counted = None;
+    if let Some(apk) = &apk_path {
+        let inv = Inventory::read(apk, &catalog)
+            .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+        for h in inv.sdks {
+            rows.insert(
+                h.name.clone(),
+                Row {
+                    id: Some(h.id),
+                    name: h.name,
+                    category: Some(h.category),
+                    present: Some(true),
+                    auto_init: h.auto_init,
+                    ..Row::default()
+                },
+            );
+        }
+    }
+    if is_bundle {
+        let report = analyze_bundle(&args.path, None, None, args.allow_modified)?;
+        counted = Some((report.timeline.len() as u64, report.timeline_total));
+        for t in &report.timeline {
+            let Some(a) = &t.event.actor else { continue };
+            if a.kind != ActorKind::Sdk {
+                continue;
+            }
+            let row = rows
+                .entry(a.name.clone())
+                .or_insert_with(|| new_row(&catalog, &a.name, apk_path.is_some()));
+            match t.phase {
+                Phase::AfterConsent => row.after_consent += 1,
+                _ => row.before_consent += 1,
+            }
+        }
+    }
+    let out = Output {
+        apk: apk_path.as_ref().map(|p| p.display().to_string()),
+        bundle: is_bundle.then(|| args.path.display().to_string()),
+        events_counted: counted.map(|c| c.0),
+        events_total: counted.map(|c| c.1),
+        sdks: rows.into_values().collect(),
+    };
+    let text = match args.format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&out)
+                .map_err(|e| CliError::input_msg(format!("failed to serialise: {e}")))?;
+            s.push('\n');
+            s
+        }
+        Format::Text => to_text(&out, is_bundle),
+    };
+    super::out(&text)?;
+    Ok(exit::OK)
+}
+
+fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {
+    let entry = catalog.sdks.iter().find(|s| s.name == name);
+    Row {
+        id: entry.map(|s| s.id.clone()),
+        name: name.to_owned(),
+        category: entry.map(|s| s.category.clone()),
+        present: apk_read.then_some(false),
+        ..Row::default()
+    }
+}
+
+/// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
+fn bundle_apk(dir: &Path) -> Option<PathBuf> {
+    let meta: serde_json::Value =
+        serde_json::from_slice(&fs_err::read(dir.join("meta.json")).ok()?).ok()?;
+    let name = meta["app"]["apk_file"].as_str()?;
+    // Only a plain file name inside the bundle: never follow a path out of it.
+    if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+        return None;
+    }
+    let p = dir.join(name);
+    p.is_file().then_some(p)
+}
+
+fn to_text(out: &Output, is_bundle: bool) -> String {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    match (&out.apk, &out.bundle) {
+        (Some(a), Some(b)) => {
+            let _ = writeln!(o, "SDKs of bundle {b} (APK {a}):");
+        }
+        (None, Some(b)) => {
+            let _ = writeln!(
+                o,
+                "SDKs of bundle {b} (no APK read: pass --apk to see which SDKs it contains):"
+            );
+        }
+        (Some(a), None) => {
+            let _ = writeln!(o, "SDKs in {a}:");
+        }
+        (None, None) => {}
+    }
+    if let (Some(n), Some(total)) = (out.events_counted, out.events_total)
+        && n < total
+    {
+        let _ = writeln!(
+            o,
+            "  (activity counted over the earliest {n} of {total} events: the analyzer's timeline limit)"
+        );
+    }
+    if out.sdks.is_empty() {
+        let _ = writeln!(o, "  none found");
+        return o;
+    }
+    let _ = writeln!(
+        o,
+        "  {:<40} {:<16} {:<8} {:<10} {:>14} {:>13}",
+        "SDK", "category", "in APK", "auto-init", "before consent", "after consent"
+    );
+    for r in &out.sdks {
+        let present = match r.present {
+            Some(true) => "yes",
+            Some(false) => "NO",
+            None => "?",
+        };
+        let (before, after) = if is_bundle {
+            (r.before_consent.to_string(), r.after_consent.to_string())
+        } else {
+            ("-".to_string(), "-".to_string())
+        };
+        let _ = writeln!(
+            o,
+            "  {:<40} {:<16} {:<8} {:<10} {:>14} {:>13}",
+            r.name,
+            r.category.as_deref().unwrap_or("?"),
+            present,
+            if r.auto_init { "yes" } else { "" },
+            before,
+            after
+        );
+    }
+    o
+}

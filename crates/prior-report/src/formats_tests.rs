@@ -1,0 +1,339 @@
+//! Tests of the HTML, JUnit, SARIF and baseline renderers over the example bundles.
+
+use crate::{Baseline, HtmlRun, SarifRun, fingerprint, render_html, render_junit, render_sarif};
+use prior_analyze::{Catalog, Profile, Report, analyze};
+use prior_model::Timing;
+use prior_model::bundle::Bundle;
+use std::path::Path;
+
+fn report(bundle: &str) -> Report {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/bundles")
+        .join(bundle);
+    let b = Bundle::open(dir).unwrap();
+    analyze(
+        &b,
+        &Catalog::builtin().unwrap(),
+        &Profile::builtin("cn-miit").unwrap(),
+    )
+    .unwrap()
+}
+
+fn html(r: &Report) -> String {
+    render_html(&[HtmlRun {
+        report: r,
+        screenshots: Vec::new(),
+        suppressed: Vec::new(),
+    }])
+    .unwrap()
+}
+
+const EVIL: &str = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>&amp;";
+
+#[test]
+fn html_escapes_every_app_string() {
+    let mut r = report("leaky");
+    r.app.package = EVIL.to_string();
+    r.bundle.scenario = Some(EVIL.to_string());
+    r.device.model = Some(EVIL.to_string());
+    r.findings[0].evidence[0].text = EVIL.to_string();
+    r.findings[0].message = EVIL.to_string();
+    r.timeline[0].event.detail = EVIL.to_string();
+    r.incomplete.push(EVIL.to_string());
+    let h = html(&r);
+    assert!(!h.contains("<script>alert"), "raw script");
+    assert!(!h.contains("<img src=x"), "raw img");
+    assert_eq!(h.matches("<script>").count(), 1, "only Prior's own script");
+    let escaped = h
+        .matches("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;")
+        .count();
+    // package (title + heading), scenario, model, evidence, message, timeline title, incomplete.
+    assert!(escaped >= 7, "escaped copies: {escaped}");
+    assert!(
+        h.contains("&amp;amp;"),
+        "an entity is shown literally, not decoded"
+    );
+}
+
+#[test]
+fn html_has_header_timeline_findings_and_checked_list() {
+    let r = report("leaky");
+    let h = html(&r);
+    assert!(h.contains("verdict-fail"));
+    assert!(h.contains(r.app.apk_sha256.as_deref().unwrap()));
+    assert!(h.contains("Asia&#x2f;Shanghai"), "minijinja escapes / too");
+    assert!(
+        !h.contains("id=\"simulated-banner\""),
+        "a real-device report has no banner"
+    );
+    let marks = h.matches("<rect class=\"mark ").count();
+    assert_eq!(marks, r.timeline.len());
+    assert_eq!(
+        h.matches("<rect class=\"finding ").count(),
+        r.findings.len()
+    );
+    assert_eq!(h.matches("class=\"finding-card ").count(), r.findings.len());
+    assert!(h.contains("<rect class=\"consent\""));
+    assert!(h.contains("raw&#x2f;ipc&#x2f;001-before-consent.txt:4"));
+    assert_eq!(
+        h.matches("<td><span class=\"swatch").count(),
+        r.checked.categories.len()
+    );
+    assert!(h.contains("@media print"));
+    assert!(
+        !h.contains("http://")
+            || h.matches("http://").count() == h.matches("http://www.w3.org/2000/svg").count()
+    );
+
+    let mut sim = r.clone();
+    sim.device.simulated = true;
+    assert!(html(&sim).contains("id=\"simulated-banner\""));
+}
+
+#[test]
+fn html_bins_long_timelines() {
+    let mut r = report("leaky");
+    let base = r.timeline.clone();
+    let start = base[0].event.timing.earliest();
+    r.timeline = (0..20_000)
+        .map(|i| {
+            let mut t = base[i % base.len()].clone();
+            t.event.timing = Timing::instant(start + i as i64 * 90_000);
+            t
+        })
+        .collect();
+    let h = html(&r);
+    let marks = h.matches("<rect class=\"mark ").count();
+    assert!(marks > 100 && marks <= 1000 * 8, "binned marks: {marks}");
+    assert!(h.contains("events in "), "bins carry counts");
+    assert!(h.len() < 2_000_000, "{} bytes", h.len());
+}
+
+#[test]
+fn screenshots_are_inlined_as_data_uris_only_when_png() {
+    let r = report("leaky");
+    let png = b"\x89PNG\r\n\x1a\nrest".to_vec();
+    let h = render_html(&[HtmlRun {
+        report: &r,
+        screenshots: vec![
+            crate::Screenshot {
+                name: "001-consent.png".into(),
+                png,
+            },
+            crate::Screenshot {
+                name: "<b>.png".into(),
+                png: b"<svg onload=alert(1)>".to_vec(),
+            },
+        ],
+        suppressed: Vec::new(),
+    }])
+    .unwrap();
+    assert!(h.contains("src=\"data:image&#x2f;png;base64,iVBORw0KGgpyZXN0\""));
+    assert!(h.contains("&lt;b&gt;.png"));
+    assert!(h.contains("<figure id=\"shot-1-1\">"));
+    assert_eq!(
+        h.matches("<a href=\"#shot-1-1\">Screenshot of the consent screen</a>")
+            .count(),
+        r.findings.len(),
+        "every finding links the consent screenshot"
+    );
+    assert!(!h.contains("onload=alert"));
+}
+
+#[test]
+fn fingerprints_ignore_time_and_follow_rule_category_api_actor() {
+    let r = report("leaky");
+    let f = &r.findings[0];
+    let fp = fingerprint(&r.app.package, f);
+    assert_eq!(fp.len(), 32);
+    let mut moved = f.clone();
+    moved.timing = Timing::instant(f.timing.earliest() + 5_000_000);
+    moved.events += 3;
+    moved.evidence.clear();
+    assert_eq!(fingerprint(&r.app.package, &moved), fp);
+    let mut other = f.clone();
+    other.api = Some("something.else".into());
+    assert_ne!(fingerprint(&r.app.package, &other), fp);
+    assert_ne!(fingerprint("another.app", f), fp);
+    let all: std::collections::BTreeSet<String> = r
+        .findings
+        .iter()
+        .map(|f| fingerprint(&r.app.package, f))
+        .collect();
+    assert_eq!(
+        all.len(),
+        r.findings.len(),
+        "distinct findings, distinct prints"
+    );
+}
+
+#[test]
+fn baseline_compare_marks_new_unchanged_fixed_within_the_runs_apps() {
+    let r = report("leaky");
+    let clean = report("clean");
+    let b = Baseline::from_reports(&[&r]);
+    assert_eq!(b.findings.len(), r.violations().count());
+    let back = Baseline::from_json(&b.to_json()).unwrap();
+    assert_eq!(back, b);
+
+    let same = b.compare(&[&r]);
+    assert!(same.new.is_empty() && same.fixed.is_empty());
+    assert_eq!(same.unchanged.len(), b.findings.len());
+
+    let mut changed = r.clone();
+    let gone = changed.findings.remove(0);
+    let mut added = changed.findings[0].clone();
+    added.api = Some("INewService.read".into());
+    changed.findings.push(added);
+    let d = b.compare(&[&changed]);
+    assert_eq!(d.new.len(), 1);
+    assert_eq!(d.new[0].api.as_deref(), Some("INewService.read"));
+    assert_eq!(d.fixed.len(), 1);
+    assert_eq!(d.fixed[0].fingerprint, fingerprint(&r.app.package, &gone));
+    assert_eq!(
+        d.state_of(&changed.app.package, &changed.findings[0]),
+        Some("unchanged")
+    );
+    assert!(d.render_text().starts_with("Baseline: 1 new, "));
+
+    // Another app's run says nothing about this app's findings.
+    let other = b.compare(&[&clean]);
+    assert!(other.fixed.is_empty() && other.new.is_empty());
+
+    assert!(Baseline::from_json("{\"baseline_format\": 9, \"findings\": []}").is_err());
+    assert!(Baseline::from_json("not json").is_err());
+}
+
+#[test]
+fn junit_has_a_case_per_rule_and_no_root_skipped() {
+    let r = report("leaky");
+    let x = render_junit(&[&r]).unwrap();
+    assert!(
+        x.contains("<testsuites name=\"prior\" tests=\"7\" failures=\"1\" errors=\"0\">"),
+        "{x}"
+    );
+    assert!(x.contains("<testsuite name=\"com.example.leakyshop · "));
+    assert_eq!(x.matches("<testcase ").count(), 7);
+    assert_eq!(x.matches("<failure ").count(), 1);
+    assert!(
+        x.contains("raw/ipc/001-before-consent.txt:4: Count: 1"),
+        "{x}"
+    );
+    let t = report("truncated");
+    let x = render_junit(&[&t]).unwrap();
+    assert!(x.contains("<error message=\"the session or its analysis is incomplete"));
+}
+
+#[test]
+fn sarif_levels_rule_indexes_and_locations() {
+    let r = report("leaky");
+    let s = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "scenarios/leakyshop.yaml".into(),
+        baseline: None,
+        suppressed: Vec::new(),
+    }]);
+    let mut known = r.clone();
+    known.findings.remove(0);
+    let diff = Baseline::from_reports(&[&known]).compare(&[&r]);
+    let with = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "s.yaml".into(),
+        baseline: Some(&diff),
+        suppressed: Vec::new(),
+    }]);
+    let w: serde_json::Value = serde_json::from_str(&with).unwrap();
+    let states: Vec<&str> = w["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["baselineState"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states.iter().filter(|s| **s == "new").count(),
+        1,
+        "{states:?}"
+    );
+    assert_eq!(states[0], "new");
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let run = &v["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), r.findings.len());
+    for (res, f) in results.iter().zip(&r.findings) {
+        assert_eq!(res["level"], "error", "high maps to error");
+        let i = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(run["tool"]["driver"]["rules"][i]["id"], f.rule.as_str());
+        assert_eq!(
+            res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "scenarios/leakyshop.yaml"
+        );
+        assert_eq!(
+            res["properties"]["evidence"].as_array().unwrap().len(),
+            f.evidence.len()
+        );
+    }
+    assert_eq!(run["properties"]["simulated"], false);
+}
+
+#[test]
+fn relative_times_and_tick_steps() {
+    assert_eq!(crate::html::rel(1_500_000, 0), "+1.500 s");
+    assert_eq!(crate::html::rel(0, 2_250_000), "-2.250 s");
+    assert_eq!(crate::html::nice_step(1800.0), 200.0);
+    assert_eq!(crate::html::nice_step(6.9), 1.0);
+    assert_eq!(crate::html::nice_step(22.0), 5.0);
+}
+
+const ALL: [&str; 6] = [
+    "leaky",
+    "clean",
+    "no-consent",
+    "permission-first",
+    "rejected",
+    "truncated",
+];
+
+#[test]
+fn snapshots_of_every_format_over_the_example_bundles() {
+    let reports: Vec<Report> = ALL.iter().map(|b| report(b)).collect();
+    let refs: Vec<&Report> = reports.iter().collect();
+    insta::assert_snapshot!("junit_batch", render_junit(&refs).unwrap());
+    let runs: Vec<SarifRun<'_>> = reports
+        .iter()
+        .map(|r| SarifRun {
+            report: r,
+            scenario_uri: "scenarios/example.yaml".into(),
+            baseline: None,
+            suppressed: Vec::new(),
+        })
+        .collect();
+    insta::assert_snapshot!("sarif_batch", render_sarif(&runs));
+    insta::assert_snapshot!("json_batch", crate::render_json_batch(&refs));
+    let pages: Vec<HtmlRun<'_>> = reports
+        .iter()
+        .map(|r| HtmlRun {
+            report: r,
+            screenshots: Vec::new(),
+            suppressed: Vec::new(),
+        })
+        .collect();
+    insta::assert_snapshot!("html_batch", render_html(&pages).unwrap());
+}
+
+#[test]
+fn bundle_screenshots_reads_pngs_in_order_and_skips_huge_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(crate::bundle_screenshots(tmp.path()).unwrap().is_empty());
+    let dir = tmp.path().join("raw/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("002-home.png"), b"\x89PNGb").unwrap();
+    std::fs::write(dir.join("001-consent.png"), b"\x89PNGa").unwrap();
+    std::fs::write(dir.join("notes.txt"), b"x").unwrap();
+    let big = vec![0u8; crate::html::MAX_SCREENSHOT_BYTES + 1];
+    std::fs::write(dir.join("003-big.png"), big).unwrap();
+    let shots = crate::bundle_screenshots(tmp.path()).unwrap();
+    let names: Vec<&str> = shots.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["001-consent.png", "002-home.png", "003-big.png"]);
+    assert_eq!(shots[0].png, b"\x89PNGa");
+    assert!(shots[2].png.is_empty(), "too large: not read");
+}

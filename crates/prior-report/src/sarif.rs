@@ -1,0 +1,213 @@
+//! SARIF 2.1.0 for code-scanning dashboards (GitHub code scanning and others).
+//!
+//! Layout: one `run` per analysed bundle (scenario). The driver is `prior` with every rule of
+//! [`RuleId::ALL`] under its stable id, with a short and full description and help text.
+//! Each finding is a `result` whose `physicalLocation` is the scenario file that drove the
+//! session (as recorded in the bundle's `meta.json`; the bundle's `meta.json` when there was
+//! no scenario), with `partialFingerprints["priorFinding/v1"]` = [`crate::fingerprint`] and
+//! the evidence (file, line, text), phase, timing, API, actor and outcome counts in
+//! `properties`. Severity maps to `level`: high and medium → `error`, low → `warning`,
+//! info → `note`. The run's `properties` carry the verdict, app, device and a `simulated`
+//! flag; a simulated run also says so in `automationDetails.description`.
+
+use crate::{fingerprint, label};
+use prior_analyze::report::ReportFinding;
+use prior_analyze::{Report, RuleId};
+use prior_model::Severity;
+use serde_json::{Value, json};
+
+/// One run to render.
+#[derive(Debug, Clone)]
+pub struct SarifRun<'a> {
+    /// The analysis.
+    pub report: &'a Report,
+    /// The scenario file (repository-relative where possible), used as every result's
+    /// location.
+    pub scenario_uri: String,
+    /// A comparison with a baseline: results then carry `baselineState` (`new` or
+    /// `unchanged`; `info` findings carry none).
+    pub baseline: Option<&'a crate::BaselineDiff>,
+    /// Findings the scenario accepts (`expect.allow`): their results carry an accepted
+    /// external suppression with the reason.
+    pub suppressed: Vec<crate::Suppression>,
+}
+
+/// `(id, short description, full description, help)` of a rule.
+pub fn rule_text(rule: RuleId) -> (&'static str, &'static str, &'static str) {
+    match rule {
+        RuleId::PreConsentAccess => (
+            "Personal data accessed before consent",
+            "The app (or an SDK inside it) read, or tried to read, personal data before the user answered its privacy-consent screen.",
+            "Defer every personal-data access (device identifiers, location, contacts, installed apps, …) and the initialisation of SDKs that collect it until the user has accepted the privacy policy. Check the evidence lines for the API and the stack frame that made the call.",
+        ),
+        RuleId::AtConsentAccess => (
+            "Personal data accessed at the consent tap",
+            "A personal-data access happened inside the short window around the consent tap, so Prior cannot tell whether it came before or after the answer.",
+            "Usually harmless, but an access racing the consent tap often means collection was started on a timer rather than on acceptance. Start it from the acceptance callback.",
+        ),
+        RuleId::AccessAfterReject => (
+            "Personal data accessed after consent was rejected",
+            "The user rejected the privacy-consent screen and the app accessed personal data anyway.",
+            "After a rejection the app must not collect personal data beyond what its basic function strictly needs. Gate SDK initialisation and identifier reads on acceptance.",
+        ),
+        RuleId::PermissionPromptBeforeConsent => (
+            "Runtime-permission prompt before consent",
+            "The app asked for a runtime permission before the user answered its privacy-consent screen.",
+            "Show the privacy policy first; request runtime permissions only afterwards and only when the feature that needs them is used.",
+        ),
+        RuleId::NoConsentScreen => (
+            "No consent screen",
+            "No privacy-consent screen was seen during the session.",
+            "Show a privacy-consent screen on first launch, before any personal data is touched. If the app has one, check the scenario's consent detector settings.",
+        ),
+        RuleId::TrackerContactBeforeConsent => (
+            "Tracker contacted before consent",
+            "The app contacted a known tracking or analytics host before the user answered its privacy-consent screen.",
+            "Do not initialise analytics or advertising SDKs, and do not send them data, until the user has accepted the privacy policy.",
+        ),
+    }
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::High | Severity::Medium => "error",
+        Severity::Low => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn rules() -> Vec<Value> {
+    RuleId::ALL
+        .iter()
+        .map(|&r| {
+            let (short, full, help) = rule_text(r);
+            json!({
+                "id": r.as_str(),
+                "name": r.as_str(),
+                "shortDescription": { "text": short },
+                "fullDescription": { "text": full },
+                "help": { "text": help },
+                "defaultConfiguration": { "level": "error" },
+                "properties": { "tags": ["privacy", "consent"] },
+            })
+        })
+        .collect()
+}
+
+fn result(
+    r: &Report,
+    f: &ReportFinding,
+    uri: &str,
+    diff: Option<&crate::BaselineDiff>,
+    suppression: Option<&crate::Suppression>,
+) -> Value {
+    let rule_index = RuleId::ALL.iter().position(|x| x.as_str() == f.rule);
+    let evidence: Vec<Value> = f
+        .evidence
+        .iter()
+        .map(|e| json!({ "file": e.file, "line": e.line, "text": e.text }))
+        .collect();
+    let mut v = json!({
+        "ruleId": f.rule,
+        "level": level(f.severity),
+        "message": { "text": f.message },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri },
+                "region": { "startLine": 1 }
+            },
+            "message": { "text": format!("scenario that launched {}", r.app.package) }
+        }],
+        "partialFingerprints": { "priorFinding/v1": fingerprint(&r.app.package, f) },
+        "properties": {
+            "severity": label(&f.severity),
+            "category": f.category.map(|c| c.as_str()),
+            "phase": f.phase.as_str(),
+            "source": f.source.as_str(),
+            "timing": f.timing,
+            "api": f.api,
+            "actor": f.actor,
+            "events": f.events,
+            "outcomes": f.outcomes,
+            "evidence": evidence,
+            "evidenceOmitted": f.evidence_omitted,
+            "simulated": r.device.simulated,
+        }
+    });
+    if let (Some(i), Some(obj)) = (rule_index, v.as_object_mut()) {
+        obj.insert("ruleIndex".to_string(), json!(i));
+    }
+    if let (Some(state), Some(obj)) = (
+        diff.and_then(|d| d.state_of(&r.app.package, f)),
+        v.as_object_mut(),
+    ) {
+        obj.insert("baselineState".to_string(), json!(state));
+    }
+    if let (Some(sup), Some(obj)) = (suppression, v.as_object_mut()) {
+        let why = match &sup.expires {
+            Some(d) => format!("{} (allowed until {d})", sup.reason),
+            None => sup.reason.clone(),
+        };
+        obj.insert(
+            "suppressions".to_string(),
+            json!([{ "kind": "external", "status": "accepted", "justification": why }]),
+        );
+    }
+    v
+}
+
+fn run(s: &SarifRun<'_>) -> Value {
+    let r = s.report;
+    let scenario = r.bundle.scenario.clone().unwrap_or_default();
+    let sim = if r.device.simulated {
+        "SIMULATED device: a demonstration of Prior, not a real Android run. "
+    } else {
+        ""
+    };
+    json!({
+        "tool": {
+            "driver": {
+                "name": "prior",
+                "version": r.analyzer.version,
+                "semanticVersion": r.analyzer.version,
+                "rules": rules(),
+            }
+        },
+        "automationDetails": {
+            "id": format!("prior/{}/{}/", r.app.package, scenario),
+            "description": { "text": format!("{sim}Consent check of {} under profile {}", r.app.package, r.profile.name) }
+        },
+        "invocations": [{
+            "executionSuccessful": r.incomplete.is_empty(),
+            "toolExecutionNotifications": r.incomplete.iter().map(|i| json!({
+                "level": "warning",
+                "message": { "text": i }
+            })).collect::<Vec<_>>(),
+        }],
+        "results": r.findings.iter().enumerate().map(|(i, f)| result(r, f, &s.scenario_uri, s.baseline, s.suppressed.iter().find(|x| x.finding == i))).collect::<Vec<_>>(),
+        "properties": {
+            "verdict": label(&r.verdict),
+            "package": r.app.package,
+            "versionName": r.app.version_name,
+            "apkSha256": r.app.apk_sha256,
+            "deviceModel": r.device.model,
+            "apiLevel": r.device.api_level,
+            "simulated": r.device.simulated,
+            "profile": r.profile.name,
+            "scenario": r.bundle.scenario,
+            "manifestSha256": r.bundle.manifest_sha256,
+        }
+    })
+}
+
+/// Renders a SARIF 2.1.0 log with one run per report, pretty-printed with a final newline.
+pub fn render_sarif(runs: &[SarifRun<'_>]) -> String {
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": runs.iter().map(run).collect::<Vec<_>>(),
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,190 @@
+//! `prior inspect` and SDK attribution end to end.
+
+use crate::util::{data, prior};
+use serde_json::Value;
+
+#[test]
+fn inspect_prints_text_and_json_for_a_real_apk() {
+    let apk = data("apks/app-uiautomator.apk");
+    let out = prior().arg("inspect").arg(&apk).output().expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "package        com.github.uiautomator",
+        "! android.permission.GET_ACCOUNTS",
+        "classes.dex: version 035, 1714 classes",
+        "certificate  sha256 ",
+    ] {
+        assert!(text.contains(want), "{want:?} missing:\n{text}");
+    }
+    let out = prior()
+        .arg("inspect")
+        .arg(&apk)
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["package"], "com.github.uiautomator");
+    assert_eq!(v["dex"][0]["classes"], 1714);
+    let perms = v["permissions"].as_array().expect("list");
+    let dangerous: Vec<&str> = perms
+        .iter()
+        .filter(|p| p["dangerous"] == true)
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(dangerous, ["android.permission.GET_ACCOUNTS"]);
+}
+
+#[test]
+fn inspect_rejects_a_non_apk_with_exit_2() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let bad = dir.path().join("bad.apk");
+    std::fs::write(&bad, b"PK\x03\x04 truncated").expect("write");
+    let out = prior().arg("inspect").arg(&bad).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("failed to read APK"), "{err}");
+}
+
+/// Runs the leaky-shop demo (Umeng-style init in `Application.onCreate`) and returns the JSON
+/// report and the bundle directory.
+fn leaky_shop() -> (Value, std::path::PathBuf, tempfile::TempDir) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = prior()
+        .arg("run")
+        .arg(crate::util::root().join("scenarios/demo/leaky-shop.yaml"))
+        .args(["--format", "json", "--out"])
+        .arg(out.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .expect("run prior");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not a JSON report ({e}):\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let bundle = std::fs::read_dir(out.path())
+        .expect("out")
+        .next()
+        .expect("a bundle")
+        .expect("entry")
+        .path();
+    (report, bundle, out)
+}
+
+#[test]
+fn leaky_shop_findings_name_umeng_and_group_by_actor_and_sdks_lists_it_before_consent() {
+    let (r, bundle, _keep) = leaky_shop();
+    let findings = r["findings"].as_array().expect("findings");
+    let umeng: Vec<&Value> = findings
+        .iter()
+        .filter(|f| f["actor"]["name"] == "Umeng")
+        .collect();
+    assert!(!umeng.is_empty(), "no finding names Umeng: {findings:#?}");
+    for f in &umeng {
+        assert_eq!(f["actor"]["kind"], "sdk");
+        assert_eq!(f["phase"], "before_consent");
+        let reason = f["actor"]["reason"].as_str().expect("reason");
+        assert!(
+            reason.starts_with("stack frame com.umeng.") && reason.ends_with("(confidence high)"),
+            "{reason}"
+        );
+    }
+    // The app's own code (its package prefix) is named as the app.
+    assert!(
+        findings.iter().any(
+            |f| f["actor"]["kind"] == "app" && f["actor"]["name"] == "com.prior.demo.leakyshop"
+        ),
+        "{findings:#?}"
+    );
+    // The text report groups findings by actor.
+    let text = prior()
+        .arg("analyze")
+        .arg(&bundle)
+        .output()
+        .expect("analyze");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("grouped by who collected"), "{text}");
+    assert!(
+        text.contains(&format!("  SDK Umeng ({}):", umeng.len())),
+        "{text}"
+    );
+    assert!(
+        text.contains("  The app itself (com.prior.demo.leakyshop)"),
+        "{text}"
+    );
+
+    // `prior sdks BUNDLE`: Umeng active before consent, not after.
+    let out = prior()
+        .arg("sdks")
+        .arg(&bundle)
+        .args(["--format", "json"])
+        .output()
+        .expect("sdks");
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let counted = v["events_counted"].as_u64().expect("counted");
+    assert!(counted > 0 && counted <= v["events_total"].as_u64().expect("total"));
+    let row = v["sdks"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|s| s["name"] == "Umeng")
+        .expect("Umeng row");
+    assert!(row["before_consent"].as_u64().expect("n") >= umeng.len() as u64);
+    assert_eq!(row["after_consent"], 0);
+    assert_eq!(row["present"], Value::Null);
+    // With an APK that does not contain Umeng, the row says so.
+    let out = prior()
+        .arg("sdks")
+        .arg(&bundle)
+        .arg("--apk")
+        .arg(data("apks/app-uiautomator.apk"))
+        .output()
+        .expect("sdks");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Umeng "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(" NO "), "{line}");
+}
+
+#[test]
+fn sdks_of_an_apk_with_an_overriding_catalogue() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let cat = dir.path().join("sdks.toml");
+    std::fs::write(
+        &cat,
+        "name = \"t\"\nversion = \"1\"\n[[sdk]]\nid = \"nanohttpd\"\nname = \"NanoHTTPD\"\n\
+         vendor = \"NanoHTTPD\"\ncategory = \"other\"\npackages = [\"fi.iki.elonen\"]\nsource = \"test\"\n",
+    )
+    .expect("write");
+    let apk = data("apks/app-uiautomator.apk");
+    let out = prior().arg("sdks").arg(&apk).output().expect("sdks");
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("none found"));
+    let out = prior()
+        .arg("sdks")
+        .arg(&apk)
+        .arg("--sdk-catalogue")
+        .arg(&cat)
+        .args(["--format", "json"])
+        .output()
+        .expect("sdks");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["sdks"][0]["name"], "NanoHTTPD");
+    assert_eq!(v["sdks"][0]["present"], true);
+    // A broken catalogue is an input error.
+    std::fs::write(&cat, "name = 1").expect("write");
+    let out = prior()
+        .arg("sdks")
+        .arg(&apk)
+        .arg("--sdk-catalogue")
+        .arg(&cat)
+        .output()
+        .expect("sdks");
+    assert_eq!(out.status.code(), Some(2));
+}
