@@ -91,6 +91,39 @@ fn html_has_header_timeline_findings_and_checked_list() {
 }
 
 #[test]
+fn html_says_who_collected_what_before_consent() {
+    let r = report("leaky");
+    let h = html(&r);
+    let table = h
+        .split("Who collected what before consent")
+        .nth(1)
+        .and_then(|t| t.split("</table>").next())
+        .expect("the actors table");
+    // One row per actor of a finding before or at consent, with its categories and APIs.
+    let before: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.phase != prior_model::Phase::AfterConsent)
+        .collect();
+    assert!(!before.is_empty());
+    for f in &before {
+        let name = f
+            .actor
+            .as_ref()
+            .map_or("not determined", |a| a.name.as_str());
+        assert!(
+            table.contains(name),
+            "{name} missing from the actors table:\n{table}"
+        );
+        if let Some(c) = f.category {
+            assert!(table.contains(c.label()), "{} missing", c.label());
+        }
+    }
+    // A clean report has no such table.
+    assert!(!html(&report("clean")).contains("Who collected what before consent"));
+}
+
+#[test]
 fn html_bins_long_timelines() {
     let mut r = report("leaky");
     let base = r.timeline.clone();

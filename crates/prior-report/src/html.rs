@@ -88,6 +88,8 @@ struct RunView {
     scenario: String,
     timeline: TimelineView,
     findings: Vec<FindingView>,
+    /// "Who collected what before consent": one row per actor.
+    actors: Vec<ActorRow>,
     categories: Vec<CategoryView>,
     sources: Vec<SourceView>,
     incomplete: Vec<String>,
@@ -388,8 +390,10 @@ fn run_view(run: &HtmlRun<'_>) -> RunView {
         .iter()
         .position(|s| s.name.to_ascii_lowercase().contains("consent"))
         .map(|i| i + 1);
+    let actors = actor_rows(r);
     RunView {
         consent_shot,
+        actors,
         verdict: label(&r.verdict),
         headline: crate::text::headline(r),
         simulated: r.device.simulated,
@@ -405,6 +409,67 @@ fn run_view(run: &HtmlRun<'_>) -> RunView {
         incomplete: r.incomplete.clone(),
         screenshots,
     }
+}
+
+/// One actor's collection before (or at) consent.
+#[derive(Debug, Serialize)]
+struct ActorRow {
+    actor: String,
+    kind: String,
+    categories: String,
+    apis: String,
+    findings: usize,
+    events: u64,
+}
+
+/// Groups the findings before or at consent by actor (SDK, the app itself, or undetermined),
+/// in order of first appearance.
+fn actor_rows(r: &Report) -> Vec<ActorRow> {
+    let mut rows: Vec<(String, ActorRow)> = Vec::new();
+    for f in r.findings.iter().filter(|f| f.phase != Phase::AfterConsent) {
+        let (key, actor, kind) = match &f.actor {
+            Some(a) => (
+                format!("{:?}/{}", a.kind, a.name),
+                a.name.clone(),
+                label(&a.kind),
+            ),
+            None => ("?".to_string(), "not determined".to_string(), String::new()),
+        };
+        let i = match rows.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                rows.push((
+                    key,
+                    ActorRow {
+                        actor,
+                        kind,
+                        categories: String::new(),
+                        apis: String::new(),
+                        findings: 0,
+                        events: 0,
+                    },
+                ));
+                rows.len() - 1
+            }
+        };
+        let row = &mut rows[i].1;
+        row.findings += 1;
+        row.events += f.events;
+        let add = |list: &mut String, item: &str| {
+            if !item.is_empty() && !list.split(", ").any(|x| x == item) {
+                if !list.is_empty() {
+                    list.push_str(", ");
+                }
+                list.push_str(item);
+            }
+        };
+        add(
+            &mut row.categories,
+            f.category.map(|c| c.label()).unwrap_or(""),
+        );
+        add(&mut row.apis, f.api.as_deref().unwrap_or(""));
+    }
+    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 fn timeline(r: &Report, zero: Micros) -> TimelineView {
