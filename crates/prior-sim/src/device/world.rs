@@ -1436,23 +1436,7 @@ impl World {
         };
         p.granted.insert(perm.to_owned());
         let uid = p.uid;
-        let ops: Vec<&str> = [
-            "COARSE_LOCATION",
-            "FINE_LOCATION",
-            "MONITOR_LOCATION",
-            "WIFI_SCAN",
-            "READ_CONTACTS",
-            "READ_CALL_LOG",
-            "READ_CALENDAR",
-            "READ_SMS",
-            "CAMERA",
-            "RECORD_AUDIO",
-            "READ_PHONE_STATE",
-            "READ_PHONE_NUMBERS",
-        ]
-        .into_iter()
-        .filter(|op| apis::op_permission(op) == Some(perm))
-        .collect();
+        let ops = ops_of_permission(perm);
         self.appops.set_mode_for(uid, &ops, "allow");
     }
 
@@ -1463,23 +1447,7 @@ impl World {
         };
         let had = p.granted.remove(perm);
         let uid = p.uid;
-        let ops: Vec<&str> = [
-            "COARSE_LOCATION",
-            "FINE_LOCATION",
-            "MONITOR_LOCATION",
-            "WIFI_SCAN",
-            "READ_CONTACTS",
-            "READ_CALL_LOG",
-            "READ_CALENDAR",
-            "READ_SMS",
-            "CAMERA",
-            "RECORD_AUDIO",
-            "READ_PHONE_STATE",
-            "READ_PHONE_NUMBERS",
-        ]
-        .into_iter()
-        .filter(|op| apis::op_permission(op) == Some(perm))
-        .collect();
+        let ops = ops_of_permission(perm);
         self.appops.set_mode_for(uid, &ops, "ignore");
         if had && let Some(pid) = self.app_pid(pkg) {
             self.sys(
@@ -1988,4 +1956,26 @@ pub fn render(w: &World, clock_text: &str) -> super::png::Canvas {
         [255, 196, 0],
     );
     c
+}
+
+/// The app-ops whose uid mode follows a runtime permission (granting sets them `allow`,
+/// revoking `ignore`).
+fn ops_of_permission(perm: &str) -> Vec<&'static str> {
+    [
+        "COARSE_LOCATION",
+        "FINE_LOCATION",
+        "MONITOR_LOCATION",
+        "WIFI_SCAN",
+        "READ_CONTACTS",
+        "READ_CALL_LOG",
+        "READ_CALENDAR",
+        "READ_SMS",
+        "CAMERA",
+        "RECORD_AUDIO",
+        "READ_PHONE_STATE",
+        "READ_PHONE_NUMBERS",
+    ]
+    .into_iter()
+    .filter(|op| apis::op_permission(op) == Some(perm))
+    .collect()
 }
