@@ -1,6 +1,8 @@
 //! End-to-end tests of the `prior` binary, one module per area.
 
 mod cli;
+mod doctor;
+mod emulator;
 mod report;
 mod run;
 mod sdks;

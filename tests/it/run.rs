@@ -81,11 +81,56 @@ fn categories(report: &Value, rule: &str, phase: &str) -> Vec<String> {
     c
 }
 
+/// Byte offsets of the records of a classic little-endian pcap (walked here, independently
+/// of Prior's reader), up to the first incomplete one.
+fn pcap_record_offsets(bytes: &[u8]) -> Vec<usize> {
+    assert_eq!(
+        bytes.get(..4),
+        Some(&[0xd4, 0xc3, 0xb2, 0xa1][..]),
+        "a µs LE pcap"
+    );
+    let mut at = 24;
+    let mut out = Vec::new();
+    while let Some(h) = bytes.get(at..at + 16) {
+        let incl = u32::from_le_bytes([h[8], h[9], h[10], h[11]]) as usize;
+        if at + 16 + incl > bytes.len() {
+            break;
+        }
+        out.push(at);
+        at += 16 + incl;
+    }
+    out
+}
+
 fn assert_evidence_is_real(report: &Value, bundle: &Path) {
     for f in report["findings"].as_array().expect("findings") {
         for e in f["evidence"].as_array().expect("evidence") {
             let file = e["file"].as_str().expect("file");
             let line = e["line"].as_u64().expect("line") as usize;
+            if file.ends_with(".pcap") {
+                // `line` is the packet number; the text names its byte offset, and the host
+                // is in that packet's bytes.
+                let bytes = std::fs::read(bundle.join(file)).expect("the capture");
+                let offsets = pcap_record_offsets(&bytes);
+                let at = offsets[line - 1];
+                let text = e["text"].as_str().expect("text");
+                assert!(
+                    text.starts_with(&format!("byte offset {at}: ")),
+                    "{text} (packet #{line} starts at {at})"
+                );
+                let end = offsets.get(line).copied().unwrap_or(bytes.len());
+                let host = f["api"]
+                    .as_str()
+                    .and_then(|a| a.strip_prefix("host:"))
+                    .expect("host");
+                let packet = String::from_utf8_lossy(&bytes[at..end]).to_ascii_lowercase();
+                let labels: Vec<&str> = host.split('.').collect();
+                assert!(
+                    packet.contains(host) || labels.iter().all(|l| packet.contains(l)),
+                    "packet #{line} does not carry {host}"
+                );
+                continue;
+            }
             let text = std::fs::read_to_string(bundle.join(file))
                 .unwrap_or_else(|_| panic!("evidence file {file} exists"));
             let first = e["text"]
@@ -150,6 +195,231 @@ fn leaky_shop_fails_with_evidence_before_consent() {
         again.stdout, stored,
         "re-analysis differs from the run's report"
     );
+}
+
+fn tracker_findings(r: &Value) -> Vec<&Value> {
+    findings(r, "tracker-contact-before-consent")
+}
+
+fn net_source(r: &Value) -> &Value {
+    r["checked"]["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .find(|s| s["source"] == "net")
+        .expect("the net source")
+}
+
+/// The simulated handset captures Leaky Shop's traffic into the bundle; its Umeng hosts,
+/// contacted before the consent dialog, are tracker findings. A capture cut short (a crash
+/// mid-write) re-analyses without panic, keeping what came before the cut.
+#[test]
+fn leaky_shop_contacts_its_tracker_before_consent_in_the_capture() {
+    let (code, r, bundle) = run_demo("leaky-shop", &[], &[]);
+    assert_eq!(code, 1);
+    let manifest = std::fs::read_to_string(bundle.join("MANIFEST.sha256")).expect("manifest");
+    assert!(manifest.contains("  raw/net.pcap\n"), "{manifest}");
+    let harness = std::fs::read_to_string(bundle.join("harness.jsonl")).expect("harness");
+    assert!(harness.contains("network capture started into raw/net.pcap: the SIMULATED handset"));
+    assert!(harness.contains("network capture stopped: raw/net.pcap has "));
+
+    let consent_from = r["consent"]["answered"]["from_us"].as_i64().expect("from");
+    let f = tracker_findings(&r);
+    let hosts: Vec<&str> = f.iter().filter_map(|f| f["api"].as_str()).collect();
+    assert_eq!(
+        hosts,
+        ["host:ulogs.umeng.com", "host:alog.umeng.com"],
+        "{}",
+        r["findings"]
+    );
+    for f in &f {
+        assert_eq!(f["source"], "net");
+        assert_eq!(f["phase"], "before_consent");
+        assert_eq!(f["severity"], "high", "cn-miit rates it high");
+        assert_eq!(f["actor"]["name"], "Umeng");
+        assert_eq!(f["actor"]["kind"], "sdk");
+        assert!(
+            f["actor"]["reason"]
+                .as_str()
+                .expect("reason")
+                .starts_with("host ")
+        );
+        assert!(
+            f["message"]
+                .as_str()
+                .expect("message")
+                .contains("device-wide")
+        );
+        let at = f["timing"]["at_us"].as_i64().expect("an instant");
+        assert!(
+            at < consent_from,
+            "{at} is not before the consent tap at {consent_from}"
+        );
+        assert_eq!(f["events"], 3, "DNS query, DNS answer, TLS SNI");
+    }
+    // On the device clock the model's contacts are 150 ms apart (110 ms and 260 ms after the
+    // app's start, each with up to 25 ms of jitter).
+    let first = f[0]["timing"]["at_us"].as_i64().expect("at");
+    let second = f[1]["timing"]["at_us"].as_i64().expect("at");
+    assert!(
+        (100_000..=200_000).contains(&(second - first)),
+        "{}",
+        second - first
+    );
+    let src = net_source(&r);
+    assert_eq!(src["status"], "analysed", "{src}");
+    assert_eq!(src["items"], 12);
+    assert_eq!(src["events"], 6);
+    assert_evidence_is_real(&r, &bundle);
+
+    // Cut the capture inside its 8th packet (alog's DNS answer) and analyse again.
+    let copy = tempfile::tempdir().expect("tempdir");
+    let cut_bundle = copy.path().join("b");
+    copy_dir(&bundle, &cut_bundle);
+    let pcap = cut_bundle.join("raw/net.pcap");
+    let bytes = std::fs::read(&pcap).expect("pcap");
+    let offsets = pcap_record_offsets(&bytes);
+    assert_eq!(offsets.len(), 12);
+    std::fs::write(&pcap, &bytes[..offsets[7] + 20]).expect("truncate");
+    let out = prior()
+        .arg("analyze")
+        .arg(&cut_bundle)
+        .args(["--format", "json", "--allow-modified"])
+        .output()
+        .expect("analyze");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r2: Value = serde_json::from_slice(&out.stdout).expect("a JSON report");
+    let f2 = tracker_findings(&r2);
+    assert_eq!(f2.len(), 2, "{}", r2["findings"]);
+    assert_eq!(f2[0]["api"], "host:ulogs.umeng.com");
+    assert_eq!(f2[0]["events"], 3, "the packets before the cut are kept");
+    assert_eq!(f2[1]["api"], "host:alog.umeng.com");
+    assert_eq!(
+        f2[1]["events"], 1,
+        "only alog's DNS query was before the cut"
+    );
+    let src = net_source(&r2);
+    assert_eq!(src["status"], "partial");
+    assert_eq!(src["items"], 7);
+    let note = src["note"].as_str().expect("note");
+    assert!(
+        note.contains(&format!(
+            "reading stopped early: failed to read capture: pcap record at byte offset {} is truncated",
+            offsets[7]
+        )),
+        "{note}"
+    );
+    assert!(
+        r2["incomplete"]
+            .to_string()
+            .contains("raw/net.pcap: failed to read capture"),
+        "{}",
+        r2["incomplete"]
+    );
+}
+
+/// `prior sim --tcpdump FILE` captures from startup; traffic made through Debian's adb lands in
+/// the file record by record, so a SIGKILLed simulator leaves only whole records.
+#[test]
+fn prior_sim_tcpdump_writes_whole_records_as_contacts_happen() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let pcap = dir.path().join("sim.pcap");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .args(["sim", "--listen", "127.0.0.1:0", "--model"])
+        .arg(root().join("scenarios/demo/models"))
+        .arg("--tcpdump")
+        .arg(&pcap)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("spawn prior sim");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let first = lines.next().expect("a banner").expect("readable");
+    let addr = first.rsplit(' ').next().expect("an address").to_string();
+    let banner: Vec<String> = lines.by_ref().take(2).map(|l| l.expect("line")).collect();
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains("capturing its network traffic into")),
+        "{banner:?}"
+    );
+    std::thread::spawn(move || for _ in lines {});
+    assert_eq!(
+        std::fs::metadata(&pcap).expect("created at startup").len(),
+        24
+    );
+    let adb = Adb::start();
+    adb.connect(&addr);
+    let run = |args: &[&str]| {
+        let out = adb
+            .cmd()
+            .args(["-s", &addr])
+            .args(args)
+            .output()
+            .expect("adb");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(&[
+        "install",
+        &root()
+            .join("scenarios/demo/apps/leaky-shop.apk")
+            .to_string_lossy(),
+    ]);
+    run(&[
+        "shell",
+        "am",
+        "start",
+        "-W",
+        "-n",
+        "com.prior.demo.leakyshop/.ui.SplashActivity",
+    ]);
+    let start = Instant::now();
+    let offsets = loop {
+        run(&["shell", "true"]); // the handset catches up with its clock on every command
+        let bytes = std::fs::read(&pcap).expect("pcap");
+        let offsets = pcap_record_offsets(&bytes);
+        if offsets.len() >= 12 {
+            assert!(String::from_utf8_lossy(&bytes).contains("alog"));
+            break offsets;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "{} packets",
+            offsets.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(offsets.len(), 12, "two contacts, six packets each");
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    // Whole records only: the last one ends exactly at the end of the file.
+    let bytes = std::fs::read(&pcap).expect("pcap");
+    let last = *offsets.last().expect("a record");
+    let incl = u32::from_le_bytes(bytes[last + 8..last + 12].try_into().expect("4 bytes")) as usize;
+    assert_eq!(last + 16 + incl, bytes.len());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@ use crate::report::{
 use crate::rules::{self, MissingConsent, RuleInput};
 use crate::sources::harness::HarnessLines;
 use crate::sources::logcat::{self, LOGCAT_FILE, LogcatInput, LogcatResult};
+use crate::sources::net::{self, NET_FILE};
 use crate::sources::{EventSink, MAX_EVENTS, appops, ipc};
 use crate::{ANALYZER_VERSION, AnalyzeError, Origin, describe_mismatch};
 use prior_model::bundle::{
@@ -228,6 +229,23 @@ pub fn analyze_with(
     }
     for n in ao.notes.iter().chain(&ip.notes) {
         incomplete.push(n.clone());
+    }
+
+    // Network capture (device-wide; host clock mapped to the device clock).
+    let nt = net::run(bundle, catalog, meta.device.clock_offset_us, &mut sink)?;
+    if let Some(e) = &nt.error {
+        incomplete.push(format!(
+            "{NET_FILE}: failed to {e}; only the {} packets before that point were analysed for tracker contacts",
+            nt.packets
+        ));
+    }
+    if nt.dropped_trackers > 0 {
+        incomplete.push(format!(
+            "{NET_FILE}: more than {} network events for tracker hosts: {} later ones were not kept, so the \
+             event counts of tracker findings may be low",
+            net::MAX_NET_EVENTS,
+            nt.dropped_trackers
+        ));
     }
 
     // Consent and the harness's own observations.
@@ -451,15 +469,7 @@ pub fn analyze_with(
         events: prompts,
         note: Some("UI observations are read from harness records".to_string()),
     });
-    let pcap = bundle.path("raw/net.pcap").is_file();
-    sources.push(SourceCheck {
-        source: Source::Net,
-        status: if pcap { SourceStatus::NotAnalysed } else { SourceStatus::NotCaptured },
-        files: if pcap { vec!["raw/net.pcap".to_string()] } else { Vec::new() },
-        items: 0,
-        events: 0,
-        note: Some("network capture is not analysed by this version: tracker-contact-before-consent was not checked".into()),
-    });
+    sources.push(net_check(&nt));
     sources.push(SourceCheck {
         source: Source::Harness,
         status: SourceStatus::Analysed,
@@ -653,6 +663,63 @@ fn event_key(e: &Event) -> EventKey<'_> {
         e.api.as_deref(),
         e.detail.as_str(),
     )
+}
+
+/// The `net` line of `checked.sources`: items are packets, events the tracker-host events.
+fn net_check(nt: &net::NetResult) -> SourceCheck {
+    if !nt.present {
+        return SourceCheck {
+            source: Source::Net,
+            status: SourceStatus::NotCaptured,
+            files: Vec::new(),
+            items: 0,
+            events: 0,
+            note: Some(format!(
+                "no {NET_FILE} in the bundle: tracker contacts were not checked"
+            )),
+        };
+    }
+    let mut note = vec![format!(
+        "{} host names (DNS, TLS SNI, HTTP Host), {} of them to tracker hosts",
+        nt.records,
+        nt.tracker_events + nt.dropped_trackers
+    )];
+    note.push(match nt.offset_us {
+        Some(o) => format!(
+            "capture times placed on the device clock with meta.device.clock_offset_us ({o:+} µs)"
+        ),
+        None => "meta.json has no device clock offset: capture times were taken as device times"
+            .to_string(),
+    });
+    note.push("the capture is device-wide: hosts are not tied to the app's uid".to_string());
+    if nt.untimed > 0 {
+        note.push(format!(
+            "{} host names had no capture time and were not placed",
+            nt.untimed
+        ));
+    }
+    let dropped = nt.dropped_trackers + nt.dropped_others;
+    if dropped > 0 {
+        note.push(format!(
+            "{dropped} later host names were not kept as events ({} per kind of host at most)",
+            net::MAX_NET_EVENTS
+        ));
+    }
+    if let Some(e) = &nt.error {
+        note.push(format!("reading stopped early: failed to {e}"));
+    }
+    SourceCheck {
+        source: Source::Net,
+        status: if nt.error.is_some() || nt.untimed > 0 || dropped > 0 {
+            SourceStatus::Partial
+        } else {
+            SourceStatus::Analysed
+        },
+        files: vec![NET_FILE.to_string()],
+        items: nt.packets,
+        events: nt.tracker_events,
+        note: Some(note.join("; ")),
+    }
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

@@ -337,9 +337,10 @@ pub struct SourceCheck {
     /// Files read, bundle-relative, sorted.
     pub files: Vec<String>,
     /// Units read: logcat lines, app-op entries of the app, binder traces of the app, UI
-    /// records.
+    /// records, capture packets.
     pub items: u64,
-    /// Personal-data events found (all phases).
+    /// Personal-data events found (all phases); for the network capture, events for tracker
+    /// hosts.
     pub events: u64,
     /// A note (what was skipped and why).
     #[serde(default, skip_serializing_if = "Option::is_none")]

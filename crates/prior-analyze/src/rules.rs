@@ -245,8 +245,20 @@ fn message(
                 .unwrap_or_default()
         ),
         RuleId::TrackerContactBeforeConsent => {
+            let host = api.and_then(|a| a.strip_prefix("host:")).unwrap_or("?");
+            let tracker = input
+                .catalog
+                .tracker_of_host(host)
+                .map_or("a tracker", |t| t.name.as_str());
+            let records = if n == 1 {
+                "1 network record".to_string()
+            } else {
+                format!("{n} network records")
+            };
             format!(
-                "{} contacted a tracker{via} {when}, {times}.",
+                "The device contacted {host}, a host of {tracker}, {when} (seen in {records}: DNS lookups, TLS \
+                 SNI or HTTP Host headers). The capture is device-wide, with no uid: the host, not the app's uid, \
+                 ties this traffic to {tracker} while {} was under test.",
                 input.package
             )
         }

@@ -30,12 +30,16 @@ enum Command {
     Analyze(commands::analyze::Args),
     /// List devices with model, API level and kind.
     Devices(commands::devices::Args),
+    /// Check adb, devices, the SDK, acceleration, AVDs and disk; print fixes.
+    Doctor(commands::doctor::Args),
     /// Validate scenario files without a device.
     Check(commands::check::Args),
     /// Show how Prior reads a device capture: one JSON object per line.
     Parse(commands::parse::Args),
     /// Run the consent-screen detector on a saved `uiautomator dump`.
     Ui(commands::ui::Args),
+    /// Create, boot, reset, stop and list Android emulators (AVDs).
+    Emulator(commands::emulator::Args),
     /// Run a standalone simulated handset (for `adb connect`, demos and tests).
     Sim(commands::sim::Args),
     /// Write reports (HTML, JUnit, SARIF, JSON, text) for recorded bundles.
@@ -66,10 +70,12 @@ pub fn main() -> ExitCode {
         Command::Run(a) => commands::run::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Devices(a) => commands::devices::run(a),
+        Command::Doctor(a) => commands::doctor::run(a),
         Command::Check(a) => commands::check::run(a),
         Command::Parse(a) => commands::parse::run(a),
         Command::Ui(a) => commands::ui::run(a),
         Command::Sim(a) => commands::sim::run(a),
+        Command::Emulator(a) => commands::emulator::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Baseline(a) => commands::baseline::run(a),
         Command::Inspect(a) => commands::inspect::run(a),

@@ -12,7 +12,15 @@
 //!    Before the consent tap the app-ops and the IPC trace are captured (app-ops keep only the
 //!    last access per op, so a post-consent access would overwrite the pre-consent one);
 //! 6. end snapshots, a final marker (proof the stream caught up), the stream stopped, the
-//!    bundle sealed.
+//!    network capture stopped, the bundle sealed.
+//!
+//! Network capture: when [`RecordOptions::net_capture`] is set, its [`NetCapture::start`] is
+//! called with `BUNDLE/raw/net.pcap` at the end of step 4 (after install, after the other
+//! collectors are armed, before the first step can launch the app), and [`NetCapture::stop`]
+//! after the logcat stream is stopped — on every path, also after a failure, a crash or
+//! Ctrl-C — and before the manifest is written, so the file is covered by
+//! `MANIFEST.sha256`. Both are recorded as harness `note` records naming the capture
+//! ([`NetCapture::describe`]); a failure is noted, never fatal.
 
 use crate::detect::{self, Detection};
 use crate::watch::{LogcatSink, Watch};
@@ -25,9 +33,9 @@ use prior_model::bundle::{
 };
 use prior_parse::ui::UiDump;
 use prior_scenario::{ConsentMode, Scenario, Selector, Step, WaitTarget};
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// The arguments of the logcat command the recorder streams (DESIGN.md: all interesting buffers, device epoch
@@ -37,6 +45,26 @@ pub const LOGCAT_ARGS: &str = "-b main,system,crash,events -v epoch,uid,usec,pri
 const UI_DUMP_PATH: &str = "/data/local/tmp/prior-ui.xml";
 /// Where IPC traces are dumped on the device (system_server must be able to write it).
 const IPC_DUMP_PATH: &str = "/data/local/tmp/prior-ipc.txt";
+/// Where the network capture is written, relative to the bundle root.
+pub const NET_CAPTURE_FILE: &str = "raw/net.pcap";
+
+/// A network capture of the device's traffic that the recorder starts and stops: the
+/// emulator's (console `network capture start FILE` / `network capture stop`, or `-tcpdump`
+/// at boot) or the simulated handset's. The file it writes must be a pcap or pcapng whose
+/// timestamps are on the **host** clock (the analyzer maps them to the device clock with
+/// `meta.device.clock_offset_us`).
+///
+/// Errors are text that reads after "failed to …"; the recorder notes them and goes on.
+pub trait NetCapture: Send {
+    /// Starts writing the capture into `dest` (`BUNDLE/raw/net.pcap`, which does not exist
+    /// yet; its directory does).
+    fn start(&mut self, dest: &Path) -> Result<(), String>;
+    /// Stops the capture; when this returns, the file is complete.
+    fn stop(&mut self) -> Result<(), String>;
+    /// What captures, for the harness log (e.g. `SIMULATED handset capture of its modelled
+    /// traffic`).
+    fn describe(&self) -> String;
+}
 
 /// Facts about the app under test, read from its APK (or given as a package).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -94,6 +122,9 @@ pub struct RecordOptions {
     pub appops_poll: Duration,
     /// The text of the scenario after `${VAR}` substitution (kept in the bundle).
     pub scenario_text: String,
+    /// The network capture to run into `raw/net.pcap`, if any. Shared (`Arc<Mutex<…>>`) so
+    /// the options stay `Clone`; the recorder locks it only to start and stop it.
+    pub net_capture: Option<Arc<Mutex<dyn NetCapture>>>,
 }
 
 impl RecordOptions {
@@ -108,6 +139,7 @@ impl RecordOptions {
             ui_poll: Duration::from_millis(250),
             appops_poll: Duration::from_secs(2),
             scenario_text: String::new(),
+            net_capture: None,
         }
     }
 }
@@ -251,6 +283,7 @@ pub fn record(
         launched_at: None,
         last_watch: None,
         last_prompt_file: None,
+        net_capture_running: false,
     };
     let outcome = s.run();
     let reason = match outcome {
@@ -263,6 +296,7 @@ pub fn record(
         s.end_captures();
     }
     s.stop_stream(!device_gone);
+    s.stop_net_capture();
     let reason = reason.or_else(|| s.incomplete_reason());
     let state = if reason.is_some() {
         RecordingState::Incomplete
@@ -309,6 +343,8 @@ struct Session<'a> {
     last_watch: Option<Instant>,
     /// The UI dump of the last recorded permission prompt (one record per dialog).
     last_prompt_file: Option<String>,
+    /// [`RecordOptions::net_capture`] was started and not yet stopped.
+    net_capture_running: bool,
 }
 
 type Res<T> = Result<T, String>;
@@ -520,7 +556,58 @@ impl Session<'_> {
             ))?;
         }
         self.ipc_from = Some(t);
-        Ok(())
+        self.start_net_capture()
+    }
+
+    /// Starts the network capture, if there is one. Only a bundle write error is an error.
+    fn start_net_capture(&mut self) -> Res<()> {
+        let Some(cap) = self.opts.net_capture.clone() else {
+            return Ok(());
+        };
+        let dest = self.w.root().join(NET_CAPTURE_FILE);
+        let (what, result) = {
+            let mut c = cap.lock().unwrap_or_else(|e| e.into_inner());
+            (c.describe(), c.start(&dest))
+        };
+        match result {
+            Ok(()) => {
+                self.net_capture_running = true;
+                self.rec(HarnessRecord::Note {
+                    text: format!("network capture started into {NET_CAPTURE_FILE}: {what}"),
+                })
+            }
+            Err(e) => self.note(&format!(
+                "network capture ({what}) did not start: failed to {e}; tracker contacts cannot be checked"
+            )),
+        }
+    }
+
+    /// Stops the network capture if it runs (every path, before the bundle is sealed).
+    fn stop_net_capture(&mut self) {
+        if !self.net_capture_running {
+            return;
+        }
+        self.net_capture_running = false;
+        let Some(cap) = self.opts.net_capture.clone() else {
+            return;
+        };
+        let (what, result) = {
+            let mut c = cap.lock().unwrap_or_else(|e| e.into_inner());
+            (c.describe(), c.stop())
+        };
+        let size = std::fs::metadata(self.w.root().join(NET_CAPTURE_FILE)).map(|m| m.len());
+        let text = match (result, size) {
+            (Ok(()), Ok(n)) => {
+                format!("network capture stopped: {NET_CAPTURE_FILE} has {n} bytes ({what})")
+            }
+            (Ok(()), Err(_)) => {
+                format!("network capture stopped, but {NET_CAPTURE_FILE} does not exist ({what})")
+            }
+            (Err(e), _) => format!(
+                "network capture ({what}) did not stop cleanly: failed to {e}; {NET_CAPTURE_FILE} may be cut short"
+            ),
+        };
+        let _ = self.note(&text);
     }
 
     fn marker(&mut self, message: &str) -> Res<()> {
@@ -1111,11 +1198,211 @@ fn expand_component(package: &str, activity: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prior_device::AdbServer;
+    use prior_model::bundle::Bundle;
+    use prior_sim::device::{SimConfig, SimDevice};
+    use prior_sim::server::{SimOptions, SimServer};
+    use std::net::SocketAddr;
 
     #[test]
     fn labels_and_components() {
         assert_eq!(sanitize("consent screen/1"), "consent_screen_1");
         assert_eq!(expand_component("com.x", ".Main"), "com.x/.Main");
         assert_eq!(expand_component("com.x", "com.y/.A"), "com.y/.A");
+    }
+
+    fn repo() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+    }
+
+    /// A simulated handset with the demo models, and a device handle on its smart socket.
+    fn handset() -> (Arc<SimDevice>, SimServer, Device) {
+        let sim = SimDevice::new(SimConfig {
+            model_dirs: vec![repo().join("scenarios/demo/models")],
+            ..SimConfig::default()
+        })
+        .unwrap();
+        let handler: Arc<dyn prior_sim::DeviceHandler> = sim.clone();
+        let server = SimServer::start(
+            handler,
+            SimOptions {
+                smart_socket: true,
+                ..SimOptions::default()
+            },
+        )
+        .unwrap();
+        let Some(SocketAddr::V4(smart)) = server.smart_socket_addr() else {
+            panic!("no smart socket")
+        };
+        let dev = AdbServer::new(smart).device(server.serial()).unwrap();
+        (sim, server, dev)
+    }
+
+    /// Leaky Shop launched and watched for a second (its SDK contacts two hosts by 260 ms).
+    fn scenario() -> Scenario {
+        let text = "name: capture test\napp: { apk: apps/leaky-shop.apk }\ndevice: { simulated: { models: models } }\n\
+                    consent: { mode: auto, timeout: 5s }\nsteps:\n  - launch\n  - wait: 1s\n";
+        Scenario::parse(
+            &repo().join("scenarios/demo/capture-test.yaml"),
+            text,
+            &prior_scenario::Vars::new(),
+            prior_scenario::LoadOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn app() -> AppUnderTest {
+        AppUnderTest {
+            package: "com.prior.demo.leakyshop".into(),
+            component: Some("com.prior.demo.leakyshop/.ui.SplashActivity".into()),
+            apk: Some(repo().join("scenarios/demo/apps/leaky-shop.apk")),
+            ..AppUnderTest::default()
+        }
+    }
+
+    /// A capture hook on the simulated handset that logs its calls and what the bundle held
+    /// when it was started.
+    struct TestCapture {
+        sim: Arc<SimDevice>,
+        calls: Arc<Mutex<Vec<String>>>,
+        fail_start: bool,
+        cancel_on_start: Option<Arc<AtomicBool>>,
+    }
+
+    impl NetCapture for TestCapture {
+        fn start(&mut self, dest: &Path) -> Result<(), String> {
+            let root = dest.parent().and_then(Path::parent).unwrap();
+            let harness = std::fs::read_to_string(root.join("harness.jsonl")).unwrap();
+            self.calls.lock().unwrap().push(format!(
+                "start {} armed={} launched={}",
+                dest.strip_prefix(root).unwrap().display(),
+                harness.contains("\"message\":\"armed "),
+                harness.contains("\"type\":\"launch\"")
+            ));
+            if let Some(c) = &self.cancel_on_start {
+                c.store(true, Ordering::SeqCst);
+            }
+            if self.fail_start {
+                return Err("reach the emulator console: connection refused".into());
+            }
+            self.sim.start_capture(dest).map_err(|e| e.to_string())
+        }
+        fn stop(&mut self) -> Result<(), String> {
+            self.calls.lock().unwrap().push("stop".into());
+            self.sim
+                .stop_capture()
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        fn describe(&self) -> String {
+            "test capture".into()
+        }
+    }
+
+    fn record_with(
+        fail_start: bool,
+        cancel: bool,
+    ) -> (Recording, Bundle, Vec<String>, Vec<String>) {
+        let (sim, _server, dev) = handset();
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        opts.net_capture = Some(Arc::new(Mutex::new(TestCapture {
+            sim: Arc::clone(&sim),
+            calls: Arc::clone(&calls),
+            fail_start,
+            cancel_on_start: cancel.then(|| Arc::clone(&opts.cancel)),
+        })));
+        let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        let notes = bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::Note { text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect();
+        let calls = calls.lock().unwrap().clone();
+        (rec, bundle, notes, calls)
+    }
+
+    #[test]
+    fn the_network_capture_runs_from_arming_to_the_seal() {
+        let (rec, bundle, notes, calls) = record_with(false, false);
+        assert_eq!(
+            calls,
+            ["start raw/net.pcap armed=true launched=false", "stop"]
+        );
+        assert!(bundle.integrity.is_intact(), "{:?}", bundle.integrity);
+        let manifest = std::fs::read_to_string(bundle.path("MANIFEST.sha256")).unwrap();
+        assert!(manifest.contains("  raw/net.pcap\n"), "{manifest}");
+        let size = std::fs::metadata(bundle.path(NET_CAPTURE_FILE))
+            .unwrap()
+            .len();
+        assert!(size > 24, "both contacts are in the capture: {size} bytes");
+        assert!(
+            notes.contains(&"network capture started into raw/net.pcap: test capture".into()),
+            "{notes:?}"
+        );
+        assert!(
+            notes.contains(&format!(
+                "network capture stopped: raw/net.pcap has {size} bytes (test capture)"
+            )),
+            "{notes:?}"
+        );
+        // The stop comes after the logcat stream stopped and before the end record.
+        let pos = |needle: &str| {
+            bundle
+                .harness
+                .iter()
+                .position(|e| serde_json::to_string(&e.record).unwrap().contains(needle))
+                .unwrap()
+        };
+        assert!(pos("logcat stream stopped") < pos("network capture stopped"));
+        assert_eq!(pos("\"type\":\"end\""), bundle.harness.len() - 1);
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+    }
+
+    #[test]
+    fn a_capture_that_cannot_start_is_noted_and_the_run_goes_on() {
+        let (rec, bundle, notes, calls) = record_with(true, false);
+        assert_eq!(calls, ["start raw/net.pcap armed=true launched=false"]);
+        assert!(
+            notes.iter().any(|n| n
+                == "network capture (test capture) did not start: failed to reach the emulator console: \
+                    connection refused; tracker contacts cannot be checked"),
+            "{notes:?}"
+        );
+        assert!(!bundle.path(NET_CAPTURE_FILE).exists());
+        assert!(bundle.integrity.is_intact());
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        assert!(
+            bundle
+                .harness
+                .iter()
+                .any(|e| matches!(e.record, HarnessRecord::Launch { .. })),
+            "the scenario still ran"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_run_still_stops_the_capture_before_sealing() {
+        let (rec, bundle, notes, calls) = record_with(false, true);
+        assert_eq!(
+            calls,
+            ["start raw/net.pcap armed=true launched=false", "stop"]
+        );
+        assert_eq!(rec.state, RecordingState::Incomplete);
+        assert!(bundle.integrity.is_intact(), "{:?}", bundle.integrity);
+        let manifest = std::fs::read_to_string(bundle.path("MANIFEST.sha256")).unwrap();
+        assert!(manifest.contains("  raw/net.pcap\n"), "{manifest}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("network capture stopped: raw/net.pcap has ")),
+            "{notes:?}"
+        );
     }
 }

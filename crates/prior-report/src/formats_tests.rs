@@ -123,6 +123,93 @@ fn html_says_who_collected_what_before_consent() {
     assert!(!html(&report("clean")).contains("Who collected what before consent"));
 }
 
+/// `leaky` plus a tracker contact seen in a network capture (a timeline event and a finding).
+fn with_net(r: &mut Report) {
+    let evidence = prior_model::Evidence {
+        file: "raw/net.pcap".into(),
+        line: 3,
+        text: "byte offset 130: tls-sni ulogs.umeng.com 10.0.2.15:40715 → 203.0.113.133:443".into(),
+    };
+    let mut t = r.timeline[0].clone();
+    t.event.source = prior_model::Source::Net;
+    t.event.kind = prior_model::EventKind::NetworkContact;
+    t.event.category = None;
+    t.event.api = Some("host:ulogs.umeng.com".into());
+    t.event.detail = "TLS ClientHello with SNI ulogs.umeng.com".into();
+    t.event.evidence = evidence.clone();
+    r.timeline.push(t);
+    let mut f = r.findings[0].clone();
+    f.rule = "tracker-contact-before-consent".into();
+    f.category = None;
+    f.source = prior_model::Source::Net;
+    f.api = Some("host:ulogs.umeng.com".into());
+    f.evidence = vec![evidence];
+    f.evidence_omitted = 0;
+    r.findings.push(f);
+}
+
+#[test]
+fn network_events_get_their_own_lane_and_packet_numbers() {
+    let mut r = report("leaky");
+    with_net(&mut r);
+    let h = html(&r);
+    assert_eq!(h.matches(">network (device-wide)</text>").count(), 1);
+    // The lane sits above "other events"; the net mark and the finding outline are in it.
+    let lane_y = |label: &str| -> f64 {
+        let at = h.find(&format!(">{label}</text>")).unwrap();
+        let text = &h[..at];
+        let y = text.rfind("<text x=\"4\" y=\"").unwrap();
+        text[y + 15..]
+            .split('"')
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+            - 13.0
+    };
+    let (net, other) = (lane_y("network (device-wide)"), lane_y("other events"));
+    assert_eq!(other - net, 18.0);
+    let mark = h
+        .split("<rect class=\"mark kind-network_contact ")
+        .nth(1)
+        .expect("a network mark");
+    let y_of = |el: &str| -> f64 {
+        el.split(" y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(y_of(mark), net + 3.0, "the net mark is in its lane");
+    let outline = h
+        .split("<rect class=\"finding ")
+        .last()
+        .expect("the last finding's outline");
+    assert_eq!(
+        y_of(outline),
+        net + 1.0,
+        "the net finding is outlined in the lane"
+    );
+    assert!(h.contains("<div class=\"loc\">raw&#x2f;net.pcap packet #3</div>"));
+    assert!(!h.contains("raw&#x2f;net.pcap:3"));
+    let t = crate::render_text(&r);
+    assert!(
+        t.contains("raw/net.pcap packet #3  byte offset 130: tls-sni"),
+        "{t}"
+    );
+    let j = render_junit(&[&r]).unwrap();
+    assert!(
+        j.contains("raw/net.pcap packet #3: byte offset 130: tls-sni"),
+        "{j}"
+    );
+    // Text files keep file:line; a report without network events has no network lane.
+    assert!(h.contains("raw&#x2f;ipc&#x2f;001-before-consent.txt:4"));
+    assert!(!html(&report("leaky")).contains("network (device-wide)"));
+}
+
 #[test]
 fn html_bins_long_timelines() {
     let mut r = report("leaky");

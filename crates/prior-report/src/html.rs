@@ -6,7 +6,8 @@
 //!
 //! The timeline is an inline SVG on the device clock, with `0` at the app's process start
 //! (or the earliest event when no process start was seen). It has one lane per
-//! personal-data category plus one for other events; windowed events (IPC traces) are
+//! personal-data category, one for network contacts (`net` events of the device-wide
+//! capture, when there are any) and one for other events; windowed events (IPC traces) are
 //! drawn as spans; findings are outlined. Above [`AGGREGATE_ABOVE`] events the marks are
 //! binned per lane into [`BINS`] columns (with counts in their tooltips) so a
 //! 100 000-event session stays small and fast to draw.
@@ -14,7 +15,7 @@
 use crate::{RenderError, label};
 use base64::Engine;
 use prior_analyze::Report;
-use prior_model::{EventKind, Micros, Phase, Timing};
+use prior_model::{EventKind, Micros, Phase, Source, Timing};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -159,8 +160,8 @@ struct FindingView {
 
 #[derive(Serialize)]
 struct EvidenceView {
-    file: String,
-    line: u64,
+    /// `file:line`, or `raw/net.pcap packet #N`.
+    place: String,
     text: String,
 }
 
@@ -325,8 +326,7 @@ fn run_view(run: &HtmlRun<'_>) -> RunView {
                 .evidence
                 .iter()
                 .map(|e| EvidenceView {
-                    file: e.file.clone(),
-                    line: e.line,
+                    place: crate::evidence_place(e),
                     text: e.text.clone(),
                 })
                 .collect(),
@@ -491,13 +491,24 @@ fn timeline(r: &Report, zero: Micros) -> TimelineView {
             label: c.label().to_string(),
         });
     }
+    // Network contacts (device-wide capture) get their own lane when there are any.
+    let has_net = r.timeline.iter().any(|t| t.event.source == Source::Net)
+        || r.findings.iter().any(|f| f.source == Source::Net);
+    let net_lane = has_net.then(|| {
+        lanes.push(LaneView {
+            y: AXIS_H + lanes.len() as f64 * LANE_H,
+            label: "network (device-wide)".to_string(),
+        });
+        lanes.len() - 1
+    });
     let other = lanes.len();
     lanes.push(LaneView {
         y: AXIS_H + other as f64 * LANE_H,
         label: "other events".to_string(),
     });
-    let lane_for = |c: Option<prior_model::DataCategory>| {
+    let lane_for = |c: Option<prior_model::DataCategory>, s: Source| {
         c.and_then(|c| lane_of.get(c.as_str()).copied())
+            .or(net_lane.filter(|_| s == Source::Net))
             .unwrap_or(other)
     };
 
@@ -524,7 +535,7 @@ fn timeline(r: &Report, zero: Micros) -> TimelineView {
         let mut bins: BTreeMap<(usize, usize, bool), (u64, String)> = BTreeMap::new();
         for t in &r.timeline {
             let e = &t.event;
-            let lane = lane_for(e.category);
+            let lane = lane_for(e.category, e.source);
             let windowed = matches!(e.timing, Timing::Window { .. });
             let pos = (x(e.timing.earliest()) - LABEL_W) / PLOT_W * (BINS as f64 - 1.0);
             let bin = pos.max(0.0) as usize;
@@ -550,7 +561,7 @@ fn timeline(r: &Report, zero: Micros) -> TimelineView {
     } else {
         for t in &r.timeline {
             let e = &t.event;
-            let lane = lane_for(e.category);
+            let lane = lane_for(e.category, e.source);
             let x0 = x(e.timing.earliest());
             let x1 = x(e.timing.latest());
             let mut title = format!("{} {}", rel_timing(&e.timing, zero), e.detail);
@@ -569,7 +580,7 @@ fn timeline(r: &Report, zero: Micros) -> TimelineView {
         }
     }
     for (i, f) in r.findings.iter().enumerate() {
-        let lane = lane_for(f.category);
+        let lane = lane_for(f.category, f.source);
         let x0 = x(f.timing.earliest());
         let x1 = x(f.timing.latest());
         marks.push(MarkView {

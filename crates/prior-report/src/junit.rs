@@ -126,7 +126,7 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
                     let _ = writeln!(body, "    actor: {} ({})", a.name, label(&a.kind));
                 }
                 for e in &f.evidence {
-                    let _ = writeln!(body, "    {}:{}: {}", e.file, e.line, e.text);
+                    let _ = writeln!(body, "    {}: {}", crate::evidence_place(e), e.text);
                 }
                 if f.evidence_omitted > 0 {
                     let _ = writeln!(body, "    … {} more", f.evidence_omitted);

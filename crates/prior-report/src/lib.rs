@@ -55,6 +55,17 @@ pub struct Suppression {
     pub expires: Option<String>,
 }
 
+/// Where a piece of evidence is, for people: `file:line` for text files; for a network
+/// capture (`.pcap`/`.pcapng`), whose evidence `line` is the packet number,
+/// `raw/net.pcap packet #N` (Wireshark's frame number).
+pub(crate) fn evidence_place(e: &prior_model::Evidence) -> String {
+    if e.file.ends_with(".pcap") || e.file.ends_with(".pcapng") {
+        format!("{} packet #{}", e.file, e.line)
+    } else {
+        format!("{}:{}", e.file, e.line)
+    }
+}
+
 /// The stable fingerprint of a finding, used by SARIF (`partialFingerprints`) and baselines:
 /// the first 16 bytes (hex) of sha256 over `prior-finding/v1`, the package, rule, category,
 /// API and actor name, NUL-separated. Times, counts and evidence are left out on purpose, so

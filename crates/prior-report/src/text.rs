@@ -348,9 +348,8 @@ fn finding(o: &mut String, n: usize, f: &ReportFinding) {
     if let Some(e) = f.evidence.first() {
         let _ = writeln!(
             o,
-            "      {}:{}  {}",
-            clean(&e.file),
-            e.line,
+            "      {}  {}",
+            clean(&crate::evidence_place(e)),
             telling_line(&e.text)
         );
     }

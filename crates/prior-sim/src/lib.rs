@@ -6,8 +6,11 @@
 //! - `device` (the handset): state, the shell commands Prior uses, app behaviour models —
 //!   it decides *what* the bytes are.
 //!
+//! [`capture`] is the handset's `-tcpdump`: a pcap of the models' network contacts.
+//!
 //! Architecture invariant: this crate shares no parsing or formatting code with
-//! `prior-parse` (and does not depend on it), so a format bug cannot cancel itself out.
+//! `prior-parse` or `prior-net` (and depends on neither; `prior-net` only reads its captures
+//! back in tests), so a format bug cannot cancel itself out.
 
 // TRAIT CHANGE (transport helper): no signature changed. Two contracts were made explicit in
 // the docs of `DeviceHandler`: `read_file`/`write_file` errors are the bare reason
@@ -17,6 +20,7 @@
 // file-type bits.
 
 pub mod adbd;
+pub mod capture;
 pub mod device;
 pub mod server;
 

@@ -4,6 +4,7 @@ pub(crate) mod appops;
 pub(crate) mod harness;
 pub(crate) mod ipc;
 pub(crate) mod logcat;
+pub(crate) mod net;
 
 use crate::AnalyzeError;
 use prior_model::Event;

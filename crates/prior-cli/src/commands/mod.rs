@@ -1,9 +1,12 @@
 //! One module per command.
 
 pub mod analyze;
+pub mod avd;
 pub mod baseline;
 pub mod check;
 pub mod devices;
+pub mod doctor;
+pub mod emulator;
 pub mod inspect;
 pub mod parse;
 pub mod report;

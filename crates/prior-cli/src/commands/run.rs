@@ -25,9 +25,14 @@ pub struct Args {
     /// Scenario files to run, in order.
     #[arg(required = true, value_name = "SCENARIO")]
     scenarios: Vec<PathBuf>,
-    /// Run on this device (adb serial, or `simulated`), whatever the scenario says.
+    /// Run on this device (adb serial, `simulated`, or `avd:NAME` to boot that AVD), whatever
+    /// the scenario says.
     #[arg(long, value_name = "SERIAL")]
     device: Option<String>,
+    /// Leave an emulator that Prior booted for `device: { avd: NAME }` running afterwards,
+    /// so the next scenario reuses it (reset to its clean snapshot instead of a cold boot).
+    #[arg(long)]
+    keep_emulator: bool,
     /// Where session bundles are written (one directory per run).
     #[arg(long, default_value = "prior-runs", value_name = "DIR")]
     out: PathBuf,
@@ -108,6 +113,8 @@ impl Progress for Ui {
 struct Target {
     device: Device,
     simulated: bool,
+    /// The emulator, for `device: { avd: NAME }`.
+    avd: Option<super::avd::AvdRun>,
     _sim: Option<(
         Arc<prior_sim::device::SimDevice>,
         prior_sim::server::SimServer,
@@ -155,17 +162,40 @@ fn simulated(
     Ok(Target {
         device,
         simulated: true,
+        avd: None,
         _sim: Some((sim, server)),
     })
 }
 
-fn pick_device(scenario: &Scenario, flag: Option<&str>) -> Result<Target, CliError> {
+/// Boots or reuses the AVD `name`; its capture goes to a file beside the bundle `dir`.
+fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    fs_err::create_dir_all(parent).map_err(CliError::io)?;
+    let file_name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "run".into());
+    let capture = parent.join(format!(".{file_name}.net.pcap"));
+    eprintln!("emulator: AVD {name}");
+    let run = super::avd::prepare(name, capture, &mut |l| eprintln!("  {l}"))?;
+    Ok(Target {
+        device: run.device.clone(),
+        simulated: false,
+        avd: Some(run),
+        _sim: None,
+    })
+}
+
+fn pick_device(scenario: &Scenario, flag: Option<&str>, dir: &Path) -> Result<Target, CliError> {
+    if let Some(name) = flag.and_then(|f| f.strip_prefix("avd:")) {
+        prior_emulator::create::validate_avd_name(name)
+            .map_err(|e| CliError::input_msg(format!("--device avd:{name}: failed to {e}")))?;
+        return avd_target(name, dir);
+    }
     match (flag, &scenario.device) {
         (Some("simulated"), _) => simulated(scenario, &prior_scenario::SimulatedOptions::default()),
         (None, DeviceSpec::Simulated(o)) => simulated(scenario, o),
-        (None, DeviceSpec::Avd(name)) => Err(CliError::device_msg(format!(
-            "failed to use AVD {name:?}: booting emulators from a scenario is not implemented yet; boot it yourself and pass --device emulator-NNNN"
-        ))),
+        (None, DeviceSpec::Avd(name)) => avd_target(name, dir),
         (flag, spec) => {
             let server = AdbServer::from_env().map_err(device_err)?;
             server.ensure_running().map_err(device_err)?;
@@ -180,6 +210,7 @@ fn pick_device(scenario: &Scenario, flag: Option<&str>) -> Result<Target, CliErr
             Ok(Target {
                 device,
                 simulated: false,
+                avd: None,
                 _sim: None,
             })
         }
@@ -265,7 +296,8 @@ fn run_one(
     let scenario =
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = app_under_test(&scenario)?;
-    let target = pick_device(&scenario, args.device.as_deref())?;
+    let dir = bundle_dir(&args.out, &scenario);
+    let mut target = pick_device(&scenario, args.device.as_deref(), &dir)?;
     let label = format!(
         "{} — {} on {}{}",
         scenario.name,
@@ -278,12 +310,27 @@ fn run_one(
         }
     );
     let ui = Ui::new(&label);
-    let dir = bundle_dir(&args.out, &scenario);
     let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
     opts.cancel = Arc::clone(cancel);
+    if let Some((sim, _)) = &target._sim {
+        let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
+        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
+    if let Some(avd) = &mut target.avd
+        && let Some(hook) = avd.capture.take()
+    {
+        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
     ui.finish();
+    if let Some(avd) = target.avd.take() {
+        match avd.finish(args.keep_emulator) {
+            Ok(Some(note)) => eprintln!("emulator: {note}"),
+            Ok(None) => {}
+            Err(e) => eprintln!("emulator: {:?}", e.report),
+        }
+    }
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     eprintln!(
         "recorded {} (Prior's own time {:.2} s, excluding the scenario's waits)",

@@ -42,6 +42,14 @@ pub struct Args {
     /// adb authentication.
     #[arg(long, value_enum, default_value = "skip")]
     auth: Auth,
+    /// Seconds before the handset reports its boot as completed (`sys.boot_completed`,
+    /// `dev.bootcomplete` are unset until then, like a booting emulator).
+    #[arg(long, default_value_t = 0.0, value_name = "SECS", value_parser = parse_secs)]
+    boot_delay: f64,
+    /// Write a pcap of the handset's modelled network traffic to FILE from startup until
+    /// Ctrl-C, like the emulator's `-tcpdump FILE` (Ethernet, host clock).
+    #[arg(long, value_name = "FILE")]
+    tcpdump: Option<PathBuf>,
 }
 
 /// Starts a handset for `models` (used by `prior sim` and by `prior run` with
@@ -77,6 +85,13 @@ pub fn start(
     Ok((device, server))
 }
 
+fn parse_secs(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.0..=86_400.0).contains(&v) => Ok(v),
+        _ => Err("expected a number of seconds from 0 to 86400".into()),
+    }
+}
+
 /// Runs `prior sim`.
 pub fn run(args: Args) -> CliResult {
     let auth = match args.auth {
@@ -90,7 +105,7 @@ pub fn run(args: Args) -> CliResult {
             new_keys: NewKeyPolicy::Refuse,
         },
     };
-    let (_device, server) = start(
+    let (device, server) = start(
         args.listen,
         args.smart_socket,
         &args.models,
@@ -98,6 +113,12 @@ pub fn run(args: Args) -> CliResult {
         &args.timezone,
         auth,
     )?;
+    device.begin_boot(std::time::Duration::from_secs_f64(args.boot_delay));
+    if let Some(file) = &args.tcpdump {
+        device
+            .start_capture(file)
+            .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
@@ -113,10 +134,59 @@ pub fn run(args: Args) -> CliResult {
             server.serial()
         );
     }
+    if let Some(file) = &args.tcpdump {
+        println!(
+            "  capturing its network traffic into {} (pcap, Ethernet, host clock)",
+            file.display()
+        );
+    }
     println!("Ctrl-C stops it.");
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     drop(server);
+    if args.tcpdump.is_some() {
+        let stats = device
+            .stop_capture()
+            .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+        println!(
+            "network capture {}: {} packets of {} contacts, {} bytes",
+            stats.path.display(),
+            stats.packets,
+            stats.records,
+            stats.bytes
+        );
+    }
     Ok(exit::OK)
+}
+
+/// The simulated handset's network capture as the recorder's hook (`prior run` with
+/// `device: simulated`): the handset's own pcap writer, started and stopped like the
+/// emulator's console `network capture start FILE` / `network capture stop`.
+pub struct SimNetCapture {
+    device: Arc<SimDevice>,
+}
+
+impl SimNetCapture {
+    /// A hook for `device`.
+    pub fn new(device: Arc<SimDevice>) -> SimNetCapture {
+        SimNetCapture { device }
+    }
+}
+
+impl prior_record::record::NetCapture for SimNetCapture {
+    fn start(&mut self, dest: &std::path::Path) -> Result<(), String> {
+        self.device.start_capture(dest).map_err(|e| e.to_string())
+    }
+
+    fn stop(&mut self) -> Result<(), String> {
+        self.device
+            .stop_capture()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn describe(&self) -> String {
+        "the SIMULATED handset's pcap of its modelled traffic (Ethernet, host clock)".to_string()
+    }
 }

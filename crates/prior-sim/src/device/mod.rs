@@ -38,6 +38,7 @@ use std::sync::atomic::AtomicI32;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use crate::capture::{Capture, CaptureError, CaptureStats};
 use crate::{Banner, DeviceHandler, FileStat, ShellIo};
 use clock::{ClockMode, DeviceUs, SimClock, TimeZone};
 use model::AppModel;
@@ -82,6 +83,9 @@ pub struct SimConfig {
     pub model_name: String,
     /// `persist.sys.locale`, e.g. `en-US`, `zh-CN`.
     pub locale: String,
+    /// How long after creation the boot "completes": until then `sys.boot_completed` and
+    /// `dev.bootcomplete` are unset, like an emulator still booting (see [`props`]).
+    pub boot_delay: Duration,
 }
 
 impl Default for SimConfig {
@@ -96,6 +100,7 @@ impl Default for SimConfig {
             serial: "SIMULATED0001".into(),
             model_name: "SIMULATED Pixel 6".into(),
             locale: "en-US".into(),
+            boot_delay: Duration::ZERO,
         }
     }
 }
@@ -122,6 +127,10 @@ pub struct SimDevice {
     cv: Condvar,
     clock: SimClock,
     banner: Banner,
+    /// Device clock minus host clock, µs (`ClockMode::Real`'s offset; 0 for a manual clock).
+    clock_offset_us: i64,
+    /// Host instant at which the boot completes; `None` once it has (see [`props`]).
+    booting_until: Mutex<Option<std::time::Instant>>,
 }
 
 impl SimDevice {
@@ -141,16 +150,23 @@ impl SimDevice {
             locale: config.locale.clone(),
         };
         let world = World::new(&setup, clock.now_us(), clock.boot_us());
+        let clock_offset_us = match config.clock {
+            ClockMode::Real { offset_ms } => offset_ms.saturating_mul(1000),
+            ClockMode::Manual { .. } => 0,
+        };
         let dev = Arc::new(SimDevice {
             world: Mutex::new(world),
             cv: Condvar::new(),
+            clock_offset_us,
             clock,
             banner: Banner {
                 product_name: "sdk_gphone64_x86_64".into(),
                 model: config.model_name.clone(),
                 device: "emu64xa".into(),
             },
+            booting_until: Mutex::new(None),
         });
+        dev.begin_boot(config.boot_delay);
         for d in &config.model_dirs {
             dev.load_models(d)?;
         }
@@ -180,6 +196,26 @@ impl SimDevice {
         Ok(())
     }
 
+    /// Restarts the boot wait: `sys.boot_completed` and `dev.bootcomplete` read as unset for
+    /// `delay` from now (zero: booted at once).
+    pub fn begin_boot(&self, delay: Duration) {
+        let until = (!delay.is_zero()).then(|| std::time::Instant::now() + delay);
+        *self.booting_until.lock().unwrap_or_else(|e| e.into_inner()) = until;
+    }
+
+    /// Whether the boot delay has passed.
+    pub fn boot_completed(&self) -> bool {
+        let mut guard = self.booting_until.lock().unwrap_or_else(|e| e.into_inner());
+        match *guard {
+            Some(until) if std::time::Instant::now() < until => false,
+            Some(_) => {
+                *guard = None;
+                true
+            }
+            None => true,
+        }
+    }
+
     /// The device clock.
     pub fn clock(&self) -> &SimClock {
         &self.clock
@@ -198,6 +234,39 @@ impl SimDevice {
     /// Network contacts the apps made so far.
     pub fn network_records(&self) -> Vec<NetRecord> {
         self.with(|w, _| w.net.clone())
+    }
+
+    /// Device clock minus host clock, µs: the `offset_ms` of [`ClockMode::Real`]; 0 for a
+    /// manual clock, which stands for both clocks.
+    pub fn clock_offset_us(&self) -> i64 {
+        self.clock_offset_us
+    }
+
+    /// Starts a network capture into `path` on the host (like the emulator's `-tcpdump FILE`
+    /// or console `network capture start FILE`): from now on every network record of the
+    /// app models is appended to it as packets stamped on the host clock (device time minus
+    /// [`SimDevice::clock_offset_us`]); records made before this call are not in it. See
+    /// [`crate::capture`] for what is written.
+    pub fn start_capture(&self, path: &Path) -> Result<(), CaptureError> {
+        self.with(|w, _| {
+            if let Some(c) = &w.capture {
+                return Err(CaptureError::AlreadyRunning(c.path().to_path_buf()));
+            }
+            w.capture = Some(Capture::create(path, self.clock_offset_us)?);
+            Ok(())
+        })
+    }
+
+    /// Stops the capture (console `network capture stop`) after writing every record due by
+    /// now; returns what it wrote, or the write error that cut it short.
+    pub fn stop_capture(&self) -> Result<CaptureStats, CaptureError> {
+        let cap = self.with(|w, _| w.capture.take());
+        cap.ok_or(CaptureError::NotRunning)?.finish()
+    }
+
+    /// The running capture's file and counts so far, if one runs.
+    pub fn capture_stats(&self) -> Option<CaptureStats> {
+        self.with(|w, _| w.capture.as_ref().map(|c| c.stats().clone()))
     }
 
     /// Runs a shell command line and collects its output (tests, CLI, scenarios).

@@ -82,3 +82,13 @@ pub fn default_props(s: &WorldSetup) -> BTreeMap<String, String> {
     ];
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
 }
+
+/// Properties init sets only when the boot completes (`sys.boot_completed` by
+/// ActivityManagerService, `dev.bootcomplete` by init.rc): until then `getprop NAME` prints an
+/// empty line and the full `getprop` listing leaves them out, as on a booting emulator.
+pub const SET_AT_BOOT_COMPLETED: [&str; 2] = ["sys.boot_completed", "dev.bootcomplete"];
+
+/// Whether `name` reads as unset while the device is still booting.
+pub fn hidden_while_booting(name: &str) -> bool {
+    SET_AT_BOOT_COMPLETED.contains(&name)
+}

@@ -1729,3 +1729,22 @@ fn the_device_layers_wrapped_stream_survives_a_kill_of_its_inner_shell() {
     assert_eq!(d.run(&format!("kill -KILL {pid}")).status, 0);
     assert!(h.join().unwrap().text().ends_with("rc=137\n"));
 }
+
+#[test]
+fn boot_completed_props_are_unset_until_the_boot_delay_has_passed() {
+    let d = SimDevice::new(SimConfig {
+        boot_delay: Duration::from_millis(300),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    assert_eq!(out(&d, "getprop sys.boot_completed"), "\n");
+    assert_eq!(out(&d, "getprop dev.bootcomplete"), "\n");
+    assert!(!out(&d, "getprop").contains("[sys.boot_completed]"));
+    assert_eq!(out(&d, "getprop ro.product.model"), "SIMULATED Pixel 6\n");
+    std::thread::sleep(Duration::from_millis(350));
+    assert_eq!(out(&d, "getprop sys.boot_completed"), "1\n");
+    assert_eq!(out(&d, "getprop dev.bootcomplete"), "1\n");
+    assert!(out(&d, "getprop").contains("[sys.boot_completed]: [1]"));
+    d.begin_boot(Duration::from_secs(60));
+    assert_eq!(out(&d, "getprop sys.boot_completed"), "\n");
+}

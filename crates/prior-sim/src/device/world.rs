@@ -128,7 +128,8 @@ pub struct Window {
 /// Most network records kept (oldest dropped first).
 pub const MAX_NET_RECORDS: usize = 10_000;
 
-/// A network contact made by an app (kept for a later capture feature).
+/// A network contact made by an app (written as packets while a capture runs:
+/// [`crate::capture`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetRecord {
     pub time_us: DeviceUs,
@@ -228,6 +229,8 @@ pub struct World {
     pub windows: Vec<Window>,
     pub models: BTreeMap<String, Arc<AppModel>>,
     pub net: Vec<NetRecord>,
+    /// The network capture running, if any (`SimDevice::start_capture`).
+    pub capture: Option<crate::capture::Capture>,
     pub rng: Rng,
     queue: BinaryHeap<Reverse<Scheduled>>,
     seq: u64,
@@ -332,6 +335,7 @@ impl World {
             windows: Vec::new(),
             models: BTreeMap::new(),
             net: Vec::new(),
+            capture: None,
             rng: Rng::new(setup.seed ^ 0xA5A5),
             queue: BinaryHeap::new(),
             seq: 0,
@@ -1075,7 +1079,7 @@ impl World {
             if self.net.len() >= MAX_NET_RECORDS {
                 self.net.remove(0);
             }
-            self.net.push(NetRecord {
+            let rec = NetRecord {
                 time_us: t,
                 pid,
                 uid,
@@ -1083,7 +1087,11 @@ impl World {
                 host: c.host.clone(),
                 port: c.port,
                 protocol: c.protocol.clone().unwrap_or_else(|| "tls".into()),
-            });
+            };
+            if let Some(cap) = self.capture.as_mut() {
+                cap.record(&rec);
+            }
+            self.net.push(rec);
         } else if let Some(c) = &a.crash {
             self.crash(t, pid, c);
         } else if a.exit == Some(true) {

@@ -463,18 +463,21 @@ pub fn pidof(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
 
 pub fn getprop(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     let args: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let booting = !dev.boot_completed();
+    let hidden = |k: &str| booting && crate::device::props::hidden_while_booting(k);
     match args.first() {
         None => {
             let dump = dev.with(|w, _| {
                 w.props
                     .iter()
+                    .filter(|(k, _)| !hidden(k))
                     .map(|(k, v)| format!("[{k}]: [{v}]\n"))
                     .collect::<String>()
             });
             i32::from(!ctx.outs(&dump))
         }
         Some(k) => {
-            let v = dev.with(|w, _| w.props.get(k.as_str()).cloned());
+            let v = dev.with(|w, _| w.props.get(k.as_str()).filter(|_| !hidden(k)).cloned());
             let v = v
                 .or_else(|| args.get(1).map(|d| (*d).clone()))
                 .unwrap_or_default();

@@ -1,0 +1,227 @@
+//! `device: { avd: NAME }` for `prior run`: boot the AVD (or reuse it when it already runs),
+//! bring it to a clean state, capture its network traffic into the bundle, and stop it
+//! afterwards unless `--keep-emulator`.
+//!
+//! Choices:
+//! - An emulator Prior boots for a run is started with `-tcpdump` (the capture covers the whole
+//!   session from boot) and killed after the run, unless `--keep-emulator`.
+//! - An emulator that already runs (booted by `prior emulator boot`, kept by an earlier
+//!   `--keep-emulator` run, or started by hand) is reset to its clean snapshot
+//!   (`prior emulator reset`) and captured with the console's `network capture start`; Prior
+//!   leaves it running afterwards, because it did not start it.
+//! - The emulator writes its capture outside the bundle (`<bundle>.net.pcap` beside it), and the
+//!   recorder's stop step ends the capture (console `network capture stop`) and **copies** it to
+//!   `raw/net.pcap` before the manifest is sealed. Copying, not renaming, keeps the sealed file
+//!   intact even if the emulator were to write after `stop` (whether `network capture stop`
+//!   ends a `-tcpdump` capture is UNVERIFIED on real emulators).
+
+use super::emulator::BootArgs;
+use crate::CliError;
+use prior_device::Device;
+use prior_emulator::lifecycle::{self, Reset, Running};
+use prior_emulator::{Console, EmulatorError, Sdk};
+use prior_record::record::NetCapture;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const CONSOLE_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn emu_err(e: EmulatorError) -> CliError {
+    CliError::device_msg(format!("failed to {e}"))
+}
+
+/// An emulator prepared for one run.
+pub struct AvdRun {
+    /// The device to record on.
+    pub device: Device,
+    /// The emulator.
+    pub running: Running,
+    /// Whether Prior booted it for this run (and so stops it afterwards unless kept).
+    pub booted_here: bool,
+    /// The capture hook for the recorder (taken when handed to it).
+    pub capture: Option<EmulatorCapture>,
+    sdk: Sdk,
+}
+
+/// Boots or reuses `name`, cleaned, with its traffic captured into `capture_file`.
+pub fn prepare(
+    name: &str,
+    capture_file: PathBuf,
+    note: &mut dyn FnMut(&str),
+) -> Result<AvdRun, CliError> {
+    let sdk = super::emulator::sdk();
+    if sdk.avd(name).map_err(emu_err)?.is_none() {
+        return Err(CliError::device_msg(format!(
+            "failed to find AVD {name:?} in {}: create it with `prior emulator create {name}` (see `prior emulator images`)",
+            sdk.avd_home().display()
+        )));
+    }
+    let adb = super::emulator::adb()?;
+    let catalogue = super::emulator::catalogue(None)?;
+    let mut opts = BootArgs::default().options(&sdk, &catalogue, name);
+    opts.timeout = Duration::from_secs(300);
+    let (running, booted_here, mode) = match lifecycle::find(&sdk, &adb, name).map_err(emu_err)? {
+        Some(r) => {
+            note(&format!(
+                "{name} already runs on {}: resetting it",
+                r.serial
+            ));
+            let r = match lifecycle::reset(&sdk, &adb, &r, &opts, note).map_err(emu_err)? {
+                Reset::Snapshot => r,
+                Reset::WipedAndRebooted { why, running } => {
+                    note(&format!("no clean snapshot ({why}): wiped and cold-booted"));
+                    running
+                }
+            };
+            (r, false, Mode::Console)
+        }
+        None => {
+            note(&format!("booting {name} (headless, -tcpdump)"));
+            opts.tcpdump = Some(capture_file.clone());
+            let r = lifecycle::boot(&sdk, &adb, name, &opts, note).map_err(emu_err)?;
+            (r, true, Mode::SinceBoot)
+        }
+    };
+    let device = adb
+        .device(&running.serial)
+        .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    let capture = EmulatorCapture {
+        console_port: running.console_port,
+        token_file: sdk.console_token_file(),
+        file: capture_file,
+        dest: None,
+        mode,
+        serial: running.serial.clone(),
+        avd_dir: sdk.avd(name).ok().flatten().map(|a| a.dir),
+    };
+    Ok(AvdRun {
+        device,
+        running,
+        booted_here,
+        capture: Some(capture),
+        sdk,
+    })
+}
+
+impl AvdRun {
+    /// After the run: stop the emulator if Prior booted it and it is not kept.
+    pub fn finish(self, keep: bool) -> Result<Option<String>, CliError> {
+        if !self.booted_here {
+            return Ok(Some(format!(
+                "left {} running (Prior did not start it)",
+                self.running.serial
+            )));
+        }
+        if keep {
+            return Ok(Some(format!(
+                "kept {} running on {} (--keep-emulator); stop it with `prior emulator kill {}`",
+                self.running.name, self.running.serial, self.running.name
+            )));
+        }
+        lifecycle::kill(&self.sdk, &self.running, Duration::from_secs(20)).map_err(emu_err)?;
+        Ok(None)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Booted with `-tcpdump FILE`: capturing since boot.
+    SinceBoot,
+    /// Already running: `network capture start FILE` on the console.
+    Console,
+}
+
+/// The emulator's capture, as the recorder's [`NetCapture`] hook.
+pub struct EmulatorCapture {
+    console_port: u16,
+    token_file: PathBuf,
+    /// Where the emulator writes.
+    file: PathBuf,
+    /// `raw/net.pcap` of the bundle, once started.
+    dest: Option<PathBuf>,
+    mode: Mode,
+    serial: String,
+    /// The AVD directory (for captures written under `console_out/`).
+    avd_dir: Option<PathBuf>,
+}
+
+impl EmulatorCapture {
+    fn console(&self) -> Result<Console, String> {
+        Console::connect(self.console_port, &self.token_file, CONSOLE_TIMEOUT)
+            .map_err(|e| e.to_string())
+    }
+}
+
+impl NetCapture for EmulatorCapture {
+    fn start(&mut self, dest: &Path) -> Result<(), String> {
+        self.dest = Some(dest.to_path_buf());
+        match self.mode {
+            Mode::SinceBoot => {
+                if self.file.is_file() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "find the emulator's -tcpdump capture {}",
+                        self.file.display()
+                    ))
+                }
+            }
+            Mode::Console => {
+                let mut console = self.console()?;
+                match console.network_capture_start(&self.file) {
+                    Ok(_) => Ok(()),
+                    // Newer emulators (reported for 37; UNVERIFIED) accept only a bare file
+                    // name and write it under `<avd dir>/console_out/`.
+                    Err(EmulatorError::ConsoleKo { reason, .. })
+                        if reason.contains("bare") && self.avd_dir.is_some() =>
+                    {
+                        let bare = self
+                            .file
+                            .file_name()
+                            .map(PathBuf::from)
+                            .ok_or_else(|| "name the capture file".to_string())?;
+                        console
+                            .network_capture_start(&bare)
+                            .map_err(|e| e.to_string())?;
+                        if let Some(dir) = &self.avd_dir {
+                            self.file = dir.join("console_out").join(bare);
+                        }
+                        Ok(())
+                    }
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        }
+    }
+
+    fn stop(&mut self) -> Result<(), String> {
+        let stopped = self
+            .console()
+            .and_then(|mut c| c.network_capture_stop().map_err(|e| e.to_string()));
+        let Some(dest) = &self.dest else {
+            return stopped.map(|_| ());
+        };
+        std::fs::copy(&self.file, dest).map_err(|e| {
+            format!(
+                "copy the capture {} to {}: {e}",
+                self.file.display(),
+                dest.display()
+            )
+        })?;
+        let _ = std::fs::remove_file(&self.file);
+        stopped.map(|_| ())
+    }
+
+    fn describe(&self) -> String {
+        match self.mode {
+            Mode::SinceBoot => format!(
+                "emulator {} -tcpdump capture since boot (all guest traffic, host clock)",
+                self.serial
+            ),
+            Mode::Console => format!(
+                "emulator {} console `network capture start` (all guest traffic, host clock)",
+                self.serial
+            ),
+        }
+    }
+}
