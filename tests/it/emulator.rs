@@ -384,7 +384,8 @@ fn hold_adb_port() -> (TcpListener, u16) {
 }
 
 fn wait_gone(lab: &Lab, serial: &str) {
-    for _ in 0..50 {
+    // Generous: on a loaded 2-core CI machine adb can take seconds to notice.
+    for _ in 0..200 {
         if !lab.adb_out(&["devices"]).contains(serial) {
             return;
         }
@@ -532,6 +533,13 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
         std::fs::read_to_string(third.join("MANIFEST.sha256"))
             .unwrap()
             .contains("raw/net.pcap")
+    );
+    // The console capture is forwarded to the guest (`prior sim --control-stdin`): the
+    // modelled tracker traffic is in it.
+    let report = std::fs::read_to_string(third.join("report.json")).unwrap();
+    assert!(
+        report.contains("tracker-contact-before-consent") && report.contains("umeng"),
+        "a tracker contact from the console capture: {report}"
     );
 
     let (code, out, _) = prior(&["emulator", "kill", "shop"]);

@@ -362,12 +362,22 @@ pub fn analyze_with(
     }
 
     let mut events = std::mem::take(&mut sink.events);
+    // A capture is device-wide and an emulator's starts at boot: traffic before the app was
+    // launched is the system's, not the app's (an app cannot run before its first launch).
+    // It stays on the timeline, outside every phase, so no rule counts it.
+    let pre_launch = |e: &Event| {
+        e.kind == EventKind::NetworkContact && launch_us.is_some_and(|l| e.timing.latest() < l)
+    };
+    for e in events.iter_mut().filter(|e| pre_launch(e)) {
+        e.detail
+            .push_str(" (before the app's launch: device traffic, not counted)");
+    }
     crate::attribution::attribute_events(&mut events, package);
     events.sort_by(|a, b| event_key(a).cmp(&event_key(b)));
     let boundary = consent.boundary();
     let phases: Vec<Option<Phase>> = events
         .iter()
-        .map(|e| consent.placed.then(|| boundary.phase_of(&e.timing)))
+        .map(|e| (consent.placed && !pre_launch(e)).then(|| boundary.phase_of(&e.timing)))
         .collect();
 
     let missing = missing_consent.map(|(timeout_ms, seq, host_us)| {

@@ -7,7 +7,7 @@
 //!   otherwise (end of input refuses the licence prompt). `--sdk_root` is always passed: the
 //!   SDK Prior located is the one it checks afterwards.
 //! - `avdmanager create avd -n NAME -k <package> -d <device> [--force]` with `no` on stdin
-//!   (the "Do you wish to create a custom hardware profile? [no]" prompt).
+//!   (the "Do you wish to create a custom hardware profile? \[no\]" prompt).
 //!
 //! Neither tool is trusted on its exit status alone: after `sdkmanager` the image directory
 //! must exist, after `avdmanager` `NAME.ini` and `NAME.avd/config.ini` must (avdmanager has been
@@ -26,13 +26,12 @@
 
 use crate::EmulatorError;
 use crate::images::Image;
+use crate::process::{self, RunError, ToolOutput, display_argv, tail_lines};
 use crate::sdk::{AvdInfo, Sdk, Tool};
 use std::collections::BTreeMap;
-use std::ffi::OsString;
-use std::io::{Read, Write};
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How [`create`] behaves.
 #[derive(Debug, Clone)]
@@ -285,26 +284,6 @@ pub fn rewrite_config(text: &str, keys: &BTreeMap<String, String>) -> String {
     out
 }
 
-/// Shell-quotes one argument for display (POSIX `'…'`), leaving plain words as they are.
-fn quote(arg: &str) -> String {
-    if !arg.is_empty()
-        && arg
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:,@%+".contains(&b))
-    {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
-}
-
-fn display_argv(program: &Path, args: &[String]) -> String {
-    std::iter::once(quote(&program.display().to_string()))
-        .chain(args.iter().map(|a| quote(a)))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// What a tool run produced.
 struct Run {
     tool: &'static str,
@@ -325,15 +304,13 @@ impl Run {
     }
 }
 
-/// The last `n` non-empty lines of `bytes`.
-fn tail_lines(bytes: &[u8], n: usize) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(str::trim_end)
-        .filter(|l| !l.is_empty())
-        .collect();
-    lines[lines.len().saturating_sub(n)..].join("\n")
+/// The last 12 non-blank lines of stderr, else of stdout.
+fn output_tail(out: &ToolOutput) -> String {
+    let tail = |bytes: &[u8]| tail_lines(&String::from_utf8_lossy(bytes), 12).join("\n");
+    match tail(&out.stderr) {
+        t if t.is_empty() => tail(&out.stdout),
+        t => t,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -349,105 +326,46 @@ fn run_tool(
 ) -> Result<Run, EmulatorError> {
     let argv = display_argv(program, args);
     log(&format!("$ {argv}"));
-    let mut cmd = Command::new(program);
-    cmd.args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
     // The tool sees the SDK Prior located, not whatever this process inherited.
     let env = sdk.env();
-    for var in [
+    let mut vars: Vec<(OsString, Option<OsString>)> = [
         "ANDROID_HOME",
         "ANDROID_SDK_ROOT",
         "ANDROID_AVD_HOME",
         "ANDROID_EMULATOR_HOME",
-    ] {
-        cmd.env_remove(var);
-    }
-    if let Some(root) = sdk.root() {
-        cmd.env("ANDROID_HOME", root);
-        if env.android_sdk_root.is_some() {
-            cmd.env("ANDROID_SDK_ROOT", root);
+    ]
+    .into_iter()
+    .map(|var| (var.into(), None))
+    .collect();
+    let mut set = |var: &str, value: Option<&OsStr>| {
+        if let Some(v) = value {
+            vars.push((var.into(), Some(v.to_os_string())));
         }
-    }
-    if let Some(v) = &env.avd_home {
-        cmd.env("ANDROID_AVD_HOME", v);
-    }
-    if let Some(v) = &env.emulator_home {
-        cmd.env("ANDROID_EMULATOR_HOME", v);
-    }
-    if let Some(v) = &env.home {
-        cmd.env("HOME", v);
-    }
-    if let Some(v) = &env.path {
-        cmd.env("PATH", v);
-    }
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
-    let mut child = cmd.spawn().map_err(|source| EmulatorError::Spawn {
-        argv: argv.clone(),
-        source,
-    })?;
-    let input = stdin.to_vec();
-    let mut child_in = child.stdin.take();
-    let writer = std::thread::spawn(move || {
-        if let Some(w) = child_in.as_mut() {
-            // A tool that exits without reading closes the pipe: not an error.
-            let _ = w.write_all(&input);
-        }
-    });
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
     };
-    let out_thread = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    let root = sdk.root().map(Path::as_os_str);
+    set("ANDROID_HOME", root);
+    set(
+        "ANDROID_SDK_ROOT",
+        root.filter(|_| env.android_sdk_root.is_some()),
     );
-    let err_thread = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    set(
+        "ANDROID_AVD_HOME",
+        env.avd_home.as_deref().map(Path::as_os_str),
     );
-    let started = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Some(status),
-            Ok(None) if started.elapsed() >= timeout => {
-                kill_group(child.id());
-                let _ = child.kill();
-                let _ = child.wait();
-                break None;
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(source) => {
-                kill_group(child.id());
-                return Err(EmulatorError::Spawn { argv, source });
-            }
-        }
-    };
-    let _ = writer.join();
-    let stdout = out_thread.join().unwrap_or_default();
-    let stderr = err_thread.join().unwrap_or_default();
-    let tail = match tail_lines(&stderr, 12) {
-        t if t.is_empty() => tail_lines(&stdout, 12),
-        t => t,
-    };
-    let (success, status) = match status {
+    set(
+        "ANDROID_EMULATOR_HOME",
+        env.emulator_home.as_deref().map(Path::as_os_str),
+    );
+    set("HOME", env.home.as_deref().map(Path::as_os_str));
+    set("PATH", env.path.as_deref());
+    vars.extend(extra_env.iter().map(|(k, v)| (k.clone(), Some(v.clone()))));
+    let out = process::run_tool(program, args, &vars, Some(stdin), timeout, usize::MAX).map_err(
+        |(RunError::Spawn(source) | RunError::Wait(source))| EmulatorError::Spawn {
+            argv: argv.clone(),
+            source,
+        },
+    )?;
+    let (success, status) = match out.status {
         None => (
             false,
             format!("timed out after {} s and was killed", timeout.as_secs_f64()),
@@ -463,27 +381,11 @@ fn run_tool(
     };
     Ok(Run {
         tool: tool.name(),
+        tail: output_tail(&out),
         argv,
         success,
         status,
-        tail,
     })
-}
-
-/// Kills a process group with the `kill` command (the workspace forbids `unsafe`).
-fn kill_group(pgid: u32) {
-    #[cfg(unix)]
-    {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pgid}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = pgid;
-    }
 }
 
 #[cfg(test)]
@@ -491,6 +393,7 @@ mod tests {
     use super::*;
     use crate::SdkEnv;
     use crate::images::Catalogue;
+    use std::time::Instant;
 
     fn data_dir() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/emulator")
@@ -838,8 +741,5 @@ mod tests {
             "c=3\r\n# a=comment\nb=2\nweird line\nb=2\na=1\nz=26\n"
         );
         assert_eq!(rewrite_config("", &keys), "a=1\nb=2\nz=26\n");
-        assert_eq!(quote("a b'c"), r"'a b'\''c'");
-        assert_eq!(quote("system-images;x"), "'system-images;x'");
-        assert_eq!(quote("--sdk_root=/x/y"), "--sdk_root=/x/y");
     }
 }

@@ -15,7 +15,8 @@
 //! - The adb server is never started: `host:version` and `host:devices-l` are asked of a running
 //!   one only (through `prior_device`).
 //! - Tools are run with argument vectors, stdin closed, a time limit
-//!   ([`DoctorEnv::tool_timeout`]) and only for their version (`adb version`,
+//!   ([`DoctorEnv::tool_timeout`]; on timeout the tool's process group is killed), at most
+//!   64 KiB of output kept per stream, and only for their version (`adb version`,
 //!   `emulator -version`, `sdkmanager --version`); `avdmanager` is only located. Every command
 //!   run is listed in [`Diagnosis::ran`] so the user can reproduce it.
 //! - Hardware acceleration on Linux: `/dev/kvm` must open read-write for this user (opening it
@@ -29,15 +30,14 @@
 //! - Everything the environment controls (paths, tool output, device serials) is escaped with
 //!   [`printable`] before it is stored, so no terminal control character reaches the output.
 
+use crate::process::{self, RunError, display_argv, tail_lines};
 use crate::sdk::{Sdk, SdkEnv, Tool, is_executable};
 use prior_device::{AdbServer, DeviceError, DeviceKind, DeviceState, server_addr_from};
 use serde::Serialize;
 use std::ffi::OsString;
-use std::io::Read;
 use std::net::SocketAddrV4;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Free space wanted where AVDs live (8 GiB).
 pub const MIN_FREE_AVD: u64 = 8 << 30;
@@ -193,18 +193,8 @@ pub fn printable(s: &str) -> String {
     out
 }
 
-/// Quotes one argument for a POSIX shell, for display (`'…'` when needed).
-pub fn shell_quote(arg: &str) -> String {
-    let safe = !arg.is_empty()
-        && arg
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if safe {
-        arg.to_string()
-    } else {
-        format!("'{}'", arg.replace('\'', r"'\''"))
-    }
-}
+// Public API (`prior_emulator::doctor::shell_quote`); the one quoter of the crate.
+pub use crate::process::shell_quote;
 
 /// What running a tool gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,8 +228,7 @@ impl Probe {
         } else {
             &self.stderr
         };
-        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        lines[lines.len().saturating_sub(3)..].join(" / ")
+        tail_lines(text, 3).join(" / ")
     }
 
     fn status_text(&self) -> String {
@@ -261,68 +250,23 @@ fn run_tool(
     timeout: Duration,
     ran: &mut Vec<String>,
 ) -> Result<Probe, String> {
-    let mut shown = vec![shell_quote(&path.display().to_string())];
-    shown.extend(args.iter().map(|a| shell_quote(a)));
-    ran.push(printable(&shown.join(" ")));
-    let mut cmd = Command::new(path);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    if let Some(p) = env_path {
-        cmd.env("PATH", p);
-    }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot start it: {e}"))?;
-    let reader = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(p) = pipe {
-                let _ = p.take(MAX_TOOL_OUTPUT as u64).read_to_end(&mut buf);
-            }
-            buf
-        })
+    ran.push(printable(&display_argv(path, args)));
+    let env: Vec<(OsString, Option<OsString>)> = env_path
+        .map(|p| (OsString::from("PATH"), Some(p.clone())))
+        .into_iter()
+        .collect();
+    let out = match process::run_tool(path, args, &env, None, timeout, MAX_TOOL_OUTPUT) {
+        Ok(out) => out,
+        Err(RunError::Spawn(e)) => return Err(format!("cannot start it: {e}")),
+        Err(RunError::Wait(e)) => return Err(format!("cannot wait for it: {e}")),
     };
-    let out_t = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let err_t = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("no answer after {} s (killed)", timeout.as_secs()));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(format!("cannot wait for it: {e}")),
-        }
-    };
-    // A tool that leaves a daemon holding its pipes (adb) must not block us: wait 2 s at most.
-    let collect = |t: std::thread::JoinHandle<Vec<u8>>| {
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while !t.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        if t.is_finished() {
-            String::from_utf8_lossy(&t.join().unwrap_or_default()).into_owned()
-        } else {
-            String::new()
-        }
+    let Some(status) = out.status else {
+        return Err(format!("no answer after {} s (killed)", timeout.as_secs()));
     };
     Ok(Probe {
         code: status.code(),
-        stdout: collect(out_t),
-        stderr: collect(err_t),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     })
 }
 
@@ -1175,8 +1119,9 @@ fn check_disk(
 mod tests {
     use super::*;
 
-    use std::io::Write;
+    use std::io::{Read, Write};
     use std::net::TcpListener;
+    use std::time::Instant;
 
     /// A one-device-list adb server: answers `host:version` with `version` and
     /// `host:devices-l` with `devices`, then closes each connection.

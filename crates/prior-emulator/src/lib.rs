@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod sdk;
 
 mod error;
+mod process;
 
 pub use console::Console;
 pub use create::{CreateOptions, create};

@@ -42,6 +42,7 @@
 //! when `/proc/PID/cmdline` still names an emulator, so a recycled pid is never signalled).
 
 use crate::error::LogTail;
+use crate::process::{self, Signal, display_argv, in_own_group};
 use crate::{Console, EmulatorError, Sdk, Tool};
 use prior_device::{AdbServer, Cmd, Device, DeviceState};
 use serde::{Deserialize, Serialize};
@@ -291,22 +292,6 @@ pub fn emulator_args(name: &str, port: u16, opts: &BootOptions) -> Vec<String> {
     args
 }
 
-fn shell_words(argv: &[String]) -> String {
-    argv.iter()
-        .map(|a| {
-            if !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+".contains(c))
-            {
-                a.clone()
-            } else {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 /// The last `n` lines of a log file.
 pub fn log_tail(path: &Path, n: usize) -> String {
     let Ok(bytes) = std::fs::read(path) else {
@@ -354,9 +339,8 @@ pub fn boot(
     let out = fs_err::File::create(&log_file).map_err(io("create", &log_file))?;
     let err = out.file().try_clone().map_err(io("open", &log_file))?;
     let args = emulator_args(name, port, opts);
-    let mut argv = vec![emulator.display().to_string()];
-    argv.extend(args.iter().cloned());
-    log(&format!("$ {}", shell_words(&argv)));
+    let argv = display_argv(&emulator, &args);
+    log(&format!("$ {argv}"));
     log(&format!("  (log: {})", log_file.display()));
 
     let mut cmd = Command::new(&emulator);
@@ -373,15 +357,10 @@ pub fn boot(
     if let Some(home) = &sdk.env().home {
         cmd.env("HOME", home);
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::CommandExt;
-        cmd.process_group(0);
-    }
-    let child = cmd.spawn().map_err(|source| EmulatorError::Spawn {
-        argv: shell_words(&argv),
-        source,
-    })?;
+    in_own_group(&mut cmd);
+    let child = cmd
+        .spawn()
+        .map_err(|source| EmulatorError::Spawn { argv, source })?;
     let pid = child.id();
     let state = StateFile {
         pid,
@@ -772,16 +751,11 @@ fn kill_group(pgid: u32, grace: Duration) {
     if !looks_like_emulator(pgid) {
         return;
     }
-    let group = format!("-{pgid}");
     for (signal, wait) in [
-        ("-TERM", grace.max(Duration::from_secs(1))),
-        ("-KILL", Duration::from_secs(5)),
+        (Signal::Term, grace.max(Duration::from_secs(1))),
+        (Signal::Kill, Duration::from_secs(5)),
     ] {
-        let _ = Command::new("kill")
-            .args([signal, "--", &group])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        process::kill_group(pgid, signal);
         let until = Instant::now() + wait;
         while Instant::now() < until {
             if !process_alive(pgid) {
@@ -875,10 +849,6 @@ mod tests {
             "-avd p34 -port 5556 -no-window -no-audio -no-boot-anim -no-snapshot-save \
              -gpu swiftshader_indirect -wipe-data -tcpdump /tmp/n.pcap -change-locale de-DE \
              -timezone Europe/Berlin -no-metrics"
-        );
-        assert_eq!(
-            shell_words(&["a b".into(), "it's".into(), "-x".into()]),
-            "'a b' 'it'\\''s' -x"
         );
     }
 

@@ -204,10 +204,17 @@ fn read<R: Read>(
                 }
                 others += 1;
             }
+            // The actor's name is the SDK catalogue's when it knows the host, so that an SDK
+            // seen by its stack frames and by its hosts is one actor; else the tracker's.
+            let sdk_name = tracker.and_then(|_| {
+                crate::attribution::builtin_sdks()
+                    .and_then(|c| c.sdk_of_host(&rec.host))
+                    .map(|(sdk, _)| sdk.name.as_str())
+            });
             sink.push(event(
                 &rec,
                 &place,
-                tracker.map(|t| t.name.as_str()),
+                sdk_name.or(tracker.map(|t| t.name.as_str())),
                 offset_us,
             ));
         }

@@ -50,6 +50,29 @@ pub struct Args {
     /// Ctrl-C, like the emulator's `-tcpdump FILE` (Ethernet, host clock).
     #[arg(long, value_name = "FILE")]
     tcpdump: Option<PathBuf>,
+    /// Read control commands on stdin, one per line — `capture start FILE`, `capture stop` —
+    /// and answer each on stdout with `control: ok …` or `control: error …`. The stand-in
+    /// emulator of the tests forwards its console's `network capture start|stop` this way.
+    #[arg(long)]
+    control_stdin: bool,
+}
+
+/// One `--control-stdin` command; the reply after `control: `.
+fn control(device: &SimDevice, line: &str) -> String {
+    let line = line.trim();
+    if let Some(path) = line.strip_prefix("capture start ") {
+        match device.start_capture(std::path::Path::new(path.trim())) {
+            Ok(()) => "ok capturing".to_string(),
+            Err(e) => format!("error {e}"),
+        }
+    } else if line == "capture stop" {
+        match device.stop_capture() {
+            Ok(stats) => format!("ok {} packets", stats.packets),
+            Err(e) => format!("error {e}"),
+        }
+    } else {
+        format!("error unknown control command {line:?}")
+    }
 }
 
 /// Starts a handset for `models` (used by `prior sim` and by `prior run` with
@@ -141,14 +164,21 @@ pub fn run(args: Args) -> CliResult {
         );
     }
     println!("Ctrl-C stops it.");
+    if args.control_stdin {
+        let device = Arc::clone(&device);
+        std::thread::spawn(move || {
+            for line in std::io::stdin().lines() {
+                let Ok(line) = line else { break };
+                println!("control: {}", control(&device, &line));
+            }
+        });
+    }
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     drop(server);
-    if args.tcpdump.is_some() {
-        let stats = device
-            .stop_capture()
-            .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    // A capture still running (from --tcpdump or a control command) is closed cleanly.
+    if let Ok(stats) = device.stop_capture() {
         println!(
             "network capture {}: {} packets of {} contacts, {} bytes",
             stats.path.display(),

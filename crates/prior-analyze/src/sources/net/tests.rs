@@ -186,6 +186,16 @@ fn logline(off_ms: i64, uid: &str, pid: u32, tag: &str, msg: &str) -> String {
 /// A sealed bundle for `com.example.mini` (uid 10050, started at +0 ms) with `capture` as
 /// `raw/net.pcap`; `consent` adds a tap whose markers bracket +400..+410 ms.
 fn bundle(capture: Option<&[u8]>, consent: bool, clock_offset_us: Option<i64>) -> Mini {
+    bundle_launched(capture, consent, clock_offset_us, None)
+}
+
+/// [`bundle`] with a harness `launch` record at `launch_ms` after T0.
+fn bundle_launched(
+    capture: Option<&[u8]>,
+    consent: bool,
+    clock_offset_us: Option<i64>,
+    launch_ms: Option<i64>,
+) -> Mini {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("b");
     let meta = Meta::new(
@@ -204,6 +214,16 @@ fn bundle(capture: Option<&[u8]>, consent: bool, clock_offset_us: Option<i64>) -
         },
     );
     let mut w = BundleWriter::create(&dir, meta).unwrap();
+    if let Some(ms) = launch_ms {
+        w.record(
+            T0,
+            HarnessRecord::Launch {
+                device_us: Some(T0 + ms * 1000),
+                component: "com.example.mini/.Main".into(),
+            },
+        )
+        .unwrap();
+    }
     let mut logcat = logline(
         0,
         "1000",
@@ -531,4 +551,57 @@ fn events_are_capped_per_kind_of_host_but_every_tracker_host_is_kept() {
         Some("host:late.bugly.qq.com")
     );
     assert_eq!(out.packets, 2 * MAX_NET_EVENTS as u64 + 12);
+}
+
+#[test]
+fn traffic_before_the_launch_is_shown_but_never_counted() {
+    // An emulator's -tcpdump capture starts at boot: a tracker host contacted before the app
+    // was launched is the system's traffic.
+    let packets = vec![
+        (at(-5_000), client_hello("alog.umeng.com", UMENG)),
+        (at(100), client_hello("ulogs.umeng.com", UMENG)),
+    ];
+    let m = bundle_launched(Some(&pcap(&packets)), true, Some(OFFSET), Some(50));
+    let r = analyse(&m, "cn-miit");
+    let hosts: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule == "tracker-contact-before-consent")
+        .map(|f| f.api.as_deref().unwrap())
+        .collect();
+    assert_eq!(hosts, ["host:ulogs.umeng.com"]);
+    let early = r
+        .timeline
+        .iter()
+        .map(|t| &t.event)
+        .find(|e| e.api.as_deref() == Some("host:alog.umeng.com"))
+        .expect("the pre-launch contact stays on the timeline");
+    assert!(
+        early.detail.contains("before the app's launch"),
+        "{}",
+        early.detail
+    );
+}
+
+#[test]
+fn a_host_the_sdk_catalogue_knows_is_named_as_the_sdk_catalogue_names_it() {
+    // The tracker list calls it "Google Firebase Analytics"; the SDK catalogue, which names
+    // actors from stack frames, has its own name: one SDK must be one actor.
+    let packets = vec![(at(100), client_hello("app-measurement.com", UMENG))];
+    let m = bundle(Some(&pcap(&packets)), true, Some(OFFSET));
+    let r = analyse(&m, "cn-miit");
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "tracker-contact-before-consent")
+        .expect("a tracker finding");
+    let sdk = crate::attribution::builtin_sdks()
+        .and_then(|c| c.sdk_of_host("app-measurement.com"))
+        .map(|(s, _)| s.name.clone())
+        .unwrap();
+    assert_ne!(sdk, "Google Firebase Analytics");
+    assert_eq!(
+        f.actor.as_ref().map(|a| a.name.as_str()),
+        Some(sdk.as_str())
+    );
 }
