@@ -133,3 +133,47 @@ fn ui_on_a_dump_without_consent_says_so() {
         .success()
         .stdout(predicate::str::contains("consent screen: no"));
 }
+
+#[test]
+fn parse_net_prints_hosts_and_keeps_what_precedes_a_truncation() {
+    // A real tcpdump capture of loopback (tests/data/net/PROVENANCE.md).
+    let pcap = std::fs::read(data("net/loopback.pcap")).unwrap();
+    let out = prior()
+        .args(["parse", "net", "-"])
+        .write_stdin(pcap.clone())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    let hosts: Vec<(&str, &str)> = lines
+        .iter()
+        .filter(|v| v["record"] == "net")
+        .map(|v| (v["kind"].as_str().unwrap(), v["host"].as_str().unwrap()))
+        .collect();
+    assert!(hosts.contains(&("tls-sni", "sni.example.net")), "{hosts:?}");
+    assert!(
+        hosts.contains(&("http-host", "www.example.org")),
+        "{hosts:?}"
+    );
+    // Cut inside the last packet: everything before it is printed, then exit 2 with the offset.
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.pcap");
+    std::fs::write(&cut, &pcap[..pcap.len() - 10]).unwrap();
+    let out = prior()
+        .args(["parse", "net"])
+        .arg(&cut)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cut.pcap"))
+        .stderr(predicate::str::contains("truncated"))
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.contains("sni.example.net"), "{text}");
+}

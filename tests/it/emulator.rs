@@ -522,7 +522,22 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
 
     // 3. The next run reuses it: reset to the clean snapshot, capture through the console,
     //    and Prior leaves it running (it did not start it in this run).
-    let (code, _, err) = prior(&["run", scenario, "--device", "avd:shop", "--out", runs_s]);
+    //    This time the scenario file names the AVD (`device: { avd: shop }`).
+    let avd_scenario = lab.root.join("shop-on-avd.yaml");
+    let original = std::fs::read_to_string(scenario).unwrap();
+    let apk = crate::util::root().join("scenarios/demo/apps/leaky-shop.apk");
+    let text = original
+        .replace(
+            "app: { apk: apps/leaky-shop.apk }",
+            &format!("app: {{ apk: \"{}\" }}", apk.display()),
+        )
+        .replace(
+            "device: { simulated: { models: models, seed: 1 } }",
+            "device: { avd: shop }",
+        );
+    assert!(text.contains("avd: shop") && text.contains(&apk.display().to_string()));
+    std::fs::write(&avd_scenario, text).unwrap();
+    let (code, _, err) = prior(&["run", avd_scenario.to_str().unwrap(), "--out", runs_s]);
     assert_eq!(code, Some(1));
     assert!(err.contains("already runs"), "{err}");
     assert!(err.contains("left emulator-"), "{err}");

@@ -157,6 +157,7 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             evidence_omitted: omitted,
         });
     }
+    let mut findings = merge_corroborating(findings);
     findings.sort_by(|a, b| {
         (
             a.phase,
@@ -175,6 +176,85 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
                 &b.api,
             ))
     });
+    findings
+}
+
+/// The method an api names: `ITelephony.getImeiForSlot` and `getImeiForSlot` both name
+/// `getImeiForSlot`. `appop:…`, `permission:…`, `host:…` and other prefixed signals name none.
+fn method_of(api: &str) -> Option<&str> {
+    if api.contains(':') {
+        return None;
+    }
+    let m = api.rsplit('.').next()?;
+    (!m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(m)
+}
+
+/// One access seen by two collectors is one finding. A finding with no actor whose api names
+/// the same method as exactly one attributed finding of the same rule, category and phase (the
+/// logcat denial `getImeiForSlot` beside the IPC call `ITelephony.getImeiForSlot` made from an
+/// SDK's stack) is merged into it: its evidence is added (after the finding's own) and the
+/// message says what the other collector saw. Its counts are not added, because both
+/// collectors counted the same attempts. With no such finding, or several, it stays on its own.
+fn merge_corroborating(mut findings: Vec<ReportFinding>) -> Vec<ReportFinding> {
+    let mut i = 0;
+    while i < findings.len() {
+        let target = {
+            let f = &findings[i];
+            match f.api.as_deref().and_then(method_of) {
+                Some(m) if f.actor.is_none() => {
+                    let matches: Vec<usize> = findings
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, g)| {
+                            *j != i
+                                && g.actor.is_some()
+                                && g.rule == f.rule
+                                && g.category == f.category
+                                && g.phase == f.phase
+                                && g.api.as_deref().and_then(method_of) == Some(m)
+                        })
+                        .map(|(j, _)| j)
+                        .collect();
+                    (matches.len() == 1).then(|| matches[0])
+                }
+                _ => None,
+            }
+        };
+        let Some(j) = target else {
+            i += 1;
+            continue;
+        };
+        let f = findings.remove(i);
+        let g = &mut findings[if j > i { j - 1 } else { j }];
+        let refused = if f.outcomes.denied == f.events {
+            if f.events == 1 {
+                ", refused".to_string()
+            } else {
+                ", every one refused".to_string()
+            }
+        } else {
+            String::new()
+        };
+        g.message.push_str(&format!(
+            " {} also saw it as {} ({}{refused}).",
+            f.source.as_str(),
+            f.api.as_deref().unwrap_or("?"),
+            if f.events == 1 {
+                "once".to_string()
+            } else {
+                format!("{} times", f.events)
+            }
+        ));
+        g.severity = g.severity.max(f.severity);
+        for e in f.evidence {
+            if g.evidence.len() < MAX_EVIDENCE && !g.evidence.contains(&e) {
+                g.evidence.push(e);
+            } else {
+                g.evidence_omitted += 1;
+            }
+        }
+        g.evidence_omitted += f.evidence_omitted;
+    }
     findings
 }
 
@@ -263,5 +343,100 @@ fn message(
             )
         }
         RuleId::NoConsentScreen => "No consent screen appeared.".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prior_model::{Actor, Severity};
+
+    fn finding(source: Source, api: &str, actor: Option<&str>, denied: u64) -> ReportFinding {
+        ReportFinding {
+            rule: "pre-consent-access".into(),
+            severity: Severity::Medium,
+            category: Some(DataCategory::DeviceIdentifiers),
+            phase: Phase::BeforeConsent,
+            source,
+            timing: Timing::instant(1),
+            api: Some(api.into()),
+            actor: actor.map(|n| Actor {
+                kind: ActorKind::Sdk,
+                name: n.into(),
+                reason: None,
+            }),
+            message: "m.".into(),
+            events: denied.max(1),
+            outcomes: OutcomeCounts {
+                denied,
+                unknown: u64::from(denied == 0),
+                ..OutcomeCounts::default()
+            },
+            evidence: vec![Evidence {
+                file: format!("raw/{api}"),
+                line: 1,
+                text: api.into(),
+            }],
+            evidence_omitted: 0,
+        }
+    }
+
+    #[test]
+    fn one_access_seen_by_two_collectors_is_one_finding() {
+        let mut logcat = finding(Source::Logcat, "getImeiForSlot", None, 2);
+        logcat.severity = Severity::High;
+        let merged = merge_corroborating(vec![
+            logcat,
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+            finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+        ]);
+        assert_eq!(merged.len(), 2, "{merged:#?}");
+        let ipc = &merged[0];
+        assert_eq!(ipc.api.as_deref(), Some("ITelephony.getImeiForSlot"));
+        assert_eq!(ipc.events, 1, "counts are not added");
+        assert_eq!(ipc.severity, Severity::High, "the higher severity wins");
+        assert_eq!(ipc.evidence.len(), 2);
+        assert!(
+            ipc.message
+                .ends_with("logcat also saw it as getImeiForSlot (2 times, every one refused)."),
+            "{}",
+            ipc.message
+        );
+        // A prefixed signal names no method: it stays on its own.
+        assert_eq!(
+            merged[1].api.as_deref(),
+            Some("appop:READ_DEVICE_IDENTIFIERS")
+        );
+    }
+
+    #[test]
+    fn ambiguous_or_different_accesses_are_not_merged() {
+        // Two attributed findings name the method: which one the denial belongs to is unknown.
+        let two = merge_corroborating(vec![
+            finding(Source::Logcat, "getImeiForSlot", None, 1),
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+            finding(
+                Source::Ipc,
+                "IPhoneSubInfo.getImeiForSlot",
+                Some("Bugly"),
+                0,
+            ),
+        ]);
+        assert_eq!(two.len(), 3);
+        // Another category, or an unrelated method, is another access.
+        let mut other = finding(Source::Logcat, "getImeiForSlot", None, 1);
+        other.category = Some(DataCategory::Location);
+        let diff = merge_corroborating(vec![
+            other,
+            finding(Source::Logcat, "getDeviceId", None, 1),
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+        ]);
+        assert_eq!(diff.len(), 3);
+        assert_eq!(
+            method_of("ITelephony.getImeiForSlot"),
+            Some("getImeiForSlot")
+        );
+        assert_eq!(method_of("permission:android.permission.X"), None);
+        assert_eq!(method_of("host:a.b"), None);
     }
 }

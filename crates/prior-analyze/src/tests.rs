@@ -134,14 +134,6 @@ fn leaky_reads_the_device_id_and_location_before_consent() {
                 ),
                 (
                     "pre-consent-access",
-                    "device_identifiers",
-                    BEFORE,
-                    "high",
-                    "getImeiForSlot",
-                    2,
-                ),
-                (
-                    "pre-consent-access",
                     "location",
                     BEFORE,
                     "high",
@@ -151,6 +143,21 @@ fn leaky_reads_the_device_id_and_location_before_consent() {
             ],
             incomplete: &[],
         },
+    );
+    // The logcat denial of the same IMEI read corroborates the attributed IPC finding.
+    let imei = &r.findings[0];
+    assert!(
+        imei.message
+            .contains("logcat also saw it as getImeiForSlot (2 times, every one refused)."),
+        "{}",
+        imei.message
+    );
+    assert!(
+        imei.evidence
+            .iter()
+            .any(|e| e.file == "raw/logcat.txt" && e.text.contains("getImeiForSlot")),
+        "{:?}",
+        imei.evidence
     );
     // The uid came from the am_proc_start line (meta.json has none).
     assert_eq!(
@@ -165,16 +172,17 @@ fn leaky_reads_the_device_id_and_location_before_consent() {
         (actor.kind, actor.name.as_str()),
         (prior_model::ActorKind::Sdk, "Umeng")
     );
-    // The denial seen twice in logcat (phone process + the app's own log) is one finding with both lines.
+    // The denial seen twice in logcat (phone process + the app's own log) joins the IPC finding
+    // with both lines; the IPC call is still counted once.
     assert_eq!(
-        r.findings[3]
-            .evidence
+        imei.evidence
             .iter()
+            .filter(|e| e.file == "raw/logcat.txt")
             .map(|e| e.line)
             .collect::<Vec<_>>(),
         vec![10, 11]
     );
-    assert_eq!(r.findings[3].outcomes.denied, 2);
+    assert_eq!(imei.events, 1);
     // The same app-op entry in two snapshots is one event, evidenced by the first snapshot.
     assert_eq!(
         r.findings[2].evidence[0].file,
@@ -236,14 +244,6 @@ fn leaky_under_gdpr_lowers_refused_attempts() {
                     "medium",
                     "appop:READ_DEVICE_IDENTIFIERS",
                     1,
-                ),
-                (
-                    "pre-consent-access",
-                    "device_identifiers",
-                    BEFORE,
-                    "medium",
-                    "getImeiForSlot",
-                    2,
                 ),
                 (
                     "pre-consent-access",
@@ -338,14 +338,6 @@ fn no_consent_screen_is_a_finding_and_everything_is_before_consent() {
                     1,
                 ),
                 ("no-consent-screen", "-", BEFORE, "high", "-", 1),
-                (
-                    "pre-consent-access",
-                    "clipboard",
-                    BEFORE,
-                    "high",
-                    "ClipboardManager.getPrimaryClip",
-                    1,
-                ),
             ],
             incomplete: &[],
         },

@@ -25,6 +25,9 @@ pub enum Kind {
     Ui,
     /// The output of `am start -W`.
     AmStart,
+    /// A network capture (pcap or pcapng, e.g. the emulator's `-tcpdump`): DNS queries and
+    /// answers, TLS SNI and HTTP Host records, with their capture (host clock) times.
+    Net,
 }
 
 /// Arguments of `prior parse`.
@@ -158,6 +161,45 @@ fn emit_all(
             })?;
             for n in &d.nodes {
                 emit(tagged("node", n))?;
+            }
+        }
+        Kind::Net => {
+            let reader: Box<dyn std::io::Read> = if args.file.as_os_str() == "-" {
+                Box::new(std::io::stdin().lock())
+            } else {
+                Box::new(fs_err::File::open(&args.file).map_err(CliError::io)?)
+            };
+            let reader = std::io::BufReader::with_capacity(1 << 16, reader);
+            let a = prior_net::analyze_reader(reader, &prior_net::ExtractOptions::default())
+                .map_err(|e| {
+                    CliError::input_msg(format!("{}: failed to {e}", args.file.display()))
+                })?;
+            for r in &a.records {
+                emit(json!({
+                    "record": "net",
+                    "kind": match r.kind {
+                        prior_net::NetKind::DnsQuery => "dns-query",
+                        prior_net::NetKind::DnsAnswer => "dns-answer",
+                        prior_net::NetKind::TlsSni => "tls-sni",
+                        prior_net::NetKind::HttpHost => "http-host",
+                    },
+                    "host": r.host,
+                    "time_us": r.time_us,
+                    "time": prior_model::format_micros_utc(r.time_us),
+                    "src": r.src.to_string(),
+                    "dst": r.dst.to_string(),
+                    "addrs": r.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                    "packet": r.packet_index + 1,
+                }))?;
+            }
+            emit(json!({"record": "summary", "packets": a.packets, "records": a.records.len()}))?;
+            // What came before a damaged record is printed; then the damage is an error.
+            if let Some(e) = a.error {
+                return Err(CliError::input_msg(format!(
+                    "{}: failed to {e} (the {} packets before it were read)",
+                    args.file.display(),
+                    a.packets
+                )));
             }
         }
         Kind::AmStart => {
