@@ -465,6 +465,7 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
     let (code, out, err) = prior(&["run", scenario, "--device", "avd:shop", "--out", runs_s]);
     assert_eq!(code, Some(1), "violations found");
     assert!(err.contains("booting shop"), "{err}");
+    assert!(err.contains("stopped shop on emulator-"), "{err}");
     assert!(out.contains("Umeng"), "{out}");
     assert!(
         !out.contains("SIMULATED handset") || out.contains("emulator-"),
@@ -501,9 +502,11 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
     let (_, list, _) = prior(&["emulator", "list"]);
     assert!(list.contains("stopped"), "stopped after the run: {list}");
 
-    // 2. --keep-emulator leaves it running.
+    // 2. Two scenarios in one run: the second reuses the emulator the first booted (reset to
+    //    the clean snapshot), and --keep-emulator leaves it running afterwards.
     let (code, _, err) = prior(&[
         "run",
+        scenario,
         scenario,
         "--device",
         "avd:shop",
@@ -512,7 +515,10 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
         "--keep-emulator",
     ]);
     assert_eq!(code, Some(1));
+    assert_eq!(err.matches("booting shop").count(), 1, "{err}");
+    assert_eq!(err.matches("already runs").count(), 1, "{err}");
     assert!(err.contains("kept shop running"), "{err}");
+    assert!(!err.contains("Prior did not start it"), "{err}");
     let (_, list, _) = prior(&["emulator", "list"]);
     assert!(list.contains("running on emulator-"), "{list}");
     let r = lifecycle::find(&lab.sdk(), &lab.server(), "shop")

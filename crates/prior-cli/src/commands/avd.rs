@@ -4,7 +4,8 @@
 //!
 //! Choices:
 //! - An emulator Prior boots for a run is started with `-tcpdump` (the capture covers the whole
-//!   session from boot) and killed after the run, unless `--keep-emulator`.
+//!   session from boot). Later scenarios of the same `prior run` reuse it (reset to its clean
+//!   snapshot, below); it is stopped after the last scenario, unless `--keep-emulator`.
 //! - An emulator that already runs (booted by `prior emulator boot`, kept by an earlier
 //!   `--keep-emulator` run, or started by hand) is reset to its clean snapshot
 //!   (`prior emulator reset`) and captured with the console's `network capture start`; Prior
@@ -103,23 +104,47 @@ pub fn prepare(
     })
 }
 
-impl AvdRun {
-    /// After the run: stop the emulator if Prior booted it and it is not kept.
-    pub fn finish(self, keep: bool) -> Result<Option<String>, CliError> {
-        if !self.booted_here {
-            return Ok(Some(format!(
+/// Emulators this `prior run` booted: reused (reset) by its later scenarios, stopped after the
+/// last one unless `--keep-emulator`.
+#[derive(Default)]
+pub struct Booted {
+    running: Vec<(Sdk, Running)>,
+}
+
+impl Booted {
+    /// After a scenario: remember an emulator it booted; say what happens to one it reused.
+    pub fn after_run(&mut self, run: AvdRun) -> Option<String> {
+        let known = self.running.iter().any(|(_, r)| r.name == run.running.name);
+        if run.booted_here {
+            self.running.push((run.sdk, run.running));
+            None
+        } else if known {
+            None
+        } else {
+            Some(format!(
                 "left {} running (Prior did not start it)",
-                self.running.serial
-            )));
+                run.running.serial
+            ))
         }
-        if keep {
-            return Ok(Some(format!(
-                "kept {} running on {} (--keep-emulator); stop it with `prior emulator kill {}`",
-                self.running.name, self.running.serial, self.running.name
-            )));
+    }
+
+    /// After the last scenario: stop what this run booted, or say it is kept.
+    pub fn finish(self, keep: bool) -> Vec<String> {
+        let mut notes = Vec::new();
+        for (sdk, r) in self.running {
+            if keep {
+                notes.push(format!(
+                    "kept {} running on {} (--keep-emulator); stop it with `prior emulator kill {}`",
+                    r.name, r.serial, r.name
+                ));
+                continue;
+            }
+            match lifecycle::kill(&sdk, &r, Duration::from_secs(20)) {
+                Ok(()) => notes.push(format!("stopped {} on {}", r.name, r.serial)),
+                Err(e) => notes.push(format!("failed to {e}")),
+            }
         }
-        lifecycle::kill(&self.sdk, &self.running, Duration::from_secs(20)).map_err(emu_err)?;
-        Ok(None)
+        notes
     }
 }
 

@@ -29,8 +29,10 @@ pub struct Args {
     /// the scenario says.
     #[arg(long, value_name = "SERIAL")]
     device: Option<String>,
-    /// Leave an emulator that Prior booted for `device: { avd: NAME }` running afterwards,
-    /// so the next scenario reuses it (reset to its clean snapshot instead of a cold boot).
+    /// Leave an emulator that Prior booted for `device: { avd: NAME }` running afterwards, so
+    /// the next `prior run` reuses it (reset to its clean snapshot instead of a cold boot).
+    /// Later scenarios of the same run always reuse it; without this flag it is stopped after
+    /// the last one.
     #[arg(long)]
     keep_emulator: bool,
     /// Where session bundles are written (one directory per run).
@@ -292,6 +294,7 @@ fn run_one(
     args: &Args,
     vars: &Vars,
     cancel: &Arc<AtomicBool>,
+    booted: &mut super::avd::Booted,
 ) -> Result<u8, CliError> {
     let scenario =
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
@@ -324,12 +327,10 @@ fn run_one(
     }
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
     ui.finish();
-    if let Some(avd) = target.avd.take() {
-        match avd.finish(args.keep_emulator) {
-            Ok(Some(note)) => eprintln!("emulator: {note}"),
-            Ok(None) => {}
-            Err(e) => eprintln!("emulator: {:?}", e.report),
-        }
+    if let Some(avd) = target.avd.take()
+        && let Some(note) = booted.after_run(avd)
+    {
+        eprintln!("emulator: {note}");
     }
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     eprintln!(
@@ -417,20 +418,27 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
     });
     let mut code = exit::OK;
+    let mut booted = super::avd::Booted::default();
     for path in &args.scenarios {
         if cancel.load(Ordering::SeqCst) {
             break;
         }
-        match run_one(path, &args, &vars, &cancel) {
+        match run_one(path, &args, &vars, &cancel, &mut booted) {
             Ok(c) => code = worst(code, c),
             Err(e) => {
                 code = worst(code, e.code);
                 if args.scenarios.len() == 1 {
+                    for note in booted.finish(args.keep_emulator) {
+                        eprintln!("emulator: {note}");
+                    }
                     return Err(e);
                 }
                 eprintln!("{}: {:?}", path.display(), e.report);
             }
         }
+    }
+    for note in booted.finish(args.keep_emulator) {
+        eprintln!("emulator: {note}");
     }
     Ok(code)
 }
