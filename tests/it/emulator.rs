@@ -417,6 +417,7 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
             .env_remove("ANDROID_EMULATOR_HOME")
             .env("HOME", lab.root.join("home"))
             .env("ANDROID_ADB_SERVER_PORT", lab.adb.port.to_string())
+            .current_dir(&lab.root)
             .args(args);
         let out = c.output().unwrap();
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
@@ -449,7 +450,8 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
 
     let scenario = crate::util::root().join("scenarios/demo/leaky-shop.yaml");
     let scenario = scenario.to_str().unwrap();
-    let runs_s = runs.to_str().unwrap();
+    // Relative, as users write it: the emulator must still find its capture path.
+    let runs_s = "runs";
     let bundles = || -> Vec<PathBuf> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(&runs)
             .unwrap()

@@ -173,6 +173,9 @@ fn simulated(
 fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
     let parent = dir.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(parent).map_err(CliError::io)?;
+    // The emulator resolves the capture path itself, from its own working directory.
+    let parent = fs_err::canonicalize(parent).map_err(CliError::io)?;
+    let parent = parent.as_path();
     let file_name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
