@@ -518,6 +518,9 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
     ]);
     assert_eq!(code, Some(1));
     assert_eq!(err.matches("booting shop").count(), 1, "{err}");
+    // The clean snapshot the first run's boot saved is loaded at this boot, not saved again.
+    assert!(err.contains("-snapshot prior-clean"), "{err}");
+    assert!(err.contains("booted from the clean snapshot"), "{err}");
     assert_eq!(err.matches("already runs").count(), 1, "{err}");
     assert!(err.contains("kept shop running"), "{err}");
     assert!(!err.contains("Prior did not start it"), "{err}");

@@ -26,7 +26,12 @@
 //! (both best effort: not every image has them), the three animation scales set to 0
 //! (`settings put global window_animation_scale|transition_animation_scale|
 //! animator_duration_scale 0`, as android-emulator-runner does), then the console
-//! `avd snapshot save prior-clean`.
+//! `avd snapshot save prior-clean`. When the AVD already has that snapshot (from an earlier
+//! boot, `<avd dir>/snapshots/prior-clean/`) and `-wipe-data` is not asked for, the boot loads
+//! it at startup instead (`-snapshot prior-clean`, emulator command-line docs: "-snapshot name
+//! … for auto-start") and does not save it again: a boot is then as clean as a reset, and what
+//! earlier runs left in userdata never becomes the clean state. A missing snapshot makes the
+//! real emulator cold-boot (UNVERIFIED: with a warning only).
 //!
 //! **Reset** = console `avd snapshot load prior-clean`, then wait for the device and
 //! `sys.boot_completed` again and unlock. Why this is "first launch on a clean device": the
@@ -318,12 +323,21 @@ pub fn boot(
     opts: &BootOptions,
     log: &mut dyn FnMut(&str),
 ) -> Result<Running, EmulatorError> {
-    if sdk.avd(name)?.is_none() {
+    let Some(avd) = sdk.avd(name)? else {
         return Err(EmulatorError::UnknownAvd {
             name: name.to_string(),
             avd_home: sdk.avd_home(),
         });
+    };
+    // A clean snapshot from an earlier boot is loaded at startup (`-snapshot NAME`), so a
+    // boot is as clean as a reset; without one (or with -wipe-data) the boot saves it.
+    let from_clean = !opts.wipe_data && avd.dir.join("snapshots").join(CLEAN_SNAPSHOT).is_dir();
+    let mut opts = opts.clone();
+    if from_clean {
+        opts.extra_args
+            .extend(["-snapshot".to_string(), CLEAN_SNAPSHOT.to_string()]);
     }
+    let opts = &opts;
     let emulator = sdk.tool(Tool::Emulator)?;
     let known: BTreeSet<u16> = known_emulators(adb)?.into_iter().map(|(p, _)| p).collect();
     let port = match opts.port {
@@ -388,6 +402,10 @@ pub fn boot(
 
     let ready = wait_ready(adb, &running, opts.timeout, log).and_then(|()| {
         prepare(sdk, adb, &running, opts, log)?;
+        if from_clean {
+            log(&format!("booted from the clean snapshot {CLEAN_SNAPSHOT}"));
+            return Ok(());
+        }
         let mut console = Console::connect(port, &sdk.console_token_file(), CONSOLE_TIMEOUT)?;
         console.snapshot_save(CLEAN_SNAPSHOT)?;
         log(&format!("saved snapshot {CLEAN_SNAPSHOT}"));
