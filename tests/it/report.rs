@@ -261,7 +261,7 @@ fn junit_validates_against_the_jenkins_xsd_and_fails_exactly_the_violated_rules(
             }
         }
         // A test case per rule plus session-complete.
-        assert_eq!(xml.matches("<testcase ").count(), 7, "{name}");
+        assert_eq!(xml.matches("<testcase ").count(), 8, "{name}");
         let incomplete = !r["incomplete"].as_array().unwrap().is_empty();
         assert_eq!(xml.contains("type=\"incomplete\""), incomplete, "{name}");
         assert_eq!(code == 1, r["verdict"] == "fail", "{name}: exit {code}");

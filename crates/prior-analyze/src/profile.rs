@@ -60,17 +60,20 @@ pub enum RuleId {
     NoConsentScreen,
     /// A tracker host contacted before consent (network events).
     TrackerContactBeforeConsent,
+    /// A tracker host contacted after the user rejected consent (network events).
+    TrackerContactAfterReject,
 }
 
 impl RuleId {
     /// Every rule, in report order.
-    pub const ALL: [RuleId; 6] = [
+    pub const ALL: [RuleId; 7] = [
         RuleId::NoConsentScreen,
         RuleId::PermissionPromptBeforeConsent,
         RuleId::PreConsentAccess,
         RuleId::TrackerContactBeforeConsent,
         RuleId::AtConsentAccess,
         RuleId::AccessAfterReject,
+        RuleId::TrackerContactAfterReject,
     ];
 
     /// The stable id, e.g. `pre-consent-access`.
@@ -82,6 +85,7 @@ impl RuleId {
             RuleId::PermissionPromptBeforeConsent => "permission-prompt-before-consent",
             RuleId::NoConsentScreen => "no-consent-screen",
             RuleId::TrackerContactBeforeConsent => "tracker-contact-before-consent",
+            RuleId::TrackerContactAfterReject => "tracker-contact-after-reject",
         }
     }
 }
@@ -177,6 +181,13 @@ pub struct Rules {
         skip_serializing_if = "Option::is_none"
     )]
     pub tracker_contact_before_consent: Option<RuleConfig>,
+    /// `tracker-contact-after-reject`.
+    #[serde(
+        rename = "tracker-contact-after-reject",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tracker_contact_after_reject: Option<RuleConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -280,6 +291,7 @@ impl Profile {
             RuleId::PermissionPromptBeforeConsent => &self.rules.permission_prompt_before_consent,
             RuleId::NoConsentScreen => &self.rules.no_consent_screen,
             RuleId::TrackerContactBeforeConsent => &self.rules.tracker_contact_before_consent,
+            RuleId::TrackerContactAfterReject => &self.rules.tracker_contact_after_reject,
         };
         r.as_ref().filter(|c| c.severity != Level::Off)
     }

@@ -52,16 +52,18 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             (EventKind::PermissionPrompt, Phase::BeforeConsent) => {
                 RuleId::PermissionPromptBeforeConsent
             }
-            (EventKind::NetworkContact, Phase::BeforeConsent) => {
+            (EventKind::NetworkContact, Phase::BeforeConsent | Phase::AfterConsent) => {
                 let tracked = ev
                     .api
                     .as_deref()
                     .and_then(|a| a.strip_prefix("host:"))
                     .and_then(|h| input.catalog.tracker_of_host(h));
-                if tracked.is_none() {
-                    continue;
+                match (tracked, phase) {
+                    (None, _) => continue,
+                    (Some(_), Phase::BeforeConsent) => RuleId::TrackerContactBeforeConsent,
+                    (Some(_), _) if rejected => RuleId::TrackerContactAfterReject,
+                    (Some(_), _) => continue,
                 }
-                RuleId::TrackerContactBeforeConsent
             }
             _ => continue,
         };
@@ -324,7 +326,12 @@ fn message(
                 .map(|c| format!(" for {}", c.label()))
                 .unwrap_or_default()
         ),
-        RuleId::TrackerContactBeforeConsent => {
+        RuleId::TrackerContactBeforeConsent | RuleId::TrackerContactAfterReject => {
+            let when = if rule == RuleId::TrackerContactAfterReject {
+                "after the user rejected consent"
+            } else {
+                when
+            };
             let host = api.and_then(|a| a.strip_prefix("host:")).unwrap_or("?");
             let tracker = input
                 .catalog

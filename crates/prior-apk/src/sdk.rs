@@ -306,7 +306,7 @@ impl SdkCatalog {
         );
         for s in &self.sdks {
             o.push_str(&format!(
-                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | <{}> |\n",
+                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} |\n",
                 s.name.replace('|', "\\|"),
                 s.id,
                 s.vendor.replace('|', "\\|"),
@@ -315,7 +315,7 @@ impl SdkCatalog {
                 cell(&s.components),
                 cell(&s.log_tags),
                 cell(&s.hosts),
-                s.source
+                source_markdown(&s.source)
             ));
         }
         o
@@ -328,6 +328,24 @@ impl SdkCatalog {
             .ok()
             .and_then(|i| self.sdks.get(i))
     }
+}
+
+/// A `source` as Markdown: each `http(s)://` word becomes an autolink (trailing `;`, `,` or `)`
+/// stay outside it), the rest stays text; `|` is escaped for the table.
+fn source_markdown(source: &str) -> String {
+    source
+        .split(' ')
+        .map(|word| {
+            let url = word.trim_end_matches([';', ',', ')']);
+            if url.starts_with("https://") || url.starts_with("http://") {
+                format!("<{url}>{}", &word[url.len()..])
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
 }
 
 #[cfg(test)]
@@ -350,6 +368,44 @@ mod tests {
         ] {
             assert!(c.sdks.iter().any(|s| s.category == cat), "no {cat} SDK");
         }
+    }
+
+    /// Every built-in entry says whether it was checked against the Exodus Privacy tracker
+    /// list (docs/sdks.md, "Verification"), and an entry that was names the tracker's page.
+    #[test]
+    fn builtin_sources_say_how_they_were_checked() {
+        let c = SdkCatalog::builtin().unwrap();
+        for s in &c.sdks {
+            let checked = s.source.contains("Exodus Privacy tracker #")
+                || s.source.contains("Exodus Privacy trackers #")
+                || s.source.contains("covered by Exodus Privacy tracker #");
+            let unverified = s.source.contains("not in the Exodus Privacy tracker list");
+            assert!(checked != unverified, "{}: {}", s.id, s.source);
+            if checked {
+                assert!(
+                    s.source
+                        .starts_with("https://reports.exodus-privacy.eu.org/en/trackers/"),
+                    "{}: {}",
+                    s.id,
+                    s.source
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sources_render_their_urls_as_links() {
+        assert_eq!(
+            source_markdown(
+                "https://a.example/1/ — tracker #1 (A), checked; vendor: https://b.example/x|y"
+            ),
+            "<https://a.example/1/> — tracker #1 (A), checked; vendor: <https://b.example/x\\|y>"
+        );
+        assert_eq!(
+            source_markdown("https://a.example/;"),
+            "<https://a.example/>;"
+        );
+        assert_eq!(source_markdown("plain text"), "plain text");
     }
 
     #[test]

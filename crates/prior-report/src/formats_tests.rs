@@ -329,11 +329,12 @@ fn junit_has_a_case_per_rule_and_no_root_skipped() {
     let r = report("leaky");
     let x = render_junit(&[&r]).unwrap();
     assert!(
-        x.contains("<testsuites name=\"prior\" tests=\"7\" failures=\"1\" errors=\"0\">"),
+        x.contains("<testsuites name=\"prior\" tests=\"8\" failures=\"1\" errors=\"0\">"),
         "{x}"
     );
     assert!(x.contains("<testsuite name=\"com.example.leakyshop · "));
-    assert_eq!(x.matches("<testcase ").count(), 7);
+    // One case per rule (7) plus session-complete.
+    assert_eq!(x.matches("<testcase ").count(), 8);
     assert_eq!(x.matches("<failure ").count(), 1);
     assert!(
         x.contains("raw/ipc/001-before-consent.txt:4: Count: 1"),

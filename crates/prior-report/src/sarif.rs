@@ -65,6 +65,11 @@ pub fn rule_text(rule: RuleId) -> (&'static str, &'static str, &'static str) {
             "The app contacted a known tracking or analytics host before the user answered its privacy-consent screen.",
             "Do not initialise analytics or advertising SDKs, and do not send them data, until the user has accepted the privacy policy.",
         ),
+        RuleId::TrackerContactAfterReject => (
+            "Tracker contacted after consent was rejected",
+            "The user rejected the privacy-consent screen and a known tracking or analytics host was contacted anyway.",
+            "After a rejection, do not initialise analytics or advertising SDKs that need consent, and do not send them data. Gate their start on acceptance.",
+        ),
     }
 }
 

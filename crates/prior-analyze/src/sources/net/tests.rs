@@ -186,7 +186,7 @@ fn logline(off_ms: i64, uid: &str, pid: u32, tag: &str, msg: &str) -> String {
 /// A sealed bundle for `com.example.mini` (uid 10050, started at +0 ms) with `capture` as
 /// `raw/net.pcap`; `consent` adds a tap whose markers bracket +400..+410 ms.
 fn bundle(capture: Option<&[u8]>, consent: bool, clock_offset_us: Option<i64>) -> Mini {
-    bundle_launched(capture, consent, clock_offset_us, None)
+    bundle_launched(capture, consent, clock_offset_us, None, false)
 }
 
 /// [`bundle`] with a harness `launch` record at `launch_ms` after T0.
@@ -195,6 +195,7 @@ fn bundle_launched(
     consent: bool,
     clock_offset_us: Option<i64>,
     launch_ms: Option<i64>,
+    reject: bool,
 ) -> Mini {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("b");
@@ -235,7 +236,11 @@ fn bundle_launched(
         w.record(
             T0,
             HarnessRecord::ConsentTap {
-                action: prior_model::bundle::ConsentAction::Accept,
+                action: if reject {
+                    prior_model::bundle::ConsentAction::Reject
+                } else {
+                    prior_model::bundle::ConsentAction::Accept
+                },
                 begin_marker: "prior:consent:begin".into(),
                 end_marker: "prior:consent:end".into(),
                 x: 1,
@@ -561,7 +566,7 @@ fn traffic_before_the_launch_is_shown_but_never_counted() {
         (at(-5_000), client_hello("alog.umeng.com", UMENG)),
         (at(100), client_hello("ulogs.umeng.com", UMENG)),
     ];
-    let m = bundle_launched(Some(&pcap(&packets)), true, Some(OFFSET), Some(50));
+    let m = bundle_launched(Some(&pcap(&packets)), true, Some(OFFSET), Some(50), false);
     let r = analyse(&m, "cn-miit");
     let hosts: Vec<_> = r
         .findings
@@ -603,5 +608,47 @@ fn a_host_the_sdk_catalogue_knows_is_named_as_the_sdk_catalogue_names_it() {
     assert_eq!(
         f.actor.as_ref().map(|a| a.name.as_str()),
         Some(sdk.as_str())
+    );
+}
+
+#[test]
+fn a_tracker_contacted_after_a_rejection_is_its_own_finding() {
+    // The session's Umeng host before the tap, Umeng's other host after a rejection.
+    let m = bundle_launched(Some(&pcap(&session())), true, Some(OFFSET), None, true);
+    for profile in ["cn-miit", "gdpr"] {
+        let r = analyse(&m, profile);
+        assert_eq!(r.consent.outcome, ConsentOutcome::Rejected);
+        let rules: Vec<(&str, &str)> = r
+            .findings
+            .iter()
+            .filter(|f| f.rule.starts_with("tracker-contact"))
+            .map(|f| (f.rule.as_str(), f.api.as_deref().unwrap()))
+            .collect();
+        assert!(
+            rules.contains(&("tracker-contact-after-reject", "host:alog.umeng.com")),
+            "{profile}: {rules:?}"
+        );
+        assert!(
+            rules.contains(&("tracker-contact-before-consent", "host:ulogs.umeng.com")),
+            "{profile}: {rules:?}"
+        );
+        let after = r
+            .findings
+            .iter()
+            .find(|f| f.rule == "tracker-contact-after-reject")
+            .unwrap();
+        assert!(
+            after.message.contains("after the user rejected consent"),
+            "{}",
+            after.message
+        );
+    }
+    // After an acceptance the same contact is no finding.
+    let accepted = bundle(Some(&pcap(&session())), true, Some(OFFSET));
+    let r = analyse(&accepted, "cn-miit");
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.rule == "tracker-contact-after-reject")
     );
 }
