@@ -10,10 +10,10 @@
 #      as raw/net.pcap (the analyzer's streaming net source, event caps, rules).
 # Both run release builds under /usr/bin/time -v; wall time, throughput and peak RSS are printed.
 # Targets: the analyzer reads a capture at ≥ 100 MB/s with peak RSS under 100 MB whatever its size
-# (it streams packets and caps events). `prior parse net` keeps every record until it prints
-# them, so its memory grows with the number of host records (not with the capture's size).
-# Measured 2026-11-28 (2 cores, defaults: 2 000 000 packets, 568 MiB): parse net 3.3 s,
-# 183 MB/s, 173 MiB RSS; analyze 1.28 s, 466 MB/s, 19.9 MiB RSS, 5 tracker findings.
+# (it streams packets and caps events); `prior parse net` streams too (one packet at a time).
+# Measured 2026-11-28 (2 cores, defaults: 2 000 000 packets, 568 MiB): parse net 3.45 s,
+# 165 MB/s, 5.7 MiB RSS (printing ~1 000 000 JSON lines); analyze 1.28 s, 466 MB/s, 19.9 MiB
+# RSS, 5 tracker findings.
 #
 #   benches/net-capture.sh
 #   PACKETS=200000 benches/net-capture.sh

@@ -169,38 +169,43 @@ fn emit_all(
             } else {
                 Box::new(fs_err::File::open(&args.file).map_err(CliError::io)?)
             };
-            let reader = std::io::BufReader::with_capacity(1 << 16, reader);
-            let a = prior_net::analyze_reader(reader, &prior_net::ExtractOptions::default())
-                .map_err(|e| {
-                    CliError::input_msg(format!("{}: failed to {e}", args.file.display()))
-                })?;
-            for r in &a.records {
-                emit(json!({
-                    "record": "net",
-                    "kind": match r.kind {
-                        prior_net::NetKind::DnsQuery => "dns-query",
-                        prior_net::NetKind::DnsAnswer => "dns-answer",
-                        prior_net::NetKind::TlsSni => "tls-sni",
-                        prior_net::NetKind::HttpHost => "http-host",
-                    },
-                    "host": r.host,
-                    "time_us": r.time_us,
-                    "time": prior_model::format_micros_utc(r.time_us),
-                    "src": r.src.to_string(),
-                    "dst": r.dst.to_string(),
-                    "addrs": r.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
-                    "packet": r.packet_index + 1,
-                }))?;
+            let failed = |e: prior_net::NetError, packets: usize| {
+                CliError::input_msg(format!(
+                    "{}: failed to {e} (the {packets} packets before it were read)",
+                    args.file.display()
+                ))
+            };
+            // One packet in memory at a time, like the analyzer.
+            let packets =
+                prior_net::CaptureReader::new(std::io::BufReader::with_capacity(1 << 16, reader))
+                    .map_err(|e| failed(e, 0))?;
+            let opts = prior_net::ExtractOptions::default();
+            let (mut count, mut records) = (0usize, 0usize);
+            for packet in packets {
+                // What came before a damaged record is printed; then the damage is an error.
+                let packet = packet.map_err(|e| failed(e, count))?;
+                count += 1;
+                for r in prior_net::extract_records_with(std::slice::from_ref(&packet), &opts) {
+                    records += 1;
+                    emit(json!({
+                        "record": "net",
+                        "kind": match r.kind {
+                            prior_net::NetKind::DnsQuery => "dns-query",
+                            prior_net::NetKind::DnsAnswer => "dns-answer",
+                            prior_net::NetKind::TlsSni => "tls-sni",
+                            prior_net::NetKind::HttpHost => "http-host",
+                        },
+                        "host": r.host,
+                        "time_us": r.time_us,
+                        "time": prior_model::format_micros_utc(r.time_us),
+                        "src": r.src.to_string(),
+                        "dst": r.dst.to_string(),
+                        "addrs": r.addrs.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+                        "packet": r.packet_index + 1,
+                    }))?;
+                }
             }
-            emit(json!({"record": "summary", "packets": a.packets, "records": a.records.len()}))?;
-            // What came before a damaged record is printed; then the damage is an error.
-            if let Some(e) = a.error {
-                return Err(CliError::input_msg(format!(
-                    "{}: failed to {e} (the {} packets before it were read)",
-                    args.file.display(),
-                    a.packets
-                )));
-            }
+            emit(json!({"record": "summary", "packets": count, "records": records}))?;
         }
         Kind::AmStart => {
             let bytes = read_all(&args.file)?;
