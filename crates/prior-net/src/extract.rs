@@ -18,6 +18,18 @@ pub enum NetKind {
     HttpHost,
 }
 
+impl NetKind {
+    /// `dns-query`, `dns-answer`, `tls-sni`, `http-host`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetKind::DnsQuery => "dns-query",
+            NetKind::DnsAnswer => "dns-answer",
+            NetKind::TlsSni => "tls-sni",
+            NetKind::HttpHost => "http-host",
+        }
+    }
+}
+
 /// One host name seen on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NetRecord {

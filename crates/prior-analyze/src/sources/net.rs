@@ -88,16 +88,6 @@ fn read_error(e: std::io::Error) -> AnalyzeError {
     }
 }
 
-/// `dns-query`, `dns-answer`, `tls-sni`, `http-host`.
-pub(crate) fn kind_name(k: NetKind) -> &'static str {
-    match k {
-        NetKind::DnsQuery => "dns-query",
-        NetKind::DnsAnswer => "dns-answer",
-        NetKind::TlsSni => "tls-sni",
-        NetKind::HttpHost => "http-host",
-    }
-}
-
 fn kind_label(k: NetKind) -> &'static str {
     match k {
         NetKind::DnsQuery => "DNS query for",
@@ -261,7 +251,7 @@ fn event(rec: &NetRecord, place: &str, tracker: Option<&str>, offset_us: i64) ->
             line: number,
             text: format!(
                 "{place}: {} {}{addrs} {flow}",
-                kind_name(rec.kind),
+                rec.kind.as_str(),
                 rec.host
             ),
         },

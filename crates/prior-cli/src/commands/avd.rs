@@ -16,7 +16,7 @@
 //!   intact even if the emulator were to write after `stop` (whether `network capture stop`
 //!   ends a `-tcpdump` capture is UNVERIFIED on real emulators).
 
-use super::emulator::BootArgs;
+use super::emulator::{BootArgs, emu_err};
 use crate::CliError;
 use prior_device::Device;
 use prior_emulator::lifecycle::{self, Reset, Running};
@@ -26,10 +26,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const CONSOLE_TIMEOUT: Duration = Duration::from_secs(10);
-
-fn emu_err(e: EmulatorError) -> CliError {
-    CliError::device_msg(format!("failed to {e}"))
-}
 
 /// An emulator prepared for one run.
 pub struct AvdRun {

@@ -86,7 +86,9 @@ pub struct BootArgs {
     timezone: Option<String>,
 }
 
-fn emu_err(e: EmulatorError) -> CliError {
+/// An emulator error as a CLI error: a bad name, image id or catalogue is input (2), the rest
+/// the environment (3).
+pub fn emu_err(e: EmulatorError) -> CliError {
     match e {
         EmulatorError::BadAvdName { .. }
         | EmulatorError::UnknownImage { .. }

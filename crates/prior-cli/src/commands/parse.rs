@@ -189,12 +189,7 @@ fn emit_all(
                     records += 1;
                     emit(json!({
                         "record": "net",
-                        "kind": match r.kind {
-                            prior_net::NetKind::DnsQuery => "dns-query",
-                            prior_net::NetKind::DnsAnswer => "dns-answer",
-                            prior_net::NetKind::TlsSni => "tls-sni",
-                            prior_net::NetKind::HttpHost => "http-host",
-                        },
+                        "kind": r.kind.as_str(),
                         "host": r.host,
                         "time_us": r.time_us,
                         "time": prior_model::format_micros_utc(r.time_us),
