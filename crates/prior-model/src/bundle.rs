@@ -12,7 +12,7 @@
 //! A bundle whose recording was cut off (crash, `kill -9`, device gone) still loads: a last
 //! line cut mid-way is dropped, and the bundle is reported incomplete with the reason.
 
-use crate::Micros;
+use crate::{Micros, Source};
 use fs_err as fs;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -125,6 +125,12 @@ pub struct AppInfo {
     /// The app's Linux uid on the device, once known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<u32>,
+    /// Whether the installed app is debuggable (`DEBUGGABLE` in `dumpsys package`'s
+    /// `pkgFlags`, or `android:debuggable` in the manifest); `None` when Prior could not tell.
+    /// `am trace-ipc` traces a release app only on a debuggable build
+    /// (docs/device-behaviour.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debuggable: Option<bool>,
 }
 
 /// Facts about the device, read before the run.
@@ -161,6 +167,12 @@ pub struct DeviceInfo {
     pub emulator: bool,
     /// Whether this is Prior's simulated handset. Every output must say so.
     pub simulated: bool,
+    /// `ro.build.type`: `user`, `userdebug` or `eng`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build_type: Option<String>,
+    /// `ro.debuggable` (`1` → true). `None` when the property was not read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub debuggable: Option<bool>,
 }
 
 /// The scenario that drove the session.
@@ -352,6 +364,18 @@ pub enum HarnessRecord {
         /// Why (`consent`, `end`…).
         label: String,
     },
+    /// What a collector could not do, recorded when it happens: a source that is
+    /// `unavailable` on this device (with the reason: user build, API level, command refused,
+    /// capture not started), `partial`, or `failed`. The analyzer turns these into the
+    /// coverage state of the source; a source with no such record is judged from its files.
+    Collector {
+        /// The source: `logcat`, `appops`, `ipc`, `ui` or `net`.
+        source: Source,
+        /// What happened.
+        state: CollectorState,
+        /// Why, in words a reader of the report understands.
+        reason: String,
+    },
     /// A free-form note (warnings, retries).
     Note {
         /// The text.
@@ -365,6 +389,30 @@ pub enum HarnessRecord {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+}
+
+/// What a collector reports about itself in a [`HarnessRecord::Collector`] record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectorState {
+    /// The device cannot give this source at all (e.g. IPC tracing of a release app on a
+    /// user build); nothing about it can be concluded.
+    Unavailable,
+    /// Some of its output is missing (e.g. one UI dump failed, the others are good).
+    Partial,
+    /// It was attempted and failed.
+    Failed,
+}
+
+impl CollectorState {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CollectorState::Unavailable => "unavailable",
+            CollectorState::Partial => "partial",
+            CollectorState::Failed => "failed",
+        }
+    }
 }
 
 /// Integrity of a bundle against its `MANIFEST.sha256`.
