@@ -16,6 +16,7 @@ pub mod am;
 pub mod appops;
 pub mod ipc;
 pub mod logcat;
+pub mod package;
 pub mod pm;
 pub mod ui;
 
