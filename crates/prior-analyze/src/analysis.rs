@@ -122,12 +122,15 @@ pub fn analyze_with(
     let mut markers = Vec::new();
     for e in &bundle.harness {
         match &e.record {
-            HarnessRecord::AppopsSnapshot { file, label, .. } => {
-                snapshots.push(appops::SnapshotRef {
-                    file: file.clone(),
-                    label: label.clone(),
-                })
-            }
+            HarnessRecord::AppopsSnapshot {
+                file,
+                label,
+                device_us,
+            } => snapshots.push(appops::SnapshotRef {
+                file: file.clone(),
+                label: label.clone(),
+                device_us: *device_us,
+            }),
             HarnessRecord::IpcDump {
                 file,
                 from_us,

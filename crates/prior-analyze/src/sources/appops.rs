@@ -23,6 +23,8 @@ pub(crate) const BASELINE_LABEL: &str = "baseline";
 pub(crate) struct SnapshotRef {
     pub file: String,
     pub label: String,
+    /// Device time of the snapshot: places Android 7–8's relative-only entries.
+    pub device_us: i64,
 }
 
 /// What the app-op pass read.
@@ -76,24 +78,27 @@ pub(crate) fn run(
             let Some(entry) = catalog.appop(&a.op) else {
                 continue;
             };
-            let key = identity(a);
+            // Android 7–8 print only "time=+5s ago": placed from the snapshot's time, and
+            // matched within a second (two snapshots of one access differ by their latency).
+            let placed = a.device_us_at(default_year, utc_offset_s, Some(snap.device_us));
+            let keys = identity(a, placed);
+            let key = keys[0].clone();
+            let known = |set: &BTreeSet<String>| keys.iter().any(|k| set.contains(k));
             if snap.label == BASELINE_LABEL {
                 baseline.insert(key);
                 continue;
             }
-            if baseline.contains(&key) {
-                if seen.insert(key) {
+            if known(&baseline) {
+                if !known(&seen) && seen.insert(key) {
                     out.baseline_entries += 1;
                 }
                 continue;
             }
-            if !seen.insert(key) {
+            if known(&seen) {
                 continue;
             }
-            let Some(local) = a.time else { continue };
-            let Some(t) = local.to_epoch_us(default_year, utc_offset_s) else {
-                continue;
-            };
+            seen.insert(key);
+            let Some(t) = placed else { continue };
             let timing = match a.source {
                 AccessSource::Current => Timing::instant(t),
                 AccessSource::Discrete => Timing::window(t, t + 59_999_999),
@@ -139,12 +144,23 @@ pub(crate) fn run(
     Ok(out)
 }
 
-/// What makes two printed entries the same recorded access.
-fn identity(a: &OpAccess) -> String {
-    format!(
+/// What makes two printed entries the same recorded access: the first key is the entry's,
+/// the others (relative-only entries) are its neighbouring seconds, which match too.
+fn identity(a: &OpAccess, placed: Option<i64>) -> Vec<String> {
+    let base = format!(
         "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         a.op, a.attribution_tag, a.kind, a.source, a.uid_state, a.flags, a.time, a.proxy
-    )
+    );
+    match (a.time, placed) {
+        (None, Some(t)) => {
+            let s = t.div_euclid(1_000_000);
+            [s, s - 1, s + 1]
+                .iter()
+                .map(|s| format!("{base}|{s}"))
+                .collect()
+        }
+        _ => vec![base],
+    }
 }
 
 fn flags_text(a: &OpAccess) -> String {
