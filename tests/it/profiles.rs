@@ -97,13 +97,18 @@ impl Run {
 
 /// Records leaky-shop on a handset of `profile` through a private Debian adb server.
 fn record_on(profile: &str) -> Run {
+    record_scenario_on(profile, &root().join("scenarios/demo/leaky-shop.yaml"))
+}
+
+/// Records `scenario` on a handset of `profile` through a private Debian adb server.
+fn record_scenario_on(profile: &str, scenario: &Path) -> Run {
     let sim = ProfileSim::start(profile);
     let adb = Adb::start();
     adb.connect(&sim.addr);
     let out = tempfile::tempdir().expect("tempdir").keep();
     let output = prior()
         .arg("run")
-        .arg(root().join("scenarios/demo/leaky-shop.yaml"))
+        .arg(scenario)
         .args(["--format", "json", "--device", &sim.addr, "--out"])
         .arg(&out)
         .env("ANDROID_ADB_SERVER_PORT", adb.port.to_string())
@@ -266,4 +271,100 @@ fn android_13_user_build_says_ipc_is_unavailable() {
         "{notes:?}"
     );
     assert!(!notes.iter().any(|n| n.contains("runs API")), "{notes:?}");
+}
+
+/// The op header an app-ops line belongs to: the nearest line above it that is one
+/// (`OP (mode):`, or the Android 7–8 one-line form `OP: mode=…`).
+fn op_above(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[..line.min(lines.len())].iter().rev().find_map(|l| {
+        let t = l.trim();
+        if let Some(head) = t.strip_suffix(':').and_then(|h| h.strip_suffix(')')) {
+            return head.split(" (").next().map(str::to_string);
+        }
+        t.split_once(": mode=").map(|(op, _)| op.to_string())
+    })
+}
+
+#[test]
+fn a_vendor_op_never_lends_its_accesses_to_the_op_above() {
+    let run = record_on("xiaomi-api30-user");
+    assert_recorded(&run, 30, &run.bundle);
+    let dumps: String = run
+        .records("appops_snapshot")
+        .iter()
+        .map(|s| run.file(s["file"].as_str().expect("file")))
+        .collect();
+    assert!(
+        dumps.contains("MIUIOP(10033) (allow):"),
+        "the vendor op is in the dumps"
+    );
+    // Every app-op finding points at an access line printed under its own op.
+    let mut checked = 0;
+    for f in run.report["findings"].as_array().expect("findings") {
+        let Some(op) = f["api"].as_str().and_then(|a| a.strip_prefix("appop:")) else {
+            continue;
+        };
+        for e in f["evidence"].as_array().expect("evidence") {
+            let file = e["file"].as_str().expect("file");
+            if !file.starts_with("raw/appops/") {
+                continue;
+            }
+            let line = e["line"].as_u64().expect("line") as usize;
+            assert_eq!(
+                op_above(&run.file(file), line).as_deref(),
+                Some(op),
+                "{file}:{line} is evidence for {op}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "the app-op findings carry app-op evidence");
+}
+
+#[test]
+fn a_screen_that_never_idles_is_a_failed_ui_collector_not_a_missing_consent() {
+    let dir = tempfile::tempdir().expect("tempdir").keep();
+    let demo = root().join("scenarios/demo");
+    let scenario = dir.join("never-idle.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "name: never idle\napp: {{ apk: {} }}\ndevice: {{ simulated: {{ models: {} }} }}\n\
+             consent: {{ mode: auto, timeout: 3s, screen: {{ text: \"隐私|个人信息\" }}, \
+             accept: {{ text: \"^同意$\" }} }}\nsteps:\n  - launch\n  - wait: 1s\n  - accept_consent\n",
+            demo.join("apps/leaky-shop.apk").display(),
+            demo.join("models").display()
+        ),
+    )
+    .expect("scenario");
+    let run = record_scenario_on("api33-never-idle", &scenario);
+    assert_eq!(
+        run.meta["status"]["state"], "complete",
+        "{:?}",
+        run.meta["status"]
+    );
+    assert!(run.records("ui_dump").is_empty(), "no dump was ever read");
+    assert!(
+        run.records("consent_missing").is_empty(),
+        "an unseen screen is not a missing consent screen"
+    );
+    let ui: Vec<(String, String)> = run
+        .collectors()
+        .into_iter()
+        .filter(|(s, _, _)| s == "ui")
+        .map(|(_, state, reason)| (state, reason))
+        .collect();
+    assert!(
+        ui.iter().any(|(state, reason)| state == "failed"
+            && reason.starts_with("the consent screen could not be looked for")
+            && reason.contains("ERROR: could not get idle state.")),
+        "{ui:?}"
+    );
+    assert!(
+        ui.iter()
+            .any(|(state, reason)| state == "failed" && reason.starts_with("every UI dump failed")),
+        "{ui:?}"
+    );
+    assert_ne!(run.report["verdict"], "pass");
 }
