@@ -24,6 +24,7 @@ pub mod logs;
 pub mod model;
 pub mod packages;
 pub mod png;
+pub mod profile;
 pub mod props;
 pub mod rng;
 pub mod shell;
@@ -42,6 +43,7 @@ use crate::capture::{Capture, CaptureError, CaptureStats};
 use crate::{Banner, DeviceHandler, FileStat, ShellIo};
 use clock::{ClockMode, DeviceUs, SimClock, TimeZone};
 use model::AppModel;
+pub use profile::DeviceProfile;
 use world::{NetRecord, World, WorldSetup};
 
 /// Errors of the simulated device's setup.
@@ -86,6 +88,8 @@ pub struct SimConfig {
     /// How long after creation the boot "completes": until then `sys.boot_completed` and
     /// `dev.bootcomplete` are unset, like an emulator still booting (see [`props`]).
     pub boot_delay: Duration,
+    /// What kind of handset to play (default `api33-userdebug`, see [`profile::PROFILES`]).
+    pub profile: DeviceProfile,
 }
 
 impl Default for SimConfig {
@@ -101,6 +105,7 @@ impl Default for SimConfig {
             model_name: "SIMULATED Pixel 6".into(),
             locale: "en-US".into(),
             boot_delay: Duration::ZERO,
+            profile: DeviceProfile::default(),
         }
     }
 }
@@ -131,6 +136,8 @@ pub struct SimDevice {
     clock_offset_us: i64,
     /// Host instant at which the boot completes; `None` once it has (see [`props`]).
     booting_until: Mutex<Option<std::time::Instant>>,
+    /// The device profile (fixed at boot).
+    profile: DeviceProfile,
 }
 
 impl SimDevice {
@@ -148,6 +155,7 @@ impl SimDevice {
             model_name: config.model_name.clone(),
             serial: config.serial.clone(),
             locale: config.locale.clone(),
+            profile: config.profile,
         };
         let world = World::new(&setup, clock.now_us(), clock.boot_us());
         let clock_offset_us = match config.clock {
@@ -165,6 +173,7 @@ impl SimDevice {
                 device: "emu64xa".into(),
             },
             booting_until: Mutex::new(None),
+            profile: config.profile,
         });
         dev.begin_boot(config.boot_delay);
         for d in &config.model_dirs {
@@ -214,6 +223,11 @@ impl SimDevice {
             }
             None => true,
         }
+    }
+
+    /// What kind of handset this is.
+    pub fn profile(&self) -> DeviceProfile {
+        self.profile
     }
 
     /// The device clock.

@@ -239,6 +239,8 @@ pub struct World {
     reported_ids: HashSet<(String, String)>,
     last_log_us: DeviceUs,
     pub boot_us: DeviceUs,
+    /// The device profile (fixed at boot).
+    pub profile: super::profile::DeviceProfile,
 }
 
 const SYSTEM_PACKAGES: &[(&str, i32, &str)] = &[
@@ -316,6 +318,8 @@ pub struct WorldSetup {
     pub model_name: String,
     pub serial: String,
     pub locale: String,
+    /// What kind of handset this is (API level, build type, vendor).
+    pub profile: super::profile::DeviceProfile,
 }
 
 impl World {
@@ -344,6 +348,7 @@ impl World {
             reported_ids: HashSet::new(),
             last_log_us: 0,
             boot_us,
+            profile: setup.profile,
         };
         w.props = super::props::default_props(setup);
         let android_id = rng.hex(16);
@@ -1518,6 +1523,16 @@ impl World {
         }
         self.ipc_tracing = false;
         let mut out = String::from("Binder transaction traces for all processes.\n\n");
+        // AMS `processSanityChecksLPr`: a process is dumped only if
+        // `Build.IS_DEBUGGABLE || process.isDebuggable()`; the others are skipped silently
+        // (no `Traces for process:` line at all).
+        let build_debuggable = self.profile.debuggable();
+        let debuggable_apps: HashSet<String> = self
+            .models
+            .values()
+            .filter(|m| m.debuggable)
+            .map(|m| m.package.clone())
+            .collect();
         let mut procs: Vec<&mut Proc> = self
             .procs
             .values_mut()
@@ -1528,6 +1543,9 @@ impl World {
                             && p.name != "logd"
                             && p.name != "adbd"
                             && p.name != "cameraserver")
+            })
+            .filter(|p| {
+                build_debuggable || p.kind == ProcKind::App && debuggable_apps.contains(&p.name)
             })
             .collect();
         procs.sort_by_key(|p| (p.kind == ProcKind::App, p.start_us, p.pid));
