@@ -32,6 +32,8 @@ pub mod ui;
 pub mod world;
 
 #[cfg(test)]
+mod profile_tests;
+#[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};

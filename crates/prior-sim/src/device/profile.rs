@@ -67,26 +67,21 @@ pub struct DeviceProfile {
     pub screen_never_idle: bool,
 }
 
-/// A version- or build-dependent behaviour of a real device that the simulator models.
+/// A version-dependent behaviour of a real device that the simulator models.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Fact {
-    /// `logcat -b a,b` and `-v x,y` accept comma-separated lists; before, the whole list is
-    /// taken as one name and rejected.
-    LogcatCommaLists,
-    /// `logcat -v epoch` and `-v uid` exist.
-    LogcatEpochUid,
+    /// `logcat -b a,b` takes a comma-separated list of buffers. Before, the whole argument
+    /// is one buffer name: `Unable to open log device 'main,system'`, exit 1.
+    LogcatBufferLists,
+    /// `logcat -v x,y` takes a comma-separated list of format words. Before, the whole
+    /// argument is one word: `Invalid parameter epoch,uid to -v` plus the usage, exit 1.
+    LogcatFormatLists,
     /// `dumpsys appops` takes options (`--package`, `--op`, …) and prints the Android 9+
-    /// layout (`Uid u0a123:` blocks, `Access: [top-s] …`); before, any `-x` argument prints
-    /// `Unknown option: -x` plus the help, and the dump is the old per-package layout
-    /// (`time=+5s ago`).
+    /// layout. Before, `-h` prints the help, any other `-x` prints `Unknown option: -x`, a
+    /// word prints `Unknown command: X` (and nothing else); without arguments the dump is
+    /// the old per-package layout (`COARSE_LOCATION: mode=0; time=+5s0ms ago`), and
+    /// `appops get` prints no `Default mode:` line and `Error: No UID for P in user 0`.
     AppOpsDumpOptions,
-    /// `dumpsys appops` prints `Access: [state-flags] date (rel)` lines (Android 10+)
-    /// instead of the Android 9 `Access: top = date (rel)` form.
-    AppOpsAccessKeys,
-    /// `dumpsys appops` groups accesses in attribution-tag blocks (`null=[ … ]`, 11+).
-    AppOpsAttributionTags,
-    /// `am trace-ipc` exists (ActivityManagerShellCommand `trace-ipc`).
-    TraceIpc,
 }
 
 /// One row of [`FACTS`]: a behaviour, the first API level that has it, its source.
@@ -102,38 +97,26 @@ pub struct FactRow {
 /// The version-dependent behaviours the simulator models, with their sources.
 pub const FACTS: &[FactRow] = &[
     FactRow {
-        fact: Fact::LogcatCommaLists,
-        since_api: 26,
-        source: "system/core logcat/logcat.cpp, commit b45a175cd (2017-02-28, Android 8.0): \
-                 -b and -v split their argument on commas; android-7.x takes one name per flag",
+        fact: Fact::LogcatBufferLists,
+        since_api: 25,
+        source: "system/core logcat/logcat.cpp: android-7.0.0_r1 `case 'b'` appends optarg as \
+                 one device and reports `Unable to open log device '%s'`; android-7.1.1_r1 \
+                 splits optarg with strtok(\",:; \\t\\n\\r\\f\")",
     },
     FactRow {
-        fact: Fact::LogcatEpochUid,
-        since_api: 24,
-        source: "system/core liblog/logprint.c android-7.0.0_r1: FORMAT_MODIFIER_EPOCH, \
-                 FORMAT_MODIFIER_UID",
+        fact: Fact::LogcatFormatLists,
+        since_api: 26,
+        source: "system/core commit b45a175cd (2017-02-28, first tag android-8.0.0_r1) \
+                 \"liblogcat: -v and ${ANDROID_PRINTF_LOG} support comma separated list\"; \
+                 android-7.x: logcat_panic(true, \"Invalid parameter %s to -v\\n\")",
     },
     FactRow {
         fact: Fact::AppOpsDumpOptions,
         since_api: 28,
         source: "frameworks/base services/core/java/com/android/server/AppOpsService.java \
-                 dump(): android-8.1 accepts only -h/-a and prints `Unknown option: ` for any \
-                 other `-x`; android-9 adds --op/--package/--mode and the uid-state layout",
-    },
-    FactRow {
-        fact: Fact::AppOpsAccessKeys,
-        since_api: 29,
-        source: "AppOpsService.java dumpTimesLocked (android-10): `Access: [state-flags]`",
-    },
-    FactRow {
-        fact: Fact::AppOpsAttributionTags,
-        since_api: 30,
-        source: "AppOpsService.java dumpStatesLocked (android-11): attribution tag blocks",
-    },
-    FactRow {
-        fact: Fact::TraceIpc,
-        since_api: 24,
-        source: "frameworks/base ActivityManagerShellCommand.java runTraceIpc (android-7.0)",
+                 dump() and Shell of an Android 8.0 tree (SiXROM-OREO/frameworks_base \
+                 7164d91c): only -h/-a, `Unknown option: `/`Unknown command: ` then return; \
+                 --package arrives with the Android 9 dump (FORMATS.md section 9)",
     },
 ];
 
@@ -287,15 +270,22 @@ mod tests {
     #[test]
     fn facts_follow_the_api_level() {
         let at = |n: &str| DeviceProfile::named(n).unwrap();
-        assert!(!at("api24-user").has(Fact::LogcatCommaLists));
-        assert!(at("api26-user").has(Fact::LogcatCommaLists));
-        assert!(at("api24-user").has(Fact::LogcatEpochUid));
+        assert!(!at("api24-user").has(Fact::LogcatBufferLists));
+        assert!(!at("api24-user").has(Fact::LogcatFormatLists));
+        assert!(at("api26-user").has(Fact::LogcatBufferLists));
+        assert!(at("api26-user").has(Fact::LogcatFormatLists));
         assert!(!at("api26-user").has(Fact::AppOpsDumpOptions));
         assert!(at("api28-user").has(Fact::AppOpsDumpOptions));
-        assert!(!at("api28-user").has(Fact::AppOpsAccessKeys));
-        assert!(at("api30-user").has(Fact::AppOpsAttributionTags));
         assert!(!at("api34-user").debuggable());
         assert!(at("api34-userdebug").debuggable());
+        // every fact has a row
+        for f in [
+            Fact::LogcatBufferLists,
+            Fact::LogcatFormatLists,
+            Fact::AppOpsDumpOptions,
+        ] {
+            assert_eq!(FACTS.iter().filter(|r| r.fact == f).count(), 1);
+        }
     }
 
     #[test]

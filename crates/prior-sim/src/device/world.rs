@@ -806,6 +806,20 @@ impl World {
                 format_uid(uid)
             ),
         );
+        if self.profile.vendor == super::profile::Vendor::Xiaomi {
+            // MIUI's vendor app-op noted at every app start (UNVERIFIED: which op and when;
+            // the issue only shows that `MIUIOP(10033) (allow):` blocks appear in the dump)
+            self.appops.note_access(
+                uid,
+                &name,
+                "MIUIOP(10033)",
+                "allow",
+                UidState::Top,
+                OpFlag::SelfAccess,
+                t,
+                None,
+            );
+        }
     }
 
     fn first_page(&self, pkg: &str) -> Node {
@@ -1585,8 +1599,18 @@ impl World {
             }
             Rule::DeviceIdentifier { method, logger } => {
                 self.record_ipc(pid, api.frames, &spec.stack, main);
-                self.appops
-                    .note_reject(uid, &pkg, "READ_DEVICE_IDENTIFIERS", "default", state, t);
+                // TelephonyPermissions.checkReadDeviceIdentifiers notes this op from
+                // Android 10 (API 29) on; older releases have no such op
+                if self.profile.api >= 29 {
+                    self.appops.note_reject(
+                        uid,
+                        &pkg,
+                        "READ_DEVICE_IDENTIFIERS",
+                        "default",
+                        state,
+                        t,
+                    );
+                }
                 if self.reported_ids.insert((pkg.clone(), method.to_owned())) {
                     let (lp, lu) = match logger {
                         Logger::Phone => (PID_PHONE, 1001),

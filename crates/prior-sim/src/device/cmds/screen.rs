@@ -119,6 +119,12 @@ pub fn input(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
 
 pub fn uiautomator(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     match args.first().map(String::as_str) {
+        Some("dump") if dev.profile().screen_never_idle => {
+            // DumpCommand.java: waitForIdle times out → this line on stderr, the command
+            // returns normally (status 0) and no file is written.
+            ctx.errs("ERROR: could not get idle state.\n");
+            0
+        }
         Some("dump") => {
             let file = args[1..]
                 .iter()
