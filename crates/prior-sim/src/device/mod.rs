@@ -27,6 +27,7 @@ pub mod png;
 pub mod profile;
 pub mod props;
 pub mod rng;
+pub mod setup;
 pub mod shell;
 pub mod ui;
 pub mod world;

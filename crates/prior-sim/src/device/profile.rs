@@ -12,7 +12,7 @@
 //! ```
 //! use prior_sim::device::profile::{DeviceProfile, Fact};
 //! let p = DeviceProfile::named("api24-user").unwrap();
-//! assert!(!p.has(Fact::LogcatCommaLists));
+//! assert!(!p.has(Fact::LogcatFormatLists));
 //! assert!(!p.debuggable());
 //! assert_eq!(DeviceProfile::default().name, "api33-userdebug");
 //! ```

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::profile::{DeviceProfile, Vendor};
-use super::world::WorldSetup;
+use super::setup::WorldSetup;
 
 /// The build fingerprint the simulator reports for the default profile.
 pub const FINGERPRINT: &str =
