@@ -183,7 +183,13 @@ pub fn screencap(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     let tz = dev.timezone();
     let canvas = dev.with(|w, now| render(w, &strftime("%H:%M", now, &tz)));
     let bytes = if png {
-        canvas.to_png()
+        match canvas.to_png() {
+            Ok(b) => b,
+            Err(e) => {
+                ctx.errs(&format!("screencap: failed to encode the PNG: {e}\n"));
+                return 1;
+            }
+        }
     } else {
         let (wd, ht) = (canvas.width as u32, canvas.height as u32);
         let mut raw = Vec::with_capacity(16 + canvas.width * canvas.height * 4);
