@@ -43,7 +43,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::capture::{Capture, CaptureError, CaptureStats};
-use crate::{Banner, DeviceHandler, FileStat, ShellIo};
+use crate::{Banner, DeviceHandler, FileError, FileStat, ShellIo};
 use clock::{ClockMode, DeviceUs, SimClock, TimeZone};
 use model::AppModel;
 pub use profile::DeviceProfile;
@@ -394,15 +394,15 @@ impl DeviceHandler for SimDevice {
         self.with(|w, _| w.fs.stat(path).map(stat_of))
     }
 
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, FileError> {
         self.with(|w, _| {
             w.fs.read(path)
                 .map(|d| d.as_ref().clone())
-                .map_err(|e| e.text().to_owned())
+                .map_err(|e| FileError::from(e.text()))
         })
     }
 
-    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String> {
+    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), FileError> {
         self.with(|w, _| {
             // adbd creates missing parent directories (`fixed_push_mkdir`)
             let norm = fs::normalize(path);
@@ -411,10 +411,10 @@ impl DeviceHandler for SimDevice {
                 && w.fs.stat(parent).is_none()
             {
                 w.fs.mkdir(parent, true, mtime, true)
-                    .map_err(|e| e.text().to_owned())?;
+                    .map_err(|e| FileError::from(e.text()))?;
             }
             w.fs.write(path, data.to_vec(), mode, mtime)
-                .map_err(|e| e.text().to_owned())
+                .map_err(|e| FileError::from(e.text()))
         })
     }
 

@@ -26,7 +26,12 @@ pub fn dumpsys(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 .cloned();
             let text = dev.with(|w, now| {
                 let uids = w.appops_uids(pkg.as_deref())?;
-                Ok::<String, String>(w.appops.dump(&uids, pkg.as_deref(), now, w.tz.offset_s))
+                Ok::<String, crate::device::world::UnknownPackage>(w.appops.dump(
+                    &uids,
+                    pkg.as_deref(),
+                    now,
+                    w.tz.offset_s,
+                ))
             });
             match text {
                 Ok(t) => i32::from(!ctx.outs(&t)),

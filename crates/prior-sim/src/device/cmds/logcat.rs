@@ -166,7 +166,12 @@ fn parse_time(s: &str, now: DeviceUs, offset_s: i32) -> Option<DeviceUs> {
     utc_from_local((y, m, d), (*hh, *mm, *ss), f.parse().ok()?, offset_s)
 }
 
-fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), String> {
+/// A `-b` name logcat does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Unknown buffer '{0}'")]
+struct UnknownBuffer(String);
+
+fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), UnknownBuffer> {
     for name in spec.split(',').filter(|n| !n.is_empty()) {
         match name {
             "all" => {
@@ -190,7 +195,7 @@ fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), String> {
                         list.push(b);
                     }
                 }
-                None => return Err(format!("Unknown buffer '{other}'\n")),
+                None => return Err(UnknownBuffer(other.to_owned())),
             },
         }
     }
@@ -271,7 +276,7 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 Some(v) => {
                     buf_given = true;
                     if let Err(m) = add_buffers(&mut bufs, &v) {
-                        return bad(ctx, m);
+                        return bad(ctx, format!("{m}\n"));
                     }
                 }
                 None => return bad(ctx, "logcat: option requires an argument -- 'b'\n".into()),
@@ -344,7 +349,7 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
             _ if takes("-b") => {
                 buf_given = true;
                 if let Err(m) = add_buffers(&mut bufs, &a[2..]) {
-                    return bad(ctx, m);
+                    return bad(ctx, format!("{m}\n"));
                 }
             }
             _ if a.starts_with('-') => {

@@ -309,6 +309,20 @@ const MAIN_TAIL: &[&str] = &[
 ];
 const BG_TAIL: &[&str] = &["java.lang.Thread.run(Thread.java:1012)"];
 
+/// `am start` of an activity the package does not have (the text `am` prints after
+/// `Error: `).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Activity class {{{package}/{class}}} does not exist.")]
+pub struct NoSuchActivity {
+    pub package: String,
+    pub class: String,
+}
+
+/// A package that is not installed (`dumpsys appops --package`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Unknown package: {0}")]
+pub struct UnknownPackage(pub String);
+
 impl World {
     /// A freshly booted handset at device time `now`, booted at `boot_us`.
     pub fn new(setup: &WorldSetup, now: DeviceUs, boot_us: DeviceUs) -> World {
@@ -593,11 +607,11 @@ impl World {
     // ---------------------------------------------------------------- views for commands
 
     /// `(uid, state)` pairs to dump, optionally for one package.
-    pub fn appops_uids(&self, pkg: Option<&str>) -> Result<Vec<(i32, UidInfo)>, String> {
+    pub fn appops_uids(&self, pkg: Option<&str>) -> Result<Vec<(i32, UidInfo)>, UnknownPackage> {
         match pkg {
             Some(p) => {
                 let Some(package) = self.packages.get(p) else {
-                    return Err(format!("Unknown package: {p}"));
+                    return Err(UnknownPackage(p.to_owned()));
                 };
                 Ok(vec![(
                     package.uid,

@@ -88,12 +88,16 @@ impl World {
         cls: &str,
         intent: &str,
         caller_uid: i32,
-    ) -> Result<LaunchOutcome, String> {
+    ) -> Result<LaunchOutcome, NoSuchActivity> {
+        let missing = || NoSuchActivity {
+            package: pkg.to_owned(),
+            class: cls.to_owned(),
+        };
         let Some(package) = self.packages.get(pkg) else {
-            return Err(format!("Activity class {{{pkg}/{cls}}} does not exist."));
+            return Err(missing());
         };
         if !package.activities.iter().any(|a| a == cls) {
-            return Err(format!("Activity class {{{pkg}/{cls}}} does not exist."));
+            return Err(missing());
         }
         let uid = package.uid;
         let short = World::short_component(pkg, cls);
