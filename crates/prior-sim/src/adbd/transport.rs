@@ -521,13 +521,27 @@ impl Conn {
         true
     }
 
+    /// The host closed a stream. adbd answers with its own `CLSE(local, remote)`:
+    /// `handle_packet` (adb.cpp, `A_CLSE`) calls the local socket's `close`, and
+    /// `local_socket_close` (sockets.cpp) calls the peer's `shutdown` first — for the remote
+    /// socket that stands for the host's end that is `remote_socket_shutdown`, which sends
+    /// `A_CLSE` with the local id as arg0 and the host's id as arg1 ("so remote sockets can still
+    /// get the id of the local socket they're connected to, to send a CLOSE()"). A stream we
+    /// already closed ourselves (our CLSE crossed the host's) gets no second CLSE, as the
+    /// socket is gone by then in adbd.
     fn on_clse(&self, remote: u32, local: u32) -> bool {
         let Some(s) = self.find(local, remote) else {
             return true;
         };
         lock(&self.state).streams.remove(&local);
         // Data the host sent before closing stays readable; the service releases it.
-        lock(&s.inner).closed = true;
+        let mut inner = lock(&s.inner);
+        if !inner.closed {
+            inner.closed = true;
+            // Under the stream lock, so no WRTE of this stream can follow the CLSE.
+            self.write_packet(A_CLSE, s.local, s.remote, &[]);
+        }
+        drop(inner);
         s.cv.notify_all();
         true
     }
