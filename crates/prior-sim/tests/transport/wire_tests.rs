@@ -145,3 +145,64 @@ proptest! {
         prop_assert_eq!(decode_v2(&fresh.run(1, "shell,v2,raw:echo alive", &[])).0, b"alive\n".to_vec());
     }
 }
+
+/// 64 half-open connections used to lock every real client out: at the limit, a new
+/// connection evicts the oldest one that never completed its handshake.
+#[test]
+fn half_open_connections_are_evicted_at_the_limit_and_time_out() {
+    use prior_sim::adbd::Limits;
+    use std::time::Duration;
+    let limits = Limits {
+        max_connections: 3,
+        handshake_timeout: Duration::from_secs(30),
+        ..Limits::default()
+    };
+    let sim = start(
+        TestDevice::new(),
+        SimOptions {
+            limits,
+            ..SimOptions::default()
+        },
+    );
+    let mut silent: Vec<RawHost> = (0..3).map(|_| RawHost::connect(sim.adbd_addr())).collect();
+    assert!(wait_until(5, || sim.stats().connections == 3));
+    // A real client still gets in, and works; the oldest silent connection is gone.
+    let mut host = RawHost::connect(sim.adbd_addr());
+    host.handshake(1 << 20);
+    assert_eq!(
+        decode_v2(&host.run(1, "shell,v2,raw:echo in", &[])).0,
+        b"in\n"
+    );
+    assert!(
+        silent[0].is_dropped_within(2000),
+        "the oldest half-open connection was evicted"
+    );
+    assert!(!silent[2].is_dropped_within(200), "only one was evicted");
+    drop(silent);
+
+    // With a short handshake timeout, a silent connection is closed by itself, an online one
+    // is not.
+    let limits = Limits {
+        handshake_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    };
+    let sim = start(
+        TestDevice::new(),
+        SimOptions {
+            limits,
+            ..SimOptions::default()
+        },
+    );
+    let mut quiet = RawHost::connect(sim.adbd_addr());
+    let mut online = RawHost::connect(sim.adbd_addr());
+    online.handshake(1 << 20);
+    assert!(
+        quiet.is_dropped_within(3000),
+        "a silent connection times out"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        decode_v2(&online.run(1, "shell,v2,raw:echo still", &[])).0,
+        b"still\n"
+    );
+}
