@@ -1450,8 +1450,14 @@ mod tests {
 
     /// A simulated handset with the demo models, and a device handle on its smart socket.
     fn handset() -> (Arc<SimDevice>, SimServer, Device) {
+        handset_of("api33-userdebug")
+    }
+
+    /// [`handset`] playing the device profile `profile`.
+    fn handset_of(profile: &str) -> (Arc<SimDevice>, SimServer, Device) {
         let sim = SimDevice::new(SimConfig {
             model_dirs: vec![repo().join("scenarios/demo/models")],
+            profile: prior_sim::device::DeviceProfile::parse(profile).unwrap(),
             ..SimConfig::default()
         })
         .unwrap();
@@ -1473,11 +1479,17 @@ mod tests {
 
     /// Leaky Shop launched and watched for a second (its SDK contacts two hosts by 260 ms).
     fn scenario() -> Scenario {
-        let text = "name: capture test\napp: { apk: apps/leaky-shop.apk }\ndevice: { simulated: { models: models } }\n\
-                    consent: { mode: auto, timeout: 5s }\nsteps:\n  - launch\n  - wait: 1s\n";
+        scenario_with_steps("  - launch\n  - wait: 1s\n")
+    }
+
+    fn scenario_with_steps(steps: &str) -> Scenario {
+        let text = format!(
+            "name: capture test\napp: {{ apk: apps/leaky-shop.apk }}\ndevice: {{ simulated: {{ models: models }} }}\n\
+             consent: {{ mode: auto, timeout: 5s }}\nsteps:\n{steps}"
+        );
         Scenario::parse(
             &repo().join("scenarios/demo/capture-test.yaml"),
-            text,
+            &text,
             &prior_scenario::Vars::new(),
             prior_scenario::LoadOptions::default(),
         )
@@ -1636,6 +1648,93 @@ mod tests {
                 .iter()
                 .any(|n| n.starts_with("network capture stopped: raw/net.pcap has ")),
             "{notes:?}"
+        );
+    }
+
+    fn record_plain(profile: &str, sc: &Scenario) -> (Recording, Bundle) {
+        let (_sim, _server, dev) = handset_of(profile);
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        let rec = record(sc, &app(), &dev, &opts, &Silent).unwrap();
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        (rec, bundle)
+    }
+
+    fn collectors(bundle: &Bundle) -> Vec<(Source, CollectorState, String)> {
+        bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::Collector {
+                    source,
+                    state,
+                    reason,
+                } => Some((*source, *state, reason.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wait_for_a_fully_qualified_activity_matches_the_short_form_dumpsys_prints() {
+        let sc = scenario_with_steps(
+            "  - launch\n  - wait_for: { activity: com.prior.demo.leakyshop.ui.SplashActivity, timeout: 3s }\n",
+        );
+        let (rec, _) = record_plain("api33-userdebug", &sc);
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+    }
+
+    #[test]
+    fn android_7_records_the_plain_app_ops_dump_and_the_device_facts() {
+        let (rec, bundle) = record_plain("api24-userdebug", &scenario());
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        let meta = bundle.meta.clone();
+        assert_eq!(meta.device.api_level, Some(24));
+        assert_eq!(meta.device.build_type.as_deref(), Some("userdebug"));
+        assert_eq!(meta.device.debuggable, Some(true));
+        assert_eq!(meta.app.debuggable, Some(false));
+        assert!(bundle.path("raw/device/dumpsys-package.txt").exists());
+        // A debuggable build traces every process: nothing is unavailable.
+        assert_eq!(collectors(&bundle), []);
+        let snaps: Vec<String> = bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::AppopsSnapshot { file, .. } => Some(file.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(snaps.len() >= 2, "{snaps:?}");
+        for f in snaps {
+            let text = std::fs::read_to_string(bundle.path(&f)).unwrap();
+            assert!(
+                text.starts_with("Current AppOps Service state:"),
+                "{f}: {text:.100}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_build_with_a_release_app_marks_ipc_unavailable_and_still_dumps() {
+        let (rec, bundle) = record_plain("api33-user", &scenario());
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        assert_eq!(
+            collectors(&bundle),
+            [(
+                Source::Ipc,
+                CollectorState::Unavailable,
+                "user build (ro.debuggable=0) and the app is not debuggable: am trace-ipc traces \
+                 only debuggable processes"
+                    .to_string()
+            )]
+        );
+        assert!(
+            bundle
+                .harness
+                .iter()
+                .any(|e| matches!(e.record, HarnessRecord::IpcDump { .. })),
+            "the trace is still dumped"
         );
     }
 }
