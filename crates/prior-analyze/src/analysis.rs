@@ -570,21 +570,7 @@ pub fn analyze_with(
         note: None,
     });
     for s in sources.iter().filter(|s| s.blocks_pass()) {
-        incomplete.push(format!(
-            "{} {} is {}{}",
-            if s.required {
-                "required source"
-            } else {
-                "source"
-            },
-            s.source.as_str(),
-            s.describe(),
-            if s.required {
-                format!(" (profile {} requires it analysed)", profile.name)
-            } else {
-                String::new()
-            }
-        ));
+        incomplete.push(s.incomplete_sentence(&profile.name));
     }
     let categories = DataCategory::ALL
         .into_iter()
@@ -927,9 +913,7 @@ fn net_check(nt: &net::NetResult) -> (State, SourceCheck) {
                 files: Vec::new(),
                 items: 0,
                 events: 0,
-                note: Some(format!(
-                    "no {NET_FILE} in the bundle: tracker contacts were not checked"
-                )),
+                note: None,
             },
         );
     }

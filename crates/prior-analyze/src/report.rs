@@ -66,6 +66,16 @@ impl Report {
         self.checked.sources.iter().filter(|s| s.blocks_pass())
     }
 
+    /// The reasons in [`Report::incomplete`] other than the sentences about
+    /// [blind sources](Self::blind_sources) (for renderers that list those separately).
+    pub fn incomplete_besides_sources(&self) -> impl Iterator<Item = &String> {
+        let blind: Vec<String> = self
+            .blind_sources()
+            .map(|s| s.incomplete_sentence(&self.profile.name))
+            .collect();
+        self.incomplete.iter().filter(move |i| !blind.contains(i))
+    }
+
     /// Findings that are violations (severity above `info`).
     pub fn violations(&self) -> impl Iterator<Item = &ReportFinding> {
         self.findings.iter().filter(|f| f.severity.is_violation())
@@ -448,6 +458,21 @@ impl SourceCheck {
             SourceStatus::Analysed => false,
             SourceStatus::Unavailable => self.required,
             SourceStatus::Partial | SourceStatus::Failed => true,
+        }
+    }
+
+    /// The sentence the analyzer adds to [`Report::incomplete`] for a source that
+    /// [blocks a pass](Self::blocks_pass), e.g. `required source ipc is unavailable (user
+    /// build): … (profile gdpr requires it analysed)`.
+    pub fn incomplete_sentence(&self, profile: &str) -> String {
+        if self.required {
+            format!(
+                "required source {} is {} (profile {profile} requires it analysed)",
+                self.source.as_str(),
+                self.describe()
+            )
+        } else {
+            format!("source {} is {}", self.source.as_str(), self.describe())
         }
     }
 

@@ -429,7 +429,7 @@ fn a_missing_capture_is_not_captured_and_a_missing_offset_is_noted() {
     assert_eq!(src.reason, Some(crate::report::CoverageReason::NotStarted));
     assert!(!src.required && !src.blocks_pass());
     assert!(
-        src.note
+        src.detail
             .as_deref()
             .unwrap()
             .contains("tracker contacts were not checked")
