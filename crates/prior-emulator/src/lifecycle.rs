@@ -47,9 +47,9 @@
 //! when `/proc/PID/cmdline` still names an emulator, so a recycled pid is never signalled).
 
 use crate::error::LogTail;
-use crate::process::{self, Signal, display_argv, in_own_group};
 use crate::{Console, EmulatorError, Sdk, Tool};
 use prior_device::{AdbServer, Cmd, Device, DeviceState};
+use prior_tools::{Signal, display_argv, in_own_group};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::TcpListener;
@@ -747,12 +747,7 @@ fn os_process_alive(pid: u32) -> bool {
             Err(_) => false,
         };
     }
-    Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    prior_tools::process_exists(pid)
 }
 
 /// Whether `pid` looks like an emulator (so a recycled pid is not signalled). Without
@@ -773,7 +768,7 @@ fn kill_group(pgid: u32, grace: Duration) {
         (Signal::Term, grace.max(Duration::from_secs(1))),
         (Signal::Kill, Duration::from_secs(5)),
     ] {
-        process::kill_group(pgid, signal);
+        prior_tools::kill_group(pgid, signal);
         let until = Instant::now() + wait;
         while Instant::now() < until {
             if !process_alive(pgid) {
