@@ -10,10 +10,15 @@
 //! - the client sends `auth <token>\n` (the token is the file's contents, trimmed); the reply is
 //!   `Android Console: type 'help' for a list of commands` then `OK`. An empty token file
 //!   turns authentication off (then the banner asks for nothing);
-//! - every command's reply is its output lines, then `OK` or `KO: <reason>`;
+//! - every command's reply is its output lines, then `OK` or `KO: <reason>`. Some errors come
+//!   **without a line ending**: the classic console (AOSP external/qemu `android/console.c`,
+//!   `do_network_capture_start`) writes `KO: could not start capture: %s` and nothing more, so
+//!   a line starting with `KO` is complete once the console has been silent for 200 ms;
 //! - `kill` stops the emulator (it answers `OK: killing emulator, bye bye` and closes);
-//! - `network capture start <file>` / `network capture stop` (UNVERIFIED against a real
-//!   emulator here; the syntax is the one `adb emu network capture start <file>` users run,
+//! - `network capture start <file>` / `network capture stop` (`android/console.c`: start
+//!   "will stop any capture already in progress"; stop ends the capture `-tcpdump` started
+//!   too, in the classic console — UNVERIFIED for today's emulator; the syntax is the one
+//!   `adb emu network capture start <file>` users run,
 //!   e.g. scripts in public repositories found with the search tool; those note that emulator
 //!   37 accepts only a bare file name, written under the AVD's `console_out/` directory, and
 //!   answers `KO: <file> must be a bare filename …` otherwise).

@@ -12,10 +12,14 @@
 //! already list `emulator-P`.
 //!
 //! Flags: `-timezone` is documented ("Set the time zone for the emulated device … in zoneinfo
-//! format", emulator command-line docs). `-change-locale` is UNVERIFIED against the docs here;
-//! it is what the emulator action most CI projects use (ReactiveCircus/android-emulator-runner
-//! passes `-change-locale xx-YY` and then waits for `persist.sys.locale`). After boot both are
-//! checked (`persist.sys.locale`, `persist.sys.timezone`) and a mismatch is logged, not fatal.
+//! format", emulator command-line docs). `-change-locale` is what most CI projects use
+//! (ReactiveCircus/android-emulator-runner passes `-change-locale xx-YY` and then waits for
+//! `persist.sys.locale`). **It disables loading a snapshot**: external/qemu
+//! `android-qemu2-glue/main.cpp` sets `no_snapshot_load` when the language, country or locale
+//! changes, and adds `-loadvm <snapshot>` only without it. So the locale is passed only at the
+//! boot that saves the clean snapshot (it is part of that snapshot), never with `-snapshot`.
+//! After boot both are checked (`persist.sys.locale`, `persist.sys.timezone`) and a mismatch is
+//! logged, not fatal.
 //!
 //! The emulator announces itself to the adb server named by `ANDROID_ADB_SERVER_PORT`
 //! (set in its environment to Prior's server; that the real emulator reads this variable is
@@ -33,6 +37,13 @@
 //! earlier runs left in userdata never becomes the clean state. A missing snapshot makes the
 //! real emulator cold-boot (UNVERIFIED: with a warning only).
 //!
+//! **The clean mark**: right before `avd snapshot save prior-clean`, Prior sets the
+//! non-persistent property `debug.prior.clean=1` ([`CLEAN_MARK_PROP`]). It lives in RAM, which
+//! the snapshot holds, so it is back after every snapshot load and absent after any cold boot.
+//! After a snapshot boot and after a reset Prior reads it; when it is not `1` the device is not
+//! in the snapshot's state (a cold boot of used userdata) and Prior kills the emulator and
+//! cold-boots it with `-wipe-data`, which saves a new clean snapshot.
+//!
 //! **Reset** = console `avd snapshot load prior-clean`, then wait for the device and
 //! `sys.boot_completed` again and unlock. Why this is "first launch on a clean device": the
 //! snapshot holds the whole guest (RAM, disk overlays) as it was right after the first boot,
@@ -43,7 +54,8 @@
 //! cold-boots it with `-wipe-data` (factory-fresh userdata) and re-saves the snapshot.
 //!
 //! **Kill** = console `kill` (authenticated), wait for the process and the adb device to go,
-//! then `kill -TERM -- -PGID` and `kill -KILL -- -PGID` for the group in the state file (only
+//! then SIGTERM and SIGKILL to the process group in the state file (`kill(-PGID)` through
+//! rustix, `prior_tools::kill_group`; only
 //! when `/proc/PID/cmdline` still names an emulator, so a recycled pid is never signalled).
 
 use crate::error::LogTail;
