@@ -14,6 +14,7 @@
 
 pub mod am;
 pub mod appops;
+pub mod clock;
 pub mod ipc;
 pub mod logcat;
 pub mod package;

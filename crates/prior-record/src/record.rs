@@ -190,7 +190,7 @@ fn host_us() -> i64 {
 const LONG: Duration = Duration::from_secs(120);
 
 /// Reads the device facts; errors if the device is not booted.
-pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String), RecordError> {
+pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, Vec<u8>), RecordError> {
     let err = |m: String| RecordError::Device {
         serial: dev.serial().to_string(),
         message: m,
@@ -200,11 +200,8 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
         return Err(err("the device has not finished booting (sys.boot_completed is not 1); wait for it or run `prior doctor`".into()));
     }
     let clock = dev.clock_sample().map_err(|e| err(e.to_string()))?;
-    let getprop: String = facts
-        .props
-        .iter()
-        .map(|(k, v)| format!("[{k}]: [{v}]\n"))
-        .collect();
+    // raw/ holds device output exactly as received.
+    let getprop = facts.getprop_raw.clone();
     let info = DeviceInfo {
         serial: dev.serial().to_string(),
         model: facts.model.clone(),
@@ -274,7 +271,7 @@ pub fn record(
         prior_scenario::ProfileRef::File(f) => f.display().to_string(),
     });
     let writer = BundleWriter::create(&opts.bundle_dir, meta)?;
-    writer.write_raw("raw/device/getprop.txt", getprop.as_bytes())?;
+    writer.write_raw("raw/device/getprop.txt", &getprop)?;
     let mut s = Session {
         dev,
         opts,
@@ -488,9 +485,11 @@ impl Session<'_> {
             .iter()
             .position(|b| *b == b'\n')
             .unwrap_or(out.stdout.len());
-        let t = prior_device::parse_date_output(String::from_utf8_lossy(&out.stdout[..nl]).trim())
-            .map(|(us, _)| us)
-            .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
+        let t = prior_parse::clock::parse_date_output(
+            String::from_utf8_lossy(&out.stdout[..nl]).trim(),
+        )
+        .map(|(us, _)| us)
+        .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
         let rest = out.stdout.get(nl + 1..).unwrap_or_default().to_vec();
         Ok((t, rest))
     }
@@ -1268,7 +1267,7 @@ impl Session<'_> {
         self.ipc_from = out
             .stdout_text()
             .lines()
-            .find_map(|l| prior_device::parse_date_output(l.trim()))
+            .find_map(|l| prior_parse::clock::parse_date_output(l.trim()))
             .map(|(us, _)| us);
         if self.ipc_from.is_none() {
             self.note("the IPC trace could not be restarted after the tap; post-consent binder calls are not traced")?;
