@@ -929,9 +929,11 @@ impl Session<'_> {
             .iter()
             .position(|b| *b == b'\n')
             .unwrap_or(out.stdout.len());
-        let t = prior_device::parse_date_output(String::from_utf8_lossy(&out.stdout[..nl]).trim())
-            .map(|(us, _)| us)
-            .ok_or("device error while dumping the UI: `date +%s.%N` printed no time")?;
+        let t = prior_parse::clock::parse_date_output(
+            String::from_utf8_lossy(&out.stdout[..nl]).trim(),
+        )
+        .map(|(us, _)| us)
+        .ok_or("device error while dumping the UI: `date +%s.%N` printed no time")?;
         let text =
             String::from_utf8_lossy(out.stdout.get(nl + 1..).unwrap_or_default()).into_owned();
         let stderr = device_cmds::ui_error_line(&out.stderr_text());
