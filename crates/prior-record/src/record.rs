@@ -214,6 +214,8 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
         clock_offset_us: Some(clock.offset_us()),
         emulator: facts.kind == DeviceKind::Emulator,
         simulated: simulated || facts.kind == DeviceKind::Simulated,
+        build_type: None,
+        debuggable: None,
     };
     Ok((info, getprop))
 }
@@ -237,6 +239,7 @@ pub fn record(
             version_name: app.version_name.clone(),
             version_code: app.version_code.clone(),
             launcher_activity: app.component.clone(),
+            debuggable: None,
             apk_sha256: app.apk_sha256.clone(),
             apk_file: app
                 .apk
