@@ -1,0 +1,622 @@
+//! `prior selftest`: install Prior's canary app, run its scenario, analyse the session and
+//! print which of the canary's known accesses each source revealed (docs/selftest.md).
+//!
+//! The canary (`canary/prior-canary.apk`, built from `canary/src` by `canary/build.sh`), its
+//! scenario (`canary/canary.yaml`), its simulated-handset model and its list of accesses
+//! (`canary/accesses.toml`) are embedded in the binary, so `prior selftest` works from any
+//! directory. Per access and source (ipc, appops, logcat, net) the matrix says `seen`,
+//! `MISSED` (the source was analysed and should have shown it), `not seen` (optional there),
+//! `unavailable` (the source was not analysed, e.g. no IPC trace), `n/a` (the device's API level
+//! lacks the call) or `—` (the source cannot show it). Exit 1 when anything was MISSED.
+
+use super::analyze;
+use crate::{CliError, CliResult, exit};
+use prior_analyze::Report;
+use prior_analyze::report::SourceStatus;
+use prior_model::{ConsentOutcome, EventKind, Phase, Source};
+use prior_record::record::{RecordOptions, record};
+use prior_scenario::{Scenario, Vars};
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The canary APK, built by `canary/build.sh`.
+const APK: &[u8] = include_bytes!("../../../../canary/prior-canary.apk");
+/// Its scenario.
+const SCENARIO: &str = include_str!("../../../../canary/canary.yaml");
+/// Its behaviour model for the simulated handset.
+const MODEL: &str = include_str!("../../../../scenarios/demo/models/prior-canary.model");
+/// The list of its accesses.
+pub const ACCESSES: &str = include_str!("../../../../canary/accesses.toml");
+
+/// The sources of the matrix, in column order.
+const SOURCES: [Source; 4] = [Source::Ipc, Source::Appops, Source::Logcat, Source::Net];
+
+/// Output formats of `prior selftest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The matrix as a table.
+    Text,
+    /// The matrix as JSON (docs/selftest.md).
+    Json,
+}
+
+/// Arguments of `prior selftest`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Device: `simulated` (the default: Prior's simulated handset), an adb serial, or
+    /// `avd:NAME` to boot that AVD.
+    #[arg(long, value_name = "SERIAL")]
+    device: Option<String>,
+    /// Leave an emulator booted for `--device avd:NAME` running afterwards.
+    #[arg(long)]
+    keep_emulator: bool,
+    /// Where the session bundle is written.
+    #[arg(long, default_value = "prior-runs", value_name = "DIR")]
+    out: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    /// Check an existing canary bundle instead of recording one.
+    #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["device", "keep_emulator"])]
+    bundle: Option<PathBuf>,
+    /// Print the canary's accesses (canary/accesses.toml) and what each source should show;
+    /// record nothing.
+    #[arg(long, conflicts_with_all = ["device", "keep_emulator", "bundle"])]
+    list: bool,
+}
+
+/// `canary/accesses.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccessList {
+    /// The canary's package.
+    pub package: String,
+    /// Its accesses, in the order the app makes them.
+    pub access: Vec<Access>,
+}
+
+/// When an access happens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// In `MainActivity.onCreate`, before the consent dialog.
+    Before,
+    /// After 同意.
+    After,
+}
+
+/// One access of the canary (field meanings: the header of `canary/accesses.toml`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Access {
+    pub id: String,
+    pub category: String,
+    pub java: String,
+    pub invoke: String,
+    pub class: String,
+    pub method: String,
+    #[serde(default)]
+    pub sdk: Option<String>,
+    pub phase: When,
+    #[serde(default)]
+    pub sim_api: Option<String>,
+    #[serde(default)]
+    pub host: Option<String>,
+    #[serde(default)]
+    pub min_api: Option<u32>,
+    #[serde(default)]
+    pub ipc: Vec<String>,
+    #[serde(default)]
+    pub appops: Vec<String>,
+    #[serde(default)]
+    pub logcat: Vec<String>,
+    #[serde(default)]
+    pub net: Vec<String>,
+    #[serde(default)]
+    pub optional: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Access {
+    /// The event `api`s that reveal this access in `source`.
+    pub fn signals(&self, source: Source) -> &[String] {
+        match source {
+            Source::Ipc => &self.ipc,
+            Source::Appops => &self.appops,
+            Source::Logcat => &self.logcat,
+            Source::Net => &self.net,
+            _ => &[],
+        }
+    }
+}
+
+/// Parses an access list.
+pub fn parse_accesses(text: &str) -> Result<AccessList, String> {
+    let list: AccessList = toml::from_str(text).map_err(|e| e.to_string())?;
+    for a in &list.access {
+        for s in &a.optional {
+            if !SOURCES.iter().any(|src| src.as_str() == s) {
+                return Err(format!("access {}: unknown optional source {s:?}", a.id));
+            }
+        }
+        if SOURCES.iter().all(|s| a.signals(*s).is_empty()) {
+            return Err(format!("access {}: no source is expected to show it", a.id));
+        }
+    }
+    Ok(list)
+}
+
+/// One cell of the matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cell {
+    /// The source revealed the access.
+    Seen,
+    /// The source was analysed and should have revealed it, but did not.
+    Missed,
+    /// The source may show it on this device but did not (not a miss).
+    NotSeen,
+    /// The source was not analysed in this session.
+    Unavailable,
+    /// The device's API level lacks the call.
+    NotApplicable,
+    /// The source cannot show this access.
+    NotExpected,
+}
+
+impl Cell {
+    fn label(self) -> &'static str {
+        match self {
+            Cell::Seen => "seen",
+            Cell::Missed => "MISSED",
+            Cell::NotSeen => "not seen",
+            Cell::Unavailable => "unavailable",
+            Cell::NotApplicable => "n/a",
+            Cell::NotExpected => "—",
+        }
+    }
+}
+
+/// A source's availability in the session.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceState {
+    /// `ipc`, `appops`, `logcat`, `net`.
+    pub source: &'static str,
+    /// The analyzer's status (`analysed`, `partial`, `not_captured`, …), `absent` when the
+    /// report does not list the source.
+    pub status: String,
+    /// Whether the matrix counts it.
+    pub available: bool,
+    /// The analyzer's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Accesses it revealed.
+    pub seen: u64,
+    /// Accesses it should have revealed (seen + missed).
+    pub expected: u64,
+}
+
+/// One access's row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub id: String,
+    pub category: String,
+    pub phase: When,
+    pub java: String,
+    pub class: String,
+    /// One cell per source: `ipc`, `appops`, `logcat`, `net`.
+    pub cells: std::collections::BTreeMap<&'static str, Cell>,
+}
+
+/// The whole self-test result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// The device's serial.
+    pub device: String,
+    /// Whether it is Prior's simulated handset.
+    pub simulated: bool,
+    /// Its API level, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_level: Option<u32>,
+    /// What became of the consent dialog (`accepted` expected).
+    pub consent: ConsentOutcome,
+    /// The bundle checked.
+    pub bundle: String,
+    pub sources: Vec<SourceState>,
+    pub rows: Vec<Row>,
+    /// Cells seen over cells expected, all sources.
+    pub seen: u64,
+    pub expected: u64,
+    /// `(source, access id)` of every miss.
+    pub missed: Vec<(String, String)>,
+    /// Timeline events left out of the report (the check only sees the first ones).
+    pub events_not_checked: u64,
+    /// No miss and at least one expected cell.
+    pub passed: bool,
+}
+
+fn status_name(status: SourceStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{status:?}"))
+}
+
+fn phase_matches(when: When, phase: Phase) -> bool {
+    match when {
+        When::Before => phase == Phase::BeforeConsent,
+        When::After => phase != Phase::BeforeConsent,
+    }
+}
+
+/// Checks `report` (of a canary session) against `list`.
+pub fn evaluate(list: &AccessList, report: &Report, bundle: &Path) -> Matrix {
+    let mut sources: Vec<SourceState> = SOURCES
+        .iter()
+        .map(|&s| {
+            let check = report.checked.sources.iter().find(|c| c.source == s);
+            let available = check.is_some_and(|c| {
+                matches!(c.status, SourceStatus::Analysed | SourceStatus::Partial)
+            });
+            SourceState {
+                source: s.as_str(),
+                status: check.map_or_else(|| "absent".to_string(), |c| status_name(c.status)),
+                available,
+                note: check.and_then(|c| c.note.clone()),
+                seen: 0,
+                expected: 0,
+            }
+        })
+        .collect();
+    let api_level = report.device.api_level;
+    let mut rows = Vec::new();
+    let mut missed = Vec::new();
+    for a in &list.access {
+        let mut cells = std::collections::BTreeMap::new();
+        for (i, &src) in SOURCES.iter().enumerate() {
+            let signals = a.signals(src);
+            let optional = a.optional.iter().any(|o| o == src.as_str());
+            let cell = if signals.is_empty() {
+                Cell::NotExpected
+            } else if a.min_api.zip(api_level).is_some_and(|(min, api)| api < min) {
+                Cell::NotApplicable
+            } else if !sources[i].available {
+                Cell::Unavailable
+            } else {
+                let seen = report.timeline.iter().any(|t| {
+                    let e = &t.event;
+                    e.source == src
+                        && matches!(e.kind, EventKind::DataAccess | EventKind::NetworkContact)
+                        && phase_matches(a.phase, t.phase)
+                        && (src == Source::Net
+                            || e.category.map(|c| c.as_str()) == Some(a.category.as_str()))
+                        && e.api.as_ref().is_some_and(|api| signals.contains(api))
+                });
+                match (seen, optional) {
+                    (true, _) => Cell::Seen,
+                    (false, true) => Cell::NotSeen,
+                    (false, false) => Cell::Missed,
+                }
+            };
+            match cell {
+                Cell::Seen => {
+                    sources[i].seen += 1;
+                    sources[i].expected += 1;
+                }
+                Cell::Missed => {
+                    sources[i].expected += 1;
+                    missed.push((src.as_str().to_string(), a.id.clone()));
+                }
+                _ => {}
+            }
+            cells.insert(src.as_str(), cell);
+        }
+        rows.push(Row {
+            id: a.id.clone(),
+            category: a.category.clone(),
+            phase: a.phase,
+            java: a.java.clone(),
+            class: a.class.clone(),
+            cells,
+        });
+    }
+    let seen = sources.iter().map(|s| s.seen).sum();
+    let expected = sources.iter().map(|s| s.expected).sum::<u64>();
+    Matrix {
+        device: report.device.serial.clone(),
+        simulated: report.device.simulated,
+        api_level,
+        consent: report.consent.outcome,
+        bundle: bundle.display().to_string(),
+        sources,
+        rows,
+        seen,
+        expected,
+        passed: missed.is_empty() && expected > 0,
+        missed,
+        events_not_checked: report
+            .timeline_total
+            .saturating_sub(report.timeline.len() as u64),
+    }
+}
+
+fn percent(seen: u64, expected: u64) -> String {
+    if expected == 0 {
+        "—".to_string()
+    } else {
+        format!("{:.0}%", seen as f64 * 100.0 / expected as f64)
+    }
+}
+
+/// The matrix as a terminal table.
+pub fn render_text(m: &Matrix) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "Prior self-test on {}{}{}",
+        m.device,
+        if m.simulated {
+            " (SIMULATED handset)"
+        } else {
+            ""
+        },
+        m.api_level
+            .map(|a| format!(", API {a}"))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(t, "bundle: {}", m.bundle);
+    let consent = serde_json::to_value(m.consent)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{:?}", m.consent));
+    let _ = writeln!(t, "consent: {consent}\n");
+    let _ = write!(t, "{:<24} {:<20} {:<7}", "access", "category", "phase");
+    for s in SOURCES {
+        let _ = write!(t, " {:<12}", s.as_str());
+    }
+    t.push('\n');
+    for r in &m.rows {
+        let phase = match r.phase {
+            When::Before => "before",
+            When::After => "after",
+        };
+        let _ = write!(t, "{:<24} {:<20} {:<7}", r.id, r.category, phase);
+        for s in SOURCES {
+            let cell = r
+                .cells
+                .get(s.as_str())
+                .copied()
+                .unwrap_or(Cell::NotExpected);
+            let _ = write!(t, " {:<12}", cell.label());
+        }
+        t.push('\n');
+    }
+    let _ = write!(t, "{:<24} {:<20} {:<7}", "recall", "", "");
+    for s in &m.sources {
+        let cell = if s.available {
+            format!("{}/{} {}", s.seen, s.expected, percent(s.seen, s.expected))
+        } else {
+            "unavailable".to_string()
+        };
+        let _ = write!(t, " {cell:<12}");
+    }
+    t.push_str("\n\nsources:\n");
+    for s in &m.sources {
+        let _ = writeln!(
+            t,
+            "  {:<7} {}{}",
+            s.source,
+            s.status,
+            s.note
+                .as_deref()
+                .map(|n| format!(" — {n}"))
+                .unwrap_or_default()
+        );
+    }
+    if m.events_not_checked > 0 {
+        let _ = writeln!(
+            t,
+            "note: {} events beyond the report's timeline were not checked",
+            m.events_not_checked
+        );
+    }
+    let _ = writeln!(
+        t,
+        "\noverall recall {}/{} ({}): {}",
+        m.seen,
+        m.expected,
+        percent(m.seen, m.expected),
+        if m.passed {
+            "PASS — every access this device should reveal was seen".to_string()
+        } else if m.expected == 0 {
+            "NOTHING CHECKED — no source that should reveal an access was available".to_string()
+        } else {
+            format!(
+                "FAIL — missed: {}",
+                m.missed
+                    .iter()
+                    .map(|(s, id)| format!("{id} in {s}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    );
+    t
+}
+
+/// Writes the embedded canary files into `dir` in the repository's layout, so the scenario's
+/// relative paths resolve; returns the scenario's path.
+fn unpack(dir: &Path) -> Result<PathBuf, CliError> {
+    let canary = dir.join("canary");
+    let models = dir.join("scenarios/demo/models");
+    fs_err::create_dir_all(&canary).map_err(CliError::io)?;
+    fs_err::create_dir_all(&models).map_err(CliError::io)?;
+    fs_err::write(canary.join("prior-canary.apk"), APK).map_err(CliError::io)?;
+    fs_err::write(models.join("prior-canary.model"), MODEL).map_err(CliError::io)?;
+    let scenario = canary.join("canary.yaml");
+    fs_err::write(&scenario, SCENARIO).map_err(CliError::io)?;
+    Ok(scenario)
+}
+
+/// Records the canary scenario on the chosen device; returns the bundle directory.
+fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError> {
+    let scenario = Scenario::load(scenario_path, &Vars::default())
+        .map_err(|e| CliError::input(miette::Report::new(e)))?;
+    let app = super::run::app_under_test(&scenario)?;
+    let dir = super::run::bundle_dir(&args.out, &scenario);
+    // The scenario names the simulated handset with the canary's model directory.
+    let flag = args.device.as_deref().filter(|d| *d != "simulated");
+    let mut target = super::run::pick_device(&scenario, flag, &dir)?;
+    let ui = super::run::Ui::new(&format!(
+        "prior selftest — {} on {}{}",
+        app.package,
+        target.device.serial(),
+        if target.simulated {
+            " (SIMULATED handset)"
+        } else {
+            ""
+        }
+    ));
+    let cancel = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&cancel);
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
+    });
+    let mut opts = RecordOptions::new(dir, env!("CARGO_PKG_VERSION"));
+    opts.simulated = target.simulated;
+    opts.cancel = cancel;
+    if let Some((sim, _)) = &target._sim {
+        let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
+        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
+    let mut booted = super::avd::Booted::default();
+    if let Some(avd) = &mut target.avd
+        && let Some(hook) = avd.capture.take()
+    {
+        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
+    let recording = record(&scenario, &app, &target.device, &opts, &ui);
+    ui.finish();
+    if let Some(avd) = target.avd.take()
+        && let Some(note) = booted.after_run(avd)
+    {
+        eprintln!("emulator: {note}");
+    }
+    for note in booted.finish(args.keep_emulator) {
+        eprintln!("emulator: {note}");
+    }
+    drop(target);
+    let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    Ok(recording.bundle_dir)
+}
+
+/// The access list as a table.
+fn render_list(list: &AccessList) -> String {
+    let mut t = format!("Prior's canary ({}): its accesses\n\n", list.package);
+    for a in &list.access {
+        let _ = writeln!(
+            t,
+            "{:<24} {:<20} {:<6} {}.{}  ({}{})",
+            a.id,
+            a.category,
+            match a.phase {
+                When::Before => "before",
+                When::After => "after",
+            },
+            a.class,
+            a.method,
+            a.java,
+            a.sdk
+                .as_deref()
+                .map(|s| format!("; SDK {s}"))
+                .unwrap_or_default()
+        );
+        for src in SOURCES {
+            let signals = a.signals(src);
+            if !signals.is_empty() {
+                let optional = if a.optional.iter().any(|o| o == src.as_str()) {
+                    " (optional)"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    t,
+                    "    {:<7} {}{optional}",
+                    src.as_str(),
+                    signals.join(" | ")
+                );
+            }
+        }
+    }
+    t
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, CliError> {
+    let mut s = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::input_msg(format!("failed to serialise: {e}")))?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Runs `prior selftest`.
+pub fn run(args: Args) -> CliResult {
+    let list = parse_accesses(ACCESSES)
+        .map_err(|e| CliError::input_msg(format!("the embedded canary/accesses.toml: {e}")))?;
+    if args.list {
+        let text = match args.format {
+            Format::Text => render_list(&list),
+            Format::Json => to_json(&list)?,
+        };
+        super::out(&text)?;
+        return Ok(exit::OK);
+    }
+    let bundle = match &args.bundle {
+        Some(b) => b.clone(),
+        None => {
+            let tmp = std::env::temp_dir().join(format!("prior-selftest-{}", std::process::id()));
+            let scenario = unpack(&tmp)?;
+            let recorded = record_canary(&args, &scenario);
+            let _ = fs_err::remove_dir_all(&tmp);
+            recorded?
+        }
+    };
+    let report = analyze::analyze_bundle(&bundle, None, None, false)?;
+    if report.app.package != list.package {
+        return Err(CliError::input_msg(format!(
+            "{}: the bundle records {}, not the canary ({})",
+            bundle.display(),
+            report.app.package,
+            list.package
+        )));
+    }
+    let matrix = evaluate(&list, &report, &bundle);
+    let text = match args.format {
+        Format::Text => render_text(&matrix),
+        Format::Json => to_json(&matrix)?,
+    };
+    // Derived data, kept beside the evidence (outside the manifest) as `prior run` does.
+    if args.bundle.is_none() {
+        let _ = fs_err::write(
+            bundle.join("report.json"),
+            prior_report::render_json(&report),
+        );
+        if let Ok(json) = to_json(&matrix) {
+            let _ = fs_err::write(bundle.join("selftest.json"), json);
+        }
+    }
+    super::out(&text)?;
+    Ok(if matrix.passed {
+        exit::OK
+    } else if matrix.expected == 0 {
+        exit::INCOMPLETE
+    } else {
+        exit::VIOLATIONS
+    })
+}
