@@ -6,4 +6,5 @@ mod emulator;
 mod report;
 mod run;
 mod sdks;
+mod selftest;
 mod util;

@@ -212,6 +212,15 @@ pub struct Row {
     pub cells: std::collections::BTreeMap<&'static str, Cell>,
 }
 
+/// An access a source should have revealed and did not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Miss {
+    /// `ipc`, `appops`, `logcat`, `net`.
+    pub source: &'static str,
+    /// The access's id.
+    pub access: String,
+}
+
 /// The whole self-test result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
@@ -231,8 +240,8 @@ pub struct Matrix {
     /// Cells seen over cells expected, all sources.
     pub seen: u64,
     pub expected: u64,
-    /// `(source, access id)` of every miss.
-    pub missed: Vec<(String, String)>,
+    /// Every miss.
+    pub missed: Vec<Miss>,
     /// Timeline events left out of the report (the check only sees the first ones).
     pub events_not_checked: u64,
     /// No miss and at least one expected cell.
@@ -309,7 +318,10 @@ pub fn evaluate(list: &AccessList, report: &Report, bundle: &Path) -> Matrix {
                 }
                 Cell::Missed => {
                     sources[i].expected += 1;
-                    missed.push((src.as_str().to_string(), a.id.clone()));
+                    missed.push(Miss {
+                        source: src.as_str(),
+                        access: a.id.clone(),
+                    });
                 }
                 _ => {}
             }
@@ -439,7 +451,7 @@ pub fn render_text(m: &Matrix) -> String {
                 "FAIL — missed: {}",
                 m.missed
                     .iter()
-                    .map(|(s, id)| format!("{id} in {s}"))
+                    .map(|m| format!("{} in {}", m.access, m.source))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -619,4 +631,214 @@ pub fn run(args: Args) -> CliResult {
     } else {
         exit::VIOLATIONS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prior_sim::device::model::{Action, AppModel};
+
+    fn list() -> AccessList {
+        parse_accesses(ACCESSES).expect("canary/accesses.toml parses")
+    }
+
+    fn fixture() -> Report {
+        serde_json::from_str(include_str!(
+            "../../../../tests/data/selftest/canary-report.json"
+        ))
+        .expect("the fixture is a report")
+    }
+
+    fn accesses(actions: &[Action]) -> Vec<(&str, &str)> {
+        actions
+            .iter()
+            .filter_map(|a| a.access.as_ref())
+            .map(|a| {
+                (
+                    a.api.as_str(),
+                    a.stack.first().map(String::as_str).unwrap_or(""),
+                )
+            })
+            .collect()
+    }
+
+    /// The model does what the list says, no more: each row's `sim_api` with `class.method`
+    /// innermost, in its phase; the tracker host; nothing after 不同意.
+    #[test]
+    fn model_agrees_with_the_list() {
+        let list = list();
+        let model = AppModel::from_yaml(MODEL, "prior-canary.model").expect("model loads");
+        assert_eq!(model.package, list.package);
+        let before = accesses(&model.on_start);
+        let after = accesses(model.phases.get("accepted").map_or(&[], Vec::as_slice));
+        let mut expected_before = Vec::new();
+        let mut expected_after = Vec::new();
+        for a in &list.access {
+            let frame = format!("{}.{}", a.class, a.method);
+            match (&a.sim_api, &a.host) {
+                (Some(api), None) => {
+                    let want = (api.as_str(), frame);
+                    match a.phase {
+                        When::Before => expected_before.push(want),
+                        When::After => expected_after.push(want),
+                    }
+                }
+                (None, Some(host)) => {
+                    assert_eq!(a.phase, When::Before, "{}", a.id);
+                    let hosts: Vec<&str> = model
+                        .on_start
+                        .iter()
+                        .filter_map(|x| x.contact.as_ref())
+                        .map(|c| c.host.as_str())
+                        .collect();
+                    assert_eq!(hosts, [host.as_str()], "{}", a.id);
+                }
+                _ => panic!("{}: exactly one of sim_api and host", a.id),
+            }
+        }
+        let norm = |v: Vec<(&str, &str)>| -> Vec<(String, String)> {
+            v.into_iter()
+                .map(|(a, f)| (a.to_string(), f.to_string()))
+                .collect()
+        };
+        let exp = |v: Vec<(&str, String)>| -> Vec<(String, String)> {
+            v.into_iter().map(|(a, f)| (a.to_string(), f)).collect()
+        };
+        assert_eq!(norm(before), exp(expected_before));
+        assert_eq!(norm(after), exp(expected_after));
+        for (name, actions) in &model.phases {
+            if name != "accepted" {
+                assert!(accesses(actions).is_empty(), "phase {name} touches data");
+                assert!(actions.iter().all(|a| a.contact.is_none()), "{name}");
+            }
+        }
+    }
+
+    /// Categories are Prior's, classes belong to the SDK named, signals are catalog entries.
+    #[test]
+    fn list_agrees_with_the_catalogs() {
+        let list = list();
+        let sdks = prior_apk::sdk::SdkCatalog::builtin().expect("SDK catalogue");
+        let catalog = prior_analyze::Catalog::builtin().expect("catalog");
+        for a in &list.access {
+            if a.category != "tracker_contact" {
+                assert!(
+                    prior_model::DataCategory::ALL
+                        .iter()
+                        .any(|c| c.as_str() == a.category),
+                    "{}: category {}",
+                    a.id,
+                    a.category
+                );
+            }
+            match &a.sdk {
+                Some(id) => {
+                    let (sdk, _) = sdks.sdk_of_class(&a.class).expect("an SDK's class");
+                    assert_eq!(&sdk.id, id, "{}", a.id);
+                }
+                None => assert!(a.class.starts_with(&format!("{}.", list.package))),
+            }
+            for m in &a.ipc {
+                assert!(
+                    catalog.binder.iter().any(|b| &b.method == m),
+                    "{}: {m}",
+                    a.id
+                );
+            }
+            for op in &a.appops {
+                let op = op.strip_prefix("appop:").expect("appop:NAME");
+                assert!(catalog.appops.iter().any(|e| e.op == op), "{}: {op}", a.id);
+            }
+            for host in &a.net {
+                let host = host.strip_prefix("host:").expect("host:NAME");
+                assert!(
+                    catalog
+                        .trackers
+                        .iter()
+                        .any(|t| t.hosts.iter().any(|h| host.ends_with(h.as_str()))),
+                    "{}: {host}",
+                    a.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn simulated_session_has_full_recall() {
+        let m = evaluate(&list(), &fixture(), Path::new("b"));
+        assert!(m.passed, "{}", render_text(&m));
+        assert_eq!((m.seen, m.expected), (16, 16));
+        let clip = m.rows.iter().find(|r| r.id == "clipboard").expect("row");
+        assert_eq!(clip.cells["logcat"], Cell::NotSeen);
+        assert_eq!(clip.cells["appops"], Cell::Seen);
+        assert_eq!(clip.cells["net"], Cell::NotExpected);
+        let text = render_text(&m);
+        assert!(text.contains("overall recall 16/16 (100%): PASS"), "{text}");
+    }
+
+    #[test]
+    fn an_unavailable_source_is_shown_not_missed() {
+        let mut r = fixture();
+        for s in &mut r.checked.sources {
+            if s.source == Source::Ipc {
+                s.status = SourceStatus::NotCaptured;
+            }
+        }
+        let m = evaluate(&list(), &r, Path::new("b"));
+        assert!(m.passed);
+        assert_eq!((m.seen, m.expected), (7, 7));
+        assert!(m.rows.iter().all(|r| r.cells["ipc"] == Cell::Unavailable
+            || r.cells["ipc"] == Cell::NotExpected));
+        assert!(render_text(&m).contains("unavailable"));
+    }
+
+    #[test]
+    fn a_missing_signal_fails_and_is_named() {
+        let mut r = fixture();
+        r.timeline.retain(|t| t.event.source != Source::Net);
+        // The after-consent read counted as before consent must not pass as "after".
+        for t in &mut r.timeline {
+            t.phase = Phase::BeforeConsent;
+        }
+        let m = evaluate(&list(), &r, Path::new("b"));
+        assert!(!m.passed);
+        assert_eq!(
+            m.missed,
+            [
+                Miss {
+                    source: "net",
+                    access: "tracker_contact".into()
+                },
+                Miss {
+                    source: "ipc",
+                    access: "after_consent_packages".into()
+                }
+            ]
+        );
+        assert!(
+            render_text(&m)
+                .contains("FAIL — missed: tracker_contact in net, after_consent_packages in ipc")
+        );
+    }
+
+    #[test]
+    fn calls_missing_at_the_api_level_are_not_applicable() {
+        let mut r = fixture();
+        r.device.api_level = Some(25);
+        let m = evaluate(&list(), &r, Path::new("b"));
+        let imei = m.rows.iter().find(|r| r.id == "imei").expect("row");
+        assert_eq!(imei.cells["ipc"], Cell::NotApplicable);
+        assert!(m.passed);
+        assert_eq!(m.expected, 13);
+    }
+
+    #[test]
+    fn nothing_available_is_not_a_pass() {
+        let mut r = fixture();
+        r.checked.sources.clear();
+        let m = evaluate(&list(), &r, Path::new("b"));
+        assert!(!m.passed);
+        assert_eq!(m.expected, 0);
+        assert!(render_text(&m).contains("NOTHING CHECKED"));
+    }
 }
