@@ -417,6 +417,8 @@ pub fn render_text(m: &Matrix) -> String {
         let _ = write!(t, " {cell:<12}");
     }
     t.push_str("\n\nsources:\n");
+    // The last column is padded like the others; no line ends in spaces.
+    let mut t: String = t.lines().map(|l| format!("{}\n", l.trim_end())).collect();
     for s in &m.sources {
         let _ = writeln!(
             t,
