@@ -262,20 +262,57 @@ fn phase_matches(when: When, phase: Phase) -> bool {
     }
 }
 
-/// Checks `report` (of a canary session) against `list`.
-pub fn evaluate(list: &AccessList, report: &Report, bundle: &Path) -> Matrix {
+/// What the recorder said about a source it could not collect (`HarnessRecord::Collector`
+/// with state `unavailable` or `failed`): the state's name and the reason.
+pub type CollectorNotes = Vec<(Source, String, String)>;
+
+/// The bundle's `unavailable` / `failed` collector records.
+pub fn collector_notes(bundle: &prior_model::bundle::Bundle) -> CollectorNotes {
+    use prior_model::bundle::{CollectorState, HarnessRecord};
+    bundle
+        .harness
+        .iter()
+        .filter_map(|h| match &h.record {
+            HarnessRecord::Collector {
+                source,
+                state: state @ (CollectorState::Unavailable | CollectorState::Failed),
+                reason,
+            } => Some((*source, state.as_str().to_string(), reason.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks `report` (of a canary session) against `list`. A source is available when the
+/// analyzer read it (`analysed` or `partial`) and the recorder did not report it
+/// `unavailable` or `failed` (`collectors`).
+pub fn evaluate(
+    list: &AccessList,
+    report: &Report,
+    collectors: &CollectorNotes,
+    bundle: &Path,
+) -> Matrix {
     let mut sources: Vec<SourceState> = SOURCES
         .iter()
         .map(|&s| {
             let check = report.checked.sources.iter().find(|c| c.source == s);
-            let available = check.is_some_and(|c| {
-                matches!(c.status, SourceStatus::Analysed | SourceStatus::Partial)
-            });
+            let recorder = collectors.iter().find(|(src, _, _)| *src == s);
+            let available = recorder.is_none()
+                && check.is_some_and(|c| {
+                    matches!(c.status, SourceStatus::Analysed | SourceStatus::Partial)
+                });
+            let (status, note) = match recorder {
+                Some((_, state, reason)) => (state.clone(), Some(reason.clone())),
+                None => (
+                    check.map_or_else(|| "absent".to_string(), |c| status_name(c.status)),
+                    check.and_then(|c| c.note.clone()),
+                ),
+            };
             SourceState {
                 source: s.as_str(),
-                status: check.map_or_else(|| "absent".to_string(), |c| status_name(c.status)),
+                status,
                 available,
-                note: check.and_then(|c| c.note.clone()),
+                note,
                 seen: 0,
                 expected: 0,
             }
@@ -602,6 +639,9 @@ pub fn run(args: Args) -> CliResult {
         }
     };
     let report = analyze::analyze_bundle(&bundle, None, None, false)?;
+    let collectors = prior_model::bundle::Bundle::open(&bundle)
+        .map(|b| collector_notes(&b))
+        .unwrap_or_default();
     if report.app.package != list.package {
         return Err(CliError::input_msg(format!(
             "{}: the bundle records {}, not the canary ({})",
@@ -610,7 +650,7 @@ pub fn run(args: Args) -> CliResult {
             list.package
         )));
     }
-    let matrix = evaluate(&list, &report, &bundle);
+    let matrix = evaluate(&list, &report, &collectors, &bundle);
     let text = match args.format {
         Format::Text => render_text(&matrix),
         Format::Json => to_json(&matrix)?,
@@ -767,7 +807,7 @@ mod tests {
 
     #[test]
     fn simulated_session_has_full_recall() {
-        let m = evaluate(&list(), &fixture(), Path::new("b"));
+        let m = evaluate(&list(), &fixture(), &Vec::new(), Path::new("b"));
         assert!(m.passed, "{}", render_text(&m));
         assert_eq!((m.seen, m.expected), (16, 16));
         let clip = m.rows.iter().find(|r| r.id == "clipboard").expect("row");
@@ -786,12 +826,34 @@ mod tests {
                 s.status = SourceStatus::NotCaptured;
             }
         }
-        let m = evaluate(&list(), &r, Path::new("b"));
+        let m = evaluate(&list(), &r, &Vec::new(), Path::new("b"));
         assert!(m.passed);
         assert_eq!((m.seen, m.expected), (7, 7));
         assert!(m.rows.iter().all(|r| r.cells["ipc"] == Cell::Unavailable
             || r.cells["ipc"] == Cell::NotExpected));
         assert!(render_text(&m).contains("unavailable"));
+    }
+
+    #[test]
+    fn a_source_the_recorder_could_not_collect_is_unavailable() {
+        // As on a user build, where `am trace-ipc` does not trace a release app.
+        let notes = vec![(
+            Source::Ipc,
+            "unavailable".to_string(),
+            "user build; the app is not debuggable".to_string(),
+        )];
+        let m = evaluate(&list(), &fixture(), &notes, Path::new("b"));
+        assert!(m.passed);
+        let ipc = &m.sources[0];
+        assert_eq!((ipc.source, ipc.available), ("ipc", false));
+        assert_eq!(ipc.status, "unavailable");
+        let text = render_text(&m);
+        assert!(
+            text.contains("ipc     unavailable — user build; the app is not debuggable"),
+            "{text}"
+        );
+        let accounts = m.rows.iter().find(|r| r.id == "accounts").expect("row");
+        assert_eq!(accounts.cells["ipc"], Cell::Unavailable);
     }
 
     #[test]
@@ -802,7 +864,7 @@ mod tests {
         for t in &mut r.timeline {
             t.phase = Phase::BeforeConsent;
         }
-        let m = evaluate(&list(), &r, Path::new("b"));
+        let m = evaluate(&list(), &r, &Vec::new(), Path::new("b"));
         assert!(!m.passed);
         assert_eq!(
             m.missed,
@@ -827,7 +889,7 @@ mod tests {
     fn calls_missing_at_the_api_level_are_not_applicable() {
         let mut r = fixture();
         r.device.api_level = Some(25);
-        let m = evaluate(&list(), &r, Path::new("b"));
+        let m = evaluate(&list(), &r, &Vec::new(), Path::new("b"));
         let imei = m.rows.iter().find(|r| r.id == "imei").expect("row");
         assert_eq!(imei.cells["ipc"], Cell::NotApplicable);
         assert!(m.passed);
@@ -838,7 +900,7 @@ mod tests {
     fn nothing_available_is_not_a_pass() {
         let mut r = fixture();
         r.checked.sources.clear();
-        let m = evaluate(&list(), &r, Path::new("b"));
+        let m = evaluate(&list(), &r, &Vec::new(), Path::new("b"));
         assert!(!m.passed);
         assert_eq!(m.expected, 0);
         assert!(render_text(&m).contains("NOTHING CHECKED"));
