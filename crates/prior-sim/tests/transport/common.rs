@@ -188,12 +188,18 @@ impl DeviceHandler for TestDevice {
         None
     }
 
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, prior_sim::FileError> {
         self.file(path)
             .ok_or_else(|| "No such file or directory".into())
     }
 
-    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String> {
+    fn write_file(
+        &self,
+        path: &str,
+        data: &[u8],
+        mode: u32,
+        mtime: i64,
+    ) -> Result<(), prior_sim::FileError> {
         if path.starts_with("/system/") {
             return Err("Read-only file system".into());
         }
