@@ -250,3 +250,68 @@ fn selftest_refuses_a_bundle_of_another_app() {
         "{out:?}"
     );
 }
+
+#[test]
+fn selftest_on_a_user_build_shows_ipc_unavailable_not_missed() {
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let out = prior()
+        .args([
+            "selftest",
+            "--profile",
+            "api33-user",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(out_dir.path())
+        .output()
+        .expect("prior runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: Value = serde_json::from_str(&stdout).expect("JSON");
+    let ipc = &m["sources"][0];
+    assert_eq!(ipc["source"], "ipc");
+    assert_eq!(ipc["available"], false, "{ipc}");
+    assert_eq!(ipc["status"], "unavailable", "{ipc}");
+    assert!(
+        ipc["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("ro.debuggable=0")),
+        "{ipc}"
+    );
+    for r in m["rows"].as_array().expect("rows") {
+        let cell = &r["cells"]["ipc"];
+        assert!(cell == "unavailable" || cell == "not_expected", "{r}");
+    }
+    // The other sources still reveal what they can: app-ops 2, logcat 4, net 1.
+    assert_eq!(
+        (m["seen"].as_u64(), m["expected"].as_u64()),
+        (Some(7), Some(7))
+    );
+    assert_eq!(m["passed"], true);
+}
+
+#[test]
+fn selftest_profile_is_for_the_simulated_handset_only() {
+    let out = prior()
+        .args([
+            "selftest",
+            "--profile",
+            "api33-user",
+            "--device",
+            "emulator-5554",
+        ])
+        .output()
+        .expect("prior runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let out = prior()
+        .args(["selftest", "--profile", "api99-user"])
+        .output()
+        .expect("prior runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

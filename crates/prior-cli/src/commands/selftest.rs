@@ -16,6 +16,7 @@ use prior_analyze::report::SourceStatus;
 use prior_model::{ConsentOutcome, EventKind, Phase, Source};
 use prior_record::record::{RecordOptions, record};
 use prior_scenario::{Scenario, Vars};
+use prior_sim::device::DeviceProfile;
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -50,6 +51,10 @@ pub struct Args {
     /// `avd:NAME` to boot that AVD.
     #[arg(long, value_name = "SERIAL")]
     device: Option<String>,
+    /// Profile of the simulated handset (api24…api34 with -user or -userdebug,
+    /// xiaomi-api30-user, api33-never-idle; docs/sim-models.md). Default api33-userdebug.
+    #[arg(long, value_name = "NAME", value_parser = parse_profile)]
+    profile: Option<DeviceProfile>,
     /// Leave an emulator booted for `--device avd:NAME` running afterwards.
     #[arg(long)]
     keep_emulator: bool,
@@ -60,12 +65,16 @@ pub struct Args {
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
     /// Check an existing canary bundle instead of recording one.
-    #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["device", "keep_emulator"])]
+    #[arg(long, value_name = "BUNDLE", conflicts_with_all = ["device", "keep_emulator", "profile"])]
     bundle: Option<PathBuf>,
     /// Print the canary's accesses (canary/accesses.toml) and what each source should show;
     /// record nothing.
-    #[arg(long, conflicts_with_all = ["device", "keep_emulator", "bundle"])]
+    #[arg(long, conflicts_with_all = ["device", "keep_emulator", "bundle", "profile"])]
     list: bool,
+}
+
+fn parse_profile(s: &str) -> Result<DeviceProfile, String> {
+    DeviceProfile::parse(s).map_err(|e| e.to_string())
 }
 
 /// `canary/accesses.toml`.
@@ -242,6 +251,8 @@ pub struct Matrix {
     pub expected: u64,
     /// Every miss.
     pub missed: Vec<Miss>,
+    /// Why the recording is incomplete (the report's `incomplete`); empty when complete.
+    pub incomplete: Vec<String>,
     /// Timeline events left out of the report (the check only sees the first ones).
     pub events_not_checked: u64,
     /// No miss and at least one expected cell.
@@ -281,6 +292,43 @@ pub fn collector_notes(bundle: &prior_model::bundle::Bundle) -> CollectorNotes {
             _ => None,
         })
         .collect()
+}
+
+/// `ro.debuggable` of the device: the recorder's `meta.device.debuggable`, else the recorded
+/// `raw/device/getprop.txt`.
+fn device_debuggable(bundle: &prior_model::bundle::Bundle) -> Option<bool> {
+    if let Some(d) = bundle.meta.device.debuggable {
+        return Some(d);
+    }
+    let props = fs_err::read_to_string(bundle.path("raw/device/getprop.txt")).ok()?;
+    props.lines().find_map(|l| {
+        let v = l
+            .trim()
+            .strip_prefix("[ro.debuggable]: [")?
+            .strip_suffix(']')?;
+        Some(v == "1")
+    })
+}
+
+/// Sources the session could not show, as the recorder reported them, plus IPC when neither
+/// the build nor the app is debuggable: `am trace-ipc` dumps a process only if
+/// `Build.IS_DEBUGGABLE || process.isDebuggable()` (ActivityManagerService,
+/// docs/sim-models.md), so on a user build it sees nothing of a release app.
+pub fn unavailable_sources(bundle: &prior_model::bundle::Bundle) -> CollectorNotes {
+    let mut notes = collector_notes(bundle);
+    let app_debuggable = bundle.meta.app.debuggable.unwrap_or(false);
+    if !notes.iter().any(|(s, _, _)| *s == Source::Ipc)
+        && !app_debuggable
+        && device_debuggable(bundle) == Some(false)
+    {
+        notes.push((
+            Source::Ipc,
+            "unavailable".to_string(),
+            "a user build (ro.debuggable=0) and a release app: am trace-ipc does not trace it"
+                .to_string(),
+        ));
+    }
+    notes
 }
 
 /// Checks `report` (of a canary session) against `list`. A source is available when the
@@ -386,6 +434,7 @@ pub fn evaluate(
         seen,
         expected,
         passed: missed.is_empty() && expected > 0,
+        incomplete: report.incomplete.clone(),
         missed,
         events_not_checked: report
             .timeline_total
@@ -468,6 +517,9 @@ pub fn render_text(m: &Matrix) -> String {
                 .unwrap_or_default()
         );
     }
+    for reason in &m.incomplete {
+        let _ = writeln!(t, "recording incomplete: {reason}");
+    }
     if m.events_not_checked > 0 {
         let _ = writeln!(
             t,
@@ -513,6 +565,40 @@ fn unpack(dir: &Path) -> Result<PathBuf, CliError> {
     Ok(scenario)
 }
 
+/// Starts the simulated handset of `profile` with the canary's model (unpacked beside the
+/// scenario) and returns a device handle on its smart socket.
+fn simulated(scenario_path: &Path, profile: DeviceProfile) -> Result<super::run::Target, CliError> {
+    let root = scenario_path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    let models = vec![root.join("scenarios/demo/models")];
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let (sim, server) = super::sim::start_with_profile(
+        loopback,
+        Some(loopback),
+        &models,
+        1,
+        "Asia/Shanghai",
+        prior_sim::adbd::AuthPolicy::Skip,
+        profile,
+    )?;
+    let Some(std::net::SocketAddr::V4(smart)) = server.smart_socket_addr() else {
+        return Err(CliError::device_msg(
+            "failed to start the simulated handset's adb socket",
+        ));
+    };
+    let device = prior_device::AdbServer::new(smart)
+        .device(server.serial())
+        .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    Ok(super::run::Target {
+        device,
+        simulated: true,
+        avd: None,
+        _sim: Some((sim, server)),
+    })
+}
+
 /// Records the canary scenario on the chosen device; returns the bundle directory.
 fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError> {
     let scenario = Scenario::load(scenario_path, &Vars::default())
@@ -521,7 +607,15 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
     let dir = super::run::bundle_dir(&args.out, &scenario);
     // The scenario names the simulated handset with the canary's model directory.
     let flag = args.device.as_deref().filter(|d| *d != "simulated");
-    let mut target = super::run::pick_device(&scenario, flag, &dir)?;
+    let mut target = match (flag, args.profile) {
+        (None, Some(profile)) => simulated(scenario_path, profile)?,
+        (Some(_), Some(_)) => {
+            return Err(CliError::input_msg(
+                "--profile is for the simulated handset; it cannot be used with --device SERIAL",
+            ));
+        }
+        (flag, None) => super::run::pick_device(&scenario, flag, &dir)?,
+    };
     let ui = super::run::Ui::new(&format!(
         "prior selftest — {} on {}{}",
         app.package,
@@ -640,7 +734,7 @@ pub fn run(args: Args) -> CliResult {
     };
     let report = analyze::analyze_bundle(&bundle, None, None, false)?;
     let collectors = prior_model::bundle::Bundle::open(&bundle)
-        .map(|b| collector_notes(&b))
+        .map(|b| unavailable_sources(&b))
         .unwrap_or_default();
     if report.app.package != list.package {
         return Err(CliError::input_msg(format!(
