@@ -7,4 +7,5 @@ mod profiles;
 mod report;
 mod run;
 mod sdks;
+mod selftest;
 mod util;

@@ -50,6 +50,8 @@ enum Command {
     Inspect(commands::inspect::Args),
     /// SDKs in an APK, and which were active before and after consent in a bundle.
     Sdks(commands::sdks::Args),
+    /// Install Prior's canary app, record it and show which of its known accesses each source saw.
+    Selftest(commands::selftest::Args),
 }
 
 /// Runs the CLI with the process's arguments and returns the exit code.
@@ -80,6 +82,7 @@ pub fn main() -> ExitCode {
         Command::Baseline(a) => commands::baseline::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Sdks(a) => commands::sdks::run(a),
+        Command::Selftest(a) => commands::selftest::run(a),
     };
     match result {
         Ok(code) => exit::code(code),

@@ -12,6 +12,7 @@ pub mod parse;
 pub mod report;
 pub mod run;
 pub mod sdks;
+pub mod selftest;
 pub mod sim;
 pub mod ui;
 

@@ -59,12 +59,12 @@ pub struct Args {
 }
 
 /// Terminal progress: a spinner on a TTY, plain lines otherwise.
-struct Ui {
+pub(crate) struct Ui {
     bar: Option<ProgressBar>,
 }
 
 impl Ui {
-    fn new(label: &str) -> Ui {
+    pub(crate) fn new(label: &str) -> Ui {
         if std::io::stderr().is_terminal() {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
@@ -87,7 +87,7 @@ impl Ui {
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
@@ -112,12 +112,12 @@ impl Progress for Ui {
 }
 
 /// A device to run on, and the simulated handset keeping it alive when there is one.
-struct Target {
-    device: Device,
-    simulated: bool,
+pub(crate) struct Target {
+    pub(crate) device: Device,
+    pub(crate) simulated: bool,
     /// The emulator, for `device: { avd: NAME }`.
-    avd: Option<super::avd::AvdRun>,
-    _sim: Option<(
+    pub(crate) avd: Option<super::avd::AvdRun>,
+    pub(crate) _sim: Option<(
         Arc<prior_sim::device::SimDevice>,
         prior_sim::server::SimServer,
     )>,
@@ -191,7 +191,11 @@ fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
     })
 }
 
-fn pick_device(scenario: &Scenario, flag: Option<&str>, dir: &Path) -> Result<Target, CliError> {
+pub(crate) fn pick_device(
+    scenario: &Scenario,
+    flag: Option<&str>,
+    dir: &Path,
+) -> Result<Target, CliError> {
     if let Some(name) = flag.and_then(|f| f.strip_prefix("avd:")) {
         prior_emulator::create::validate_avd_name(name)
             .map_err(|e| CliError::input_msg(format!("--device avd:{name}: failed to {e}")))?;
@@ -222,7 +226,7 @@ fn pick_device(scenario: &Scenario, flag: Option<&str>, dir: &Path) -> Result<Ta
     }
 }
 
-fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
+pub(crate) fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
     let app = &scenario.app;
     let mut out = AppUnderTest::default();
     if let Some(apk) = &app.apk {
@@ -270,7 +274,7 @@ fn component_of(package: &str, activity: &str) -> String {
     }
 }
 
-fn bundle_dir(out: &Path, scenario: &Scenario) -> PathBuf {
+pub(crate) fn bundle_dir(out: &Path, scenario: &Scenario) -> PathBuf {
     let stem = scenario
         .path
         .file_stem()

@@ -1591,7 +1591,12 @@ fn real_adb_drives_the_simulated_device() {
 fn every_demo_apk_has_a_matching_model_and_runs() {
     let d = manual();
     let models: Vec<String> = d.with(|w, _| w.models.keys().cloned().collect());
-    assert_eq!(models.len(), 6, "{models:?}");
+    // The six demo apps and Prior's canary (canary/prior-canary.apk, docs/selftest.md).
+    assert_eq!(models.len(), 7, "{models:?}");
+    let canary = std::fs::read(repo().join("canary/prior-canary.apk")).unwrap();
+    let canary = super::packages::parse_apk(&canary).unwrap();
+    let label = d.with(|w, _| w.models.get(&canary.package).and_then(|m| m.label.clone()));
+    assert_eq!(label, canary.label, "canary: model label = manifest label");
     for name in [
         "leaky-shop",
         "polite-news",
