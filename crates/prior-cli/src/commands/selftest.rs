@@ -917,7 +917,7 @@ mod tests {
         let mut r = fixture();
         for s in &mut r.checked.sources {
             if s.source == Source::Ipc {
-                s.status = SourceStatus::NotCaptured;
+                s.status = SourceStatus::Unavailable;
             }
         }
         let m = evaluate(&list(), &r, &Vec::new(), Path::new("b"));
