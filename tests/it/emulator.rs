@@ -65,6 +65,11 @@ impl Lab {
     }
 
     fn boot(&self, opts: &BootOptions) -> Result<Running, EmulatorError> {
+        self.boot_logged(opts).0
+    }
+
+    /// [`Lab::boot`], with the boot's log lines.
+    fn boot_logged(&self, opts: &BootOptions) -> (Result<Running, EmulatorError>, Vec<String>) {
         let mut lines = Vec::new();
         let r = lifecycle::boot(&self.sdk(), &self.server(), "p34", opts, &mut |l| {
             lines.push(l.to_string())
@@ -96,7 +101,7 @@ impl Lab {
             }
         }
         eprintln!("boot log:\n  {}", lines.join("\n  "));
-        r
+        (r, lines)
     }
 
     fn adb_out(&self, args: &[&str]) -> String {
@@ -268,6 +273,78 @@ fn reset_without_a_snapshot_wipes_and_reboots_and_kill_falls_back_to_the_group()
     lifecycle::kill(&sdk, &running, Duration::from_secs(10)).unwrap();
     assert!(!lifecycle::process_alive(running.pid.unwrap()));
     wait_gone(&lab, &running.serial);
+}
+
+/// Issue 11 §1.5: `-change-locale` makes the real emulator skip `-snapshot`
+/// (android-qemu2-glue/main.cpp), and the stand-in does the same. The locale is applied at the
+/// boot that saves the clean snapshot; a later boot loads the snapshot without it and checks
+/// the snapshot's mark; a cold boot passed off as a snapshot boot is caught and wiped.
+#[test]
+fn a_snapshot_boot_never_changes_the_locale_and_a_cold_boot_is_caught() {
+    let _one = one_at_a_time();
+    let lab = Lab::new(true);
+    set_standin_env(&lab, "", 0.2);
+    let sdk = lab.sdk();
+    let argv = |lines: &[String]| {
+        lines
+            .iter()
+            .find(|l| l.starts_with("$ "))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let with_locale = BootOptions {
+        locale: Some("de-DE".into()),
+        ..opts(Duration::from_secs(60))
+    };
+
+    // 1. The first boot applies the locale and saves the clean snapshot with its mark.
+    let (first, lines) = lab.boot_logged(&with_locale);
+    let first = first.unwrap();
+    assert!(argv(&lines).contains("-change-locale de-DE"), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l == "saved snapshot prior-clean"),
+        "{lines:?}"
+    );
+    let mark = lab.adb_out(&["-s", &first.serial, "shell", "getprop", "debug.prior.clean"]);
+    assert_eq!(mark.trim(), "1");
+    lifecycle::kill(&sdk, &first, Duration::from_secs(20)).unwrap();
+    wait_gone(&lab, &first.serial);
+
+    // 2. The next boot loads the snapshot, without -change-locale, and finds the mark.
+    let (second, lines) = lab.boot_logged(&with_locale);
+    let second = second.unwrap();
+    let shown = argv(&lines);
+    assert!(shown.contains("-snapshot prior-clean"), "{shown}");
+    assert!(!shown.contains("-change-locale"), "{shown}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("booted from the clean snapshot")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("-wipe-data")), "{lines:?}");
+    lifecycle::kill(&sdk, &second, Duration::from_secs(20)).unwrap();
+    wait_gone(&lab, &second.serial);
+
+    // 3. The old bug: -change-locale beside -snapshot. The emulator cold-boots; Prior sees
+    //    that the snapshot's mark is missing and wipes instead of recording on used userdata.
+    let regressed = BootOptions {
+        extra_args: vec!["-change-locale".into(), "de-DE".into()],
+        ..opts(Duration::from_secs(60))
+    };
+    let (third, lines) = lab.boot_logged(&regressed);
+    let third = third.unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("not in the clean snapshot's state")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("-wipe-data")), "{lines:?}");
+    let log = std::fs::read_to_string(third.log.as_ref().unwrap()).unwrap();
+    assert!(log.contains("wiping user data"), "{log}");
+    lifecycle::kill(&sdk, &third, Duration::from_secs(20)).unwrap();
+    wait_gone(&lab, &third.serial);
 }
 
 #[test]
@@ -575,4 +652,77 @@ fn prior_run_on_an_avd_boots_captures_resets_and_stops_it() {
     let (code, _, err) = prior(&["emulator", "kill", "shop"]);
     assert_eq!(code, Some(3));
     assert!(err.contains("failed to find a running emulator"), "{err}");
+}
+
+/// Issue 11 §1.8: two recordings on one emulator booted for the run with `-tcpdump`, where the
+/// second one's reset cannot load the snapshot (so the emulator is wiped and cold-booted): both
+/// bundles get a capture with the modelled tracker traffic, and no capture file is left beside
+/// the bundles (the rebooted emulator must not write to the first recording's, already handed
+/// over, `-tcpdump` file).
+#[test]
+fn two_recordings_on_one_emulator_both_get_a_capture() {
+    let _one = one_at_a_time();
+    let lab = Lab::new(true);
+    set_standin_env(&lab, "emulator-snapshot-missing", 0.3);
+    let runs = lab.root.join("runs");
+    let scenario = crate::util::root().join("scenarios/demo/leaky-shop.yaml");
+    let scenario = scenario.to_str().unwrap();
+    let mut c = crate::util::prior();
+    c.env("ANDROID_HOME", lab.root.join("sdk"))
+        .env_remove("ANDROID_SDK_ROOT")
+        .env_remove("ANDROID_AVD_HOME")
+        .env_remove("ANDROID_EMULATOR_HOME")
+        .env("HOME", lab.root.join("home"))
+        .env("ANDROID_ADB_SERVER_PORT", lab.adb.port.to_string())
+        .current_dir(&lab.root)
+        .args([
+            "run", scenario, scenario, "--device", "avd:p34", "--out", "runs",
+        ]);
+    let out = c.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    eprintln!("{err}");
+    for l in err.lines() {
+        if let Some(pid) = l
+            .trim()
+            .strip_prefix("started emulator pid ")
+            .and_then(|r| r.split_whitespace().next())
+            .and_then(|p| p.parse().ok())
+        {
+            lab.pids.borrow_mut().push(pid);
+        }
+    }
+    assert_eq!(out.status.code(), Some(1), "violations found");
+    assert!(err.contains("cannot be used (KO"), "{err}");
+    let mut bundles: Vec<PathBuf> = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    bundles.sort();
+    assert_eq!(bundles.len(), 2, "{bundles:?}");
+    for b in &bundles {
+        let manifest = std::fs::read_to_string(b.join("MANIFEST.sha256")).unwrap();
+        assert!(
+            manifest.contains("raw/net.pcap"),
+            "{}: {manifest}",
+            b.display()
+        );
+        let report = std::fs::read_to_string(b.join("report.json")).unwrap();
+        assert!(
+            report.contains("tracker-contact-before-consent") && report.contains("umeng"),
+            "{}: a tracker contact from the capture: {report}",
+            b.display()
+        );
+    }
+    let strays: Vec<String> = std::fs::read_dir(&runs)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".net.pcap"))
+        .collect();
+    assert!(
+        strays.is_empty(),
+        "capture files left beside the bundles: {strays:?}"
+    );
 }

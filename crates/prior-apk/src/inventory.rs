@@ -16,12 +16,11 @@
 //!   components; each hit says what matched and how many classes.
 
 use crate::dex::DexFile;
+use crate::facts::{Opened, open, parse_bool};
 use crate::permissions::is_dangerous_permission;
 use crate::sdk::{SdkCatalog, SdkEntry};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
 
 /// The most `classes*.dex` entries read (Android's own multidex naming stops being meaningful
@@ -180,19 +179,13 @@ pub struct SdkHit {
 impl Inventory {
     /// Reads `path` and takes its inventory against `catalog`.
     pub fn read(path: &Path, catalog: &SdkCatalog) -> Result<Inventory, InventoryError> {
+        let Opened {
+            apk,
+            package,
+            sha256,
+            size,
+        } = open(path)?;
         let shown = path.display().to_string();
-        let (sha256, size) = sha256_file(path).map_err(|source| InventoryError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        let apk = apk_info::Apk::new(path).map_err(|e| InventoryError::Apk {
-            path: shown.clone(),
-            why: e.to_string(),
-        })?;
-        let package = apk.get_package_name().ok_or_else(|| InventoryError::Apk {
-            path: shown.clone(),
-            why: "the manifest has no package name".into(),
-        })?;
 
         let mut permissions: Vec<PermissionFact> = Vec::new();
         for p in apk.get_permissions() {
@@ -376,30 +369,6 @@ fn terminal_safe(text: &str) -> String {
         }
     }
     out
-}
-
-fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = fs_err::File::open(path)?;
-    let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut n = 0u64;
-    loop {
-        let k = f.read(&mut buf)?;
-        if k == 0 {
-            break;
-        }
-        h.update(&buf[..k]);
-        n += k as u64;
-    }
-    Ok((hex::encode(h.finalize()), n))
-}
-
-fn parse_bool(v: Option<&str>) -> Option<bool> {
-    match v? {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    }
 }
 
 fn components(apk: &apk_info::Apk, catalog: &SdkCatalog) -> Vec<Component> {

@@ -5,16 +5,21 @@
 //! * [`sdk`] — the SDK catalogue (embedded TOML, overridable with a file): name, vendor,
 //!   category, Java package prefixes, auto-init components, log tags, hosts, source; and the
 //!   matchers used by `prior inspect`, `prior sdks` and the analyzer's attribution.
+//! * [`facts`] — what `prior run` needs before installing an APK: package, version, launcher
+//!   activity, `android:debuggable`, sha256 (manifest only, no DEX). The only APK reader of
+//!   Prior besides [`inventory`], which shares its code.
 //! * [`inventory`] — `prior inspect`: manifest facts through apk-info, signing certificate
 //!   digests, requested permissions (dangerous ones marked), components with `exported`,
 //!   auto-init content providers, and the SDKs embedded in `classes*.dex`.
 
 pub mod dex;
+pub mod facts;
 pub mod inventory;
 mod permissions;
 pub mod sdk;
 
 pub use dex::{DexError, DexFile};
+pub use facts::{ApkFacts, sha256_file};
 pub use inventory::{Inventory, InventoryError};
 pub use permissions::is_dangerous_permission;
 pub use sdk::{SdkCatalog, SdkCatalogError, SdkEntry};

@@ -7,6 +7,8 @@ use crate::server::{DeviceState, check_serial, host_query, parse_devices};
 use crate::stream::{StreamHandle, start_stream};
 use adb_client::ADBDeviceExt;
 use adb_client::server_device::ADBServerDevice;
+use prior_parse::clock::{parse_date_output, parse_utc_offset};
+use prior_parse::pm::{PmReply, UninstallReply};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::net::SocketAddrV4;
@@ -119,6 +121,8 @@ pub struct DeviceFacts {
     pub kind: DeviceKind,
     /// Every property (`getprop`), for the record.
     pub props: BTreeMap<String, String>,
+    /// `getprop`'s stdout exactly as the device printed it (for `raw/device/getprop.txt`).
+    pub getprop_raw: Vec<u8>,
 }
 
 /// One reading of the device clock, bracketed by host clock readings.
@@ -265,6 +269,34 @@ impl Device {
     /// [`DeviceError::Timeout`] is returned; if even that does not end the call, its thread is
     /// given up.
     pub fn shell(&self, cmd: &Cmd, timeout: Duration) -> Result<Output, DeviceError> {
+        let command = short(cmd.as_str());
+        let span = tracing::debug_span!("adb", serial = %self.serial, service = "shell", command = %command);
+        let _entered = span.enter();
+        let started = Instant::now();
+        let result = self.shell_inner(cmd, timeout);
+        let millis = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(out) => tracing::debug!(
+                serial = %self.serial,
+                service = "shell",
+                command = %command,
+                exit = out.exit,
+                millis,
+                "device command ended"
+            ),
+            Err(e) => tracing::info!(
+                serial = %self.serial,
+                service = "shell",
+                command = %command,
+                error = %e,
+                millis,
+                "device command failed"
+            ),
+        }
+        result
+    }
+
+    fn shell_inner(&self, cmd: &Cmd, timeout: Duration) -> Result<Output, DeviceError> {
         let token = new_token();
         let line = wrap(cmd, &token, Wrap::Plain)?;
         if line.len() > MAX_COMMAND {
@@ -392,14 +424,9 @@ impl Device {
                 why: "the command line is too long for the adb protocol",
             });
         }
-        start_stream(
-            self.clone(),
-            self.adb(),
-            line,
-            token,
-            short(cmd.as_str()),
-            sink,
-        )
+        let command = short(cmd.as_str());
+        tracing::debug!(serial = %self.serial, service = "shell (stream)", command = %command, "device stream starting");
+        start_stream(self.clone(), self.adb(), line, token, command, sink)
     }
 
     /// `getprop NAME` (empty string when unset).
@@ -411,13 +438,21 @@ impl Device {
 
     /// Every property (`getprop` without arguments).
     pub fn getprops(&self) -> Result<BTreeMap<String, String>, DeviceError> {
-        let out = self.shell_ok(&Cmd::new("getprop"), Duration::from_secs(15))?;
-        Ok(parse_getprop(&out.stdout_text()))
+        let out = self.getprops_raw()?;
+        Ok(prior_parse::pm::parse_getprop(&String::from_utf8_lossy(&out)).to_map())
+    }
+
+    /// `getprop` without arguments: its stdout exactly as the device printed it.
+    pub fn getprops_raw(&self) -> Result<Vec<u8>, DeviceError> {
+        Ok(self
+            .shell_ok(&Cmd::new("getprop"), Duration::from_secs(15))?
+            .stdout)
     }
 
     /// Facts for the bundle: model, API level, fingerprint, ABI, locale, time zone, offset…
     pub fn facts(&self) -> Result<DeviceFacts, DeviceError> {
-        let props = self.getprops()?;
+        let raw = self.getprops_raw()?;
+        let props = prior_parse::pm::parse_getprop(&String::from_utf8_lossy(&raw)).to_map();
         let get = |k: &str| props.get(k).filter(|v| !v.is_empty()).cloned();
         let tz = self.shell(&Cmd::new("date").raw("+%z"), Duration::from_secs(10))?;
         let utc_offset_s = parse_utc_offset(tz.stdout_text().trim());
@@ -439,6 +474,7 @@ impl Device {
             qemu,
             boot_completed: get("sys.boot_completed").as_deref() == Some("1"),
             props,
+            getprop_raw: raw,
         })
     }
 
@@ -560,6 +596,28 @@ impl Device {
         limit: Duration,
         f: impl FnOnce() -> Result<T, String> + Send + 'static,
     ) -> Result<T, DeviceError> {
+        let span = tracing::debug_span!("adb", serial = %self.serial, service = op);
+        let _entered = span.enter();
+        let started = Instant::now();
+        let result = self.blocking_inner(op, limit, f);
+        let millis = started.elapsed().as_millis() as u64;
+        match &result {
+            Ok(_) => {
+                tracing::debug!(serial = %self.serial, service = op, millis, "device call ended")
+            }
+            Err(e) => {
+                tracing::info!(serial = %self.serial, service = op, error = %e, millis, "device call failed")
+            }
+        }
+        result
+    }
+
+    fn blocking_inner<T: Send + 'static>(
+        &self,
+        op: &'static str,
+        limit: Duration,
+        f: impl FnOnce() -> Result<T, String> + Send + 'static,
+    ) -> Result<T, DeviceError> {
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name(format!("adb-{op} {}", self.serial))
@@ -588,7 +646,15 @@ impl Device {
         let _ = self.shell(&Cmd::new("rm").raw("-f").arg(&remote)?, CLEANUP_TIMEOUT);
         let out = result?;
         let text = format!("{}\n{}", out.stdout_text(), out.stderr_text());
-        parse_install_reply(&text).map_err(|(code, message)| DeviceError::InstallFailed {
+        let (code, message) = match prior_parse::pm::parse_reply(&text) {
+            PmReply::Success { .. } => return Ok(()),
+            PmReply::Failure { line_no, code, .. } => (
+                code.unwrap_or_else(|| "UNKNOWN".into()),
+                reply_line(&text, line_no),
+            ),
+            PmReply::Unrecognized => ("UNKNOWN".into(), short(text.trim())),
+        };
+        Err(DeviceError::InstallFailed {
             apk: apk.to_path_buf(),
             code,
             message,
@@ -602,7 +668,13 @@ impl Device {
             Duration::from_secs(60),
         )?;
         let text = format!("{}\n{}", out.stdout_text(), out.stderr_text());
-        parse_uninstall_reply(&text).map_err(|message| DeviceError::UninstallFailed {
+        let message = match prior_parse::pm::parse_uninstall_reply(&text) {
+            UninstallReply::Removed { .. } => return Ok(Uninstalled::Removed),
+            UninstallReply::NotInstalled { .. } => return Ok(Uninstalled::NotInstalled),
+            UninstallReply::Failure { line_no, .. } => reply_line(&text, line_no),
+            UninstallReply::Unrecognized => short(text.trim()),
+        };
+        Err(DeviceError::UninstallFailed {
             package: package.to_string(),
             message,
         })
@@ -614,7 +686,7 @@ impl Device {
             &Cmd::new("pm").raw("path").pkg(package),
             Duration::from_secs(30),
         )?;
-        Ok(out.stdout_text().lines().any(|l| l.starts_with("package:")))
+        Ok(!prior_parse::pm::parse_pm_path(&out.stdout_text()).is_empty())
     }
 }
 
@@ -663,105 +735,12 @@ pub(crate) fn check_remote_path(path: &str) -> Result<(), DeviceError> {
     }
 }
 
-/// Parses `getprop` output: `[name]: [value]` lines.
-pub fn parse_getprop(text: &str) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
-    for line in text.lines() {
-        let line = line.trim_end_matches('\r');
-        let Some(rest) = line.strip_prefix('[') else {
-            continue;
-        };
-        let Some((name, value)) = rest.split_once("]: [") else {
-            continue;
-        };
-        let Some(value) = value.strip_suffix(']') else {
-            continue;
-        };
-        map.insert(name.to_owned(), value.to_owned());
-    }
-    map
-}
-
-/// `+0800` → 28800; `-0330` → -12600.
-pub fn parse_utc_offset(s: &str) -> Option<i32> {
-    let b = s.as_bytes();
-    if b.len() != 5 || !(b[0] == b'+' || b[0] == b'-') || !b[1..].iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let h: i32 = s[1..3].parse().ok()?;
-    let m: i32 = s[3..5].parse().ok()?;
-    let v = h * 3600 + m * 60;
-    Some(if b[0] == b'-' { -v } else { v })
-}
-
-/// `1700000000.123456789` → (µs, true); `1700000000` or `1700000000.N` → (s × 10⁶, false).
-pub fn parse_date_output(s: &str) -> Option<(i64, bool)> {
-    let (secs, frac) = match s.split_once('.') {
-        Some((a, b)) => (a, Some(b)),
-        None => (s, None),
-    };
-    if secs.is_empty() || !secs.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let secs: i64 = secs.parse().ok()?;
-    let base = secs.checked_mul(1_000_000)?;
-    match frac {
-        Some(f) if !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()) => {
-            let digits: String = f.chars().chain(std::iter::repeat('0')).take(6).collect();
-            let us: i64 = digits.parse().ok()?;
-            Some((base + us, true))
-        }
-        _ => Some((base, false)),
-    }
-}
-
-/// `Success` → Ok; `Failure [INSTALL_FAILED_X: text]` → Err((code, line)).
-pub fn parse_install_reply(text: &str) -> Result<(), (String, String)> {
-    for line in text.lines().map(str::trim) {
-        if line.starts_with("Success") {
-            return Ok(());
-        }
-        if let Some(rest) = line.strip_prefix("Failure [") {
-            let inner = rest.trim_end_matches(']');
-            let code = inner.split([':', ' ', ']']).next().unwrap_or("UNKNOWN");
-            return Err((
-                if code.is_empty() {
-                    "UNKNOWN".into()
-                } else {
-                    code.to_owned()
-                },
-                line.to_owned(),
-            ));
-        }
-        if line.starts_with("Error:")
-            || line.starts_with("Exception occurred")
-            || line.starts_with("java.lang.")
-        {
-            return Err(("UNKNOWN".into(), line.to_owned()));
-        }
-    }
-    Err(("UNKNOWN".into(), short(text.trim())))
-}
-
-/// `Success` → Removed; `Failure [not installed for 0]`, `Failure [DELETE_FAILED_INTERNAL_ERROR]`
-/// (older releases), `Unknown package` → NotInstalled; other failures → Err(line).
-pub fn parse_uninstall_reply(text: &str) -> Result<Uninstalled, String> {
-    for line in text.lines().map(str::trim) {
-        if line.starts_with("Success") {
-            return Ok(Uninstalled::Removed);
-        }
-        if line.starts_with("Failure [not installed")
-            || line.starts_with("Failure [DELETE_FAILED_INTERNAL_ERROR")
-            || line.contains("Unknown package")
-        {
-            return Ok(Uninstalled::NotInstalled);
-        }
-        if line.starts_with("Failure") || line.starts_with("Error") || line.starts_with("Exception")
-        {
-            return Err(line.to_owned());
-        }
-    }
-    Err(short(text.trim()))
+/// Line `line_no` (1-based) of `text`, trimmed: the reply line a parser pointed at.
+fn reply_line(text: &str, line_no: u64) -> String {
+    let n = usize::try_from(line_no.saturating_sub(1)).unwrap_or(usize::MAX);
+    text.lines()
+        .nth(n)
+        .map_or_else(|| short(text.trim()), |l| short(l.trim()))
 }
 
 #[cfg(test)]
@@ -769,67 +748,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parsers() {
-        let p = parse_getprop(
-            "[ro.build.version.sdk]: [34]\n[ro.product.model]: [sdk_gphone64]\n[empty]: []\ngarbage\n[x]: [a]: [b]\r\n",
-        );
+    fn reply_lines() {
         assert_eq!(
-            p.get("ro.build.version.sdk").map(String::as_str),
-            Some("34")
+            reply_line("\nFailure [INSTALL_FAILED_TEST_ONLY: x]\r\n", 2),
+            "Failure [INSTALL_FAILED_TEST_ONLY: x]"
         );
-        assert_eq!(p.get("empty").map(String::as_str), Some(""));
-        assert_eq!(p.get("x").map(String::as_str), Some("a]: [b"));
-        assert_eq!(p.len(), 4);
-        assert_eq!(parse_utc_offset("+0800"), Some(28800));
-        assert_eq!(parse_utc_offset("-0330"), Some(-12600));
-        assert_eq!(parse_utc_offset("0800"), None);
-        assert_eq!(
-            parse_date_output("1700000000.123456789"),
-            Some((1_700_000_000_123_456, true))
-        );
-        assert_eq!(
-            parse_date_output("1700000000.5"),
-            Some((1_700_000_000_500_000, true))
-        );
-        assert_eq!(
-            parse_date_output("1700000000.N"),
-            Some((1_700_000_000_000_000, false))
-        );
-        assert_eq!(
-            parse_date_output("1700000000"),
-            Some((1_700_000_000_000_000, false))
-        );
-        assert_eq!(parse_date_output("x"), None);
-        assert_eq!(parse_install_reply("Success\n"), Ok(()));
-        assert_eq!(
-            parse_install_reply("\tpkg: /data/local/tmp/x.apk\nSuccess\n"),
-            Ok(())
-        );
-        assert_eq!(
-            parse_install_reply("Failure [INSTALL_FAILED_TEST_ONLY: installPackageLI]\n"),
-            Err((
-                "INSTALL_FAILED_TEST_ONLY".into(),
-                "Failure [INSTALL_FAILED_TEST_ONLY: installPackageLI]".into()
-            ))
-        );
-        assert_eq!(
-            parse_install_reply("Failure [INSTALL_PARSE_FAILED_NO_CERTIFICATES]").map_err(|e| e.0),
-            Err("INSTALL_PARSE_FAILED_NO_CERTIFICATES".into())
-        );
-        assert!(parse_install_reply("").is_err());
-        assert_eq!(parse_uninstall_reply("Success"), Ok(Uninstalled::Removed));
-        assert_eq!(
-            parse_uninstall_reply("Failure [not installed for 0]"),
-            Ok(Uninstalled::NotInstalled)
-        );
-        assert_eq!(
-            parse_uninstall_reply("Failure [DELETE_FAILED_INTERNAL_ERROR]"),
-            Ok(Uninstalled::NotInstalled)
-        );
-        assert_eq!(
-            parse_uninstall_reply("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]"),
-            Err("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]".into())
-        );
+        assert_eq!(reply_line("odd", 9), "odd");
     }
 
     #[test]

@@ -161,14 +161,6 @@ pub enum DeviceError {
         #[source]
         source: std::io::Error,
     },
-    /// An APK could not be read.
-    #[error("read the APK {path}: {why}")]
-    Apk {
-        /// The file.
-        path: PathBuf,
-        /// What was wrong.
-        why: String,
-    },
     /// An Android tool (adb, emulator…) could not be run.
     #[error("run {tool}: {why}")]
     Tool {

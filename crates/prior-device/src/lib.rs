@@ -1,4 +1,5 @@
-//! Prior's device layer: the **only** crate that speaks ADB or runs Android tools.
+//! Prior's device layer: the **only** crate that speaks ADB. Android tools (`adb
+//! start-server`) are found and run by `prior-tools`.
 //!
 //! It talks to devices through the adb server with [`adb_client`] 3.2.3
 //! ([`adb_client::server_device::ADBServerDevice`]), never with its direct-TCP device (which
@@ -19,7 +20,7 @@
 //! - **Server address.** Read from `ADB_SERVER_SOCKET` (`tcp:HOST:PORT`) or
 //!   `ANDROID_ADB_SERVER_PORT` ([`server_addr_from_env`]); adb_client ignores both.
 //!   [`AdbServer::ensure_running`] starts `adb start-server` when nothing listens and adb is
-//!   installed — through [`tools`], the only place that spawns Android tools.
+//!   installed — through [`tools`], on top of `prior-tools`' one locator and runner.
 //! - **Install.** adb_client's `install` decides success from one 1 KiB read and cannot take
 //!   options; [`Device::install_apk`] pushes to `/data/local/tmp/prior-<random>.apk`, runs
 //!   `pm install` **without `-g`** (nothing pre-granted), parses `Success` /
@@ -28,6 +29,12 @@
 //!   shell through [`quote`] (single quotes, `'` → `'\''`) or as a validated name
 //!   ([`PackageName`], [`Component`], [`PermissionName`], [`PropName`]); [`Cmd`] only accepts
 //!   `&'static str` literals otherwise.
+//!
+//! - **Parsing.** Replies are kept raw ([`Output`], [`DeviceFacts::getprop_raw`]) and parsed
+//!   by `prior-parse`, Prior's only parser of device output (`getprop`, `pm install` /
+//!   `uninstall` / `path`, `date`).
+//! - **Tracing.** Every device command is a `tracing` span (`adb`, with the service string)
+//!   ending in an event with its exit code and duration.
 //!
 //! Known leftovers: adb_client sends the host's `TERM` in the shell-v2 service string, makes an
 //! extra `host:features` round trip and opens a new TCP connection per call, and pushes files
@@ -40,7 +47,6 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod adb;
-mod apk;
 mod device;
 mod error;
 mod marker;
@@ -58,11 +64,9 @@ mod tests;
 pub mod fake;
 
 pub use adb::{AdbServer, DeviceSummary};
-pub use apk::{ApkInfo, sha256_file};
 pub use device::{
     ClockSample, Device, DeviceFacts, DeviceKind, MAX_COMMAND, MAX_OUTPUT, Output, Uninstalled,
-    host_now_us, parse_date_output, parse_getprop, parse_install_reply, parse_uninstall_reply,
-    parse_utc_offset,
+    host_now_us,
 };
 pub use error::DeviceError;
 pub use quote::{Cmd, Component, PackageName, PermissionName, PropName, quote};

@@ -189,9 +189,23 @@ pub(crate) fn check_serial(serial: &str) -> Result<(), DeviceError> {
 
 /// Sends a host request and reads its hex4-framed reply.
 pub(crate) fn host_query(addr: SocketAddrV4, service: &str) -> Result<Vec<u8>, DeviceError> {
-    let mut c = Conn::open(addr, HOST_TIMEOUT)?;
-    c.request(service)?;
-    c.read_hex_block(service)
+    let span = tracing::debug_span!("adb", server = %addr, service = %service);
+    let _entered = span.enter();
+    let started = std::time::Instant::now();
+    let result = Conn::open(addr, HOST_TIMEOUT).and_then(|mut c| {
+        c.request(service)?;
+        c.read_hex_block(service)
+    });
+    let millis = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(reply) => {
+            tracing::debug!(server = %addr, service = %service, bytes = reply.len(), millis, "adb server query answered")
+        }
+        Err(e) => {
+            tracing::debug!(server = %addr, service = %service, error = %e, millis, "adb server query failed")
+        }
+    }
+    result
 }
 
 /// A device's state as the adb server reports it.

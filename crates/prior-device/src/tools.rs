@@ -1,144 +1,141 @@
-//! Running Android SDK tools (`adb`, `emulator`, `avdmanager`…). This module is the only place
-//! in Prior that creates a `std::process::Command` for them: it finds the tool, points it at the
-//! same adb server as the rest of Prior, and never lets it read Prior's stdin.
+//! Running Android SDK tools from the device layer (only `adb start-server` today). The tool
+//! is found by [`prior_tools::Locator`] — Prior's one search order (the SDK named by
+//! `ANDROID_HOME`, else `ANDROID_SDK_ROOT`, then `PATH`), the same one `prior doctor` and
+//! `prior-emulator` use — and run by [`prior_tools::run_tool`] (argument vector, stdin closed,
+//! own process group, time limit, output cap). This module only adds the adb server address
+//! to the tool's environment.
 
 use crate::error::DeviceError;
+use prior_tools::{Locator, Tool};
+use std::ffi::OsString;
 use std::net::SocketAddrV4;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Tools Prior may run.
-pub const KNOWN_TOOLS: &[&str] = &["adb", "emulator", "avdmanager", "sdkmanager"];
+/// How much of a tool's stdout and of its stderr is kept.
+const MAX_TOOL_OUTPUT: usize = 1 << 20;
 
-/// Finds a tool: `$PATH` first, then the SDK (`$ANDROID_HOME`, `$ANDROID_SDK_ROOT`) in
-/// `platform-tools/`, `emulator/` and `cmdline-tools/latest/bin/`.
+/// Finds a tool by name (`adb`, `emulator`, `avdmanager`, `sdkmanager`) in the process
+/// environment, with [`prior_tools::Locator`]. `None` for any other name.
 pub fn find_tool(tool: &str) -> Option<PathBuf> {
-    if !KNOWN_TOOLS.contains(&tool) {
-        return None;
-    }
-    let is_exe = |p: &Path| p.is_file();
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            let p = dir.join(tool);
-            if is_exe(&p) {
-                return Some(p);
-            }
-        }
-    }
-    for var in ["ANDROID_HOME", "ANDROID_SDK_ROOT"] {
-        if let Some(sdk) = std::env::var_os(var) {
-            let sdk = PathBuf::from(sdk);
-            for sub in [
-                "platform-tools",
-                "emulator",
-                "cmdline-tools/latest/bin",
-                "tools/bin",
-            ] {
-                let p = sdk.join(sub).join(tool);
-                if is_exe(&p) {
-                    return Some(p);
-                }
-            }
-        }
-    }
-    None
+    Locator::from_process().find(Tool::from_name(tool)?).ok()
 }
 
-/// A `Command` for an Android tool, with the adb server address in its environment
-/// (`ANDROID_ADB_SERVER_PORT`, and `ADB_SERVER_SOCKET` for a non-loopback server) and stdin
-/// closed.
-pub fn tool_command(tool: &str, server: SocketAddrV4) -> Result<Command, DeviceError> {
-    let path = find_tool(tool).ok_or_else(|| DeviceError::Tool {
-        tool: tool.to_owned(),
-        why: if KNOWN_TOOLS.contains(&tool) {
-            "not found on PATH or in $ANDROID_HOME (install it, e.g. `apt-get install adb`)"
-                .to_owned()
-        } else {
-            "not an Android tool Prior runs".to_owned()
-        },
-    })?;
-    let mut cmd = Command::new(path);
-    cmd.stdin(Stdio::null());
-    cmd.env("ANDROID_ADB_SERVER_PORT", server.port().to_string());
-    if server.ip().is_loopback() {
-        cmd.env_remove("ADB_SERVER_SOCKET");
-    } else {
-        cmd.env("ADB_SERVER_SOCKET", format!("tcp:{server}"));
-    }
-    Ok(cmd)
+/// The environment changes that point a tool at `server`: `ANDROID_ADB_SERVER_PORT`, and
+/// `ADB_SERVER_SOCKET` for a non-loopback server (removed for a loopback one).
+pub fn server_env(server: SocketAddrV4) -> Vec<(OsString, Option<OsString>)> {
+    vec![
+        (
+            "ANDROID_ADB_SERVER_PORT".into(),
+            Some(server.port().to_string().into()),
+        ),
+        (
+            "ADB_SERVER_SOCKET".into(),
+            (!server.ip().is_loopback()).then(|| format!("tcp:{server}").into()),
+        ),
+    ]
 }
 
-/// Runs a tool to completion with a time limit; returns stdout, or an error with stderr.
+/// Runs a tool to completion with a time limit, pointed at `server`; returns stdout, or an
+/// error with stderr (stdout when stderr is empty).
 pub fn run_tool(
     tool: &str,
     args: &[&str],
     server: SocketAddrV4,
     limit: Duration,
 ) -> Result<String, DeviceError> {
-    let mut cmd = tool_command(tool, server)?;
-    cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
     let fail = |why: String| DeviceError::Tool {
         tool: format!("{tool} {}", args.join(" ")),
         why,
     };
-    let mut child = cmd.spawn().map_err(|e| fail(e.to_string()))?;
-    // Read both pipes on threads so a chatty tool cannot block on a full pipe.
-    let reader = |pipe: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
+    let Some(kind) = Tool::from_name(tool) else {
+        return Err(DeviceError::Tool {
+            tool: tool.to_owned(),
+            why: "not an Android tool Prior runs".to_owned(),
+        });
     };
-    let out_t = reader(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let err_t = reader(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
-    );
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > limit => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(fail(format!("no result after {limit:?}")));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => return Err(fail(e.to_string())),
-        }
+    let path = Locator::from_process()
+        .find(kind)
+        .map_err(|e| DeviceError::Tool {
+            tool: tool.to_owned(),
+            why: e.to_string(),
+        })?;
+    run_at(&path, args, server, limit).map_err(fail)
+}
+
+fn run_at(
+    path: &Path,
+    args: &[&str],
+    server: SocketAddrV4,
+    limit: Duration,
+) -> Result<String, String> {
+    let out = prior_tools::run_tool(
+        path,
+        args,
+        &server_env(server),
+        None,
+        limit,
+        MAX_TOOL_OUTPUT,
+    )
+    .map_err(|e| e.to_string())?;
+    let Some(status) = out.status else {
+        return Err(format!("no result after {limit:?}"));
     };
-    // `adb start-server` leaves a daemon holding the pipes open: do not wait for EOF forever.
-    let collect = |t: std::thread::JoinHandle<Vec<u8>>| {
-        let deadline = Instant::now() + Duration::from_secs(2);
-        while !t.is_finished() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        if t.is_finished() {
-            t.join().unwrap_or_default()
-        } else {
-            Vec::new()
-        }
-    };
-    let stdout = collect(out_t);
-    let stderr = collect(err_t);
     if status.success() {
-        Ok(String::from_utf8_lossy(&stdout).into_owned())
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
-        let mut msg = String::from_utf8_lossy(&stderr).trim().to_owned();
+        let mut msg = String::from_utf8_lossy(&out.stderr).trim().to_owned();
         if msg.is_empty() {
-            msg = String::from_utf8_lossy(&stdout).trim().to_owned();
+            msg = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         }
-        Err(fail(format!("{msg} ({status})")))
+        Err(format!("{msg} ({status})"))
+    }
+}
+
+#[cfg(test)]
+mod unit {
+    use super::*;
+    use std::net::Ipv4Addr;
+
+    #[test]
+    fn the_server_address_reaches_the_tool_environment() {
+        let local = SocketAddrV4::new(Ipv4Addr::LOCALHOST, 5999);
+        let out = run_at(
+            Path::new("/bin/sh"),
+            &[
+                "-c",
+                "echo \"$ANDROID_ADB_SERVER_PORT/${ADB_SERVER_SOCKET-unset}\"",
+            ],
+            local,
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(out, "5999/unset\n");
+        let remote = SocketAddrV4::new(Ipv4Addr::new(10, 0, 0, 2), 5037);
+        let out = run_at(
+            Path::new("/bin/sh"),
+            &["-c", "echo \"$ADB_SERVER_SOCKET\""],
+            remote,
+            Duration::from_secs(10),
+        )
+        .unwrap();
+        assert_eq!(out, "tcp:10.0.0.2:5037\n");
+        let err = run_at(
+            Path::new("/bin/sh"),
+            &["-c", "echo out; echo bad >&2; exit 3"],
+            local,
+            Duration::from_secs(10),
+        )
+        .unwrap_err();
+        assert!(err.starts_with("bad ("), "{err}");
+        let err = run_at(
+            Path::new("/bin/sh"),
+            &["-c", "sleep 20"],
+            local,
+            Duration::from_millis(200),
+        )
+        .unwrap_err();
+        assert!(err.starts_with("no result after"), "{err}");
+        assert!(find_tool("sh").is_none());
     }
 }

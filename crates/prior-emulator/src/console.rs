@@ -10,10 +10,15 @@
 //! - the client sends `auth <token>\n` (the token is the file's contents, trimmed); the reply is
 //!   `Android Console: type 'help' for a list of commands` then `OK`. An empty token file
 //!   turns authentication off (then the banner asks for nothing);
-//! - every command's reply is its output lines, then `OK` or `KO: <reason>`;
+//! - every command's reply is its output lines, then `OK` or `KO: <reason>`. Some errors come
+//!   **without a line ending**: the classic console (AOSP external/qemu `android/console.c`,
+//!   `do_network_capture_start`) writes `KO: could not start capture: %s` and nothing more, so
+//!   a line starting with `KO` is complete once the console has been silent for 200 ms;
 //! - `kill` stops the emulator (it answers `OK: killing emulator, bye bye` and closes);
-//! - `network capture start <file>` / `network capture stop` (UNVERIFIED against a real
-//!   emulator here; the syntax is the one `adb emu network capture start <file>` users run,
+//! - `network capture start <file>` / `network capture stop` (`android/console.c`: start
+//!   "will stop any capture already in progress"; stop ends the capture `-tcpdump` started
+//!   too, in the classic console — UNVERIFIED for today's emulator; the syntax is the one
+//!   `adb emu network capture start <file>` users run,
 //!   e.g. scripts in public repositories found with the search tool; those note that emulator
 //!   37 accepts only a bare file name, written under the AVD's `console_out/` directory, and
 //!   answers `KO: <file> must be a bare filename …` otherwise).
@@ -23,7 +28,7 @@
 //! become one word of a command may not contain whitespace either.
 
 use crate::EmulatorError;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -305,17 +310,66 @@ impl Console {
     }
 }
 
-/// Reads one line (at most [`MAX_LINE`] bytes; a longer one is an error).
+/// How long the console may stay silent after the start of a `KO` line before that line is
+/// taken as complete. The classic console (`android/console.c`) writes some errors without a
+/// line ending (`KO: could not start capture: %s`) and then nothing more.
+const KO_QUIET: Duration = Duration::from_millis(200);
+
+/// Reads one line (at most [`MAX_LINE`] bytes; a longer one is an error). A line that starts
+/// with `KO` ends at its `\n`, or once the console has been silent for [`KO_QUIET`] (an error
+/// reply without a line ending), or at end of file.
 fn read_line(reader: &mut BufReader<TcpStream>, out: &mut Vec<u8>) -> std::io::Result<usize> {
-    let limit = u64::try_from(MAX_LINE).unwrap_or(u64::MAX);
-    let n = reader.by_ref().take(limit).read_until(b'\n', out)?;
-    if n >= MAX_LINE && out.last() != Some(&b'\n') {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("a line longer than {MAX_LINE} bytes"),
-        ));
+    let start = out.len();
+    let normal = reader.get_ref().read_timeout()?;
+    let mut quiet = false;
+    let result = loop {
+        let ko = out[start..].starts_with(b"KO");
+        if ko && !quiet {
+            // Wait only briefly for the rest of an error line.
+            reader.get_ref().set_read_timeout(Some(KO_QUIET))?;
+            quiet = true;
+        }
+        let buf = match reader.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e)
+                if ko
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+            {
+                break Ok(out.len() - start);
+            }
+            Err(e) => break Err(e),
+        };
+        if buf.is_empty() {
+            break Ok(out.len() - start);
+        }
+        let (take, done) = match memchr_newline(buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        out.extend_from_slice(&buf[..take]);
+        reader.consume(take);
+        if done {
+            break Ok(out.len() - start);
+        }
+        if out.len() - start >= MAX_LINE {
+            break Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("a line longer than {MAX_LINE} bytes"),
+            ));
+        }
+    };
+    if quiet {
+        reader.get_ref().set_read_timeout(normal)?;
     }
-    Ok(n)
+    result
+}
+
+fn memchr_newline(buf: &[u8]) -> Option<usize> {
+    buf.iter().position(|&b| b == b'\n')
 }
 
 fn short(s: &str) -> String {
@@ -575,6 +629,40 @@ mod tests {
             .port();
         let err = Console::connect(free, &tok, T).unwrap_err().to_string();
         assert!(err.contains("connect"), "{err}");
+    }
+
+    #[test]
+    fn a_ko_without_a_line_ending_is_read_at_once() {
+        // The classic console writes `KO: could not start capture: %s` with no CR LF.
+        let t = tempfile::tempdir().unwrap();
+        let tok = token(t.path(), "s3cret");
+        let (port, _rx) = server(BANNER_AUTH, |l| {
+            Some(if l.starts_with("auth") {
+                "OK\r\n".into()
+            } else if l.starts_with("network capture start") {
+                "KO: could not start capture: Permission denied".into()
+            } else {
+                "pixel_34\r\nOK\r\n".into()
+            })
+        });
+        let mut c = Console::connect(port, &tok, Duration::from_secs(20)).unwrap();
+        let start = Instant::now();
+        let err = c
+            .network_capture_start(Path::new("/tmp/x.pcap"))
+            .unwrap_err();
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "waited {:?} for a line ending",
+            start.elapsed()
+        );
+        match err {
+            EmulatorError::ConsoleKo { reason, .. } => {
+                assert_eq!(reason, "could not start capture: Permission denied")
+            }
+            other => panic!("{other:?}"),
+        }
+        // The connection is still usable, with its normal timeout.
+        assert_eq!(c.avd_name().unwrap(), "pixel_34");
     }
 
     #[test]

@@ -26,8 +26,8 @@
 
 use crate::EmulatorError;
 use crate::images::Image;
-use crate::process::{self, RunError, ToolOutput, display_argv, tail_lines};
 use crate::sdk::{AvdInfo, Sdk, Tool};
+use prior_tools::{RunError, ToolOutput, display_argv, tail_lines};
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -359,12 +359,13 @@ fn run_tool(
     set("HOME", env.home.as_deref().map(Path::as_os_str));
     set("PATH", env.path.as_deref());
     vars.extend(extra_env.iter().map(|(k, v)| (k.clone(), Some(v.clone()))));
-    let out = process::run_tool(program, args, &vars, Some(stdin), timeout, usize::MAX).map_err(
-        |(RunError::Spawn(source) | RunError::Wait(source))| EmulatorError::Spawn {
-            argv: argv.clone(),
-            source,
-        },
-    )?;
+    let out = prior_tools::run_tool(program, args, &vars, Some(stdin), timeout, usize::MAX)
+        .map_err(
+            |(RunError::Spawn(source) | RunError::Wait(source))| EmulatorError::Spawn {
+                argv: argv.clone(),
+                source,
+            },
+        )?;
     let (success, status) = match out.status {
         None => (
             false,

@@ -1,6 +1,6 @@
 //! `prior doctor`: can a run on a real device (or an emulator) start on this machine?
 //!
-//! [`diagnose`] inspects the environment and returns a [`Diagnosis`]: one [`Check`] per thing
+//! [`diagnose`] ([`gather`] then [`assess`]) inspects the environment and returns a [`Diagnosis`]: one [`Check`] per thing
 //! looked at, each `ok`/`warn`/`fail` with what was found and, for each problem, the exact
 //! command that fixes it. The CLI renders it (text or JSON); nothing here prints.
 //!
@@ -23,16 +23,22 @@
 //!   creates no VM). `PRIOR_DOCTOR_KVM=PATH` replaces `/dev/kvm` — a **test hook**, so tests
 //!   do not depend on the machine. macOS (`sysctl -n kern.hv_support`) and Windows (WHPX/AEHD)
 //!   get the documented checks/hints; only the Linux path is tested.
-//! - Disk: `df -Pk` (POSIX output) on the nearest existing directory of the AVD home and of the
-//!   bundle directory. Below [`MIN_FREE_AVD`] (8 GiB: a system image copy, a 6 GiB userdata
-//!   partition and snapshots) or [`MIN_FREE_BUNDLES`] (1 GiB) is a `warn` (it does not decide
-//!   readiness). `df` is looked up on `PATH`, then `/usr/bin/df`, `/bin/df`.
+//! - Disk: `statvfs` (through rustix: the space available to this user, `f_bavail × f_frsize`)
+//!   on the nearest existing directory of the AVD home and of the bundle directory. Below
+//!   [`MIN_FREE_AVD`] (8 GiB: a system image copy, a 6 GiB userdata partition and snapshots) or
+//!   [`MIN_FREE_BUNDLES`] (1 GiB) is a `warn` (it does not decide readiness).
+//! - Two halves: [`gather`] looks at the machine (runs tools through `prior_tools`, Prior's one
+//!   locator and runner, so the `adb` checked here is the one `prior run` starts) and returns
+//!   [`Observations`]; [`assess`] turns them into checks, facts and the verdict without any
+//!   I/O, so every decision is unit-tested on hand-made observations.
 //! - Everything the environment controls (paths, tool output, device serials) is escaped with
 //!   [`printable`] before it is stored, so no terminal control character reaches the output.
 
-use crate::process::{self, RunError, display_argv, tail_lines};
-use crate::sdk::{Sdk, SdkEnv, Tool, is_executable};
-use prior_device::{AdbServer, DeviceError, DeviceKind, DeviceState, server_addr_from};
+use crate::sdk::{Sdk, SdkEnv, Tool};
+use prior_device::{
+    AdbServer, DeviceEntry, DeviceError, DeviceKind, DeviceState, server_addr_from,
+};
+use prior_tools::{RunError, display_argv, tail_lines};
 use serde::Serialize;
 use std::ffi::OsString;
 use std::net::SocketAddrV4;
@@ -194,15 +200,17 @@ pub fn printable(s: &str) -> String {
 }
 
 // Public API (`prior_emulator::doctor::shell_quote`); the one quoter of the crate.
-pub use crate::process::shell_quote;
+pub use prior_tools::shell_quote;
 
 /// What running a tool gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Probe {
+pub struct Probe {
     /// Exit code (None: killed by a signal).
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
+    pub code: Option<i32>,
+    /// Its stdout (at most 64 KiB).
+    pub stdout: String,
+    /// Its stderr (at most 64 KiB).
+    pub stderr: String,
 }
 
 impl Probe {
@@ -239,10 +247,147 @@ impl Probe {
     }
 }
 
+/// A tool as found (or not) and, when it was run, what it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolFacts {
+    /// The tool.
+    pub tool: Tool,
+    /// Where it is; or, when it was not found, where it was looked for
+    /// (`not found; looked in …`).
+    pub path: Result<PathBuf, String>,
+    /// The argument it was run with and what came back (`None`: not run).
+    pub probe: Option<(&'static str, Result<Probe, String>)>,
+}
+
+/// The adb server as seen.
+#[derive(Debug, Clone)]
+pub enum ServerFacts {
+    /// `ADB_SERVER_SOCKET` / `ANDROID_ADB_SERVER_PORT` cannot be used.
+    BadAddress {
+        /// The variable at fault.
+        var: &'static str,
+        /// Why.
+        error: String,
+    },
+    /// A server answered `host:version`.
+    Answered {
+        /// Its address.
+        addr: SocketAddrV4,
+        /// Its version.
+        version: u32,
+        /// `host:devices-l`, or why it could not be listed.
+        devices: Result<Vec<DeviceEntry>, String>,
+    },
+    /// Nothing listens.
+    Unreachable {
+        /// The address tried.
+        addr: SocketAddrV4,
+        /// The connection error.
+        why: String,
+    },
+    /// Something listens but does not speak the adb protocol.
+    NotAdb {
+        /// The address tried.
+        addr: SocketAddrV4,
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// Hardware acceleration as seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccelFacts {
+    /// Linux: the KVM device.
+    Kvm {
+        /// `/dev/kvm` (or `PRIOR_DOCTOR_KVM`).
+        path: PathBuf,
+        /// It exists.
+        exists: bool,
+        /// Opening it read-write worked, or why not.
+        open: Result<(), String>,
+    },
+    /// macOS: `sysctl -n kern.hv_support`.
+    MacHv(Result<Probe, String>),
+    /// Windows: not checked.
+    Windows,
+    /// Another OS: not checked.
+    Other(String),
+}
+
+/// The SDK root as named by the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkRootFacts {
+    /// `ANDROID_HOME` or `ANDROID_SDK_ROOT`.
+    pub var: &'static str,
+    /// Its value.
+    pub path: PathBuf,
+    /// It is a directory.
+    pub is_dir: bool,
+}
+
+/// One AVD as seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AvdFacts {
+    /// Its name.
+    pub name: String,
+    /// `target=` of its ini.
+    pub target: Option<String>,
+    /// Its system image package id (config.ini `image.sysdir.1`).
+    pub image: Option<String>,
+    /// That image is installed in the SDK.
+    pub image_installed: bool,
+}
+
+/// Free space where something is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiskFacts {
+    /// `AVD home` or `bundles`.
+    pub what: &'static str,
+    /// The directory (may not exist yet).
+    pub dir: PathBuf,
+    /// Free space wanted (bytes).
+    pub min: u64,
+    /// Its nearest existing ancestor.
+    pub existing: Option<PathBuf>,
+    /// Bytes available to this user there (`statvfs`: `f_bavail × f_frsize`), or why unknown.
+    pub free: Result<u64, String>,
+}
+
+/// Everything `prior doctor` gathers from the machine ([`gather`]) before deciding anything
+/// ([`assess`], pure).
+#[derive(Debug, Clone)]
+pub struct Observations {
+    /// `adb` and `adb version`.
+    pub adb: ToolFacts,
+    /// The adb server and its devices.
+    pub server: ServerFacts,
+    /// The SDK root, when a variable names one.
+    pub sdk_root: Option<SdkRootFacts>,
+    /// Warnings about the SDK variables.
+    pub sdk_warnings: Vec<String>,
+    /// `emulator -version`, `sdkmanager --version`, `avdmanager` (located only).
+    pub sdk_tools: Vec<ToolFacts>,
+    /// Hardware acceleration.
+    pub acceleration: AccelFacts,
+    /// The AVD home.
+    pub avd_home: PathBuf,
+    /// The AVDs there.
+    pub avds: Vec<AvdFacts>,
+    /// Installed system image package ids.
+    pub images: Vec<String>,
+    /// `<sdk>/system-images`, when there is an SDK.
+    pub images_dir: Option<PathBuf>,
+    /// Free space for AVDs and bundles.
+    pub disks: Vec<DiskFacts>,
+    /// Every command run, shell-quoted.
+    pub ran: Vec<String>,
+}
+
 /// Largest output kept from a tool.
 const MAX_TOOL_OUTPUT: usize = 64 * 1024;
 
-/// Runs `path args…` with stdin closed, `PATH` as in `env`, and a time limit.
+/// Runs `path args…` with stdin closed, `PATH` as in `env`, and a time limit, through
+/// Prior's one runner (`prior_tools::run_tool`).
 fn run_tool(
     path: &Path,
     args: &[&str],
@@ -255,7 +400,7 @@ fn run_tool(
         .map(|p| (OsString::from("PATH"), Some(p.clone())))
         .into_iter()
         .collect();
-    let out = match process::run_tool(path, args, &env, None, timeout, MAX_TOOL_OUTPUT) {
+    let out = match prior_tools::run_tool(path, args, &env, None, timeout, MAX_TOOL_OUTPUT) {
         Ok(out) => out,
         Err(RunError::Spawn(e)) => return Err(format!("cannot start it: {e}")),
         Err(RunError::Wait(e)) => return Err(format!("cannot wait for it: {e}")),
@@ -270,48 +415,211 @@ fn run_tool(
     })
 }
 
-/// Runs every check.
+/// Runs every check: [`gather`], then [`assess`].
 pub fn diagnose(env: &DoctorEnv) -> Diagnosis {
+    assess(&gather(env))
+}
+
+/// Looks at the machine: locates and runs the tools, asks the adb server, opens the KVM
+/// device, reads the AVD home and the free space. Decides nothing.
+pub fn gather(env: &DoctorEnv) -> Observations {
     let sdk = Sdk::locate(env.sdk.clone());
+    let mut ran = Vec::new();
+    let adb = tool_facts(env, &sdk, Tool::Adb, Some("version"), &mut ran);
+    let server = server_facts(env);
+    let sdk_root = sdk.root().map(|root| SdkRootFacts {
+        var: if env.sdk.android_home.is_some() {
+            "ANDROID_HOME"
+        } else {
+            "ANDROID_SDK_ROOT"
+        },
+        path: root.to_path_buf(),
+        is_dir: root.is_dir(),
+    });
+    let sdk_tools = [
+        (Tool::Emulator, Some("-version")),
+        (Tool::Sdkmanager, Some("--version")),
+        (Tool::Avdmanager, None),
+    ]
+    .into_iter()
+    .map(|(tool, arg)| tool_facts(env, &sdk, tool, arg, &mut ran))
+    .collect();
+    let acceleration = match env.os.as_str() {
+        "linux" => kvm_facts(&env.kvm),
+        "macos" => AccelFacts::MacHv(run_tool(
+            Path::new("/usr/sbin/sysctl"),
+            &["-n", "kern.hv_support"],
+            env.sdk.path.as_ref(),
+            env.tool_timeout,
+            &mut ran,
+        )),
+        "windows" => AccelFacts::Windows,
+        other => AccelFacts::Other(other.to_string()),
+    };
+    let avds = sdk
+        .avds()
+        .iter()
+        .map(|avd| {
+            let image = avd.image_package();
+            AvdFacts {
+                name: avd.name.clone(),
+                target: avd.target.clone(),
+                image_installed: image
+                    .as_deref()
+                    .is_some_and(|pkg| sdk.image_dir(pkg).is_some()),
+                image,
+            }
+        })
+        .collect();
+    let disks = [
+        ("AVD home", sdk.avd_home(), MIN_FREE_AVD),
+        ("bundles", env.bundle_dir.clone(), MIN_FREE_BUNDLES),
+    ]
+    .into_iter()
+    .map(|(what, dir, min)| {
+        let existing = existing_ancestor(&dir);
+        let free = match &existing {
+            Some(e) => free_bytes(e),
+            None => Err("no existing directory above it".to_string()),
+        };
+        DiskFacts {
+            what,
+            dir,
+            min,
+            existing,
+            free,
+        }
+    })
+    .collect();
+    Observations {
+        adb,
+        server,
+        sdk_warnings: sdk.warnings().to_vec(),
+        sdk_root,
+        sdk_tools,
+        acceleration,
+        avd_home: sdk.avd_home(),
+        avds,
+        images: sdk
+            .installed_images()
+            .into_iter()
+            .map(|i| i.package)
+            .collect(),
+        images_dir: sdk.root().map(|r| r.join("system-images")),
+        disks,
+        ran,
+    }
+}
+
+/// Locates `tool` and, with `arg`, runs `tool arg`.
+fn tool_facts(
+    env: &DoctorEnv,
+    sdk: &Sdk,
+    tool: Tool,
+    arg: Option<&'static str>,
+    ran: &mut Vec<String>,
+) -> ToolFacts {
+    let path = sdk.tool(tool).map_err(|_| looked_text(sdk, tool));
+    let probe = match (&path, arg) {
+        (Ok(p), Some(arg)) => Some((
+            arg,
+            run_tool(p, &[arg], env.sdk.path.as_ref(), env.tool_timeout, ran),
+        )),
+        _ => None,
+    };
+    ToolFacts { tool, path, probe }
+}
+
+fn server_facts(env: &DoctorEnv) -> ServerFacts {
+    let addr = match server_addr_from(
+        env.adb_server_socket.as_deref(),
+        env.adb_server_port.as_deref(),
+    ) {
+        Ok(a) => a,
+        Err(e) => {
+            let var = match &e {
+                DeviceError::BadServerAddress { var, .. } => *var,
+                _ => "ADB_SERVER_SOCKET",
+            };
+            return ServerFacts::BadAddress {
+                var,
+                error: e.to_string(),
+            };
+        }
+    };
+    let server = AdbServer::new(addr);
+    match server.version() {
+        Ok(version) => ServerFacts::Answered {
+            addr,
+            version,
+            devices: server.devices().map_err(|e| e.to_string()),
+        },
+        Err(DeviceError::ServerUnreachable { source, .. }) => ServerFacts::Unreachable {
+            addr,
+            why: source.to_string(),
+        },
+        Err(e) => ServerFacts::NotAdb {
+            addr,
+            error: e.to_string(),
+        },
+    }
+}
+
+/// Whether the KVM device exists and opens read-write for this user.
+fn kvm_facts(kvm: &Path) -> AccelFacts {
+    AccelFacts::Kvm {
+        path: kvm.to_path_buf(),
+        exists: std::fs::metadata(kvm).is_ok(),
+        open: std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(kvm)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Bytes available to this user on the file system of `dir` (`statvfs`).
+fn free_bytes(dir: &Path) -> Result<u64, String> {
+    #[cfg(unix)]
+    {
+        let st = rustix::fs::statvfs(dir).map_err(|e| format!("statvfs: {e}"))?;
+        Ok(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Err("not checked on this OS".to_string())
+    }
+}
+
+/// Decides: every check, the facts and the verdict, from what [`gather`] saw. Pure: no
+/// process, file or network access.
+pub fn assess(obs: &Observations) -> Diagnosis {
     let mut checks = Vec::new();
     let mut facts = Facts::default();
-    let mut ran = Vec::new();
 
     // adb: the tool and its version.
-    let client_version = check_adb_tool(env, &sdk, &mut checks, &mut ran);
+    let client_version = check_adb_tool(&obs.adb, &mut checks);
     let adb_runs = client_version.is_some();
     // The adb server and its devices.
     check_server(
-        env,
+        &obs.server,
         adb_runs,
         client_version.flatten(),
         &mut checks,
         &mut facts,
     );
-
     // SDK.
-    check_sdk(env, &sdk, &mut checks, &mut facts, &mut ran);
+    check_sdk(obs, &mut checks, &mut facts);
     // Acceleration.
-    facts.acceleration = check_acceleration(env, &mut checks, &mut ran);
+    facts.acceleration = check_acceleration(&obs.acceleration, &mut checks);
     // AVDs and images.
-    check_avds(&sdk, &mut checks, &mut facts);
+    check_avds(obs, &mut checks, &mut facts);
     // Disk.
-    check_disk(
-        env,
-        "AVD home",
-        &sdk.avd_home(),
-        MIN_FREE_AVD,
-        &mut checks,
-        &mut ran,
-    );
-    check_disk(
-        env,
-        "bundles",
-        &env.bundle_dir,
-        MIN_FREE_BUNDLES,
-        &mut checks,
-        &mut ran,
-    );
+    for disk in &obs.disks {
+        check_disk(disk, &mut checks);
+    }
     // The simulated handset.
     checks.push(Check::new(
         "simulated",
@@ -328,7 +636,7 @@ pub fn diagnose(env: &DoctorEnv) -> Diagnosis {
         verdict,
         checks,
         facts,
-        ran,
+        ran: obs.ran.clone(),
     }
 }
 
@@ -378,21 +686,16 @@ fn verdict(f: &Facts) -> (bool, String) {
 
 /// Returns None when adb does not run; Some(version) when it does (the version being
 /// `1.0.N` → N, if it could be read).
-fn check_adb_tool(
-    env: &DoctorEnv,
-    sdk: &Sdk,
-    checks: &mut Vec<Check>,
-    ran: &mut Vec<String>,
-) -> Option<Option<u32>> {
-    let path = match sdk.tool(Tool::Adb) {
+fn check_adb_tool(adb: &ToolFacts, checks: &mut Vec<Check>) -> Option<Option<u32>> {
+    let path = match &adb.path {
         Ok(p) => p,
-        Err(_) => {
+        Err(looked) => {
             checks.push(
                 Check::new(
                     "adb",
                     "adb",
                     Status::Fail,
-                    looked_text(sdk, Tool::Adb),
+                    looked.clone(),
                 )
                 .fix("sudo apt-get install adb")
                 .fix("sdkmanager platform-tools")
@@ -401,13 +704,9 @@ fn check_adb_tool(
             return None;
         }
     };
-    match run_tool(
-        &path,
-        &["version"],
-        env.sdk.path.as_ref(),
-        env.tool_timeout,
-        ran,
-    ) {
+    let not_run = Err("not run".to_string());
+    let answer = adb.probe.as_ref().map_or(&not_run, |(_, r)| r);
+    match answer {
         Ok(p) if p.success() => {
             let line = p.first_line();
             checks.push(Check::new(
@@ -491,35 +790,28 @@ fn looked_text(sdk: &Sdk, tool: Tool) -> String {
 }
 
 fn check_server(
-    env: &DoctorEnv,
+    server: &ServerFacts,
     adb_runs: bool,
     client_version: Option<u32>,
     checks: &mut Vec<Check>,
     facts: &mut Facts,
 ) {
-    let addr = match server_addr_from(
-        env.adb_server_socket.as_deref(),
-        env.adb_server_port.as_deref(),
-    ) {
-        Ok(a) => a,
-        Err(e) => {
-            let var = match &e {
-                DeviceError::BadServerAddress { var, .. } => *var,
-                _ => "ADB_SERVER_SOCKET",
-            };
+    match server {
+        ServerFacts::BadAddress { var, error } => {
             checks.push(
-                Check::new("adb", "adb server", Status::Fail, format!("{e}"))
+                Check::new("adb", "adb server", Status::Fail, error.clone())
                     .fix(format!("unset {var}"))
                     .note(
                         "ADB_SERVER_SOCKET is tcp:HOST:PORT, ANDROID_ADB_SERVER_PORT a port number",
                     ),
             );
-            return;
         }
-    };
-    let server = AdbServer::new(addr);
-    match server.version() {
-        Ok(v) => {
+        ServerFacts::Answered {
+            addr,
+            version: v,
+            devices,
+        } => {
+            let (addr, v) = (*addr, *v);
             facts.adb_usable = true;
             facts.server_running = true;
             match client_version {
@@ -543,9 +835,10 @@ fn check_server(
                     format!("{addr} answers (server version {v})"),
                 )),
             }
-            check_devices(&server, checks, facts);
+            check_devices(devices, checks, facts);
         }
-        Err(DeviceError::ServerUnreachable { source, .. }) => {
+        ServerFacts::Unreachable { addr, why: source } => {
+            let addr = *addr;
             let loopback = addr.ip().is_loopback();
             if adb_runs && loopback {
                 facts.adb_usable = true;
@@ -591,7 +884,7 @@ fn check_server(
                 );
             }
         }
-        Err(e) => {
+        ServerFacts::NotAdb { addr, error: e } => {
             checks.push(
                 Check::new(
                     "adb",
@@ -614,8 +907,12 @@ fn start_server_cmd(addr: SocketAddrV4) -> String {
     }
 }
 
-fn check_devices(server: &AdbServer, checks: &mut Vec<Check>, facts: &mut Facts) {
-    let entries = match server.devices() {
+fn check_devices(
+    devices: &Result<Vec<DeviceEntry>, String>,
+    checks: &mut Vec<Check>,
+    facts: &mut Facts,
+) {
+    let entries = match devices {
         Ok(e) => e,
         Err(e) => {
             checks.push(Check::new(
@@ -688,21 +985,15 @@ fn check_devices(server: &AdbServer, checks: &mut Vec<Check>, facts: &mut Facts)
     }
 }
 
-fn check_sdk(
-    env: &DoctorEnv,
-    sdk: &Sdk,
-    checks: &mut Vec<Check>,
-    facts: &mut Facts,
-    ran: &mut Vec<String>,
-) {
-    match sdk.root() {
-        Some(root) => {
-            let var = if env.sdk.android_home.is_some() {
-                "ANDROID_HOME"
-            } else {
-                "ANDROID_SDK_ROOT"
-            };
-            let status = if root.is_dir() {
+fn check_sdk(obs: &Observations, checks: &mut Vec<Check>, facts: &mut Facts) {
+    match &obs.sdk_root {
+        Some(SdkRootFacts {
+            var,
+            path: root,
+            is_dir,
+        }) => {
+            let var = *var;
+            let status = if *is_dir {
                 Status::Ok
             } else {
                 Status::Fail
@@ -733,20 +1024,17 @@ fn check_sdk(
             .note("the directory the SDK is (or will be) installed in; put the export in your shell profile"),
         ),
     }
-    for w in sdk.warnings() {
+    for w in &obs.sdk_warnings {
         checks.push(Check::new("sdk", "SDK variables", Status::Warn, w.clone()));
     }
 
-    for (tool, args) in [
-        (Tool::Emulator, Some("-version")),
-        (Tool::Sdkmanager, Some("--version")),
-        (Tool::Avdmanager, None),
-    ] {
+    for facts_of in &obs.sdk_tools {
+        let tool = facts_of.tool;
         let name = tool.name();
-        let path = match sdk.tool(tool) {
+        let path = match &facts_of.path {
             Ok(p) => p,
-            Err(_) => {
-                let mut c = Check::new("sdk", name, Status::Fail, looked_text(sdk, tool));
+            Err(looked) => {
+                let mut c = Check::new("sdk", name, Status::Fail, looked.clone());
                 c = match tool {
                     Tool::Emulator => c.fix("sdkmanager --install emulator"),
                     _ => c
@@ -758,7 +1046,7 @@ fn check_sdk(
                 continue;
             }
         };
-        let Some(arg) = args else {
+        let Some((arg, answer)) = &facts_of.probe else {
             checks.push(Check::new(
                 "sdk",
                 name,
@@ -767,7 +1055,7 @@ fn check_sdk(
             ));
             continue;
         };
-        let check = match run_tool(&path, &[arg], env.sdk.path.as_ref(), env.tool_timeout, ran) {
+        let check = match answer {
             Ok(p) if p.success() => {
                 if tool == Tool::Emulator {
                     facts.emulator = true;
@@ -811,42 +1099,32 @@ fn check_sdk(
     }
 }
 
-fn check_acceleration(env: &DoctorEnv, checks: &mut Vec<Check>, ran: &mut Vec<String>) -> bool {
-    match env.os.as_str() {
-        "linux" => check_kvm(&env.kvm, checks),
-        "macos" => {
-            let sysctl = Path::new("/usr/sbin/sysctl");
-            let answer = run_tool(
-                sysctl,
-                &["-n", "kern.hv_support"],
-                env.sdk.path.as_ref(),
-                env.tool_timeout,
-                ran,
-            );
-            match answer {
-                Ok(p) if p.success() && p.first_line() == "1" => {
-                    checks.push(Check::new(
-                        "acceleration",
-                        "Hypervisor.framework",
-                        Status::Ok,
-                        "kern.hv_support = 1".to_string(),
-                    ));
-                    true
-                }
-                other => {
-                    let found = match other {
-                        Ok(p) => format!("kern.hv_support = {}", p.first_line()),
-                        Err(why) => format!("sysctl kern.hv_support: {why}"),
-                    };
-                    checks.push(
+fn check_acceleration(accel: &AccelFacts, checks: &mut Vec<Check>) -> bool {
+    match accel {
+        AccelFacts::Kvm { path, exists, open } => check_kvm(path, *exists, open, checks),
+        AccelFacts::MacHv(answer) => match answer {
+            Ok(p) if p.success() && p.first_line() == "1" => {
+                checks.push(Check::new(
+                    "acceleration",
+                    "Hypervisor.framework",
+                    Status::Ok,
+                    "kern.hv_support = 1".to_string(),
+                ));
+                true
+            }
+            other => {
+                let found = match other {
+                    Ok(p) => format!("kern.hv_support = {}", p.first_line()),
+                    Err(why) => format!("sysctl kern.hv_support: {why}"),
+                };
+                checks.push(
                         Check::new("acceleration", "Hypervisor.framework", Status::Fail, found)
                             .note("this Mac (or VM) has no Hypervisor.framework support; the emulator needs it (on Apple silicon use arm64-v8a images)"),
                     );
-                    false
-                }
+                false
             }
-        }
-        "windows" => {
+        },
+        AccelFacts::Windows => {
             checks.push(
                 Check::new(
                     "acceleration",
@@ -860,7 +1138,7 @@ fn check_acceleration(env: &DoctorEnv, checks: &mut Vec<Check>, ran: &mut Vec<St
             // Unknown: believed usable so that a correctly set-up machine is not refused.
             true
         }
-        other => {
+        AccelFacts::Other(other) => {
             checks.push(
                 Check::new(
                     "acceleration",
@@ -875,9 +1153,9 @@ fn check_acceleration(env: &DoctorEnv, checks: &mut Vec<Check>, ran: &mut Vec<St
     }
 }
 
-fn check_kvm(kvm: &Path, checks: &mut Vec<Check>) -> bool {
+fn check_kvm(kvm: &Path, exists: bool, open: &Result<(), String>, checks: &mut Vec<Check>) -> bool {
     let shown = kvm.display().to_string();
-    if std::fs::metadata(kvm).is_err() {
+    if !exists {
         checks.push(
             Check::new(
                 "acceleration",
@@ -894,8 +1172,8 @@ fn check_kvm(kvm: &Path, checks: &mut Vec<Check>) -> bool {
         );
         return false;
     }
-    match std::fs::OpenOptions::new().read(true).write(true).open(kvm) {
-        Ok(_) => {
+    match open {
+        Ok(()) => {
             checks.push(Check::new(
                 "acceleration",
                 &shown,
@@ -920,9 +1198,9 @@ fn check_kvm(kvm: &Path, checks: &mut Vec<Check>) -> bool {
     }
 }
 
-fn check_avds(sdk: &Sdk, checks: &mut Vec<Check>, facts: &mut Facts) {
-    let avd_home = sdk.avd_home();
-    let avds = sdk.avds();
+fn check_avds(obs: &Observations, checks: &mut Vec<Check>, facts: &mut Facts) {
+    let avd_home = &obs.avd_home;
+    let avds = &obs.avds;
     if avds.is_empty() {
         checks.push(
             Check::new(
@@ -935,12 +1213,12 @@ fn check_avds(sdk: &Sdk, checks: &mut Vec<Check>, facts: &mut Facts) {
             .note("any NAME; other image ids: emulator-images/README.md"),
         );
     }
-    for avd in &avds {
+    for avd in avds {
         facts.avds.push(printable(&avd.name));
-        let image = avd.image_package();
+        let image = &avd.image;
         let target = avd.target.as_deref().unwrap_or("?");
-        let mut c = match &image {
-            Some(pkg) if sdk.image_dir(pkg).is_none() => Check::new(
+        let mut c = match image {
+            Some(pkg) if !avd.image_installed => Check::new(
                 "avds",
                 &avd.name,
                 Status::Warn,
@@ -968,15 +1246,15 @@ fn check_avds(sdk: &Sdk, checks: &mut Vec<Check>, facts: &mut Facts) {
         }
         checks.push(c);
     }
-    let images = sdk.installed_images();
+    let images = &obs.images;
     if images.is_empty() {
         checks.push(
             Check::new(
                 "avds",
                 "system images",
                 Status::Warn,
-                match sdk.root() {
-                    Some(r) => format!("none in {}", r.join("system-images").display()),
+                match &obs.images_dir {
+                    Some(d) => format!("none in {}", d.display()),
                     None => "none (no SDK)".to_string(),
                 },
             )
@@ -990,7 +1268,7 @@ fn check_avds(sdk: &Sdk, checks: &mut Vec<Check>, facts: &mut Facts) {
             Status::Ok,
             images
                 .iter()
-                .map(|i| i.package.as_str())
+                .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", "),
         ));
@@ -1018,88 +1296,35 @@ fn existing_ancestor(path: &Path) -> Option<PathBuf> {
     abs.ancestors().find(|p| p.is_dir()).map(Path::to_path_buf)
 }
 
-/// Free KiB from `df -Pk` output: the second line's field before the `NN%` capacity field
-/// (so a file system name with spaces does not shift it).
-pub fn parse_df_available(output: &str) -> Option<u64> {
-    let line = output.lines().nth(1)?;
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    let cap = fields
-        .iter()
-        .position(|f| f.ends_with('%') && f[..f.len() - 1].chars().all(|c| c.is_ascii_digit()))?;
-    fields.get(cap.checked_sub(1)?)?.parse().ok()
-}
-
-fn find_df(env: &DoctorEnv) -> Option<PathBuf> {
-    let on_path = env
-        .sdk
-        .path
-        .as_ref()
-        .map(|p| {
-            std::env::split_paths(p)
-                .map(|d| d.join("df"))
-                .collect::<Vec<_>>()
-        })
-        .unwrap_or_default();
-    on_path
-        .into_iter()
-        .chain([PathBuf::from("/usr/bin/df"), PathBuf::from("/bin/df")])
-        .find(|p| is_executable(p))
-}
-
 fn gib(bytes: u64) -> String {
     format!("{:.1} GiB", bytes as f64 / f64::from(1u32 << 30))
 }
 
-fn check_disk(
-    env: &DoctorEnv,
-    what: &str,
-    dir: &Path,
-    min: u64,
-    checks: &mut Vec<Check>,
-    ran: &mut Vec<String>,
-) {
-    let name = format!("free space ({what})");
-    let Some(existing) = existing_ancestor(dir) else {
+fn check_disk(disk: &DiskFacts, checks: &mut Vec<Check>) {
+    let name = format!("free space ({})", disk.what);
+    let Some(existing) = &disk.existing else {
         checks.push(Check::new(
             "disk",
             name,
             Status::Warn,
-            format!("{}: no existing directory above it", dir.display()),
+            format!("{}: no existing directory above it", disk.dir.display()),
         ));
         return;
     };
-    let Some(df) = find_df(env) else {
-        checks.push(Check::new(
-            "disk",
-            name,
-            Status::Warn,
-            "`df` not found; free space not checked".to_string(),
-        ));
-        return;
-    };
-    let arg = existing.display().to_string();
-    let probe = run_tool(
-        &df,
-        &["-Pk", &arg],
-        env.sdk.path.as_ref(),
-        env.tool_timeout,
-        ran,
-    );
-    let free = match probe {
-        Ok(p) if p.success() => parse_df_available(&p.stdout).map(|k| k.saturating_mul(1024)),
-        _ => None,
-    };
-    let Some(free) = free else {
-        checks.push(Check::new(
-            "disk",
-            name,
-            Status::Warn,
-            format!("{}: cannot read `df -Pk` output", existing.display()),
-        ));
-        return;
+    let free = match &disk.free {
+        Ok(free) => *free,
+        Err(why) => {
+            checks.push(Check::new(
+                "disk",
+                name,
+                Status::Warn,
+                format!("{}: free space unknown ({why})", existing.display()),
+            ));
+            return;
+        }
     };
     let found = format!("{} free at {}", gib(free), existing.display());
-    if free >= min {
+    if free >= disk.min {
         checks.push(Check::new("disk", name, Status::Ok, found));
     } else {
         checks.push(
@@ -1107,7 +1332,7 @@ fn check_disk(
                 "disk",
                 name,
                 Status::Warn,
-                format!("{found}; at least {} is advised", gib(min)),
+                format!("{found}; at least {} is advised", gib(disk.min)),
             )
             .note("free some space, or move it (ANDROID_AVD_HOME for AVDs, `prior run --out DIR` for bundles)"),
         );
@@ -1320,17 +1545,18 @@ mod tests {
     fn kvm_missing_unopenable_and_usable() {
         let t = tempfile::tempdir().unwrap();
         let mut checks = Vec::new();
-        assert!(!check_kvm(&t.path().join("kvm"), &mut checks));
+        let kvm = |p: &Path, checks: &mut Vec<Check>| check_acceleration(&kvm_facts(p), checks);
+        assert!(!kvm(&t.path().join("kvm"), &mut checks));
         assert!(checks[0].found.contains("does not exist"));
         assert!(checks[0].note.as_deref().unwrap().contains("-accel off"));
         // A directory cannot be opened read-write, even by root.
-        assert!(!check_kvm(t.path(), &mut checks));
+        assert!(!kvm(t.path(), &mut checks));
         assert_eq!(
             checks[1].fix,
             vec!["sudo usermod -aG kvm $USER".to_string()]
         );
         std::fs::write(t.path().join("kvm"), "").unwrap();
-        assert!(check_kvm(&t.path().join("kvm"), &mut checks));
+        assert!(kvm(&t.path().join("kvm"), &mut checks));
         assert_eq!(checks[2].status, Status::Ok);
     }
 
@@ -1388,15 +1614,126 @@ mod tests {
     }
 
     #[test]
-    fn df_output_is_parsed_by_the_capacity_column() {
-        let out = "Filesystem     1024-blocks      Used Available Capacity Mounted on\n\
-                   /dev/sda1        102400000  51200000  51200000      50% /\n";
-        assert_eq!(parse_df_available(out), Some(51_200_000));
-        let spaced = "Filesystem 1024-blocks Used Available Capacity Mounted on\n\
-                      my disk 10 4 6 40% /mnt/my disk\n";
-        assert_eq!(parse_df_available(spaced), Some(6));
-        assert_eq!(parse_df_available("Filesystem\n"), None);
-        assert_eq!(parse_df_available("h\nx y z\n"), None);
+    fn free_space_comes_from_statvfs() {
+        let t = tempfile::tempdir().unwrap();
+        let free = free_bytes(t.path()).unwrap();
+        assert!(free > 0, "{free}");
+        assert!(free_bytes(&t.path().join("missing")).is_err());
+    }
+
+    /// Observations of a machine with nothing wrong but no device and no AVD.
+    fn bare() -> Observations {
+        Observations {
+            adb: ToolFacts {
+                tool: Tool::Adb,
+                path: Ok("/usr/bin/adb".into()),
+                probe: Some((
+                    "version",
+                    Ok(Probe {
+                        code: Some(0),
+                        stdout: "Android Debug Bridge version 1.0.41\n".into(),
+                        stderr: String::new(),
+                    }),
+                )),
+            },
+            server: ServerFacts::Answered {
+                addr: prior_device::DEFAULT_SERVER,
+                version: 41,
+                devices: Ok(Vec::new()),
+            },
+            sdk_root: None,
+            sdk_warnings: Vec::new(),
+            sdk_tools: Vec::new(),
+            acceleration: AccelFacts::Kvm {
+                path: "/dev/kvm".into(),
+                exists: true,
+                open: Ok(()),
+            },
+            avd_home: "/h/.android/avd".into(),
+            avds: Vec::new(),
+            images: Vec::new(),
+            images_dir: None,
+            disks: vec![DiskFacts {
+                what: "bundles",
+                dir: "/w/runs".into(),
+                min: MIN_FREE_BUNDLES,
+                existing: Some("/w".into()),
+                free: Ok(MIN_FREE_BUNDLES - 1),
+            }],
+            ran: vec!["/usr/bin/adb version".into()],
+        }
+    }
+
+    #[test]
+    fn assess_decides_from_observations_alone() {
+        let d = assess(&bare());
+        assert!(!d.ready, "{d:#?}");
+        assert!(d.facts.adb_usable && d.facts.server_running);
+        assert_eq!(find(&d, "adb").status, Status::Ok);
+        assert_eq!(find(&d, "devices").status, Status::Warn);
+        assert_eq!(find(&d, "ANDROID_HOME").status, Status::Fail);
+        let disk = find(&d, "free space (bundles)");
+        assert_eq!(disk.status, Status::Warn);
+        assert!(disk.found.contains("1.0 GiB free at /w"), "{}", disk.found);
+        assert_eq!(d.ran, vec!["/usr/bin/adb version".to_string()]);
+
+        // An emulator that runs, one AVD with its image, KVM: ready without a device.
+        let mut obs = bare();
+        obs.sdk_tools.push(ToolFacts {
+            tool: Tool::Emulator,
+            path: Ok("/sdk/emulator/emulator".into()),
+            probe: Some((
+                "-version",
+                Ok(Probe {
+                    code: Some(0),
+                    stdout: "Android emulator version 35.1.4.0\n".into(),
+                    stderr: String::new(),
+                }),
+            )),
+        });
+        obs.avds.push(AvdFacts {
+            name: "p34".into(),
+            target: Some("android-34".into()),
+            image: Some("system-images;android-34;google_apis;x86_64".into()),
+            image_installed: false,
+        });
+        let d = assess(&obs);
+        assert!(d.ready, "{}", d.verdict);
+        let avd = find(&d, "p34");
+        assert_eq!(avd.status, Status::Warn);
+        assert_eq!(
+            avd.fix,
+            vec!["sdkmanager --install 'system-images;android-34;google_apis;x86_64'".to_string()]
+        );
+        // The same without KVM access: not ready, and the fix says how.
+        obs.acceleration = AccelFacts::Kvm {
+            path: "/dev/kvm".into(),
+            exists: true,
+            open: Err("Permission denied (os error 13)".into()),
+        };
+        let d = assess(&obs);
+        assert!(!d.ready);
+        assert_eq!(
+            find(&d, "/dev/kvm").fix,
+            vec!["sudo usermod -aG kvm $USER".to_string()]
+        );
+        // A server of another version than the client.
+        obs.server = ServerFacts::Answered {
+            addr: prior_device::DEFAULT_SERVER,
+            version: 40,
+            devices: Ok(Vec::new()),
+        };
+        assert_eq!(find(&assess(&obs), "adb server").status, Status::Warn);
+        // Nothing listens and adb is missing: not usable.
+        obs.adb.path = Err("not found; looked in PATH (1 directory)".into());
+        obs.adb.probe = None;
+        obs.server = ServerFacts::Unreachable {
+            addr: prior_device::DEFAULT_SERVER,
+            why: "connection refused".into(),
+        };
+        let d = assess(&obs);
+        assert!(!d.facts.adb_usable);
+        assert_eq!(find(&d, "adb server").status, Status::Fail);
     }
 
     #[test]

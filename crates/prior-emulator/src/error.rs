@@ -215,3 +215,13 @@ impl std::fmt::Display for LogTail {
         write!(f, "last lines of {}:\n{}", self.path.display(), self.tail)
     }
 }
+
+impl From<prior_tools::ToolMissing> for EmulatorError {
+    fn from(e: prior_tools::ToolMissing) -> EmulatorError {
+        EmulatorError::ToolMissing {
+            tool: e.tool.name(),
+            looked: e.looked,
+            hint: e.hint,
+        }
+    }
+}

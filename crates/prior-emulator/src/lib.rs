@@ -14,7 +14,7 @@ pub mod lifecycle;
 pub mod sdk;
 
 mod error;
-mod process;
+pub use prior_tools::Locator;
 
 pub use console::Console;
 pub use create::{CreateOptions, create};

@@ -12,10 +12,14 @@
 //! already list `emulator-P`.
 //!
 //! Flags: `-timezone` is documented ("Set the time zone for the emulated device … in zoneinfo
-//! format", emulator command-line docs). `-change-locale` is UNVERIFIED against the docs here;
-//! it is what the emulator action most CI projects use (ReactiveCircus/android-emulator-runner
-//! passes `-change-locale xx-YY` and then waits for `persist.sys.locale`). After boot both are
-//! checked (`persist.sys.locale`, `persist.sys.timezone`) and a mismatch is logged, not fatal.
+//! format", emulator command-line docs). `-change-locale` is what most CI projects use
+//! (ReactiveCircus/android-emulator-runner passes `-change-locale xx-YY` and then waits for
+//! `persist.sys.locale`). **It disables loading a snapshot**: external/qemu
+//! `android-qemu2-glue/main.cpp` sets `no_snapshot_load` when the language, country or locale
+//! changes, and adds `-loadvm <snapshot>` only without it. So the locale is passed only at the
+//! boot that saves the clean snapshot (it is part of that snapshot), never with `-snapshot`.
+//! After boot both are checked (`persist.sys.locale`, `persist.sys.timezone`) and a mismatch is
+//! logged, not fatal.
 //!
 //! The emulator announces itself to the adb server named by `ANDROID_ADB_SERVER_PORT`
 //! (set in its environment to Prior's server; that the real emulator reads this variable is
@@ -33,6 +37,13 @@
 //! earlier runs left in userdata never becomes the clean state. A missing snapshot makes the
 //! real emulator cold-boot (UNVERIFIED: with a warning only).
 //!
+//! **The clean mark**: right before `avd snapshot save prior-clean`, Prior sets the
+//! non-persistent property `debug.prior.clean=1` ([`CLEAN_MARK_PROP`]). It lives in RAM, which
+//! the snapshot holds, so it is back after every snapshot load and absent after any cold boot.
+//! After a snapshot boot and after a reset Prior reads it; when it is not `1` the device is not
+//! in the snapshot's state (a cold boot of used userdata) and Prior kills the emulator and
+//! cold-boots it with `-wipe-data`, which saves a new clean snapshot.
+//!
 //! **Reset** = console `avd snapshot load prior-clean`, then wait for the device and
 //! `sys.boot_completed` again and unlock. Why this is "first launch on a clean device": the
 //! snapshot holds the whole guest (RAM, disk overlays) as it was right after the first boot,
@@ -43,13 +54,14 @@
 //! cold-boots it with `-wipe-data` (factory-fresh userdata) and re-saves the snapshot.
 //!
 //! **Kill** = console `kill` (authenticated), wait for the process and the adb device to go,
-//! then `kill -TERM -- -PGID` and `kill -KILL -- -PGID` for the group in the state file (only
+//! then SIGTERM and SIGKILL to the process group in the state file (`kill(-PGID)` through
+//! rustix, `prior_tools::kill_group`; only
 //! when `/proc/PID/cmdline` still names an emulator, so a recycled pid is never signalled).
 
 use crate::error::LogTail;
-use crate::process::{self, Signal, display_argv, in_own_group};
 use crate::{Console, EmulatorError, Sdk, Tool};
 use prior_device::{AdbServer, Cmd, Device, DeviceState};
+use prior_tools::{Signal, display_argv, in_own_group};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::net::TcpListener;
@@ -64,6 +76,13 @@ pub const FIRST_CONSOLE_PORT: u16 = 5554;
 pub const LAST_CONSOLE_PORT: u16 = 5584;
 /// The snapshot [`boot`] saves and [`reset`] loads.
 pub const CLEAN_SNAPSHOT: &str = "prior-clean";
+/// A non-persistent property Prior sets right before saving [`CLEAN_SNAPSHOT`]. It lives in
+/// the guest's RAM, so it is there after a snapshot load and gone after any cold boot: after a
+/// snapshot boot or a reset, `getprop` of it proves the device is in the clean snapshot's
+/// state (and not, say, a cold boot of used userdata).
+pub const CLEAN_MARK_PROP: &str = "debug.prior.clean";
+/// The value of [`CLEAN_MARK_PROP`] in the clean snapshot.
+pub const CLEAN_MARK: &str = "1";
 
 const CONSOLE_TIMEOUT: Duration = Duration::from_secs(10);
 const POLL: Duration = Duration::from_millis(250);
@@ -332,10 +351,15 @@ pub fn boot(
     // A clean snapshot from an earlier boot is loaded at startup (`-snapshot NAME`), so a
     // boot is as clean as a reset; without one (or with -wipe-data) the boot saves it.
     let from_clean = !opts.wipe_data && avd.dir.join("snapshots").join(CLEAN_SNAPSHOT).is_dir();
+    let requested = opts;
     let mut opts = opts.clone();
     if from_clean {
         opts.extra_args
             .extend(["-snapshot".to_string(), CLEAN_SNAPSHOT.to_string()]);
+        // `-change-locale` makes the emulator skip the snapshot (it sets no_snapshot_load;
+        // android-qemu2-glue/main.cpp), so the locale is applied once, at the boot that saves
+        // the clean snapshot, and never passed on a snapshot boot.
+        opts.locale = None;
     }
     let opts = &opts;
     let emulator = sdk.tool(Tool::Emulator)?;
@@ -356,6 +380,7 @@ pub fn boot(
     let argv = display_argv(&emulator, &args);
     log(&format!("$ {argv}"));
     log(&format!("  (log: {})", log_file.display()));
+    tracing::info!(argv = %argv, log = %log_file.display(), "starting the emulator");
 
     let mut cmd = Command::new(&emulator);
     cmd.args(&args)
@@ -401,18 +426,38 @@ pub fn boot(
     log(&format!("started emulator pid {pid} as {}", running.serial));
 
     let ready = wait_ready(adb, &running, opts.timeout, log).and_then(|()| {
-        prepare(sdk, adb, &running, opts, log)?;
         if from_clean {
+            // The snapshot's own state: verify it before touching anything.
+            if let Some(why) = not_clean(adb, &running)? {
+                return Ok(Some(why));
+            }
+            prepare(sdk, adb, &running, requested, log)?;
             log(&format!("booted from the clean snapshot {CLEAN_SNAPSHOT}"));
-            return Ok(());
+            return Ok(None);
         }
+        prepare(sdk, adb, &running, opts, log)?;
+        mark_clean(adb, &running)?;
         let mut console = Console::connect(port, &sdk.console_token_file(), CONSOLE_TIMEOUT)?;
         console.snapshot_save(CLEAN_SNAPSHOT)?;
         log(&format!("saved snapshot {CLEAN_SNAPSHOT}"));
-        Ok(())
+        Ok(None)
     });
     match ready {
-        Ok(()) => Ok(running),
+        Ok(None) => Ok(running),
+        Ok(Some(why)) => {
+            log(&format!(
+                "{}: not in the clean snapshot's state after booting from it ({why}); killing and cold-booting with -wipe-data",
+                running.serial
+            ));
+            kill(sdk, &running, Duration::from_secs(30))?;
+            wait_detached(adb, port);
+            let again = BootOptions {
+                port: Some(port),
+                wipe_data: true,
+                ..requested.clone()
+            };
+            boot(sdk, adb, name, &again, log)
+        }
         Err(e) => {
             if process_alive(pid) {
                 log(&format!("boot failed ({e}); killing emulator pid {pid}"));
@@ -605,45 +650,96 @@ pub fn reset(
                 ..running.clone()
             };
             wait_ready(adb, &r, opts.timeout, log)?;
-            let device = adb
-                .device(&running.serial)
-                .map_err(dev_err("address", &running.serial))?;
-            unlock(&device, log);
-            Ok(Reset::Snapshot)
+            match not_clean(adb, running)? {
+                None => {
+                    let device = adb
+                        .device(&running.serial)
+                        .map_err(dev_err("address", &running.serial))?;
+                    unlock(&device, log);
+                    Ok(Reset::Snapshot)
+                }
+                Some(why) => wipe_and_reboot(sdk, adb, running, opts, why, log),
+            }
         }
         Err(EmulatorError::ConsoleKo { reason, .. }) => {
             drop(console);
-            log(&format!(
-                "{}: snapshot {CLEAN_SNAPSHOT} cannot be loaded (KO: {reason}); killing and cold-booting with -wipe-data",
-                running.serial
-            ));
-            let tcpdump = opts
-                .tcpdump
-                .clone()
-                .or_else(|| read_state(sdk, running.console_port).and_then(|s| s.tcpdump));
-            kill(sdk, running, Duration::from_secs(30))?;
-            // adb notices the closed transport a moment later; the port is reused at once.
-            let until = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < until
-                && known_emulators(adb)
-                    .is_ok_and(|l| l.iter().any(|(p, _)| *p == running.console_port))
-            {
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            let again = BootOptions {
-                port: Some(running.console_port),
-                wipe_data: true,
-                tcpdump,
-                ..opts.clone()
-            };
-            let fresh = boot(sdk, adb, &running.name, &again, log)?;
-            Ok(Reset::WipedAndRebooted {
-                why: reason,
-                running: fresh,
-            })
+            wipe_and_reboot(sdk, adb, running, opts, format!("KO: {reason}"), log)
         }
         Err(e) => Err(e),
     }
+}
+
+/// Kills `running` and cold-boots its AVD with `-wipe-data` on the same port (which saves a
+/// new clean snapshot). Its `-tcpdump` is `opts.tcpdump` only: a capture file belongs to the
+/// recording it was made for, and the one named in the state file may have been handed over
+/// (and deleted) already.
+fn wipe_and_reboot(
+    sdk: &Sdk,
+    adb: &AdbServer,
+    running: &Running,
+    opts: &BootOptions,
+    why: String,
+    log: &mut dyn FnMut(&str),
+) -> Result<Reset, EmulatorError> {
+    log(&format!(
+        "{}: the clean snapshot {CLEAN_SNAPSHOT} cannot be used ({why}); killing and cold-booting with -wipe-data",
+        running.serial
+    ));
+    kill(sdk, running, Duration::from_secs(30))?;
+    wait_detached(adb, running.console_port);
+    let again = BootOptions {
+        port: Some(running.console_port),
+        wipe_data: true,
+        ..opts.clone()
+    };
+    let fresh = boot(sdk, adb, &running.name, &again, log)?;
+    Ok(Reset::WipedAndRebooted {
+        why,
+        running: fresh,
+    })
+}
+
+/// Waits (up to 10 s) until adb no longer lists `emulator-<port>`: adb notices the closed
+/// transport a moment after the emulator exits, and the port is reused at once.
+fn wait_detached(adb: &AdbServer, port: u16) {
+    let until = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < until
+        && known_emulators(adb).is_ok_and(|l| l.iter().any(|(p, _)| *p == port))
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Sets [`CLEAN_MARK_PROP`] (right before the clean snapshot is saved).
+fn mark_clean(adb: &AdbServer, running: &Running) -> Result<(), EmulatorError> {
+    let serial = &running.serial;
+    let device = adb.device(serial).map_err(dev_err("address", serial))?;
+    let prop =
+        prior_device::PropName::new(CLEAN_MARK_PROP).map_err(dev_err("name a property", serial))?;
+    device
+        .shell_ok(
+            &Cmd::new("setprop").prop(&prop).raw(CLEAN_MARK),
+            Duration::from_secs(20),
+        )
+        .map_err(dev_err(&format!("set {CLEAN_MARK_PROP}"), serial))?;
+    Ok(())
+}
+
+/// `None` when the device shows the clean snapshot's [`CLEAN_MARK_PROP`]; else why not.
+fn not_clean(adb: &AdbServer, running: &Running) -> Result<Option<String>, EmulatorError> {
+    let serial = &running.serial;
+    let device = adb.device(serial).map_err(dev_err("address", serial))?;
+    let value = device
+        .getprop(CLEAN_MARK_PROP)
+        .map_err(dev_err(&format!("read {CLEAN_MARK_PROP}"), serial))?;
+    Ok(if value.trim() == CLEAN_MARK {
+        None
+    } else {
+        Some(format!(
+            "{CLEAN_MARK_PROP} is {:?}, not {CLEAN_MARK:?}: this is a cold boot, not the snapshot",
+            value.trim()
+        ))
+    })
 }
 
 /// Stops an emulator: console `kill`, then the process group (see the module docs).
@@ -747,12 +843,7 @@ fn os_process_alive(pid: u32) -> bool {
             Err(_) => false,
         };
     }
-    Command::new("kill")
-        .args(["-0", &pid.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    prior_tools::process_exists(pid)
 }
 
 /// Whether `pid` looks like an emulator (so a recycled pid is not signalled). Without
@@ -773,7 +864,7 @@ fn kill_group(pgid: u32, grace: Duration) {
         (Signal::Term, grace.max(Duration::from_secs(1))),
         (Signal::Kill, Duration::from_secs(5)),
     ] {
-        process::kill_group(pgid, signal);
+        prior_tools::kill_group(pgid, signal);
         let until = Instant::now() + wait;
         while Instant::now() < until {
             if !process_alive(pgid) {

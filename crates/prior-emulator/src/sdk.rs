@@ -14,100 +14,15 @@
 //! - system images are `<sdk>/system-images/android-<API>/<tag>/<abi>/`, the package id
 //!   `system-images;android-<API>;<tag>;<abi>`.
 //!
-//! Choice: a tool not found in the SDK is looked up on `PATH` too (Debian's `adb` is
-//! `/usr/bin/adb`; some CI images put `emulator` on `PATH`). Every lookup reports every place
-//! it looked.
+//! Tools are found by `prior_tools::Locator`, Prior's one locator (the SDK first, then
+//! `PATH`; its docs say why), so `prior doctor`, `prior run` and `prior-device` agree on which
+//! `adb` they mean. Every lookup reports every place it looked.
 
 use crate::EmulatorError;
+use prior_tools::Locator;
+pub use prior_tools::{SdkEnv, Tool, is_executable};
 use std::collections::BTreeMap;
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-
-/// The environment the SDK is found from. [`SdkEnv::from_process`] reads the real one; tests
-/// build their own so nothing depends on the machine running them.
-#[derive(Debug, Clone, Default)]
-pub struct SdkEnv {
-    /// `ANDROID_HOME`.
-    pub android_home: Option<PathBuf>,
-    /// `ANDROID_SDK_ROOT` (deprecated name of the same thing).
-    pub android_sdk_root: Option<PathBuf>,
-    /// `ANDROID_AVD_HOME`.
-    pub avd_home: Option<PathBuf>,
-    /// `ANDROID_EMULATOR_HOME` (default `~/.android`).
-    pub emulator_home: Option<PathBuf>,
-    /// The user's home directory (`HOME`, or `USERPROFILE` on Windows).
-    pub home: Option<PathBuf>,
-    /// `PATH`.
-    pub path: Option<OsString>,
-}
-
-fn non_empty(name: &str) -> Option<OsString> {
-    std::env::var_os(name).filter(|v| !v.is_empty())
-}
-
-impl SdkEnv {
-    /// The process environment.
-    pub fn from_process() -> SdkEnv {
-        SdkEnv {
-            android_home: non_empty("ANDROID_HOME").map(PathBuf::from),
-            android_sdk_root: non_empty("ANDROID_SDK_ROOT").map(PathBuf::from),
-            avd_home: non_empty("ANDROID_AVD_HOME").map(PathBuf::from),
-            emulator_home: non_empty("ANDROID_EMULATOR_HOME").map(PathBuf::from),
-            home: non_empty("HOME")
-                .or_else(|| non_empty("USERPROFILE"))
-                .map(PathBuf::from),
-            path: non_empty("PATH"),
-        }
-    }
-}
-
-/// A tool Prior runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tool {
-    /// `emulator`.
-    Emulator,
-    /// `sdkmanager`.
-    Sdkmanager,
-    /// `avdmanager`.
-    Avdmanager,
-    /// `adb`.
-    Adb,
-}
-
-impl Tool {
-    /// All tools, in the order `prior doctor` checks them.
-    pub const ALL: [Tool; 4] = [
-        Tool::Adb,
-        Tool::Emulator,
-        Tool::Sdkmanager,
-        Tool::Avdmanager,
-    ];
-
-    /// The executable's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Tool::Emulator => "emulator",
-            Tool::Sdkmanager => "sdkmanager",
-            Tool::Avdmanager => "avdmanager",
-            Tool::Adb => "adb",
-        }
-    }
-
-    /// How to install it.
-    pub fn install_hint(self) -> &'static str {
-        match self {
-            Tool::Adb => {
-                "install it: `sdkmanager platform-tools`, or on Debian/Ubuntu `sudo apt-get install adb`"
-            }
-            Tool::Emulator => "install it: `sdkmanager emulator` (needs ANDROID_HOME set)",
-            Tool::Sdkmanager | Tool::Avdmanager => {
-                "install the Android command-line tools: download commandlinetools-*.zip from \
-                 https://developer.android.com/studio#command-line-tools-only and unpack it as \
-                 $ANDROID_HOME/cmdline-tools/latest"
-            }
-        }
-    }
-}
 
 /// An AVD found in the AVD home.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,9 +66,7 @@ pub struct InstalledImage {
 /// The located SDK.
 #[derive(Debug, Clone)]
 pub struct Sdk {
-    env: SdkEnv,
-    root: Option<PathBuf>,
-    warnings: Vec<String>,
+    locator: Locator,
 }
 
 /// Reads a `key=value` file (AVD ini, config.ini, source.properties). Lines without `=` and
@@ -185,103 +98,45 @@ pub fn parse_ini(text: &str) -> BTreeMap<String, String> {
 impl Sdk {
     /// Locates the SDK from `env`. Never fails: a missing SDK shows up when a tool is asked for.
     pub fn locate(env: SdkEnv) -> Sdk {
-        let mut warnings = Vec::new();
-        let root = match (&env.android_home, &env.android_sdk_root) {
-            (Some(h), Some(r)) if h != r => {
-                warnings.push(format!(
-                    "ANDROID_HOME={} and ANDROID_SDK_ROOT={} differ; using ANDROID_HOME",
-                    h.display(),
-                    r.display()
-                ));
-                Some(h.clone())
-            }
-            (Some(h), _) => Some(h.clone()),
-            (None, Some(r)) => Some(r.clone()),
-            (None, None) => None,
-        };
-        if let Some(r) = &root
-            && !r.is_dir()
-        {
-            warnings.push(format!("the SDK root {} is not a directory", r.display()));
-        }
         Sdk {
-            env,
-            root,
-            warnings,
+            locator: Locator::new(env),
         }
     }
 
     /// The SDK root, if `ANDROID_HOME`/`ANDROID_SDK_ROOT` names one.
     pub fn root(&self) -> Option<&Path> {
-        self.root.as_deref()
+        self.locator.root()
     }
 
     /// The environment this SDK was located from.
     pub fn env(&self) -> &SdkEnv {
-        &self.env
+        self.locator.env()
+    }
+
+    /// Prior's tool locator for this environment.
+    pub fn locator(&self) -> &Locator {
+        &self.locator
     }
 
     /// Things worth telling the user about the environment (conflicting variables…).
     pub fn warnings(&self) -> &[String] {
-        &self.warnings
+        self.locator.warnings()
     }
 
     /// Places a tool is looked for, in order (SDK locations, then `PATH`).
     pub fn candidates(&self, tool: Tool) -> Vec<PathBuf> {
-        let name = tool.name();
-        let mut out = Vec::new();
-        if let Some(root) = &self.root {
-            match tool {
-                Tool::Emulator => out.push(root.join("emulator").join(name)),
-                Tool::Adb => out.push(root.join("platform-tools").join(name)),
-                Tool::Sdkmanager | Tool::Avdmanager => {
-                    out.push(root.join("cmdline-tools/latest/bin").join(name));
-                    let mut versions: Vec<PathBuf> = fs_err::read_dir(root.join("cmdline-tools"))
-                        .map(|rd| {
-                            rd.filter_map(Result::ok)
-                                .map(|e| e.path())
-                                .filter(|p| p.file_name().is_some_and(|n| n != "latest"))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    versions.sort();
-                    versions.reverse();
-                    out.extend(versions.into_iter().map(|v| v.join("bin").join(name)));
-                    out.push(root.join("tools/bin").join(name));
-                }
-            }
-        }
-        if let Some(path) = &self.env.path {
-            out.extend(std::env::split_paths(path).map(|d| d.join(name)));
-        }
-        out
+        self.locator.candidates(tool)
     }
 
     /// The first existing, executable candidate for `tool`.
     pub fn tool(&self, tool: Tool) -> Result<PathBuf, EmulatorError> {
-        let looked = self.candidates(tool);
-        if let Some(found) = looked.iter().find(|p| is_executable(p)) {
-            return Ok(found.clone());
-        }
-        let mut hint = tool.install_hint().to_string();
-        if self.root.is_none() && tool != Tool::Adb {
-            hint.push_str("; ANDROID_HOME is not set");
-        }
-        Err(EmulatorError::ToolMissing {
-            tool: tool.name(),
-            looked: if looked.is_empty() {
-                vec![PathBuf::from("(ANDROID_HOME unset, PATH empty)")]
-            } else {
-                looked
-            },
-            hint,
-        })
+        self.locator.find(tool).map_err(EmulatorError::from)
     }
 
     /// `ANDROID_EMULATOR_HOME`, else `~/.android`.
     pub fn emulator_home(&self) -> PathBuf {
-        self.env.emulator_home.clone().unwrap_or_else(|| {
-            self.env
+        self.env().emulator_home.clone().unwrap_or_else(|| {
+            self.env()
                 .home
                 .clone()
                 .unwrap_or_else(|| PathBuf::from("."))
@@ -291,7 +146,7 @@ impl Sdk {
 
     /// `ANDROID_AVD_HOME`, else `<emulator home>/avd`.
     pub fn avd_home(&self) -> PathBuf {
-        self.env
+        self.env()
             .avd_home
             .clone()
             .unwrap_or_else(|| self.emulator_home().join("avd"))
@@ -299,7 +154,7 @@ impl Sdk {
 
     /// The console auth token file, `~/.emulator_console_auth_token`.
     pub fn console_token_file(&self) -> PathBuf {
-        self.env
+        self.env()
             .home
             .clone()
             .unwrap_or_else(|| PathBuf::from("."))
@@ -354,7 +209,7 @@ impl Sdk {
 
     /// The directory of an installed system image package id, if it is installed.
     pub fn image_dir(&self, package: &str) -> Option<PathBuf> {
-        let root = self.root.as_ref()?;
+        let root = self.root()?;
         let parts: Vec<&str> = package.split(';').collect();
         let ["system-images", api, tag, abi] = parts.as_slice() else {
             return None;
@@ -372,7 +227,7 @@ impl Sdk {
 
     /// Every installed system image.
     pub fn installed_images(&self) -> Vec<InstalledImage> {
-        let Some(root) = &self.root else {
+        let Some(root) = self.root() else {
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -412,80 +267,12 @@ fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Whether `path` is a file this user may execute.
-pub fn is_executable(path: &Path) -> bool {
-    let Ok(meta) = std::fs::metadata(path) else {
-        return false;
-    };
-    if !meta.is_file() {
-        return false;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        meta.permissions().mode() & 0o111 != 0
-    }
-    #[cfg(not(unix))]
-    {
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn exe(path: &Path) {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, "#!/bin/sh\n").unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-    }
-
     #[test]
-    fn finds_tools_in_the_sdk_then_on_path() {
-        let t = tempfile::tempdir().unwrap();
-        let sdk_root = t.path().join("sdk");
-        exe(&sdk_root.join("emulator/emulator"));
-        exe(&sdk_root.join("cmdline-tools/11.0/bin/sdkmanager"));
-        exe(&t.path().join("bin/adb"));
-        let sdk = Sdk::locate(SdkEnv {
-            android_sdk_root: Some(sdk_root.clone()),
-            path: Some(t.path().join("bin").into_os_string()),
-            home: Some(t.path().join("home")),
-            ..SdkEnv::default()
-        });
-        assert_eq!(
-            sdk.tool(Tool::Emulator).unwrap(),
-            sdk_root.join("emulator/emulator")
-        );
-        assert_eq!(
-            sdk.tool(Tool::Sdkmanager).unwrap(),
-            sdk_root.join("cmdline-tools/11.0/bin/sdkmanager")
-        );
-        assert_eq!(sdk.tool(Tool::Adb).unwrap(), t.path().join("bin/adb"));
-        let err = sdk.tool(Tool::Avdmanager).unwrap_err().to_string();
-        assert!(err.contains("cmdline-tools/latest/bin/avdmanager"), "{err}");
-        assert!(err.contains("commandlinetools"), "{err}");
-    }
-
-    #[test]
-    fn a_file_without_the_execute_bit_is_not_a_tool() {
-        let t = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(t.path().join("sdk/emulator")).unwrap();
-        std::fs::write(t.path().join("sdk/emulator/emulator"), "").unwrap();
-        let sdk = Sdk::locate(SdkEnv {
-            android_home: Some(t.path().join("sdk")),
-            ..SdkEnv::default()
-        });
-        assert!(sdk.tool(Tool::Emulator).is_err());
-    }
-
-    #[test]
-    fn android_home_wins_over_sdk_root_with_a_warning() {
+    fn tools_come_from_prior_tools_locator() {
         let sdk = Sdk::locate(SdkEnv {
             android_home: Some("/a".into()),
             android_sdk_root: Some("/b".into()),
@@ -493,6 +280,11 @@ mod tests {
         });
         assert_eq!(sdk.root(), Some(Path::new("/a")));
         assert!(sdk.warnings()[0].contains("differ"));
+        let err = sdk.tool(Tool::Emulator).unwrap_err().to_string();
+        assert!(
+            err.starts_with("find `emulator`: looked in /a/emulator/emulator"),
+            "{err}"
+        );
     }
 
     #[test]

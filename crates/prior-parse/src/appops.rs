@@ -1,5 +1,20 @@
-//! `dumpsys appops [--package P]` in the layouts of Android 9 to 15, and `appops get` lines
+//! `dumpsys appops [--package P]` in the layouts of Android 7 to 15, and `appops get` lines
 //! (FORMATS.md §4).
+//!
+//! Android 7.0–8.1 (API 24–27) know no dump options: `dumpsys appops --package P` prints the
+//! single line `Unknown option: --package` and nothing else ([`reply_error`] recognises such
+//! replies), and the plain dump prints `OPNAME: mode=<int>[; time=+<dur> ago][; rejectTime=
+//! +<dur> ago][ (running) | ; duration=+<dur>]` under each `Package P:` — times only relative
+//! to the dump ([`Layout::Relative`]; place them with [`OpAccess::device_us_at`]). Source: AOSP
+//! `services/core/java/com/android/server/AppOpsService.java` `dump()` (frameworks/base commit
+//! 069aa9dce464, 8.1-era; same argument loop in the API 25 and 26 SDK sources,
+//! docs/device-behaviour.md (b)).
+//!
+//! Vendor builds add ops AOSP does not know; MIUI/HyperOS print them as `MIUIOP(10033)
+//! (allow):` (UNVERIFIED beyond that header shape), AOSP itself prints an op code it has no
+//! name for as `Unknown(123)` (`AppOpsManager.opToName`). Any such header starts its own op,
+//! kept by its printed name and code ([`OpHeader::code`]); its `Access:` lines never belong to
+//! the op printed above it.
 //!
 //! The dump is flattened into lists that each carry the context they were printed under
 //! (uid, package, op, attribution tag) and their 1-based line number:
@@ -56,6 +71,9 @@ pub enum Layout {
     Keyed,
     /// Android 11+: keyed entries inside `tag=[ … ]` attribution blocks.
     Attributed,
+    /// Android 7.0–8.1 (API 24–27): `OP: mode=N; time=+5s ago` — the time only relative to
+    /// the dump ([`OpAccess::time`] is `None`; see [`OpAccess::device_us_at`]).
+    Relative,
 }
 
 /// Op flags of an entry key (`flagsToString`: `s`, `tp`, `up`, `tpd`, `upd`, `|`-joined).
@@ -154,6 +172,23 @@ impl OpAccess {
     pub fn device_us(&self, utc_offset_s: i32) -> Option<i64> {
         self.time?.to_epoch_us(1970, utc_offset_s)
     }
+
+    /// The access time in µs since the epoch: from the printed date when there is one
+    /// (`default_year` when it has none), else — Android 7–8's relative-only layout — from
+    /// `dump_device_us`, the device time the dump was taken, plus [`OpAccess::relative_ms`].
+    /// The recorder takes that time with `date` right before `dumpsys`, so a relative time
+    /// can be early by the time `dumpsys` took to start (UNVERIFIED: typically milliseconds).
+    pub fn device_us_at(
+        &self,
+        default_year: i32,
+        utc_offset_s: i32,
+        dump_device_us: Option<i64>,
+    ) -> Option<i64> {
+        match self.time {
+            Some(t) => t.to_epoch_us(default_year, utc_offset_s),
+            None => dump_device_us?.checked_add(self.relative_ms?.checked_mul(1000)?),
+        }
+    }
 }
 
 /// An op header `OPNAME (mode[ / switch SW=mode]):`.
@@ -173,6 +208,9 @@ pub struct OpHeader {
     pub package: Option<String>,
     /// Enclosing uid.
     pub uid: Option<u32>,
+    /// The op code printed with a name Prior does not know (`MIUIOP(10033)` → 10033,
+    /// AOSP's `Unknown(123)` → 123); `None` for ordinary names.
+    pub code: Option<u32>,
 }
 
 /// An op that was running when the dump was taken (`Running start at:`), and/or its
@@ -395,6 +433,11 @@ impl DumpParser {
                 }
                 if !self.uid_line(no, t) {
                     self.out.skipped.push(no, t);
+                    // A header Prior cannot read: what follows is not the previous op's.
+                    if t.ends_with(':') && !t.starts_with("Access") && !t.starts_with("Reject") {
+                        self.op = None;
+                        self.tag = None;
+                    }
                 }
             }
         }
@@ -444,18 +487,13 @@ impl DumpParser {
             }
         }
         if let Some(h) = op_header(t) {
-            self.out.ops.push(OpHeader {
-                line_no: no,
-                op: h.op.to_owned(),
-                mode: h.mode.to_owned(),
-                switch_op: h.switch.map(|(s, _)| s.to_owned()),
-                switch_mode: h.switch.map(|(_, m)| m.to_owned()),
-                package: self.package.clone(),
-                uid: self.uid,
-            });
-            self.op = Some(self.out.ops.len() - 1);
-            self.tag = None;
-            self.op_first_access = self.out.accesses.len();
+            self.open_op(no, h.op, h.mode, h.switch, op_code(h.op));
+            return true;
+        }
+        if self.package.is_some()
+            && let Some(r) = relative_line(t)
+        {
+            self.push_relative(no, r);
             return true;
         }
         if let Some(tag) = t.strip_suffix("=[")
@@ -572,6 +610,61 @@ impl DumpParser {
             return true;
         }
         false
+    }
+
+    fn open_op(
+        &mut self,
+        no: u64,
+        op: &str,
+        mode: &str,
+        switch: Option<(&str, &str)>,
+        code: Option<u32>,
+    ) {
+        self.out.ops.push(OpHeader {
+            line_no: no,
+            op: op.to_owned(),
+            mode: mode.to_owned(),
+            switch_op: switch.map(|(s, _)| s.to_owned()),
+            switch_mode: switch.map(|(_, m)| m.to_owned()),
+            package: self.package.clone(),
+            uid: self.uid,
+            code,
+        });
+        self.op = Some(self.out.ops.len() - 1);
+        self.tag = None;
+        self.op_first_access = self.out.accesses.len();
+    }
+
+    /// Android 7–8: one line is the op, its mode and its last access/reject times.
+    fn push_relative(&mut self, no: u64, r: RelativeLine<'_>) {
+        self.open_op(no, r.op, r.mode, None, op_code(r.op));
+        let times = [
+            (AccessKind::Access, r.time_ago_ms),
+            (AccessKind::Reject, r.reject_ago_ms),
+        ];
+        for (kind, ago) in times {
+            let Some(ago) = ago else { continue };
+            if let Some(mut a) = self.base_access(no, kind, Layout::Relative) {
+                a.relative_ms = Some(-ago);
+                if kind == AccessKind::Access {
+                    a.duration_ms = r.duration_ms;
+                }
+                self.out.accesses.push(a);
+            }
+        }
+        if r.running {
+            self.out.running.push(RunningOp {
+                line_no: no,
+                op: r.op.to_owned(),
+                package: self.package.clone(),
+                uid: self.uid,
+                attribution_tag: None,
+                running_for_ms: None,
+                start_nesting: None,
+            });
+        }
+        // The op is complete on its line: nothing below belongs to it.
+        self.op = None;
     }
 
     fn op_name(&self) -> Option<String> {
@@ -733,6 +826,107 @@ fn is_op_name(s: &str) -> bool {
         && s.bytes().next().is_some_and(|b| b.is_ascii_uppercase())
 }
 
+/// An op name AOSP's tables do not have, as printed: `NAME(CODE)` (`MIUIOP(10033)`,
+/// `Unknown(123)`), or a bare token of letters, digits, `_`, `:`, `.`, `-`.
+fn is_vendor_op_name(s: &str) -> bool {
+    if op_code(s).is_some() {
+        return true;
+    }
+    !s.is_empty()
+        && s.len() <= 80
+        && s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-'))
+}
+
+/// `MIUIOP(10033)` → 10033: a name followed by a decimal code in parentheses.
+fn op_code(s: &str) -> Option<u32> {
+    let inner = s.strip_suffix(')')?;
+    let (name, code) = inner.split_once('(')?;
+    let name_ok = !name.is_empty()
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !name_ok {
+        return None;
+    }
+    text::parse_u64(code).and_then(|n| u32::try_from(n).ok())
+}
+
+struct RelativeLine<'a> {
+    op: &'a str,
+    mode: &'a str,
+    time_ago_ms: Option<i64>,
+    reject_ago_ms: Option<i64>,
+    duration_ms: Option<i64>,
+    running: bool,
+}
+
+/// Android 7–8 package op line: `OP: mode=0; time=+5s12ms ago; rejectTime=+1m0s0ms ago;
+/// duration=+1s0ms` or `… (running)`. The op name may be a vendor one (`MIUIOP(10033)`).
+fn relative_line(t: &str) -> Option<RelativeLine<'_>> {
+    let (op, rest) = t.split_once(": mode=")?;
+    if !is_op_name(op) && !is_vendor_op_name(op) {
+        return None;
+    }
+    let (rest, running) = match rest.strip_suffix(" (running)") {
+        Some(r) => (r, true),
+        None => (rest, false),
+    };
+    let mut parts = rest.split(';');
+    let mode = parts.next()?.trim();
+    if mode.is_empty() || mode.contains(' ') {
+        return None;
+    }
+    let mut r = RelativeLine {
+        op,
+        mode,
+        time_ago_ms: None,
+        reject_ago_ms: None,
+        duration_ms: None,
+        running,
+    };
+    for part in parts {
+        let part = part.trim();
+        let ago = |v: &str| parse_duration_ms(v.strip_suffix(" ago")?.trim());
+        if let Some(v) = part.strip_prefix("time=") {
+            r.time_ago_ms = Some(ago(v)?);
+        } else if let Some(v) = part.strip_prefix("rejectTime=") {
+            r.reject_ago_ms = Some(ago(v)?);
+        } else if let Some(v) = part.strip_prefix("duration=") {
+            r.duration_ms = Some(parse_duration_ms(v.trim())?);
+        } else {
+            return None;
+        }
+    }
+    Some(r)
+}
+
+/// Why a reply of `dumpsys appops …` is not a dump, or `None` when it is one: the device
+/// refused the option (`Unknown option: --package` on API 24–27, `Unknown command: …`), the
+/// shell may not dump (`Permission Denial: …`), the service is missing (`Can't find
+/// service: appops`), or the reply is empty. The reason quotes the device's first line.
+pub fn reply_error(text: &str) -> Option<String> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| l.chars().take(200).collect::<String>());
+    let Some(first) = first else {
+        return Some("the device printed nothing".to_owned());
+    };
+    const ERRORS: &[&str] = &[
+        "Unknown option",
+        "Unknown command",
+        "Permission Denial",
+        "Can't find service",
+        "Error:",
+    ];
+    ERRORS
+        .iter()
+        .any(|e| first.starts_with(e))
+        .then(|| format!("the device answered `{first}`"))
+}
+
 /// A bare op name heading a discrete op (`FINE_LOCATION`, or `android:fine_location`).
 fn discrete_op_name(t: &str) -> Option<String> {
     if is_op_name(t) {
@@ -749,12 +943,14 @@ struct Header<'a> {
     switch: Option<(&'a str, &'a str)>,
 }
 
-/// `OPNAME (mode):` / `OPNAME (mode / switch SW=mode): ` (trailing space optional).
+/// `OPNAME (mode):` / `OPNAME (mode / switch SW=mode): ` (trailing space optional). The
+/// name may be one Prior does not know: `MIUIOP(10033)`, `Unknown(123)`, or any other token
+/// without spaces (kept as printed).
 fn op_header(t: &str) -> Option<Header<'_>> {
     let t = t.strip_suffix(':')?;
     let t = t.strip_suffix(')')?;
     let (op, inner) = t.split_once(" (")?;
-    if !is_op_name(op) {
+    if !is_op_name(op) && !is_vendor_op_name(op) {
         return None;
     }
     let (mode, switch) = match inner.split_once(" / switch ") {
@@ -1518,6 +1714,168 @@ Discrete accesses:
         let d = parse_dump("Uid 10001:\n  Access: [top-s] 2024-01-01 00:00:00.000 (-1s0ms)\n");
         assert!(d.accesses.is_empty());
         assert_eq!(d.skipped.total, 1);
+    }
+
+    /// Android 7–8 plain `dumpsys appops`, written from AOSP `AppOpsService.dump()` at
+    /// frameworks/base 069aa9dce464 (uid-level modes before the packages, `mode=` printed as
+    /// a number, relative times only).
+    const ANDROID8: &str = "\
+Current AppOps Service state:
+  Clients:
+    android.os.Binder@1c2b3a:
+      ClientState{mAppToken=android.os.Binder@1c2b3a, pid=1234}
+
+  Uid 10080:
+      COARSE_LOCATION: mode=4
+    Package com.prior.demo.leakyshop:
+      COARSE_LOCATION: mode=0; time=+5s12ms ago
+      READ_CONTACTS: mode=0; time=+1m2s3ms ago; rejectTime=+10s0ms ago
+      CAMERA: mode=0; time=+3s0ms ago; duration=+1s500ms
+      RECORD_AUDIO: mode=0; time=+2s0ms ago (running)
+      WAKE_LOCK: mode=0
+  Uid 1000:
+    Package android:
+      FINE_LOCATION: mode=0; time=+1h0m0s0ms ago
+";
+
+    #[test]
+    fn android_8_relative_layout() {
+        let d = parse_dump(ANDROID8);
+        assert_eq!(d.uids.len(), 2);
+        assert_eq!(
+            d.uids[0].modes.len(),
+            1,
+            "the uid-level mode stays a uid mode"
+        );
+        assert_eq!(d.uids[0].modes[0].op, "COARSE_LOCATION");
+        let ops: Vec<(&str, &str)> = d
+            .ops
+            .iter()
+            .map(|o| (o.op.as_str(), o.mode.as_str()))
+            .collect();
+        assert_eq!(
+            ops,
+            [
+                ("COARSE_LOCATION", "0"),
+                ("READ_CONTACTS", "0"),
+                ("CAMERA", "0"),
+                ("RECORD_AUDIO", "0"),
+                ("WAKE_LOCK", "0"),
+                ("FINE_LOCATION", "0")
+            ]
+        );
+        let app: Vec<(&str, AccessKind, Option<i64>, Option<i64>)> = d
+            .accesses_of("com.prior.demo.leakyshop")
+            .map(|a| (a.op.as_str(), a.kind, a.relative_ms, a.duration_ms))
+            .collect();
+        assert_eq!(
+            app,
+            [
+                ("COARSE_LOCATION", AccessKind::Access, Some(-5012), None),
+                ("READ_CONTACTS", AccessKind::Access, Some(-62003), None),
+                ("READ_CONTACTS", AccessKind::Reject, Some(-10000), None),
+                ("CAMERA", AccessKind::Access, Some(-3000), Some(1500)),
+                ("RECORD_AUDIO", AccessKind::Access, Some(-2000), None),
+            ]
+        );
+        assert!(
+            d.accesses
+                .iter()
+                .all(|a| a.layout == Layout::Relative && a.time.is_none())
+        );
+        assert_eq!(d.accesses[0].uid, Some(10080));
+        assert_eq!(d.accesses[0].line_no, 9);
+        assert_eq!(d.running.len(), 1);
+        assert_eq!(d.running[0].op, "RECORD_AUDIO");
+        assert_eq!(d.skipped.total, 0, "{:?}", d.skipped);
+        // Placed on the device clock from the dump's own time.
+        let dump_us = 1_700_000_000_000_000;
+        assert_eq!(
+            d.accesses[0].device_us_at(2023, 0, Some(dump_us)),
+            Some(dump_us - 5_012_000)
+        );
+        assert_eq!(d.accesses[0].device_us_at(2023, 0, None), None);
+    }
+
+    #[test]
+    fn a_refused_option_is_an_error_reply_not_an_empty_dump() {
+        assert_eq!(
+            reply_error("Unknown option: --package\n"),
+            Some("the device answered `Unknown option: --package`".into())
+        );
+        assert!(reply_error("").is_some());
+        assert!(reply_error("\n  \n").is_some());
+        assert!(
+            reply_error("Permission Denial: can't dump AppOps service from pid=1, uid=2\n")
+                .is_some()
+        );
+        assert_eq!(reply_error(ANDROID8), None);
+        assert_eq!(reply_error(MODERN), None);
+        assert_eq!(reply_error(ANDROID10), None);
+        // The refusal parses as nothing: only reply_error tells it apart from "no accesses".
+        assert!(
+            parse_dump("Unknown option: --package\n")
+                .accesses
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn vendor_op_headers_start_their_own_op() {
+        let text = "\
+  Uid u0a80:
+    state=top
+    Package com.x:
+      COARSE_LOCATION (allow):
+        null=[
+          Access: [top-s] 2024-05-01 10:00:00.000 (-9s0ms)
+        ]
+      MIUIOP(10033) (allow):
+        null=[
+          Access: [top-s] 2024-05-01 10:00:05.000 (-4s0ms)
+        ]
+      Unknown(140) (ignore):
+          Access: [fg-s] 2024-05-01 10:00:06.000 (-3s0ms)
+      VENDOR_THING (allow / switch MIUIOP(10034)=allow):
+          Reject: [bg-s]2024-05-01 10:00:07.000 (-2s0ms)
+";
+        let d = parse_dump(text);
+        let ops: Vec<(&str, Option<u32>)> = d.ops.iter().map(|o| (o.op.as_str(), o.code)).collect();
+        assert_eq!(
+            ops,
+            [
+                ("COARSE_LOCATION", None),
+                ("MIUIOP(10033)", Some(10033)),
+                ("Unknown(140)", Some(140)),
+                ("VENDOR_THING", None)
+            ]
+        );
+        let acc: Vec<(&str, u64)> = d
+            .accesses
+            .iter()
+            .map(|a| (a.op.as_str(), a.line_no))
+            .collect();
+        assert_eq!(
+            acc,
+            [
+                ("COARSE_LOCATION", 6),
+                ("MIUIOP(10033)", 10),
+                ("Unknown(140)", 13),
+                ("VENDOR_THING", 15)
+            ]
+        );
+        assert_eq!(d.ops[3].switch_op.as_deref(), Some("MIUIOP(10034)"));
+        assert_eq!(d.skipped.total, 0, "{:?}", d.skipped);
+    }
+
+    #[test]
+    fn an_unreadable_header_ends_the_previous_op() {
+        let text = "Uid 10001:\n  Package p.q:\n    FINE_LOCATION (allow):\n      Access: [top-s] 2024-01-01 00:00:00.000 (-1s0ms)\n    weird op header (with spaces) (allow):\n      Access: [top-s] 2024-01-01 00:00:01.000 (-0s500ms)\n";
+        let d = parse_dump(text);
+        assert_eq!(d.accesses.len(), 1, "{:?}", d.accesses);
+        assert_eq!(d.accesses[0].op, "FINE_LOCATION");
+        let skipped: Vec<u64> = d.skipped.lines.iter().map(|s| s.line_no).collect();
+        assert_eq!(skipped, vec![5, 6]);
     }
 
     #[test]

@@ -14,8 +14,10 @@
 
 pub mod am;
 pub mod appops;
+pub mod clock;
 pub mod ipc;
 pub mod logcat;
+pub mod package;
 pub mod pm;
 pub mod ui;
 

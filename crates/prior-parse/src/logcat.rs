@@ -183,11 +183,18 @@ impl LogUid<'_> {
     }
 }
 
-/// AIDs of the short passwd names logcat can print (`system/core/libcutils/include/private/
-/// android_filesystem_config.h`; only names of ≤5 chars are printed by name).
+/// AIDs of the short passwd names logcat can print: logcat prints the passwd name only when it
+/// has ≤ 5 characters (`liblog/logprint.c` `android_log_formatLogLine`). Names and uids from
+/// AOSP `system/core` `include/private/android_filesystem_config.h` (7.x, `android_ids[]`) and
+/// `libcutils/include/private/android_filesystem_config.h` (8.0+, `AID_*`), tags
+/// android-7.0.0_r1 … android-15.0.0_r1 (docs/device-behaviour.md (e)); the first API level
+/// of each is noted. From API 26 bionic's `getpwuid` also names app and isolated uids
+/// (`u0_a5`, `u0_i3`; `grp_pwd.cpp` `print_app_name_from_uid`), see [`app_uid_of_name`].
 fn aid_of_name(name: &str) -> Option<u32> {
     Some(match name {
         "root" => 0,
+        "bin" => 2, // API 28
+        "sys" => 3, // API 34
         "radio" => 1001,
         "input" => 1004,
         "audio" => 1005,
@@ -207,11 +214,47 @@ fn aid_of_name(name: &str) -> Option<u32> {
         "clat" => 1029,
         "logd" => 1036,
         "dbus" => 1038,
+        "nvram" => 1050, // API 25
+        "dns" => 1051,   // API 25
+        "ese" => 1060,   // API 26
+        "hsm" => 1064,   // API 28
+        "lmkd" => 1069,  // API 29
+        "llkd" => 1070,  // API 29
+        "gsid" => 1074,  // API 29
+        "artd" => 1082,  // API 31
+        "uwb" => 1083,   // API 31
+        "diced" => 1085, // API 33
         "shell" => 2000,
         "cache" => 2001,
         "diag" => 2002,
-        _ => return None,
+        "inet" => 3003,
+        "uhid" => 3011, // API 27
+        "misc" => 9998,
+        _ => return app_uid_of_name(name),
     })
+}
+
+/// `u<user>_a<n>` → user × 100000 + 10000 + n; `u<user>_i<n>` → user × 100000 + 99000 + n
+/// (bionic `grp_pwd.cpp`; only the ≤ 5-character ones reach a logcat line, e.g. `u0_a7`).
+fn app_uid_of_name(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('u')?;
+    let (user, rest) = rest.split_once('_')?;
+    let (base, n) = if let Some(n) = rest.strip_prefix('a') {
+        (10_000u32, n)
+    } else {
+        (99_000u32, rest.strip_prefix('i')?)
+    };
+    let digits = |s: &str| !s.is_empty() && s.len() <= 6 && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(user) || !digits(n) {
+        return None;
+    }
+    let user: u32 = user.parse().ok()?;
+    let n: u32 = n.parse().ok()?;
+    let span = if base == 10_000 { 89_000 } else { 1_000 };
+    if n >= span {
+        return None;
+    }
+    user.checked_mul(100_000)?.checked_add(base + n)
 }
 
 /// Owned [`LogUid`].
@@ -442,5 +485,51 @@ impl Record {
             | Self::Divider { line_no, .. }
             | Self::Unparsed { line_no, .. } => *line_no,
         }
+    }
+}
+
+#[cfg(test)]
+mod uid_name_tests {
+    use super::LogUid;
+
+    #[test]
+    fn every_short_aid_name_maps_to_its_uid() {
+        for (name, uid) in [
+            ("root", 0),
+            ("bin", 2),
+            ("sys", 3),
+            ("nvram", 1050),
+            ("dns", 1051),
+            ("ese", 1060),
+            ("hsm", 1064),
+            ("lmkd", 1069),
+            ("llkd", 1070),
+            ("gsid", 1074),
+            ("artd", 1082),
+            ("uwb", 1083),
+            ("diced", 1085),
+            ("shell", 2000),
+            ("inet", 3003),
+            ("uhid", 3011),
+            ("misc", 9998),
+        ] {
+            assert_eq!(LogUid::Name(name).id(), Some(uid), "{name}");
+        }
+    }
+
+    #[test]
+    fn app_and_isolated_names_map_to_uids() {
+        assert_eq!(LogUid::Name("u0_a7").id(), Some(10007));
+        assert_eq!(LogUid::Name("u0_i3").id(), Some(99003));
+        assert_eq!(LogUid::Name("u1_a0").id(), Some(110000));
+        assert_eq!(LogUid::Name("u0_a").id(), None);
+        assert_eq!(LogUid::Name("u0_x1").id(), None);
+        assert_eq!(
+            LogUid::Name("system").id(),
+            None,
+            "six letters: printed as a number"
+        );
+        assert_eq!(LogUid::Name("nobody").id(), None);
+        assert_eq!(LogUid::Name("u99999999_a1").id(), None, "user overflow");
     }
 }

@@ -257,7 +257,8 @@ pub fn parse_reply(text: &str) -> PmReply {
                 message,
             };
         }
-        if t == "Failure" || t == "Failed" || t.starts_with("Error:") {
+        if t == "Failure" || t == "Failed" || t.starts_with("Error:") || t.starts_with("java.lang.")
+        {
             return PmReply::Failure {
                 line_no: line.no,
                 code: None,
@@ -458,6 +459,85 @@ pub fn parse_monkey(text: &str) -> MonkeyReply {
         reply.outcome_line = Some(no);
     }
     reply
+}
+
+/// What `pm uninstall PACKAGE` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum UninstallReply {
+    /// `Success`.
+    Removed {
+        /// Its line.
+        line_no: u64,
+    },
+    /// The package was not installed: `Failure [not installed for N]` (current releases),
+    /// `Failure [DELETE_FAILED_INTERNAL_ERROR]` (older releases) or `Unknown package`.
+    NotInstalled {
+        /// Its line.
+        line_no: u64,
+    },
+    /// Any other failure (see [`PmReply::Failure`]).
+    Failure {
+        /// Line of the failure.
+        line_no: u64,
+        /// `DELETE_FAILED_…` when printed.
+        code: Option<String>,
+        /// The rest of the message.
+        message: String,
+    },
+    /// Nothing recognisable (includes empty output).
+    Unrecognized,
+}
+
+/// Parses the reply of `pm uninstall` ([`parse_reply`], then which failures mean "was not
+/// installed").
+pub fn parse_uninstall_reply(text: &str) -> UninstallReply {
+    match parse_reply(text) {
+        PmReply::Success { line_no } => UninstallReply::Removed { line_no },
+        PmReply::Failure {
+            line_no,
+            code,
+            message,
+        } => {
+            let not_installed = match code.as_deref() {
+                Some("DELETE_FAILED_INTERNAL_ERROR") => true,
+                Some(_) => false,
+                None => message.starts_with("not installed") || message.contains("Unknown package"),
+            };
+            if not_installed {
+                UninstallReply::NotInstalled { line_no }
+            } else {
+                UninstallReply::Failure {
+                    line_no,
+                    code,
+                    message,
+                }
+            }
+        }
+        PmReply::Unrecognized => text::lines(text)
+            .find(|l| l.text.contains("Unknown package"))
+            .map_or(UninstallReply::Unrecognized, |l| {
+                UninstallReply::NotInstalled { line_no: l.no }
+            }),
+    }
+}
+
+/// Parses `pm path PACKAGE`: the paths of its `package:PATH` lines (none when it is not
+/// installed).
+pub fn parse_pm_path(text: &str) -> Vec<String> {
+    text::lines(text)
+        .filter_map(|l| l.text.trim().strip_prefix("package:").map(str::to_owned))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+impl PropDump {
+    /// Every property as a map (a key printed twice keeps its last value, like [`PropDump::get`]).
+    pub fn to_map(&self) -> std::collections::BTreeMap<String, String> {
+        self.props
+            .iter()
+            .map(|p| (p.key.clone(), p.value.clone()))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -729,5 +809,82 @@ mod tests {
             let bytes = text::mutate(MONKEY_SYSKEYS.as_bytes(), &edits);
             let _ = parse_monkey(&text::decode(&bytes));
         }
+    }
+}
+
+/// Replies `prior-device` reads (moved here from its own parsers, with their cases).
+#[cfg(test)]
+mod device_replies {
+    use super::*;
+
+    #[test]
+    fn getprop_as_a_map() {
+        let p = parse_getprop(
+            "[ro.build.version.sdk]: [34]\n[ro.product.model]: [sdk_gphone64]\n[empty]: []\ngarbage\n[x]: [a]: [b]\r\n[x2]: [1]\n[x2]: [2]\n",
+        )
+        .to_map();
+        assert_eq!(
+            p.get("ro.build.version.sdk").map(String::as_str),
+            Some("34")
+        );
+        assert_eq!(p.get("empty").map(String::as_str), Some(""));
+        assert_eq!(p.get("x").map(String::as_str), Some("a]: [b"));
+        assert_eq!(p.get("x2").map(String::as_str), Some("2"));
+        assert_eq!(p.len(), 5);
+    }
+
+    #[test]
+    fn install_replies() {
+        assert!(parse_reply("\tpkg: /data/local/tmp/x.apk\nSuccess\n").is_success());
+        assert_eq!(
+            parse_reply("Failure [INSTALL_FAILED_TEST_ONLY: installPackageLI]\n"),
+            PmReply::Failure {
+                line_no: 1,
+                code: Some("INSTALL_FAILED_TEST_ONLY".into()),
+                message: "installPackageLI".into()
+            }
+        );
+        assert_eq!(
+            parse_reply("java.lang.IllegalArgumentException: Unknown package: x\n"),
+            PmReply::Failure {
+                line_no: 1,
+                code: None,
+                message: "java.lang.IllegalArgumentException: Unknown package: x".into()
+            }
+        );
+    }
+
+    #[test]
+    fn uninstall_replies() {
+        assert_eq!(
+            parse_uninstall_reply("Success"),
+            UninstallReply::Removed { line_no: 1 }
+        );
+        for not_installed in [
+            "Failure [not installed for 0]",
+            "Failure [DELETE_FAILED_INTERNAL_ERROR]",
+            "Unknown package: com.x",
+            "Error: Unknown package: com.x",
+        ] {
+            assert_eq!(
+                parse_uninstall_reply(not_installed),
+                UninstallReply::NotInstalled { line_no: 1 },
+                "{not_installed}"
+            );
+        }
+        assert_eq!(
+            parse_uninstall_reply("Failure [DELETE_FAILED_DEVICE_POLICY_MANAGER]"),
+            UninstallReply::Failure {
+                line_no: 1,
+                code: Some("DELETE_FAILED_DEVICE_POLICY_MANAGER".into()),
+                message: String::new()
+            }
+        );
+        assert_eq!(parse_uninstall_reply(""), UninstallReply::Unrecognized);
+        assert_eq!(
+            parse_pm_path("package:/data/app/~~x==/com.x-1/base.apk\r\n"),
+            vec!["/data/app/~~x==/com.x-1/base.apk".to_owned()]
+        );
+        assert!(parse_pm_path("").is_empty());
     }
 }

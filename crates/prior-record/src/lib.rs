@@ -4,5 +4,6 @@
 //! - [`record`]: the recorder.
 
 pub mod detect;
+mod device_cmds;
 pub mod record;
 mod watch;

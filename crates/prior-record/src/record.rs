@@ -27,9 +27,10 @@ use crate::watch::{LogcatSink, Watch};
 use prior_device::{
     Cmd, Component, Device, DeviceError, DeviceKind, Output, PackageName, StreamHandle, Uninstalled,
 };
+use prior_model::Source;
 use prior_model::bundle::{
-    AppInfo, BundleError, BundleWriter, ConsentAction, DeviceInfo, HarnessRecord, Meta,
-    RecordingState, ScenarioInfo,
+    AppInfo, BundleError, BundleWriter, CollectorState, ConsentAction, DeviceInfo, HarnessRecord,
+    Meta, RecordingState, ScenarioInfo,
 };
 use prior_parse::ui::UiDump;
 use prior_scenario::{ConsentMode, Scenario, Selector, Step, WaitTarget};
@@ -38,9 +39,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The arguments of the logcat command the recorder streams (DESIGN.md: all interesting buffers, device epoch
-/// time with microseconds, uid, printable).
-pub const LOGCAT_ARGS: &str = "-b main,system,crash,events -v epoch,uid,usec,printable";
+pub use crate::device_cmds::LOGCAT_ARGS;
+use crate::device_cmds::{self, LOGCAT_CLEAR_ARGS};
 /// Where UI dumps are written on the device.
 const UI_DUMP_PATH: &str = "/data/local/tmp/prior-ui.xml";
 /// Where IPC traces are dumped on the device (system_server must be able to write it).
@@ -82,6 +82,9 @@ pub struct AppUnderTest {
     pub version_name: Option<String>,
     /// `versionCode`.
     pub version_code: Option<String>,
+    /// `android:debuggable` from the APK's manifest, when known: the fallback when the
+    /// device's `dumpsys package` does not say.
+    pub debuggable: Option<bool>,
 }
 
 /// What the recorder tells the operator while it works.
@@ -187,7 +190,7 @@ fn host_us() -> i64 {
 const LONG: Duration = Duration::from_secs(120);
 
 /// Reads the device facts; errors if the device is not booted.
-pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String), RecordError> {
+pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, Vec<u8>), RecordError> {
     let err = |m: String| RecordError::Device {
         serial: dev.serial().to_string(),
         message: m,
@@ -197,11 +200,8 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
         return Err(err("the device has not finished booting (sys.boot_completed is not 1); wait for it or run `prior doctor`".into()));
     }
     let clock = dev.clock_sample().map_err(|e| err(e.to_string()))?;
-    let getprop: String = facts
-        .props
-        .iter()
-        .map(|(k, v)| format!("[{k}]: [{v}]\n"))
-        .collect();
+    // raw/ holds device output exactly as received.
+    let getprop = facts.getprop_raw.clone();
     let info = DeviceInfo {
         serial: dev.serial().to_string(),
         model: facts.model.clone(),
@@ -214,6 +214,14 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
         clock_offset_us: Some(clock.offset_us()),
         emulator: facts.kind == DeviceKind::Emulator,
         simulated: simulated || facts.kind == DeviceKind::Simulated,
+        build_type: facts
+            .props
+            .get("ro.build.type")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty()),
+        debuggable: device_cmds::prop_debuggable(
+            facts.props.get("ro.debuggable").map(String::as_str),
+        ),
     };
     Ok((info, getprop))
 }
@@ -244,6 +252,7 @@ pub fn record(
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned()),
             uid: None,
+            debuggable: app.debuggable,
         },
         device,
     );
@@ -262,7 +271,7 @@ pub fn record(
         prior_scenario::ProfileRef::File(f) => f.display().to_string(),
     });
     let writer = BundleWriter::create(&opts.bundle_dir, meta)?;
-    writer.write_raw("raw/device/getprop.txt", getprop.as_bytes())?;
+    writer.write_raw("raw/device/getprop.txt", &getprop)?;
     let mut s = Session {
         dev,
         opts,
@@ -284,6 +293,11 @@ pub fn record(
         last_watch: None,
         last_prompt_file: None,
         net_capture_running: false,
+        appops_full: false,
+        collector_reasons: Vec::new(),
+        ui_ok: 0,
+        ui_failed: 0,
+        ui_last_error: None,
     };
     let outcome = s.run();
     let reason = match outcome {
@@ -297,6 +311,7 @@ pub fn record(
     }
     s.stop_stream(!device_gone);
     s.stop_net_capture();
+    s.ui_summary();
     let reason = reason.or_else(|| s.incomplete_reason());
     let state = if reason.is_some() {
         RecordingState::Incomplete
@@ -345,7 +360,18 @@ struct Session<'a> {
     last_prompt_file: Option<String>,
     /// [`RecordOptions::net_capture`] was started and not yet stopped.
     net_capture_running: bool,
+    /// The device refused `dumpsys appops --package`: take the plain dump.
+    appops_full: bool,
+    /// Collector records written so far (source, reason): each is written once.
+    collector_reasons: Vec<(Source, String)>,
+    /// UI dumps that worked / failed (after their retries), and the last failure.
+    ui_ok: u32,
+    ui_failed: u32,
+    ui_last_error: Option<String>,
 }
+
+/// How often `uiautomator dump` is tried for one UI look before it counts as failed.
+const UI_DUMP_ATTEMPTS: u32 = 3;
 
 type Res<T> = Result<T, String>;
 
@@ -366,6 +392,53 @@ impl Session<'_> {
         self.rec(HarnessRecord::Note {
             text: text.to_string(),
         })
+    }
+
+    /// Records what a collector could not do (once per source and reason) and tells the
+    /// operator.
+    fn collector(&mut self, source: Source, state: CollectorState, reason: &str) -> Res<()> {
+        let key = (source, reason.to_string());
+        if self.collector_reasons.contains(&key) {
+            return Ok(());
+        }
+        self.collector_reasons.push(key);
+        self.progress.note(&format!(
+            "{} collector {}: {reason}",
+            source.as_str(),
+            state.as_str()
+        ));
+        self.rec(HarnessRecord::Collector {
+            source,
+            state,
+            reason: reason.to_string(),
+        })
+    }
+
+    /// At the end: a UI collector record when dumps failed (partial when some worked).
+    fn ui_summary(&mut self) {
+        if self.ui_failed == 0 {
+            return;
+        }
+        let why = self.ui_last_error.clone().unwrap_or_default();
+        let (state, reason) = if self.ui_ok == 0 {
+            (
+                CollectorState::Failed,
+                format!(
+                    "every UI dump failed ({} looks, {UI_DUMP_ATTEMPTS} tries each): {why}",
+                    self.ui_failed
+                ),
+            )
+        } else {
+            (
+                CollectorState::Partial,
+                format!(
+                    "{} of {} UI looks failed ({UI_DUMP_ATTEMPTS} tries each): {why}",
+                    self.ui_failed,
+                    self.ui_failed + self.ui_ok
+                ),
+            )
+        };
+        let _ = self.collector(Source::Ui, state, &reason);
     }
 
     fn next_file(&mut self) -> u32 {
@@ -412,14 +485,19 @@ impl Session<'_> {
             .iter()
             .position(|b| *b == b'\n')
             .unwrap_or(out.stdout.len());
-        let t = prior_device::parse_date_output(String::from_utf8_lossy(&out.stdout[..nl]).trim())
-            .map(|(us, _)| us)
-            .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
+        let t = prior_parse::clock::parse_date_output(
+            String::from_utf8_lossy(&out.stdout[..nl]).trim(),
+        )
+        .map(|(us, _)| us)
+        .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
         let rest = out.stdout.get(nl + 1..).unwrap_or_default().to_vec();
         Ok((t, rest))
     }
 
     fn run(&mut self) -> Res<()> {
+        for w in device_cmds::device_warnings(&self.w.meta().device) {
+            self.note(&w)?;
+        }
         self.prepare_app()?;
         self.arm()?;
         let total = self.scenario.steps.len();
@@ -438,6 +516,7 @@ impl Session<'_> {
         if let Some(launched) = self.launched_at
             && !self.consent_done
             && !self.consent_seen
+            && self.ui_ok > 0
         {
             let ms = launched.elapsed().as_millis() as u64;
             self.note(&format!(
@@ -490,6 +569,7 @@ impl Session<'_> {
                 .update_meta(|m| m.app.uid = uid)
                 .map_err(|e| format!("bundle write failed: {e}"))?;
         }
+        self.app_debuggable()?;
         if self.app.component.is_none() {
             let out = self.sh(
                 Cmd::new("cmd")
@@ -515,13 +595,36 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Whether the installed app is debuggable: `DEBUGGABLE` in `dumpsys package`'s
+    /// `pkgFlags`, else the APK's `android:debuggable`. The dump is kept as evidence.
+    fn app_debuggable(&mut self) -> Res<()> {
+        let out = self.sh(
+            Cmd::new("dumpsys").raw("package").pkg(&self.package),
+            "reading the app's package flags",
+        )?;
+        self.w
+            .write_raw("raw/device/dumpsys-package.txt", &out.stdout)
+            .map_err(|e| format!("bundle write failed: {e}"))?;
+        let parsed = prior_parse::package::parse_package_dump_bytes(&out.stdout, &self.app.package);
+        let debuggable = parsed.debuggable().or(self.app.debuggable);
+        if parsed.debuggable().is_none() {
+            self.note(&format!(
+                "dumpsys package did not show the app's pkgFlags; debuggable taken from the APK: {}",
+                debuggable.map_or("unknown".to_string(), |d| d.to_string())
+            ))?;
+        }
+        self.w
+            .update_meta(|m| m.app.debuggable = debuggable)
+            .map_err(|e| format!("bundle write failed: {e}"))
+    }
+
     fn arm(&mut self) -> Res<()> {
         // Enlarge and clear every buffer, then stream.
         let _ = self.sh(
             Cmd::new("logcat").raw("-G 16M"),
             "enlarging the logcat buffers",
         );
-        self.sh(Cmd::new("logcat").raw("-b all -c"), "clearing logcat")?;
+        self.sh(Cmd::new("logcat").raw(LOGCAT_CLEAR_ARGS), "clearing logcat")?;
         let file = self
             .w
             .append_raw("raw/logcat.txt")
@@ -556,6 +659,14 @@ impl Session<'_> {
             ))?;
         }
         self.ipc_from = Some(t);
+        let reason = {
+            let meta = self.w.meta();
+            device_cmds::ipc_unavailable_reason(&meta.device, &meta.app)
+        };
+        if let Some(reason) = reason {
+            // Still traced and dumped: the dumps show what the device gave.
+            self.collector(Source::Ipc, CollectorState::Unavailable, &reason)?;
+        }
         self.start_net_capture()
     }
 
@@ -623,13 +734,44 @@ impl Session<'_> {
         })
     }
 
+    /// One app-ops snapshot. The command depends on the API level
+    /// ([`device_cmds::appops_cmd`]); a device that refuses `--package` is asked for the plain
+    /// dump from then on. A reply that is an error is kept as a file but is no snapshot: it
+    /// becomes an `appops` collector record (failed), never an empty snapshot.
     fn appops_snapshot(&mut self, label: &str) -> Res<()> {
-        let (t, out) = self.timed(
-            Cmd::new("dumpsys")
-                .raw("appops --package")
-                .pkg(&self.package),
-            "reading app-ops",
-        )?;
+        let api = self.w.meta().device.api_level;
+        let cmd = device_cmds::appops_cmd(api, &self.package, self.appops_full);
+        let full = !cmd.as_str().contains("--package");
+        let (mut t, mut out) = self.timed(cmd, "reading app-ops")?;
+        let mut error = prior_parse::appops::reply_error(&String::from_utf8_lossy(&out));
+        if error.is_some() && !full {
+            let refused = String::from_utf8_lossy(&out)
+                .trim_start()
+                .starts_with("Unknown option");
+            if refused {
+                self.appops_full = true;
+                self.note(&format!(
+                    "dumpsys appops refused --package ({}); taking the full dump from now on",
+                    error.clone().unwrap_or_default()
+                ))?;
+                (t, out) = self.timed(
+                    device_cmds::appops_cmd(api, &self.package, true),
+                    "reading app-ops",
+                )?;
+                error = prior_parse::appops::reply_error(&String::from_utf8_lossy(&out));
+            }
+        }
+        if let Some(e) = error {
+            let file = format!("raw/appops/{:03}-{label}-error.txt", self.next_file());
+            self.w
+                .write_raw(&file, &out)
+                .map_err(|e| format!("bundle write failed: {e}"))?;
+            return self.collector(
+                Source::Appops,
+                CollectorState::Failed,
+                &format!("the app-ops snapshot failed: {e} (kept in {file})"),
+            );
+        }
         let file = format!("raw/appops/{:03}-{label}.txt", self.next_file());
         self.w
             .write_raw(&file, &out)
@@ -661,6 +803,7 @@ impl Session<'_> {
         self.w
             .write_raw(&file, &body)
             .map_err(|e| format!("bundle write failed: {e}"))?;
+        self.check_ipc_dump(&file, &body)?;
         self.rec(HarnessRecord::IpcDump {
             file,
             from_us: from,
@@ -676,6 +819,42 @@ impl Session<'_> {
             self.ipc_from = Some(t2);
         }
         Ok(())
+    }
+
+    /// A dump without the app's process means "not traced", never "no binder calls": the
+    /// device dumps only processes alive at the stop that pass the debuggable check, and an
+    /// empty file when none does (docs/device-behaviour.md (a)). Recorded as partial unless the
+    /// IPC collector is already known to be unavailable.
+    fn check_ipc_dump(&mut self, file: &str, body: &[u8]) -> Res<()> {
+        if self
+            .collector_reasons
+            .iter()
+            .any(|(s, _)| *s == Source::Ipc)
+        {
+            return Ok(());
+        }
+        let pkg = self.app.package.clone();
+        let dump = prior_parse::ipc::parse_dump_bytes(body);
+        let has_app = dump
+            .processes
+            .iter()
+            .any(|p| p.process == pkg || p.process.starts_with(&format!("{pkg}:")));
+        if has_app {
+            return Ok(());
+        }
+        let what = if body.iter().all(u8::is_ascii_whitespace) {
+            "is empty"
+        } else {
+            "has no section for the app"
+        };
+        self.collector(
+            Source::Ipc,
+            CollectorState::Partial,
+            &format!(
+                "the IPC dump {file} {what}: the app's process was not traced or not alive when \
+                 tracing stopped, so its binder calls in that window are unknown"
+            ),
+        )
     }
 
     fn screenshot(&mut self, label: &str) -> Res<()> {
@@ -702,17 +881,74 @@ impl Session<'_> {
 
     /// One UI dump: the device time, the XML text and the parsed tree. Saves it in the bundle
     /// when it differs from the previous one. `Ok(None)` when the device could not dump now.
+    ///
+    /// `uiautomator dump` can fail with exit status 0: on a screen that never goes idle it
+    /// prints `ERROR: could not get idle state.` on stderr and writes no file
+    /// (`DumpCommand.java`). So the old file is removed first (a stale dump is never read as
+    /// a fresh screen), stderr is read, and a failed dump is tried [`UI_DUMP_ATTEMPTS`] times;
+    /// failures are counted for the `ui` collector record.
     fn ui(&mut self) -> Res<Option<(i64, String, UiDump)>> {
-        let cmd = Cmd::new("uiautomator")
-            .raw("dump")
-            .raw(UI_DUMP_PATH)
-            .raw(">/dev/null 2>&1")
-            .and(Cmd::new("cat").raw(UI_DUMP_PATH));
-        let (t, out) = self.timed(cmd, "dumping the UI")?;
-        let text = String::from_utf8_lossy(&out).into_owned();
-        let Ok(dump) = prior_parse::ui::parse_dump(&text) else {
-            return Ok(None); // "could not get idle state", or an empty dump: retry later
-        };
+        let mut last_error = String::new();
+        for attempt in 1..=UI_DUMP_ATTEMPTS {
+            match self.ui_once()? {
+                Ok(found) => {
+                    self.ui_ok += 1;
+                    return self.keep_ui(found).map(Some);
+                }
+                Err(e) => last_error = e,
+            }
+            if attempt < UI_DUMP_ATTEMPTS {
+                self.sleep(Duration::from_millis(100));
+            }
+        }
+        self.ui_failed += 1;
+        if self.ui_failed == 1 {
+            self.note(&format!(
+                "uiautomator dump failed {UI_DUMP_ATTEMPTS} times: {last_error}"
+            ))?;
+        }
+        self.ui_last_error = Some(last_error);
+        Ok(None)
+    }
+
+    /// One `uiautomator dump` attempt: `Ok(Err(reason))` when it produced no readable dump.
+    fn ui_once(&mut self) -> Res<Result<(i64, String, UiDump), String>> {
+        let cmd = Cmd::new("date")
+            .raw("+%s.%N")
+            .then(Cmd::new("rm").raw("-f").raw(UI_DUMP_PATH))
+            .then(
+                Cmd::new("uiautomator")
+                    .raw("dump")
+                    .raw(UI_DUMP_PATH)
+                    .raw(">/dev/null"),
+            )
+            .then(Cmd::new("cat").raw(UI_DUMP_PATH).raw("2>/dev/null"));
+        let out = self.sh(cmd, "dumping the UI")?;
+        let nl = out
+            .stdout
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap_or(out.stdout.len());
+        let t = prior_device::parse_date_output(String::from_utf8_lossy(&out.stdout[..nl]).trim())
+            .map(|(us, _)| us)
+            .ok_or("device error while dumping the UI: `date +%s.%N` printed no time")?;
+        let text =
+            String::from_utf8_lossy(out.stdout.get(nl + 1..).unwrap_or_default()).into_owned();
+        let stderr = device_cmds::ui_error_line(&out.stderr_text());
+        match prior_parse::ui::parse_dump(&text) {
+            Ok(dump) => Ok(Ok((t, text, dump))),
+            Err(e) => Ok(Err(stderr.unwrap_or_else(|| {
+                if text.trim().is_empty() {
+                    "uiautomator wrote no dump".to_string()
+                } else {
+                    format!("the dump could not be read: {e}")
+                }
+            }))),
+        }
+    }
+
+    /// Saves a dump that differs from the previous one.
+    fn keep_ui(&mut self, (t, text, dump): (i64, String, UiDump)) -> Res<(i64, String, UiDump)> {
         if self.last_ui.as_ref().map(|(_, x)| x.as_str()) != Some(text.as_str()) {
             let file = format!("raw/ui/{:03}.xml", self.next_file());
             self.w
@@ -724,7 +960,7 @@ impl Session<'_> {
             })?;
             self.last_ui = Some((file, text.clone()));
         }
-        Ok(Some((t, text, dump)))
+        Ok((t, text, dump))
     }
 
     fn last_ui_file(&self) -> String {
@@ -890,7 +1126,7 @@ impl Session<'_> {
     }
 
     fn wait_activity(&mut self, activity: &str, timeout: Duration) -> Res<()> {
-        let want = expand_component(&self.app.package, activity);
+        let want = device_cmds::expand_component(&self.app.package, activity);
         let start = Instant::now();
         loop {
             self.check_alive()?;
@@ -898,12 +1134,7 @@ impl Session<'_> {
                 Cmd::new("dumpsys").raw("activity activities"),
                 "reading the resumed activity",
             )?;
-            if out.stdout_text().lines().any(|l| {
-                (l.contains("mResumedActivity")
-                    || l.contains("topResumedActivity")
-                    || l.contains("ResumedActivity:"))
-                    && l.contains(&want)
-            }) {
+            if device_cmds::resumed_matches(&out.stdout_text(), &want) {
                 return Ok(());
             }
             if start.elapsed() >= timeout {
@@ -926,6 +1157,18 @@ impl Session<'_> {
             self.check_alive()?;
             if start.elapsed() >= consent.timeout {
                 self.consent_done = true;
+                if self.ui_ok == 0 {
+                    let why = self.ui_last_error.clone().unwrap_or_default();
+                    self.collector(
+                        Source::Ui,
+                        CollectorState::Failed,
+                        &format!(
+                            "the consent screen could not be looked for: no UI dump worked within {:?} ({why})",
+                            consent.timeout
+                        ),
+                    )?;
+                    return Ok(());
+                }
                 self.note(&format!(
                     "no consent screen appeared within {:?}",
                     consent.timeout
@@ -1024,7 +1267,7 @@ impl Session<'_> {
         self.ipc_from = out
             .stdout_text()
             .lines()
-            .find_map(|l| prior_device::parse_date_output(l.trim()))
+            .find_map(|l| prior_parse::clock::parse_date_output(l.trim()))
             .map(|(us, _)| us);
         if self.ipc_from.is_none() {
             self.note("the IPC trace could not be restarted after the tap; post-consent binder calls are not traced")?;
@@ -1186,15 +1429,6 @@ fn sanitize(label: &str) -> String {
     if s.is_empty() { "shot".into() } else { s }
 }
 
-/// `.Main` → `pkg/.Main`; `com.x.Main` → `pkg/com.x.Main`; `a/b` unchanged.
-fn expand_component(package: &str, activity: &str) -> String {
-    if activity.contains('/') {
-        activity.to_string()
-    } else {
-        format!("{package}/{activity}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1207,8 +1441,6 @@ mod tests {
     #[test]
     fn labels_and_components() {
         assert_eq!(sanitize("consent screen/1"), "consent_screen_1");
-        assert_eq!(expand_component("com.x", ".Main"), "com.x/.Main");
-        assert_eq!(expand_component("com.x", "com.y/.A"), "com.y/.A");
     }
 
     fn repo() -> PathBuf {
@@ -1217,8 +1449,14 @@ mod tests {
 
     /// A simulated handset with the demo models, and a device handle on its smart socket.
     fn handset() -> (Arc<SimDevice>, SimServer, Device) {
+        handset_of("api33-userdebug")
+    }
+
+    /// [`handset`] playing the device profile `profile`.
+    fn handset_of(profile: &str) -> (Arc<SimDevice>, SimServer, Device) {
         let sim = SimDevice::new(SimConfig {
             model_dirs: vec![repo().join("scenarios/demo/models")],
+            profile: prior_sim::device::DeviceProfile::parse(profile).unwrap(),
             ..SimConfig::default()
         })
         .unwrap();
@@ -1240,11 +1478,17 @@ mod tests {
 
     /// Leaky Shop launched and watched for a second (its SDK contacts two hosts by 260 ms).
     fn scenario() -> Scenario {
-        let text = "name: capture test\napp: { apk: apps/leaky-shop.apk }\ndevice: { simulated: { models: models } }\n\
-                    consent: { mode: auto, timeout: 5s }\nsteps:\n  - launch\n  - wait: 1s\n";
+        scenario_with_steps("  - launch\n  - wait: 1s\n")
+    }
+
+    fn scenario_with_steps(steps: &str) -> Scenario {
+        let text = format!(
+            "name: capture test\napp: {{ apk: apps/leaky-shop.apk }}\ndevice: {{ simulated: {{ models: models }} }}\n\
+             consent: {{ mode: auto, timeout: 5s }}\nsteps:\n{steps}"
+        );
         Scenario::parse(
             &repo().join("scenarios/demo/capture-test.yaml"),
-            text,
+            &text,
             &prior_scenario::Vars::new(),
             prior_scenario::LoadOptions::default(),
         )
@@ -1403,6 +1647,93 @@ mod tests {
                 .iter()
                 .any(|n| n.starts_with("network capture stopped: raw/net.pcap has ")),
             "{notes:?}"
+        );
+    }
+
+    fn record_plain(profile: &str, sc: &Scenario) -> (Recording, Bundle) {
+        let (_sim, _server, dev) = handset_of(profile);
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        let rec = record(sc, &app(), &dev, &opts, &Silent).unwrap();
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        (rec, bundle)
+    }
+
+    fn collectors(bundle: &Bundle) -> Vec<(Source, CollectorState, String)> {
+        bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::Collector {
+                    source,
+                    state,
+                    reason,
+                } => Some((*source, *state, reason.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn wait_for_a_fully_qualified_activity_matches_the_short_form_dumpsys_prints() {
+        let sc = scenario_with_steps(
+            "  - launch\n  - wait_for: { activity: com.prior.demo.leakyshop.ui.SplashActivity, timeout: 3s }\n",
+        );
+        let (rec, _) = record_plain("api33-userdebug", &sc);
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+    }
+
+    #[test]
+    fn android_7_records_the_plain_app_ops_dump_and_the_device_facts() {
+        let (rec, bundle) = record_plain("api24-userdebug", &scenario());
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        let meta = bundle.meta.clone();
+        assert_eq!(meta.device.api_level, Some(24));
+        assert_eq!(meta.device.build_type.as_deref(), Some("userdebug"));
+        assert_eq!(meta.device.debuggable, Some(true));
+        assert_eq!(meta.app.debuggable, Some(false));
+        assert!(bundle.path("raw/device/dumpsys-package.txt").exists());
+        // A debuggable build traces every process: nothing is unavailable.
+        assert_eq!(collectors(&bundle), []);
+        let snaps: Vec<String> = bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::AppopsSnapshot { file, .. } => Some(file.clone()),
+                _ => None,
+            })
+            .collect();
+        assert!(snaps.len() >= 2, "{snaps:?}");
+        for f in snaps {
+            let text = std::fs::read_to_string(bundle.path(&f)).unwrap();
+            assert!(
+                text.starts_with("Current AppOps Service state:"),
+                "{f}: {text:.100}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_user_build_with_a_release_app_marks_ipc_unavailable_and_still_dumps() {
+        let (rec, bundle) = record_plain("api33-user", &scenario());
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        assert_eq!(
+            collectors(&bundle),
+            [(
+                Source::Ipc,
+                CollectorState::Unavailable,
+                "user build (ro.debuggable=0) and the app is not debuggable: am trace-ipc traces \
+                 only debuggable processes"
+                    .to_string()
+            )]
+        );
+        assert!(
+            bundle
+                .harness
+                .iter()
+                .any(|e| matches!(e.record, HarnessRecord::IpcDump { .. })),
+            "the trace is still dumped"
         );
     }
 }

@@ -23,6 +23,8 @@ pub(crate) const BASELINE_LABEL: &str = "baseline";
 pub(crate) struct SnapshotRef {
     pub file: String,
     pub label: String,
+    /// Device time of the snapshot: places Android 7–8's relative-only entries.
+    pub device_us: i64,
 }
 
 /// What the app-op pass read.
@@ -36,6 +38,42 @@ pub(crate) struct AppopsResult {
     pub events: u64,
     pub missing: Vec<String>,
     pub notes: Vec<String>,
+    /// Snapshots that hold an error reply instead of a dump: (file, the reply's first line).
+    pub refused: Vec<(String, String)>,
+    /// Snapshots that are empty (nothing but white space).
+    pub empty: Vec<String>,
+}
+
+/// Replies a device prints instead of a dump: `dumpsys appops --package P` before Android 9
+/// prints only `Unknown option: --package` (docs/device-behaviour.md (b)); dumpsys prints
+/// `Can't find service: appops` for a service that is not there; a refused shell command
+/// prints a `SecurityException` or `Permission Denial`.
+const ERROR_REPLIES: [&str; 8] = [
+    "Unknown option",
+    "Unknown command",
+    "Error:",
+    "Exception",
+    "java.lang.",
+    "Can't find service",
+    "Permission Denial",
+    "Security exception",
+];
+
+/// The first line of an error reply, when `bytes` is one: the text parsed to nothing and
+/// its first non-blank line is a known error.
+fn error_reply(bytes: &[u8], dump: &prior_parse::appops::AppOpsDump) -> Option<String> {
+    if !(dump.uids.is_empty() && dump.ops.is_empty() && dump.accesses.is_empty()) {
+        return None;
+    }
+    let first = bytes
+        .split(|b| *b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|l| !l.is_empty())?;
+    let text = String::from_utf8_lossy(first);
+    ERROR_REPLIES
+        .iter()
+        .any(|e| text.starts_with(e))
+        .then(|| evidence_text(first))
 }
 
 /// Reads every snapshot and emits one event per distinct app-op entry.
@@ -70,30 +108,41 @@ pub(crate) fn run(
             Err(SmallFileError::Read(e)) => return Err(e),
         };
         out.files.push(snap.file.clone());
+        if bytes.trim_ascii().is_empty() {
+            out.empty.push(snap.file.clone());
+            continue;
+        }
         let dump = parse_dump_bytes(&bytes);
+        if let Some(reply) = error_reply(&bytes, &dump) {
+            out.refused.push((snap.file.clone(), reply));
+            continue;
+        }
         let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
         for a in dump.accesses_of(package) {
             let Some(entry) = catalog.appop(&a.op) else {
                 continue;
             };
-            let key = identity(a);
+            // Android 7–8 print only "time=+5s ago": placed from the snapshot's time, and
+            // matched within a second (two snapshots of one access differ by their latency).
+            let placed = a.device_us_at(default_year, utc_offset_s, Some(snap.device_us));
+            let keys = identity(a, placed);
+            let key = keys[0].clone();
+            let known = |set: &BTreeSet<String>| keys.iter().any(|k| set.contains(k));
             if snap.label == BASELINE_LABEL {
                 baseline.insert(key);
                 continue;
             }
-            if baseline.contains(&key) {
-                if seen.insert(key) {
+            if known(&baseline) {
+                if !known(&seen) && seen.insert(key) {
                     out.baseline_entries += 1;
                 }
                 continue;
             }
-            if !seen.insert(key) {
+            if known(&seen) {
                 continue;
             }
-            let Some(local) = a.time else { continue };
-            let Some(t) = local.to_epoch_us(default_year, utc_offset_s) else {
-                continue;
-            };
+            seen.insert(key);
+            let Some(t) = placed else { continue };
             let timing = match a.source {
                 AccessSource::Current => Timing::instant(t),
                 AccessSource::Discrete => Timing::window(t, t + 59_999_999),
@@ -139,12 +188,23 @@ pub(crate) fn run(
     Ok(out)
 }
 
-/// What makes two printed entries the same recorded access.
-fn identity(a: &OpAccess) -> String {
-    format!(
+/// What makes two printed entries the same recorded access: the first key is the entry's,
+/// the others (relative-only entries) are its neighbouring seconds, which match too.
+fn identity(a: &OpAccess, placed: Option<i64>) -> Vec<String> {
+    let base = format!(
         "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
         a.op, a.attribution_tag, a.kind, a.source, a.uid_state, a.flags, a.time, a.proxy
-    )
+    );
+    match (a.time, placed) {
+        (None, Some(t)) => {
+            let s = t.div_euclid(1_000_000);
+            [s, s - 1, s + 1]
+                .iter()
+                .map(|s| format!("{base}|{s}"))
+                .collect()
+        }
+        _ => vec![base],
+    }
 }
 
 fn flags_text(a: &OpAccess) -> String {
@@ -164,4 +224,123 @@ fn flags_text(a: &OpAccess) -> String {
         }
     }
     parts.join("|")
+}
+
+#[cfg(test)]
+mod relative_tests {
+    use crate::{Catalog, Profile, analyze};
+    use prior_model::bundle::{
+        AppInfo, Bundle, BundleWriter, ConsentAction, DeviceInfo, HarnessRecord, Meta,
+        RecordingState,
+    };
+    use std::io::Write;
+
+    const T0: i64 = 1_795_894_200_000_000;
+
+    fn line(off_ms: i64, msg: &str) -> String {
+        let t = T0 + off_ms * 1000;
+        format!(
+            "{:>19}.{:06} shell  7000  7000 I prior   : {msg}\n",
+            t / 1_000_000,
+            t % 1_000_000
+        )
+    }
+
+    /// An Android 7 bundle: plain `dumpsys appops` snapshots with relative times only. The
+    /// app reads the phone state 2 s into the session (before the consent tap at 5 s); two
+    /// snapshots show that one access with different latencies, a third a later one.
+    #[test]
+    fn android_7_relative_entries_are_placed_from_the_snapshot_time_and_deduplicated() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("b");
+        let meta = Meta::new(
+            "0.1.0",
+            T0,
+            AppInfo {
+                package: "com.example.mini".into(),
+                uid: Some(10050),
+                ..AppInfo::default()
+            },
+            DeviceInfo {
+                serial: "emulator-5554".into(),
+                api_level: Some(24),
+                ..DeviceInfo::default()
+            },
+        );
+        let mut w = BundleWriter::create(&dir, meta).unwrap();
+        let dump = |ago: &str| {
+            format!(
+                "Current AppOps Service state:\n  Uid 10050:\n    Package com.example.mini:\n      READ_PHONE_STATE: mode=0; time={ago} ago\n"
+            )
+        };
+        let snaps = [
+            (
+                "raw/appops/001-baseline.txt",
+                0,
+                "Current AppOps Service state:\n".to_string(),
+            ),
+            // Taken at 3 s and at 4.5 s (+0.3 s latency): both show the access at 2 s.
+            ("raw/appops/002-poll.txt", 3_000, dump("+1s0ms")),
+            ("raw/appops/003-before-consent.txt", 4_500, dump("+2s800ms")),
+            // After consent, a new access at 7 s.
+            ("raw/appops/004-end.txt", 8_000, dump("+1s0ms")),
+        ];
+        for (file, off_ms, text) in &snaps {
+            w.write_raw(file, text.as_bytes()).unwrap();
+            let label = file.rsplit('-').next().unwrap().trim_end_matches(".txt");
+            w.record(
+                T0,
+                HarnessRecord::AppopsSnapshot {
+                    file: file.to_string(),
+                    device_us: T0 + off_ms * 1000,
+                    label: label.to_string(),
+                },
+            )
+            .unwrap();
+        }
+        w.record(
+            T0,
+            HarnessRecord::ConsentTap {
+                action: ConsentAction::Accept,
+                begin_marker: "prior:consent:begin:1".into(),
+                end_marker: "prior:consent:end:1".into(),
+                x: 1,
+                y: 2,
+            },
+        )
+        .unwrap();
+        let logcat = [
+            line(5_000, "prior:consent:begin:1"),
+            line(5_010, "prior:consent:end:1"),
+        ]
+        .concat();
+        w.append_raw("raw/logcat.txt")
+            .unwrap()
+            .write_all(logcat.as_bytes())
+            .unwrap();
+        w.finish(T0, RecordingState::Complete, None).unwrap();
+        let bundle = Bundle::open(&dir).unwrap();
+        let r = analyze(
+            &bundle,
+            &Catalog::builtin().unwrap(),
+            &Profile::builtin("cn-miit").unwrap(),
+        )
+        .unwrap();
+        let phone: Vec<_> = r
+            .findings
+            .iter()
+            .filter(|f| f.api.as_deref() == Some("appop:READ_PHONE_STATE"))
+            .collect();
+        let before: Vec<_> = phone
+            .iter()
+            .filter(|f| f.rule == "pre-consent-access")
+            .collect();
+        assert_eq!(before.len(), 1, "{phone:#?}");
+        let files: Vec<&str> = before[0].evidence.iter().map(|e| e.file.as_str()).collect();
+        assert_eq!(
+            files,
+            ["raw/appops/002-poll.txt"],
+            "one access, first seen at 3 s"
+        );
+    }
 }

@@ -9,7 +9,7 @@
 use super::analyze::{self, Format};
 use crate::{CliError, CliResult, exit};
 use indicatif::{ProgressBar, ProgressStyle};
-use prior_device::{AdbServer, ApkInfo, Device};
+use prior_device::{AdbServer, Device};
 use prior_record::record::{AppUnderTest, Progress, RecordOptions, record};
 use prior_scenario::{Date, DeviceSpec, ProfileRef, Scenario, Vars};
 use std::io::IsTerminal;
@@ -226,7 +226,7 @@ fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliError> {
     let app = &scenario.app;
     let mut out = AppUnderTest::default();
     if let Some(apk) = &app.apk {
-        let info = ApkInfo::read(apk)
+        let info = prior_apk::ApkFacts::read(apk)
             .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", apk.display())))?;
         if let Some(p) = &app.package
             && p != &info.package

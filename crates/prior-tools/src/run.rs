@@ -1,23 +1,23 @@
-//! Running tools and signalling process groups, once for the whole crate.
+//! Running tools and signalling process groups, once for all of Prior.
 //!
 //! - [`shell_quote`] and [`display_argv`]: a command line shown to the user (logs, errors,
 //!   `prior doctor`'s "commands run") in a form that pastes into a POSIX shell. Display only:
-//!   nothing in this crate runs a shell.
+//!   nothing in Prior runs a shell on the host.
 //! - [`run_tool`]: runs a tool to its end under a time limit, in its own process group, and
 //!   returns its exit status and output. On timeout the whole group is killed, so a wrapper
-//!   script's children (sdkmanager's JVM) go too.
-//! - [`kill_group`]: signals a process group. It runs the `kill` command, because the
-//!   workspace forbids `unsafe` (which `killpg` would need).
+//!   script's children (sdkmanager's JVM) go too. Each run is a `tracing` span (`tool`, with
+//!   the command line) ending in an event with the exit status and the duration.
+//! - [`kill_group`]: signals a process group with `kill(-pgid, sig)` through rustix (safe
+//!   Rust: the workspace forbids `unsafe`).
 //!
 //! Choices:
 //! - Quoting leaves a word alone only when it is all ASCII letters, digits and `-_./:=@,+`.
-//!   Anything else goes in `'…'`, with a `'` written as `'\''`. This is the strictest of the
-//!   three quoters the crate had: `%` is quoted too.
+//!   Anything else goes in `'…'`, with a `'` written as `'\''`. `%` is quoted too.
 //! - stdout and stderr are read to their end in threads, so a tool never blocks on a full pipe
 //!   and never gets `EPIPE` from us. Only the first `output_cap` bytes of each are kept.
 //! - After the tool exits (or is killed), the readers get [`READ_GRACE`] to reach end of file.
-//!   A daemon the tool left behind can hold the pipes open (adb does); then the output read so
-//!   far is returned and the readers are left to end on their own.
+//!   A daemon the tool left behind can hold the pipes open (`adb start-server` does); then the
+//!   output read so far is returned and the readers are left to end on their own.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
@@ -28,7 +28,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// How long the output readers may take to reach end of file after the tool is gone.
-pub(crate) const READ_GRACE: Duration = Duration::from_secs(2);
+pub const READ_GRACE: Duration = Duration::from_secs(2);
 
 /// How often a running tool is polled for its exit.
 const POLL: Duration = Duration::from_millis(10);
@@ -48,7 +48,7 @@ pub fn shell_quote(arg: &str) -> String {
 }
 
 /// `program args…`, each word quoted with [`shell_quote`].
-pub(crate) fn display_argv(program: &Path, args: &[impl AsRef<str>]) -> String {
+pub fn display_argv(program: &Path, args: &[impl AsRef<str>]) -> String {
     std::iter::once(shell_quote(&program.display().to_string()))
         .chain(args.iter().map(|a| shell_quote(a.as_ref())))
         .collect::<Vec<_>>()
@@ -56,7 +56,7 @@ pub(crate) fn display_argv(program: &Path, args: &[impl AsRef<str>]) -> String {
 }
 
 /// The last `n` non-blank lines of `text`, with trailing white space removed.
-pub(crate) fn tail_lines(text: &str, n: usize) -> Vec<&str> {
+pub fn tail_lines(text: &str, n: usize) -> Vec<&str> {
     let lines: Vec<&str> = text
         .lines()
         .map(str::trim_end)
@@ -66,7 +66,7 @@ pub(crate) fn tail_lines(text: &str, n: usize) -> Vec<&str> {
 }
 
 /// Makes `cmd` start in a new process group whose id is the child's pid (Unix only).
-pub(crate) fn in_own_group(cmd: &mut Command) -> &mut Command {
+pub fn in_own_group(cmd: &mut Command) -> &mut Command {
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -77,32 +77,34 @@ pub(crate) fn in_own_group(cmd: &mut Command) -> &mut Command {
 
 /// A signal [`kill_group`] sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Signal {
+pub enum Signal {
     /// `SIGTERM`: asks the processes to stop.
     Term,
     /// `SIGKILL`: stops them at once.
     Kill,
 }
 
-/// Sends `signal` to every process of the group `pgid` (`kill -SIG -- -PGID`). It does
-/// nothing for groups 0 and 1, because `kill -- -0` means the caller's own group and `-1`
-/// means every process. It also does nothing off Unix.
-pub(crate) fn kill_group(pgid: u32, signal: Signal) {
+/// Sends `signal` to every process of the group `pgid` (`kill(-pgid, sig)`). It does nothing
+/// for groups 0 and 1, because `kill(0, …)` means the caller's own group and `-1` means every
+/// process. It also does nothing off Unix. A group that is already gone is not an error.
+pub fn kill_group(pgid: u32, signal: Signal) {
     if pgid <= 1 {
         return;
     }
     #[cfg(unix)]
     {
-        let flag = match signal {
-            Signal::Term => "-TERM",
-            Signal::Kill => "-KILL",
+        let sig = match signal {
+            Signal::Term => rustix::process::Signal::TERM,
+            Signal::Kill => rustix::process::Signal::KILL,
         };
-        let _ = Command::new("kill")
-            .args([flag, "--", &format!("-{pgid}")])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let Some(pid) = i32::try_from(pgid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+        else {
+            return;
+        };
+        let result = rustix::process::kill_process_group(pid, sig);
+        tracing::debug!(pgid, ?signal, ?result, "signalled process group");
     }
     #[cfg(not(unix))]
     {
@@ -110,9 +112,33 @@ pub(crate) fn kill_group(pgid: u32, signal: Signal) {
     }
 }
 
+/// Whether a process `pid` exists (`kill(pid, 0)`; a zombie still exists). `false` for pids 0
+/// and 1 and off Unix.
+pub fn process_exists(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        i32::try_from(pid)
+            .ok()
+            .filter(|p| *p > 1)
+            .and_then(rustix::process::Pid::from_raw)
+            .is_some_and(|pid| {
+                // EPERM means it exists but belongs to someone else.
+                match rustix::process::test_kill_process(pid) {
+                    Ok(()) => true,
+                    Err(e) => e == rustix::io::Errno::PERM,
+                }
+            })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        false
+    }
+}
+
 /// What [`run_tool`] got from a tool.
 #[derive(Debug)]
-pub(crate) struct ToolOutput {
+pub struct ToolOutput {
     /// How it exited. `None` when it overran its time limit and its group was killed.
     pub status: Option<ExitStatus>,
     /// The first `output_cap` bytes of its stdout.
@@ -121,13 +147,15 @@ pub(crate) struct ToolOutput {
     pub stderr: Vec<u8>,
 }
 
-/// Why [`run_tool`] got no [`ToolOutput`].
-#[derive(Debug)]
-pub(crate) enum RunError {
+/// Why [`run_tool`] got no [`ToolOutput`]. Messages read after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
     /// The tool could not be started.
-    Spawn(std::io::Error),
+    #[error("start the tool: {0}")]
+    Spawn(#[source] std::io::Error),
     /// Its exit could not be waited for. Its group has been killed.
-    Wait(std::io::Error),
+    #[error("wait for the tool: {0}")]
+    Wait(#[source] std::io::Error),
 }
 
 /// Runs `program args…` to its end and returns its status and output (see the module docs).
@@ -140,7 +168,39 @@ pub(crate) enum RunError {
 ///   [`ToolOutput::status`] is `None`.
 /// - `output_cap`: how many bytes of stdout and of stderr are kept (each). The rest is
 ///   read and dropped.
-pub(crate) fn run_tool(
+pub fn run_tool(
+    program: &Path,
+    args: &[impl AsRef<OsStr>],
+    env: &[(OsString, Option<OsString>)],
+    stdin: Option<&[u8]>,
+    timeout: Duration,
+    output_cap: usize,
+) -> Result<ToolOutput, RunError> {
+    let argv = display_argv(
+        program,
+        &args
+            .iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
+    );
+    let span = tracing::debug_span!("tool", argv = %argv);
+    let _entered = span.enter();
+    let started = Instant::now();
+    let result = run_in_group(program, args, env, stdin, timeout, output_cap);
+    let millis = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(out) => match out.status {
+            Some(status) => {
+                tracing::info!(argv = %argv, %status, millis, "tool exited")
+            }
+            None => tracing::info!(argv = %argv, ?timeout, millis, "tool timed out; group killed"),
+        },
+        Err(e) => tracing::info!(argv = %argv, error = %e, millis, "tool did not run"),
+    }
+    result
+}
+
+fn run_in_group(
     program: &Path,
     args: &[impl AsRef<OsStr>],
     env: &[(OsString, Option<OsString>)],

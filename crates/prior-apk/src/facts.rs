@@ -1,0 +1,203 @@
+//! What `prior run` needs to know about an APK before installing it: the manifest facts (no
+//! DEX reading, no SDK catalogue) and the file's sha256. [`crate::Inventory`] reads the same
+//! facts through the same code ([`open`]) and adds components, signing and DEX classes.
+
+use crate::inventory::InventoryError;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// An APK's manifest facts and hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApkFacts {
+    /// The file.
+    pub path: PathBuf,
+    /// `package`.
+    pub package: String,
+    /// `android:versionName`.
+    pub version_name: Option<String>,
+    /// `android:versionCode`.
+    pub version_code: Option<String>,
+    /// The launcher activity as the manifest names it (Android's own resolution rule, as
+    /// apk-info applies it: the first enabled activity or alias with MAIN + LAUNCHER/INFO).
+    pub launcher_activity: Option<String>,
+    /// `<uses-permission>` names, de-duplicated, in manifest order.
+    pub permissions: Vec<String>,
+    /// `<provider>` class names: content providers run **before** `Application.onCreate`.
+    pub providers: Vec<String>,
+    /// `minSdkVersion`.
+    pub min_sdk: Option<String>,
+    /// `targetSdkVersion`.
+    pub target_sdk: u32,
+    /// `<application android:debuggable>`: `Some(true)`/`Some(false)` when the manifest sets it
+    /// to a literal boolean, `None` when it is absent (Android's default is false) or not a
+    /// literal (a resource reference).
+    pub debuggable: Option<bool>,
+    /// sha256 of the file, lowercase hex.
+    pub sha256: String,
+    /// File size in bytes.
+    pub size: u64,
+}
+
+/// An APK opened by apk-info, with its package name, hash and size.
+pub(crate) struct Opened {
+    pub apk: apk_info::Apk,
+    pub package: String,
+    pub sha256: String,
+    pub size: u64,
+}
+
+/// Hashes `path` and opens it as an APK that names its package.
+pub(crate) fn open(path: &Path) -> Result<Opened, InventoryError> {
+    let shown = path.display().to_string();
+    let (sha256, size) = sha256_file(path).map_err(|source| InventoryError::Io {
+        path: shown.clone(),
+        source,
+    })?;
+    let apk = apk_info::Apk::new(path).map_err(|e| InventoryError::Apk {
+        path: shown.clone(),
+        why: e.to_string(),
+    })?;
+    let package = apk.get_package_name().ok_or_else(|| InventoryError::Apk {
+        path: shown,
+        why: "the manifest has no package name".into(),
+    })?;
+    Ok(Opened {
+        apk,
+        package,
+        sha256,
+        size,
+    })
+}
+
+/// `"true"`/`"false"` → a bool; anything else (absent, a resource reference) → `None`.
+pub(crate) fn parse_bool(v: Option<&str>) -> Option<bool> {
+    match v? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+impl ApkFacts {
+    /// Reads the manifest and hashes the file.
+    pub fn read(path: &Path) -> Result<ApkFacts, InventoryError> {
+        let Opened {
+            apk,
+            package,
+            sha256,
+            size,
+        } = open(path)?;
+        let mut permissions: Vec<String> = Vec::new();
+        for p in apk.get_permissions() {
+            if !permissions.iter().any(|q| q == p) {
+                permissions.push(p.to_owned());
+            }
+        }
+        let mut providers: Vec<String> = Vec::new();
+        for p in apk.get_providers() {
+            if let Some(name) = p.name
+                && !providers.iter().any(|q| q == name)
+            {
+                providers.push(name.to_owned());
+            }
+        }
+        Ok(ApkFacts {
+            path: path.to_path_buf(),
+            version_name: apk.get_version_name(),
+            version_code: apk.get_version_code(),
+            launcher_activity: apk.get_main_activity().map(str::to_owned),
+            permissions,
+            providers,
+            min_sdk: apk.get_min_sdk_version(),
+            target_sdk: apk.get_target_sdk_version(),
+            debuggable: parse_bool(apk.get_application_debuggable().as_deref()),
+            package,
+            sha256,
+            size,
+        })
+    }
+}
+
+/// sha256 (lowercase hex) and size of a file, read in 1 MiB blocks. Prior's one hash of input
+/// files (APKs); the session bundle hashes its own files with `prior_model::sha256_file`,
+/// which is part of the bundle's format (`MANIFEST.sha256`).
+pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut f = fs_err::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut n = 0u64;
+    loop {
+        let k = match f.read(&mut buf) {
+            Ok(k) => k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if k == 0 {
+            break;
+        }
+        h.update(&buf[..k]);
+        n += k as u64;
+    }
+    Ok((hex::encode(h.finalize()), n))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn facts_of_a_real_apk() {
+        // Expected values checked independently with Debian's `aapt dump badging` and
+        // `aapt dump xmltree … AndroidManifest.xml` (android:debuggable=0xffffffff).
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/apks/app-uiautomator.apk");
+        let info = ApkFacts::read(&path).unwrap();
+        assert_eq!(info.package, "com.github.uiautomator");
+        assert_eq!(info.version_name.as_deref(), Some("2.4.0"));
+        assert_eq!(info.version_code.as_deref(), Some("2004001"));
+        assert_eq!(
+            info.launcher_activity.as_deref(),
+            Some("com.github.uiautomator.MainActivity")
+        );
+        assert_eq!(info.min_sdk.as_deref(), Some("19"));
+        assert_eq!(info.target_sdk, 32);
+        assert_eq!(info.debuggable, Some(true));
+        assert_eq!(info.permissions.len(), 12);
+        assert_eq!(
+            info.permissions[0],
+            "android.permission.ACCESS_MOCK_LOCATION"
+        );
+        assert!(
+            info.permissions
+                .iter()
+                .any(|p| p == "android.permission.GET_ACCOUNTS")
+        );
+        assert_eq!(
+            info.sha256,
+            "6f85594700ad96de89d012b3767049c2c6988510b68b31b439dd2a6dd93a30c9"
+        );
+        assert_eq!(info.size, 1_873_729);
+        // Not an APK: a clear error, no panic.
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.apk");
+        std::fs::write(&junk, b"definitely not a zip").unwrap();
+        assert!(matches!(
+            ApkFacts::read(&junk),
+            Err(InventoryError::Apk { .. })
+        ));
+        assert!(matches!(
+            ApkFacts::read(&dir.path().join("missing.apk")),
+            Err(InventoryError::Io { .. })
+        ));
+    }
+
+    #[test]
+    fn debuggable_is_a_literal_boolean_or_unknown() {
+        assert_eq!(parse_bool(Some("true")), Some(true));
+        assert_eq!(parse_bool(Some("false")), Some(false));
+        assert_eq!(parse_bool(Some("@bool/debug")), None);
+        assert_eq!(parse_bool(None), None);
+    }
+}
