@@ -175,7 +175,6 @@ pub fn run(args: Args) -> CliResult {
         "SIMULATED handset (not a real device) serving adbd on {}",
         server.adbd_addr()
     );
-    println!("  profile: {}", args.profile);
     println!("  connect with: adb connect {}", server.adbd_addr());
     if let Some(s) = server.smart_socket_addr() {
         println!(
@@ -189,6 +188,7 @@ pub fn run(args: Args) -> CliResult {
             file.display()
         );
     }
+    println!("  device profile: {}", args.profile);
     println!("Ctrl-C stops it.");
     if args.control_stdin {
         let device = Arc::clone(&device);

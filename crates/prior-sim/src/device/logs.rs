@@ -292,9 +292,8 @@ pub fn aid_name(uid: i32) -> Option<&'static str> {
 /// Android ids whose name has at most 5 characters — the only names logcat's uid column
 /// prints (`strlen(name) <= 5`, liblog logprint.c: `android_ids[]` at 7.0, `getpwuid` from
 /// 9) — with the first API level that defines them. Read from `android_filesystem_config.h`
-/// (`#define AID_*`) at the tags android-7.0.0_r1, 8.0.0_r1, 9.0.0_r1, 10.0.0_r1,
-/// 12.0.0_r1, 13.0.0_r1 and 14.0.0_r1 of system/core; an id first seen at a tag is given
-/// that tag's API level (`hsm` is absent at 8.0 and present at 9: API 28).
+/// (`#define AID_*`) at the tags android-7.0.0_r1 … android-14.0.0_r1 of system/core
+/// (docs/device-behaviour.md, "Names logcat prints in the uid column").
 pub const AID_SHORT_NAMES: &[(i32, &str, u32)] = &[
     (0, "root", 24),
     (2, "bin", 28),
@@ -318,8 +317,8 @@ pub const AID_SHORT_NAMES: &[(i32, &str, u32)] = &[
     (1029, "clat", 24),
     (1036, "logd", 24),
     (1038, "dbus", 24),
-    (1050, "nvram", 26),
-    (1051, "dns", 26),
+    (1050, "nvram", 25),
+    (1051, "dns", 25),
     (1060, "ese", 26),
     (1064, "hsm", 28),
     (1069, "lmkd", 29),
@@ -332,7 +331,7 @@ pub const AID_SHORT_NAMES: &[(i32, &str, u32)] = &[
     (2001, "cache", 24),
     (2002, "diag", 24),
     (3003, "inet", 24),
-    (3011, "uhid", 28),
+    (3011, "uhid", 27),
     (9998, "misc", 24),
 ];
 

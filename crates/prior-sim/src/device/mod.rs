@@ -1,5 +1,7 @@
-//! The simulated handset behind [`DeviceHandler`](crate::DeviceHandler): an Android 13
-//! (API 33) x86_64 emulator image whose model says SIMULATED.
+//! The simulated handset behind [`DeviceHandler`](crate::DeviceHandler): an x86_64
+//! emulator image whose model says SIMULATED — Android 13 (API 33) userdebug by default,
+//! other API levels, build types and vendor quirks through a [`DeviceProfile`]
+//! (`SimConfig::profile`, see [`profile`]).
 //!
 //! ```no_run
 //! use prior_sim::device::{SimConfig, SimDevice};

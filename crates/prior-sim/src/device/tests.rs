@@ -1195,7 +1195,7 @@ fn logcat_buffers_clear_tail_and_filters() {
     let r = d.run("logcat -b nope -d");
     assert_eq!(
         (r.status, String::from_utf8_lossy(&r.stderr).into_owned()),
-        (1, "Unknown buffer 'nope'\n".into())
+        (1, "Unknown buffer 'nope' listed for -b.\n".into())
     );
     assert_eq!(d.run("logcat -d -v nonsense").status, 1);
     // other verbs

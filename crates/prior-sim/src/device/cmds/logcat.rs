@@ -168,8 +168,19 @@ fn parse_time(s: &str, now: DeviceUs, offset_s: i32) -> Option<DeviceUs> {
 
 /// A `-b` name logcat does not know.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Unknown buffer '{0}'")]
+#[error("unknown buffer {0}")]
 struct UnknownBuffer(String);
+
+/// What logcat prints for an unknown `-b` name (exit 1): API 25–29
+/// `unknown buffer NAME` + the usage, API 30+ `Unknown buffer 'NAME' listed for -b.`
+/// (logcat.cpp at android-8.0.0_r1 … 11.0.0_r1, commit 72a4e0886; docs/device-behaviour.md).
+fn unknown_buffer_text(e: &UnknownBuffer, api: u32) -> String {
+    if api >= 30 {
+        format!("Unknown buffer '{}' listed for -b.\n", e.0)
+    } else {
+        format!("{e}\n{USAGE_HEAD}")
+    }
+}
 
 fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), UnknownBuffer> {
     for name in spec.split(',').filter(|n| !n.is_empty()) {
@@ -276,7 +287,7 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 Some(v) => {
                     buf_given = true;
                     if let Err(m) = add_buffers(&mut bufs, &v) {
-                        return bad(ctx, format!("{m}\n"));
+                        return bad(ctx, unknown_buffer_text(&m, profile.api));
                     }
                 }
                 None => return bad(ctx, "logcat: option requires an argument -- 'b'\n".into()),
@@ -349,7 +360,7 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
             _ if takes("-b") => {
                 buf_given = true;
                 if let Err(m) = add_buffers(&mut bufs, &a[2..]) {
-                    return bad(ctx, format!("{m}\n"));
+                    return bad(ctx, unknown_buffer_text(&m, profile.api));
                 }
             }
             _ if a.starts_with('-') => {

@@ -74,11 +74,20 @@ impl World {
             })
             .collect();
         procs.sort_by_key(|p| (p.kind == ProcKind::App, p.start_us, p.pid));
-        for p in procs {
+        for p in &procs {
             out.push_str(&format!("Traces for process: {}\n", p.name));
             for (trace, count) in &p.ipc {
                 out.push_str(&format!("Count: {count}\nTrace: {trace}\n\n"));
             }
+        }
+        // The header goes into a buffered FastPrintWriter that is flushed only after a
+        // `Traces for process:` line: when no process passes the check (a user build with
+        // release apps only) the file stays empty (docs/device-behaviour.md, IPC tracing).
+        if procs.is_empty() {
+            out.clear();
+        }
+        // every process stops tracking, dumped or not
+        for p in self.procs.values_mut() {
             p.ipc.clear();
             p.tracking = false;
         }
