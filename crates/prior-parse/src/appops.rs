@@ -1,5 +1,5 @@
 //! `dumpsys appops [--package P]` in the layouts of Android 9 to 15, and `appops get` lines
-//! (FORMATS.md §4).
+//! (`docs/device-formats.md` §3).
 //!
 //! The dump is flattened into lists that each carry the context they were printed under
 //! (uid, package, op, attribution tag) and their 1-based line number:
@@ -1122,7 +1122,7 @@ mod tests {
         "/../../tests/data/appops/dumpsys-appops-android9-style-diff-excerpt-1.txt"
     ));
 
-    /// Android 10 layout, written from FORMATS.md §4 (keyed entries directly under the op,
+    /// Android 10 layout, written from `docs/device-formats.md` §3 (keyed entries directly under the op,
     /// 10-space indent, uid bookkeeping lines, `Reject:` without a space).
     const ANDROID10: &str = "\
 Current AppOps Service state:
@@ -1152,7 +1152,7 @@ Current AppOps Service state:
           startNesting=1
 ";
 
-    /// Android 12–15 layout, written from FORMATS.md §4 and AOSP `DiscreteRegistry` dump code:
+    /// Android 12–15 layout, written from `docs/device-formats.md` §3 and AOSP `DiscreteRegistry` dump code:
     /// watchers before the uid blocks, the optional `AppOps Uid Op State` header, letter
     /// capabilities, a non-null attribution tag, user restrictions after the uids, and the
     /// discrete history (trailing spaces kept).
