@@ -203,7 +203,7 @@ fn installed(server_port: u16) -> Installed {
          AndroidVersion.ApiLevel=34\nSystemImage.Abi=x86_64\nSystemImage.TagId=google_apis\n",
     )
     .expect("write");
-    // The AVD files as avdmanager writes them (FORMATS.md §7).
+    // The AVD files as avdmanager writes them (`docs/device-formats.md` §9–10).
     let home = root.join("home");
     let avd_home = home.join(".android/avd");
     let avd_dir = avd_home.join("p34.avd");

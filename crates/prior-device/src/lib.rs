@@ -4,7 +4,7 @@
 //! It talks to devices through the adb server with [`adb_client`] 3.2.3
 //! ([`adb_client::server_device::ADBServerDevice`]), never with its direct-TCP device (which
 //! spins at 100% CPU when a peer closes cleanly), and works around that crate's known bugs
-//! (`../shared/rust/DEPENDENCIES.md` §2 in the design notes):
+//! (`docs/adb-client.md`):
 //!
 //! - **Exit codes.** adb_client returns `None` for the shell-v2 exit status, so every command
 //!   runs inside a wrapper that prints an unguessable per-call marker with `$?`

@@ -1,8 +1,8 @@
 //! The emulator console: a line protocol on `127.0.0.1:<console port>` (the even port; adb
 //! uses the odd one above it).
 //!
-//! Protocol facts (`../shared/android/FORMATS.md` §7, the real banner in
-//! `samples/emulator-console-banner-1.txt`, the comment in AOSP adb `client/console.cpp`, and
+//! Protocol facts (`docs/device-formats.md` §10.1; the banner in
+//! `tests/data/emulator/emulator-console-banner-1.txt`, the comment in AOSP adb `client/console.cpp`, and
 //! developer.android.com "Send Emulator console commands"):
 //! - on connect the emulator sends banner lines ending `\r\n`, the last one `OK`. When it wants
 //!   authentication the banner says `Android Console: Authentication required` and names the

@@ -1,7 +1,7 @@
 //! `prior emulator create`: install a catalogue image with `sdkmanager` when it is missing,
 //! create the AVD with `avdmanager`, then write Prior's `config.ini` keys.
 //!
-//! Command lines (developer.android.com "sdkmanager", "avdmanager"; FORMATS.md §7):
+//! Command lines (developer.android.com "sdkmanager", "avdmanager"; `docs/device-formats.md` §9–10):
 //! - `sdkmanager --install <package> --sdk_root=<sdk>` with `y` lines on stdin when
 //!   [`CreateOptions::accept_licenses`] is set (what `yes | sdkmanager --licenses` does), nothing
 //!   otherwise (end of input refuses the licence prompt). `--sdk_root` is always passed: the

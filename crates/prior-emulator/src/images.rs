@@ -19,7 +19,7 @@ use toml::Spanned;
 
 const BUILTIN: &str = include_str!("../../../emulator-images/images.toml");
 
-/// System-image tags Prior accepts (FORMATS.md §7; developer.android.com "sdkmanager").
+/// System-image tags Prior accepts (`docs/device-formats.md` §9–10; developer.android.com "sdkmanager").
 pub const TAGS: &[&str] = &[
     "default",
     "google_apis",
@@ -31,7 +31,7 @@ pub const TAGS: &[&str] = &[
 /// ABIs Prior accepts.
 pub const ABIS: &[&str] = &["x86_64", "arm64-v8a", "x86", "armeabi-v7a"];
 
-/// The `config.ini` keys a catalogue may set: the keys avdmanager writes (FORMATS.md §7) and
+/// The `config.ini` keys a catalogue may set: the keys avdmanager writes (`docs/device-formats.md` §9–10) and
 /// the emulator's hardware-profile keys (the emulator's `hardware-properties.ini`, as listed on
 /// developer.android.com "Create and manage virtual devices" → hardware profile properties).
 /// Keys that tie the AVD to its image (`image.sysdir.1`, `abi.type`, `tag.id`, `AvdId`, …)

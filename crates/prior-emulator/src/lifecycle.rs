@@ -1,7 +1,7 @@
 //! Booting, finding, resetting and killing emulators.
 //!
 //! **Boot** (`emulator` command line, developer.android.com "Start the emulator from the
-//! command line", `../shared/android/FORMATS.md` §7): `emulator -avd NAME -port P -no-window
+//! command line", `docs/device-formats.md` §9): `emulator -avd NAME -port P -no-window
 //! -no-audio -no-boot-anim -no-snapshot-save -gpu swiftshader_indirect [-wipe-data]
 //! [-tcpdump FILE] [-change-locale LOCALE] [-timezone TZ] [extra…]`, started in its own
 //! process group with stdin closed and stdout+stderr to `<emulator home>/prior/emulator-P.log`,

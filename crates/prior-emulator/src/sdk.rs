@@ -1,7 +1,7 @@
 //! Where the Android SDK, its tools and the AVDs are.
 //!
 //! Facts, from developer.android.com ("Environment variables", "emulator command line",
-//! "sdkmanager", "avdmanager") and `../shared/android/FORMATS.md` §7:
+//! "sdkmanager", "avdmanager") and `docs/device-formats.md` §9:
 //! - the SDK root is `ANDROID_HOME`; `ANDROID_SDK_ROOT` is its deprecated older name. When both
 //!   are set and differ, `ANDROID_HOME` wins and [`Sdk::warnings`] says so;
 //! - `emulator` is `<sdk>/emulator/emulator`, `adb` is `<sdk>/platform-tools/adb`,

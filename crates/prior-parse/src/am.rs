@@ -1,4 +1,4 @@
-//! Replies of `am start -W` and `am trace-ipc start|stop` (FORMATS.md §5, §6).
+//! Replies of `am start -W` and `am trace-ipc start|stop` (`docs/device-formats.md` §4, §5–8).
 //!
 //! Both parsers accept stdout and stderr concatenated in any order; unknown lines are kept in
 //! [`StartReply::skipped`] and never make the parse fail.

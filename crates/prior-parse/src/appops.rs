@@ -1,5 +1,5 @@
 //! `dumpsys appops [--package P]` in the layouts of Android 7 to 15, and `appops get` lines
-//! (FORMATS.md §4).
+//! (`docs/device-formats.md` §3).
 //!
 //! Android 7.0–8.1 (API 24–27) know no dump options: `dumpsys appops --package P` prints the
 //! single line `Unknown option: --package` and nothing else ([`reply_error`] recognises such
@@ -1318,7 +1318,7 @@ mod tests {
         "/../../tests/data/appops/dumpsys-appops-android9-style-diff-excerpt-1.txt"
     ));
 
-    /// Android 10 layout, written from FORMATS.md §4 (keyed entries directly under the op,
+    /// Android 10 layout, written from `docs/device-formats.md` §3 (keyed entries directly under the op,
     /// 10-space indent, uid bookkeeping lines, `Reject:` without a space).
     const ANDROID10: &str = "\
 Current AppOps Service state:
@@ -1348,7 +1348,7 @@ Current AppOps Service state:
           startNesting=1
 ";
 
-    /// Android 12–15 layout, written from FORMATS.md §4 and AOSP `DiscreteRegistry` dump code:
+    /// Android 12–15 layout, written from `docs/device-formats.md` §3 and AOSP `DiscreteRegistry` dump code:
     /// watchers before the uid blocks, the optional `AppOps Uid Op State` header, letter
     /// capabilities, a non-null attribution tag, user restrictions after the uids, and the
     /// discrete history (trailing spaces kept).

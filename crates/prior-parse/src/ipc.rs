@@ -1,4 +1,4 @@
-//! `am trace-ipc stop --dump-file F` dumps (FORMATS.md §5): per process, de-duplicated
+//! `am trace-ipc stop --dump-file F` dumps (`docs/device-formats.md` §4): per process, de-duplicated
 //! Java stacks of outgoing binder calls with a count. No timestamps.
 //!
 //! For each trace the binder call is taken from the frame right after
@@ -301,7 +301,7 @@ mod tests {
         "/../../tests/data/ipc/ipc-trace-aosp-fixture-1.txt"
     ));
 
-    /// App-side stacks written from FORMATS.md §5: an AIDL proxy, the ANDROID_ID read
+    /// App-side stacks written from `docs/device-formats.md` §4: an AIDL proxy, the ANDROID_ID read
     /// (`ContentProviderProxy.call` under `Settings$Secure.getStringForUser`), and an
     /// obfuscated proxy.
     const APP: &str = "Binder transaction traces for all processes.

@@ -23,7 +23,7 @@
 //! candidate lines with a literal/multi-pattern search over the raw bytes and call
 //! `parse_line` only on those (line bounds via `memchr`/`memrchr` around each hit).
 //!
-//! # Layouts (liblog `logprint.cpp`, `android_log_formatLogLine`; FORMATS.md §3)
+//! # Layouts (liblog `logprint.cpp`, `android_log_formatLogLine`; `docs/device-formats.md` §2)
 //! ```text
 //! brief       P/TAG     (UID PID): msg
 //! process     P(UID PID) msg  (TAG)

@@ -1,4 +1,4 @@
-//! Replies of package-manager and related shell commands (FORMATS.md §2, §6):
+//! Replies of package-manager and related shell commands (`docs/device-formats.md` §1.4, §7, §5–8):
 //! `pm list packages [-U] [-f] [-i] [--show-versioncode]`, `pm install` / `cmd package install`
 //! replies, `pm uninstall`, `pm clear`, `cmd package resolve-activity --brief`, a full
 //! `getprop` dump and `monkey` results.

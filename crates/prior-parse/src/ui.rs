@@ -1,4 +1,4 @@
-//! `uiautomator dump` XML (FORMATS.md §6) as a flat arena of nodes.
+//! `uiautomator dump` XML (`docs/device-formats.md` §5–8) as a flat arena of nodes.
 //!
 //! Accepts the XML alone, or as printed by `exec-out uiautomator dump /dev/tty` (XML
 //! followed by `UI hierchary dumped to: …`), with leading junk before `<?xml`/`<hierarchy`.

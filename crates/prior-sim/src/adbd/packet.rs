@@ -1,7 +1,7 @@
 //! The 24-byte adbd packet header and its constants.
 //!
 //! Facts from AOSP `packages/modules/adb` (`adb.h`, `types.h`, `protocol.txt`), as summarised
-//! in Prior's FORMATS.md §1a: six little-endian u32 `command, arg0, arg1, data_length,
+//! in `docs/device-formats.md` §1.2: six little-endian u32 `command, arg0, arg1, data_length,
 //! data_check, magic` with `magic = command ^ 0xffff_ffff`; `data_check` is the plain byte
 //! sum of the payload (not a CRC).
 

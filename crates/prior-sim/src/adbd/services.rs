@@ -1,6 +1,6 @@
 //! The local services a host can open on the device, written once against [`Stream`].
 //!
-//! Service strings (FORMATS.md §1a, §8.2): `shell:<cmd>` (v1), `shell,<opts>:<cmd>` with any of
+//! Service strings (`docs/device-formats.md` §1.2, §11): `shell:<cmd>` (v1), `shell,<opts>:<cmd>` with any of
 //! `v2`, `raw`, `pty`, `TERM=…` in any order, `exec:<cmd>`, `sync:`, `abb_exec:<argv joined
 //! by NUL>`. Anything else is refused (the transport answers `CLSE(0, host)`).
 //!

@@ -1,7 +1,7 @@
 //! A minimal adb-server "smart socket" (what `adb start-server` serves on 5037) that knows
 //! exactly one device: this simulator.
 //!
-//! Protocol (FORMATS.md §1b; AOSP `OVERVIEW.TXT`, `SERVICES.TXT`): a request is 4 ASCII hex
+//! Protocol (`docs/device-formats.md` §1.1; AOSP `OVERVIEW.TXT`, `SERVICES.TXT`): a request is 4 ASCII hex
 //! digits of length + the service name; the reply is `OKAY` or `FAIL` + hex4 length + reason;
 //! replies with data use the same hex4 framing. `host:transport…` switches the socket to the
 //! device; the next non-`host` request is a local service (`shell,v2,raw:…`, `exec:…`,

@@ -1,7 +1,7 @@
 //! The `sync:` service (file transfer), device side.
 //!
-//! Wire format from AOSP `file_sync_protocol.h` / `daemon/file_sync_service.cpp` (FORMATS.md
-//! §1a and §8.2): requests are `[4 ASCII id][u32 LE length]` + that many bytes; all integers
+//! Wire format from AOSP `file_sync_protocol.h` / `daemon/file_sync_service.cpp` (`docs/device-formats.md`
+//! §1.2, §11): requests are `[4 ASCII id][u32 LE length]` + that many bytes; all integers
 //! little-endian. Served: `STAT`, `STA2`/`LST2`, `LIST`, `LIS2`, `SEND`, `RECV`, `QUIT`.
 //! Not served (not advertised): `SND2`/`RCV2` (`sendrecv_v2`). Like adbd, a failed request
 //! is answered with `FAIL` + message and ends the service.

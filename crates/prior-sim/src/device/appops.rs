@@ -1,5 +1,5 @@
 //! App-op bookkeeping and the Android 12/13 `dumpsys appops` / `appops get` layouts
-//! (FORMATS.md §4): `Uid u0a123:`, `state=`, `capability=`, `appWidgetVisible=false`,
+//! (`docs/device-formats.md` §3): `Uid u0a123:`, `state=`, `capability=`, `appWidgetVisible=false`,
 //! `Package P:`, `OP (mode): ` with its trailing space, `null=[`, `Access: [top-s] <local
 //! time> (-rel)` and `Reject: [top-s]<time>` without a space after `]`.
 

@@ -340,7 +340,7 @@ fn appops_dump_layout_matches_the_real_sample() {
             "our line has no kind: {line:?}\n{text}"
         );
     }
-    // FORMATS.md §4: the op header keeps its trailing space; Reject has none after `]`
+    // `docs/device-formats.md` §3: the op header keeps its trailing space; Reject has none after `]`
     assert!(
         text.contains("      READ_DEVICE_IDENTIFIERS (default): \n"),
         "{text}"

@@ -1,5 +1,5 @@
 //! `am` (start, force-stop, kill, trace-ipc, broadcast, get-current-user) and `monkey`
-//! (ActivityManagerShellCommand and Monkey wording, FORMATS.md §5–6).
+//! (ActivityManagerShellCommand and Monkey wording, `docs/device-formats.md` §4, §5–8).
 
 use std::time::Duration;
 

@@ -1,5 +1,5 @@
 //! `pm` / `cmd package`: list packages, path, install, uninstall, clear, grant, revoke,
-//! resolve-activity, dump (PackageManagerShellCommand wording, FORMATS.md §2 and §6).
+//! resolve-activity, dump (PackageManagerShellCommand wording, `docs/device-formats.md` §1.4, §7, §5–8).
 
 use crate::device::SimDevice;
 use crate::device::apis;
