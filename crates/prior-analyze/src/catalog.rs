@@ -515,7 +515,7 @@ mod tests {
         for cat in DataCategory::ALL {
             let (ops, binder, logcat) = c.signal_counts(cat);
             assert!(ops + binder + logcat > 0, "{cat} has no signal");
-            // The clipboard needs no runtime permission (PERSONAL-DATA.md §6).
+            // The clipboard needs no runtime permission (docs/personal-data.md §6).
             if cat != DataCategory::Clipboard {
                 assert!(
                     c.permissions.iter().any(|g| g.category == cat),

@@ -1,5 +1,5 @@
 //! The catalog of personal-data APIs a model can call, with the side effects an Android 13
-//! device shows for each (source: `PERSONAL-DATA.md` of the project's shared notes, which
+//! device shows for each (source: `docs/personal-data.md` of the project's shared notes, which
 //! cites AOSP/LineageOS files; line numbers in frames are plausible Android 13 values, not
 //! checked against one build).
 

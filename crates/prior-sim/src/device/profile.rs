@@ -116,7 +116,7 @@ pub const FACTS: &[FactRow] = &[
         source: "frameworks/base services/core/java/com/android/server/AppOpsService.java \
                  dump() and Shell of an Android 8.0 tree (SiXROM-OREO/frameworks_base \
                  7164d91c): only -h/-a, `Unknown option: `/`Unknown command: ` then return; \
-                 --package arrives with the Android 9 dump (FORMATS.md section 9)",
+                 --package arrives with the Android 9 dump (docs/device-behaviour.md)",
     },
 ];
 
