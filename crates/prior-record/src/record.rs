@@ -214,6 +214,9 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
         clock_offset_us: Some(clock.offset_us()),
         emulator: facts.kind == DeviceKind::Emulator,
         simulated: simulated || facts.kind == DeviceKind::Simulated,
+        // Not read yet (the recorder's engineer fills these in); `None` = not known.
+        build_type: None,
+        debuggable: None,
     };
     Ok((info, getprop))
 }
@@ -244,6 +247,7 @@ pub fn record(
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned()),
             uid: None,
+            debuggable: None,
         },
         device,
     );
