@@ -16,7 +16,7 @@ use prior_scenario::{LoadOptions, Scenario, Vars};
 use prior_sim::device::clock::ClockMode;
 use prior_sim::device::{SimConfig, SimDevice};
 use prior_sim::server::{SimOptions, SimServer};
-use prior_sim::{Banner, DeviceHandler, FileStat, ShellIo};
+use prior_sim::{Banner, DeviceHandler, FileError, FileStat, ShellIo};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -47,10 +47,10 @@ impl DeviceHandler for Stepped {
     fn stat(&self, path: &str) -> Option<FileStat> {
         self.0.stat(path)
     }
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, FileError> {
         self.0.read_file(path)
     }
-    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String> {
+    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), FileError> {
         self.0.write_file(path, data, mode, mtime)
     }
     fn list_dir(&self, path: &str) -> Vec<(String, FileStat)> {
