@@ -57,7 +57,7 @@ fn chromium(page: &Path, profile: &Path, args: &[String]) -> String {
         .args(args)
         .arg(format!("file://{}", page.display()))
         .output()
-        .expect("chromium runs (Debian package `chromium`; .ci/run installs it)");
+        .expect("chromium runs");
     assert!(
         out.status.success(),
         "chromium failed: {}",
@@ -68,6 +68,7 @@ fn chromium(page: &Path, profile: &Path, args: &[String]) -> String {
 
 #[test]
 fn html_report_renders_in_chromium_and_never_runs_app_strings() {
+    prior_testkit::require_tool!("chromium");
     let tmp = tempfile::tempdir().unwrap();
     let bundle = hostile_bundle(tmp.path());
     let page = tmp.path().join("report.html");
@@ -201,14 +202,18 @@ fn json_report(bundle: &Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// Validates an XML file against an XSD with xmllint (Debian `libxml2-utils`).
+/// Validates an XML file against an XSD with xmllint (Debian `libxml2-utils`). Without
+/// xmllint only this check is skipped (printed), or it fails under `PRIOR_REQUIRE_TOOLS`.
 fn xmllint(xml: &Path, xsd: &Path) {
+    if !prior_testkit::require_tool("xmllint") {
+        return;
+    }
     let out = Command::new("xmllint")
         .args(["--noout", "--schema"])
         .arg(xsd)
         .arg(xml)
         .output()
-        .expect("xmllint runs (Debian package libxml2-utils; .ci/run installs it)");
+        .expect("xmllint runs");
     assert!(
         out.status.success(),
         "{} does not validate: {}",
@@ -289,8 +294,12 @@ fn junit_validates_against_the_jenkins_xsd_and_fails_exactly_the_violated_rules(
 }
 
 /// Validates a JSON file against a draft-04 JSON schema with Python's `jsonschema` (Debian
-/// `python3-jsonschema`; .ci/run installs it).
+/// `python3-jsonschema`). Without it only this check is skipped (printed), or it fails under
+/// `PRIOR_REQUIRE_TOOLS`.
 fn json_schema_validate(doc: &Path, schema: &Path) {
+    if !prior_testkit::require_python_module("jsonschema") {
+        return;
+    }
     let code = "import json,sys,jsonschema\n\
                 s=json.load(open(sys.argv[1]))\n\
                 d=json.load(open(sys.argv[2]))\n\
@@ -298,14 +307,8 @@ fn json_schema_validate(doc: &Path, schema: &Path) {
                 errs=list(jsonschema.Draft4Validator(s).iter_errors(d))\n\
                 [print(e.message, list(e.path)) for e in errs]\n\
                 sys.exit(1 if errs else 0)\n";
-    // Debian's interpreter, where `apt-get install python3-jsonschema` puts the module (a
-    // `python3` earlier on PATH, e.g. pyenv's, would not see it).
-    let python = if Path::new("/usr/bin/python3").exists() {
-        "/usr/bin/python3"
-    } else {
-        "python3"
-    };
-    let out = Command::new(python)
+    // Debian's interpreter, where `apt-get install python3-jsonschema` puts the module.
+    let out = Command::new(prior_testkit::python3())
         .args(["-c", code])
         .arg(schema)
         .arg(doc)
@@ -349,6 +352,19 @@ fn sarif_validates_against_the_2_1_0_schema_with_a_result_per_finding() {
             serde_json::from_str(&std::fs::read_to_string(b.join("meta.json")).unwrap()).unwrap();
         for (res, f) in results.iter().zip(findings) {
             assert_eq!(res["ruleId"], f["rule"]);
+            // SARIF 2.1.0 §3.27.10: level is none/note/warning/error; Prior maps high and
+            // medium to error, low to warning, info to note.
+            let want = match f["severity"].as_str().unwrap() {
+                "high" | "medium" => "error",
+                "low" => "warning",
+                "info" => "note",
+                other => panic!("unknown severity {other}"),
+            };
+            assert_eq!(res["level"], want, "{res}");
+            assert_eq!(
+                res["locations"][0]["physicalLocation"]["region"]["startLine"],
+                1
+            );
             let idx = res["ruleIndex"].as_u64().unwrap() as usize;
             assert_eq!(rules[idx]["id"], f["rule"]);
             let uri = &res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
@@ -366,6 +382,37 @@ fn sarif_validates_against_the_2_1_0_schema_with_a_result_per_finding() {
             );
         }
     }
+    // A bundle with violations gives a run with results (the loop above would pass on two
+    // empty lists): Leaky Shop's pre-consent accesses are errors located at its scenario.
+    let leaky = BUNDLES.iter().position(|n| *n == "leaky").unwrap();
+    let results = runs[leaky]["results"].as_array().unwrap();
+    assert!(!results.is_empty(), "the leaky bundle has no SARIF results");
+    let pre: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "pre-consent-access")
+        .collect();
+    assert!(pre.len() >= 3, "{results:?}");
+    let leaky_meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(all[leaky].join("meta.json")).unwrap())
+            .unwrap();
+    for r in &pre {
+        assert_eq!(r["level"], "error", "{r}");
+        let loc = &r["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
+        match leaky_meta["scenario"]["path"].as_str() {
+            Some(p) if !p.is_empty() => assert_eq!(uri, p),
+            _ => assert!(uri.ends_with("meta.json"), "{uri}"),
+        }
+        assert!(!r["message"]["text"].as_str().unwrap().is_empty(), "{r}");
+        assert!(
+            !r["properties"]["evidence"].as_array().unwrap().is_empty(),
+            "{r}"
+        );
+    }
+    let rules = runs[leaky]["tool"]["driver"]["rules"].as_array().unwrap();
+    let idx = pre[0]["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[idx]["id"], "pre-consent-access");
+
     // Hostile strings stay valid SARIF.
     let hostile = hostile_bundle(tmp.path());
     let (_, text) = report(&[hostile], "sarif", &["--allow-modified"]);

@@ -168,11 +168,10 @@ fn leaky_shop_fails_with_evidence_before_consent() {
         r["consent"]["answered"]["from_us"].as_i64().expect("from"),
         r["consent"]["answered"]["to_us"].as_i64().expect("to"),
     );
-    assert!(
-        b >= a && b - a < 20_000,
-        "the consent window is {} µs wide",
-        b - a
-    );
+    // The markers are ordered; how narrow the window is depends on the host's load on the real
+    // clock, so the width is asserted on a manual clock (crates/prior-record/tests/
+    // consent_window.rs) and measured by benches/consent-window.sh.
+    assert!(b >= a, "the consent window ends before it begins: {a}..{b}");
     assert_eq!(r["device"]["simulated"], true);
     assert!(
         r["incomplete"].as_array().expect("list").is_empty(),
@@ -327,6 +326,7 @@ fn leaky_shop_contacts_its_tracker_before_consent_in_the_capture() {
 /// the file record by record, so a SIGKILLed simulator leaves only whole records.
 #[test]
 fn prior_sim_tcpdump_writes_whole_records_as_contacts_happen() {
+    prior_testkit::require_tool!("adb");
     use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().expect("tempdir");
     let pcap = dir.path().join("sim.pcap");
@@ -493,6 +493,7 @@ fn crashy_gives_an_incomplete_run_with_the_crash_as_reason() {
 
 #[test]
 fn leaky_shop_through_debian_adb() {
+    prior_testkit::require_tool!("adb");
     let sim = Sim::start(&root().join("scenarios/demo/models"));
     let adb = Adb::start();
     adb.connect(&sim.addr);
@@ -553,6 +554,7 @@ fn a_sigkilled_run_leaves_a_bundle_that_loads_and_analyses() {
 
 #[test]
 fn a_device_that_disappears_mid_run_leaves_an_incomplete_bundle() {
+    prior_testkit::require_tool!("adb");
     let sim = Sim::start(&root().join("scenarios/demo/models"));
     let adb = Adb::start();
     adb.connect(&sim.addr);
@@ -603,6 +605,7 @@ fn polite_scenario(dir: &Path, mode: &str, steps: &str) -> PathBuf {
 
 #[test]
 fn manual_mode_records_the_window_in_which_the_operator_answered() {
+    prior_testkit::require_tool!("adb");
     let sim = Sim::start(&root().join("scenarios/demo/models"));
     let adb = Adb::start();
     adb.connect(&sim.addr);

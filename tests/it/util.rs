@@ -68,8 +68,8 @@ impl Drop for Sim {
     }
 }
 
-/// A private Debian `adb` server on a free port, killed on drop. Fails loudly when `adb` is
-/// missing: `scripts/test` and `.ci/run` install it.
+/// A private Debian `adb` server on a free port, killed on drop. A test that starts one begins
+/// with `prior_testkit::require_tool!("adb")` (skip without adb, fail under scripts/test).
 pub struct Adb {
     /// Its port.
     pub port: u16,
@@ -80,9 +80,15 @@ impl Adb {
     pub fn start() -> Adb {
         let port = free_port();
         let adb = Adb { port };
-        let out = adb.cmd().arg("start-server").output().unwrap_or_else(|e| {
-            panic!("cannot run Debian's `adb` ({e}); install it with `apt-get install adb` or run scripts/test")
-        });
+        assert!(
+            prior_testkit::require_tool("adb"),
+            "needs adb: begin the test with prior_testkit::require_tool!(\"adb\")"
+        );
+        let out = adb
+            .cmd()
+            .arg("start-server")
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run Debian's `adb`: {e}"));
         assert!(
             out.status.success(),
             "adb start-server: {}",

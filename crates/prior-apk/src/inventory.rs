@@ -618,7 +618,7 @@ mod tests {
         let out = Command::new("dexdump")
             .arg(dex)
             .output()
-            .expect("run dexdump (apt-get install dexdump; .ci/run and scripts/test install it)");
+            .expect("run dexdump");
         assert!(out.status.success(), "dexdump failed: {:?}", out.status);
         String::from_utf8_lossy(&out.stdout)
             .lines()
@@ -633,6 +633,7 @@ mod tests {
 
     #[test]
     fn real_apk_classes_and_sdks_match_dexdump() {
+        prior_testkit::require_tool!("dexdump");
         let cat = SdkCatalog::builtin().unwrap();
         let inv = Inventory::read(&fixture(), &cat).unwrap();
         assert_eq!(inv.package, "com.github.uiautomator");

@@ -7,6 +7,8 @@
 mod commands;
 mod error;
 pub mod exit;
+#[cfg(test)]
+mod tests;
 
 pub use error::{CliError, CliResult};
 

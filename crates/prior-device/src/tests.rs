@@ -494,6 +494,10 @@ fn unknown_device_and_unreachable_server() {
     ));
 }
 
+/// Debian's real `adb`: `ensure_running` starts a server on a free port; the device list it
+/// reads is checked twice — a fresh server lists only what the emulator port scan finds
+/// (`emulator-NNNN`, none on a machine without emulators), and after `connect` the list holds
+/// the simulated handset, ready, with its model.
 #[test]
 fn ensure_running_starts_adb_when_installed() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -505,19 +509,58 @@ fn ensure_running_starts_adb_when_installed() {
         std::net::Ipv4Addr::LOCALHOST,
         port,
     ));
-    match tools::find_tool("adb") {
-        Some(_) => {
-            server.ensure_running().unwrap();
-            assert_eq!(server.version().unwrap(), 41);
-            // A fresh server lists no devices here (emulator ports are probed only at start).
-            let _ = server.devices().unwrap();
-            // Stop the server we started.
-            let mut s = std::net::TcpStream::connect(server.addr()).unwrap();
-            std::io::Write::write_all(&mut s, b"0009host:kill").unwrap();
+    if tools::find_tool("adb").is_none() {
+        // Without adb the start path says so, whatever the tool policy below decides.
+        let e = server.ensure_running().unwrap_err();
+        assert!(e.to_string().contains("not installed"), "{e}");
+    }
+    prior_testkit::require_tool!("adb");
+    server.ensure_running().unwrap();
+    let _kill = KillOnDrop(server.addr());
+    assert_eq!(server.version().unwrap(), 41);
+    let fresh = server.devices().unwrap();
+    for d in &fresh {
+        assert!(
+            d.serial.starts_with("emulator-"),
+            "a fresh server lists only emulators found by its port scan: {d:?}"
+        );
+    }
+
+    let sim = prior_sim::server::SimServer::start(
+        prior_sim::device::SimDevice::new(prior_sim::device::SimConfig::default()).unwrap(),
+        prior_sim::server::SimOptions::default(),
+    )
+    .unwrap();
+    let target = sim.adbd_addr().to_string();
+    server.connect(&target).unwrap();
+    let deadline = Instant::now() + T;
+    let listed = loop {
+        let list = server.devices().unwrap();
+        let row = list.iter().find(|d| d.serial == target).cloned();
+        if let Some(row) = row.filter(|r| r.state == DeviceState::Device) {
+            break (list, row);
         }
-        None => {
-            let e = server.ensure_running().unwrap_err();
-            assert!(e.to_string().contains("not installed"), "{e}");
+        assert!(Instant::now() < deadline, "{target} never ready: {list:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (list, row) = listed;
+    assert_eq!(list.len(), fresh.len() + 1, "{list:?}");
+    assert_eq!(
+        list.iter().filter(|d| d.serial == target).count(),
+        1,
+        "{list:?}"
+    );
+    // adb shows ro.product.model with non-alphanumerics replaced by `_`.
+    assert_eq!(row.model.as_deref(), Some("SIMULATED_Pixel_6"), "{row:?}");
+}
+
+/// Stops the adb server a test started (`host:kill`), whatever happens in the test.
+struct KillOnDrop(std::net::SocketAddrV4);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Ok(mut s) = std::net::TcpStream::connect(self.0) {
+            let _ = std::io::Write::write_all(&mut s, b"0009host:kill");
         }
     }
 }

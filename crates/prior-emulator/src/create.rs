@@ -407,17 +407,11 @@ mod tests {
         sdk: Sdk,
     }
 
-    fn require_python3() {
-        let path = std::env::var_os("PATH").unwrap_or_default();
-        assert!(
-            std::env::split_paths(&path).any(|d| crate::sdk::is_executable(&d.join("python3"))),
-            "python3 is not on PATH: install python3 (the stand-in sdkmanager/avdmanager in \
-             tests/data/emulator are Python 3 scripts; CI has it)"
-        );
-    }
-
-    fn fixture() -> Fixture {
-        require_python3();
+    /// `None` (the test skips, or fails under `PRIOR_REQUIRE_TOOLS`) without python3.
+    fn fixture() -> Option<Fixture> {
+        if !prior_testkit::require_tool("python3") {
+            return None;
+        }
         let dir = tempfile::tempdir().unwrap();
         let bin = dir.path().join("sdk/cmdline-tools/latest/bin");
         std::fs::create_dir_all(&bin).unwrap();
@@ -437,7 +431,7 @@ mod tests {
             path: std::env::var_os("PATH"),
             ..SdkEnv::default()
         });
-        Fixture { dir, sdk }
+        Some(Fixture { dir, sdk })
     }
 
     impl Fixture {
@@ -499,7 +493,7 @@ mod tests {
 
     #[test]
     fn installs_the_image_creates_the_avd_and_applies_the_config() {
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         let img = image();
         assert!(f.sdk.image_dir(&img.package).is_none());
         let (r, log) = run(&f, "prior34", &f.opts(""));
@@ -575,7 +569,7 @@ mod tests {
 
     #[test]
     fn an_existing_avd_is_refused_unless_forced_and_the_image_is_not_reinstalled() {
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         run(&f, "p", &f.opts("")).0.unwrap();
         let e = run(&f, "p", &f.opts("")).0.unwrap_err();
         assert!(matches!(e, EmulatorError::AvdExists { .. }), "{e}");
@@ -601,7 +595,7 @@ mod tests {
         for name in ["p34", "Pixel_6.API-34", "a"] {
             validate_avd_name(name).unwrap();
         }
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         let e = run(&f, "bad name", &f.opts("")).0.unwrap_err();
         assert!(e.to_string().contains("a-z A-Z 0-9 . _ -"), "{e}");
         assert!(f.calls().is_empty());
@@ -609,7 +603,7 @@ mod tests {
 
     #[test]
     fn sdkmanager_failures_name_the_tool_status_and_output() {
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         let e = run(&f, "p", &f.opts("sdkmanager-network")).0.unwrap_err();
         let EmulatorError::ToolFailed {
             tool,
@@ -639,7 +633,7 @@ mod tests {
 
     #[test]
     fn a_refused_licence_fails_with_a_hint() {
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         let mut opts = f.opts("");
         opts.accept_licenses = false;
         let e = run(&f, "p", &opts).0.unwrap_err().to_string();
@@ -656,7 +650,7 @@ mod tests {
 
     #[test]
     fn avdmanager_failures_are_reported_and_verified() {
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         let e = run(&f, "p", &f.opts("avdmanager-crash")).0.unwrap_err();
         let msg = e.to_string();
         assert!(
@@ -684,7 +678,7 @@ mod tests {
 
     #[test]
     fn a_hung_tool_is_killed_at_its_timeout() {
-        let f = fixture();
+        let Some(f) = fixture() else { return };
         let mut opts = f.opts("sdkmanager-hang");
         opts.sdkmanager_timeout = Duration::from_millis(500);
         let t = Instant::now();

@@ -89,13 +89,6 @@ fn now_us() -> i64 {
         .as_micros() as i64
 }
 
-fn tcpdump_available() -> bool {
-    Command::new("tcpdump")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Run tcpdump with `extra` args on 127.0.0.1 traffic to three local servers.
 fn capture(extra: &[&str]) -> Live {
     capture_on(IpAddr::V4(Ipv4Addr::LOCALHOST), extra)
@@ -274,23 +267,9 @@ fn analyze_bytes(live: &Live, bytes: &[u8]) -> (crate::Capture, Vec<NetRecord>) 
     (cap, recs)
 }
 
-macro_rules! need_tcpdump {
-    () => {
-        if !tcpdump_available() {
-            // CI and scripts/test install tcpdump, so there a missing one is a failure, never a skip.
-            assert!(
-                std::env::var_os("CI").is_none() && std::env::var_os("PRIOR_REQUIRE_TOOLS").is_none(),
-                "tcpdump is required here: apt-get install tcpdump"
-            );
-            eprintln!("SKIPPED: tcpdump is not installed (apt-get install tcpdump); live capture not tested");
-            return;
-        }
-    };
-}
-
 #[test]
 fn live_ethernet_microseconds() {
-    need_tcpdump!();
+    prior_testkit::require_tool!("tcpdump");
     let live = capture(&["-i", "lo"]);
     let (cap, recs) = analyze_bytes(&live, &live.file);
     assert!(cap.error.is_none(), "{:?}", cap.error);
@@ -313,7 +292,7 @@ fn live_ethernet_microseconds() {
 
 #[test]
 fn live_ipv6_loopback() {
-    need_tcpdump!();
+    prior_testkit::require_tool!("tcpdump");
     let live = capture_on(IpAddr::V6(Ipv6Addr::LOCALHOST), &["-i", "lo"]);
     let (cap, recs) = analyze_bytes(&live, &live.file);
     assert!(cap.error.is_none(), "{:?}", cap.error);
@@ -322,7 +301,7 @@ fn live_ipv6_loopback() {
 
 #[test]
 fn live_nanosecond() {
-    need_tcpdump!();
+    prior_testkit::require_tool!("tcpdump");
     let live = capture(&["-i", "lo", "--time-stamp-precision=nano"]);
     let (cap, recs) = analyze_bytes(&live, &live.file);
     assert!(cap.error.is_none(), "{:?}", cap.error);
@@ -343,7 +322,7 @@ fn live_nanosecond() {
 /// checks of SLL/SLL2 decoding are in `converted_variants_of_a_real_capture`.
 #[test]
 fn live_cooked_link_types() {
-    need_tcpdump!();
+    prior_testkit::require_tool!("tcpdump");
     for (name, link) in [
         ("LINUX_SLL", LinkType::LinuxSll),
         ("LINUX_SLL2", LinkType::LinuxSll2),
@@ -512,7 +491,7 @@ fn write_pcapng(big: bool, tsresol: u8, recs: &[(u32, u32, Vec<u8>)], spb_first:
 
 #[test]
 fn converted_variants_of_a_real_capture() {
-    need_tcpdump!();
+    prior_testkit::require_tool!("tcpdump");
     let live = capture(&["-i", "lo"]);
     let recs = pcap_records(&live.file);
     let (orig, expected) = analyze_bytes(&live, &live.file);
@@ -585,7 +564,7 @@ fn converted_variants_of_a_real_capture() {
 
 #[test]
 fn truncated_and_corrupt_real_capture() {
-    need_tcpdump!();
+    prior_testkit::require_tool!("tcpdump");
     let live = capture(&["-i", "lo"]);
     let recs = pcap_records(&live.file);
     let n = recs.len();
@@ -752,7 +731,10 @@ fn fixture_dir() -> std::path::PathBuf {
 #[test]
 #[ignore]
 fn regenerate_fixtures() {
-    assert!(tcpdump_available());
+    assert!(
+        prior_testkit::find_on_path("tcpdump").is_some(),
+        "needs tcpdump"
+    );
     let live = capture(&["-i", "lo"]);
     let (_, recs) = analyze_bytes(&live, &live.file);
     check_records(&live, &recs);

@@ -339,26 +339,11 @@ fn the_file_size_is_capped() {
     ));
 }
 
-fn tcpdump_available() -> bool {
-    Command::new("tcpdump")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// A third, independent reader: Debian's tcpdump decodes every packet, finds every checksum
 /// correct and shows the DNS question, the answer and the TCP handshake.
 #[test]
 fn tcpdump_decodes_the_capture_with_correct_checksums() {
-    if !tcpdump_available() {
-        // CI and scripts/test install tcpdump, so there a missing one is a failure, never a skip.
-        assert!(
-            std::env::var_os("CI").is_none() && std::env::var_os("PRIOR_REQUIRE_TOOLS").is_none(),
-            "tcpdump is required here: apt-get install tcpdump"
-        );
-        eprintln!("SKIPPED: tcpdump is not installed (apt-get install tcpdump)");
-        return;
-    }
+    prior_testkit::require_tool!("tcpdump");
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("net.pcap");
     let mut c = Capture::create(&path, 0).unwrap();

@@ -1419,13 +1419,6 @@ fn sync_calls_create_parents_and_report_errors() {
 
 // =========================================================================== real adb
 
-fn adb_available() -> bool {
-    std::process::Command::new("adb")
-        .arg("version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 fn free_port() -> u16 {
     loop {
         let p = std::net::TcpListener::bind("127.0.0.1:0")
@@ -1490,10 +1483,7 @@ impl Drop for Adb {
 
 #[test]
 fn real_adb_drives_the_simulated_device() {
-    assert!(
-        adb_available(),
-        "this test needs Debian's `adb` (apt-get install adb; .ci/run and scripts/test install it)"
-    );
+    prior_testkit::require_tool!("adb");
     let d = device(5, ClockMode::Real { offset_ms: 0 });
     let sim = crate::server::SimServer::start(
         Arc::clone(&d) as Arc<dyn DeviceHandler>,

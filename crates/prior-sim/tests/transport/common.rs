@@ -452,16 +452,12 @@ pub fn free_port() -> u16 {
     }
 }
 
-/// Panics with a clear message when Debian's `adb` is not installed (CI installs it).
+/// Panics when Debian's `adb` is missing: every caller's test starts with
+/// `prior_testkit::require_tool!("adb")`, which skips (or fails under PRIOR_REQUIRE_TOOLS) first.
 pub fn require_adb() {
-    let ok = Command::new("adb")
-        .arg("version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
     assert!(
-        matches!(ok, Ok(s) if s.success()),
-        "this test needs Debian's `adb` (apt-get install adb; .ci/run and scripts/test install it)"
+        prior_testkit::find_on_path("adb").is_some(),
+        "this test needs Debian's `adb`: start it with prior_testkit::require_tool!(\"adb\")"
     );
 }
 

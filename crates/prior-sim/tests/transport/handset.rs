@@ -9,6 +9,7 @@ use std::process::Stdio;
 
 #[test]
 fn debian_adb_drives_the_simulated_handset() {
+    prior_testkit::require_tool!("adb");
     let device = SimDevice::new(SimConfig::default()).unwrap();
     let sim = SimServer::start(device, SimOptions::default()).unwrap();
     let adb = AdbServer::start();

@@ -20,6 +20,7 @@ fn connected(dev: &Arc<TestDevice>, options: SimOptions) -> (SimServer, AdbServe
 
 #[test]
 fn connect_devices_shell_exit_codes_and_exec_out() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let (sim, adb, serial) = connected(&dev, SimOptions::default());
 
@@ -106,6 +107,7 @@ fn connect_devices_shell_exit_codes_and_exec_out() {
 
 #[test]
 fn push_and_pull_5_mb_byte_for_byte() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let (_sim, adb, serial) = connected(&dev, SimOptions::default());
     let dir = tempfile::tempdir().unwrap();
@@ -198,6 +200,7 @@ fn push_and_pull_5_mb_byte_for_byte() {
 
 #[test]
 fn install_success_failure_and_flags() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let (_sim, adb, serial) = connected(&dev, SimOptions::default());
     let dir = tempfile::tempdir().unwrap();
@@ -235,6 +238,7 @@ fn install_success_failure_and_flags() {
 /// simulator must see the close and the command's thread must end. v2 and v1.
 #[test]
 fn killing_the_client_closes_a_streaming_command() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let (sim, adb, serial) = connected(&dev, SimOptions::default());
     for (round, extra) in [&[][..], &["-x"][..]].into_iter().enumerate() {
@@ -275,6 +279,7 @@ fn fixture_key() -> AdbPublicKey {
 
 #[test]
 fn auth_with_the_hosts_real_key_is_accepted() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let auth = AuthPolicy::Rsa {
         trusted_keys: vec![fixture_key()],
@@ -296,6 +301,7 @@ fn auth_with_the_hosts_real_key_is_accepted() {
 
 #[test]
 fn auth_new_key_accepted_like_a_user_tapping_allow() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let auth = AuthPolicy::Rsa {
         trusted_keys: vec![],
@@ -329,6 +335,7 @@ fn auth_new_key_accepted_like_a_user_tapping_allow() {
 
 #[test]
 fn auth_refused_shows_unauthorized() {
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let auth = AuthPolicy::Rsa {
         trusted_keys: vec![],
@@ -368,6 +375,7 @@ fn auth_refused_shows_unauthorized() {
 /// One adb server, 8 simulators, 8 adb clients in parallel.
 #[test]
 fn one_adb_server_eight_simulators_in_parallel() {
+    prior_testkit::require_tool!("adb");
     let adb = Arc::new(AdbServer::start());
     let devs: Vec<_> = (0..8).map(|_| TestDevice::new()).collect();
     let sims: Vec<_> = devs

@@ -250,7 +250,7 @@ fn adb_client_giving_up_on_a_stream_ends_the_command() {
 /// The `adb` client binary pointed at the smart socket (`-P`): no adb server involved.
 #[test]
 fn adb_client_binary_uses_the_smart_socket_directly() {
-    require_adb();
+    prior_testkit::require_tool!("adb");
     let dev = TestDevice::new();
     let (sim, addr) = smart_sim(&dev);
     let serial = sim.serial().to_owned();
