@@ -214,6 +214,8 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
         clock_offset_us: Some(clock.offset_us()),
         emulator: facts.kind == DeviceKind::Emulator,
         simulated: simulated || facts.kind == DeviceKind::Simulated,
+        build_type: None,
+        debuggable: None,
     };
     Ok((info, getprop))
 }
@@ -243,6 +245,7 @@ pub fn record(
                 .as_ref()
                 .and_then(|p| p.file_name())
                 .map(|n| n.to_string_lossy().into_owned()),
+            debuggable: None,
             uid: None,
         },
         device,
