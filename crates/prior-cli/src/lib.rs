@@ -36,6 +36,27 @@ struct Cli {
     command: Command,
 }
 
+impl Command {
+    /// The subcommand's name, for the top tracing span.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Run(_) => "run",
+            Command::Analyze(_) => "analyze",
+            Command::Devices(_) => "devices",
+            Command::Doctor(_) => "doctor",
+            Command::Check(_) => "check",
+            Command::Parse(_) => "parse",
+            Command::Ui(_) => "ui",
+            Command::Emulator(_) => "emulator",
+            Command::Sim(_) => "sim",
+            Command::Report(_) => "report",
+            Command::Baseline(_) => "baseline",
+            Command::Inspect(_) => "inspect",
+            Command::Sdks(_) => "sdks",
+        }
+    }
+}
+
 /// Prior's own crates: the targets `-v` turns on.
 const CRATES: &[&str] = &[
     "prior",
@@ -137,6 +158,7 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose);
+    let _span = tracing::info_span!("prior", command = cli.command.name()).entered();
     let result = match cli.command {
         Command::Run(a) => commands::run::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
