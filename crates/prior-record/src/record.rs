@@ -221,6 +221,7 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
 }
 
 /// Records `scenario` for `app` on `dev` into a new bundle.
+#[tracing::instrument(level = "info", skip_all, fields(package = %app.package, scenario = %scenario.name))]
 pub fn record(
     scenario: &Scenario,
     app: &AppUnderTest,
@@ -452,6 +453,7 @@ impl Session<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     fn prepare_app(&mut self) -> Res<()> {
         let pkg = self.app.package.clone();
         let p = self.package.clone();
@@ -518,6 +520,7 @@ impl Session<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     fn arm(&mut self) -> Res<()> {
         // Enlarge and clear every buffer, then stream.
         let _ = self.sh(
@@ -626,6 +629,7 @@ impl Session<'_> {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self))]
     fn appops_snapshot(&mut self, label: &str) -> Res<()> {
         let (t, out) = self.timed(
             Cmd::new("dumpsys")
@@ -644,6 +648,7 @@ impl Session<'_> {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self))]
     fn ipc_dump(&mut self, label: &str, restart: bool) -> Res<()> {
         let Some(from) = self.ipc_from else {
             return Ok(());
@@ -681,6 +686,7 @@ impl Session<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(level = "debug", skip(self))]
     fn screenshot(&mut self, label: &str) -> Res<()> {
         let (t, png) = self.timed(Cmd::new("screencap").raw("-p"), "taking a screenshot")?;
         if !png.starts_with(b"\x89PNG") {
@@ -762,6 +768,7 @@ impl Session<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(step = step.keyword()))]
     fn step(&mut self, step: &Step) -> Res<()> {
         match step {
             Step::Launch => self.launch(),
@@ -919,6 +926,7 @@ impl Session<'_> {
     }
 
     /// The consent driver.
+    #[tracing::instrument(level = "info", skip(self))]
     fn consent(&mut self, action: ConsentAction) -> Res<()> {
         if self.consent_done {
             return self.note("the consent screen was already answered; step skipped");
@@ -1098,6 +1106,7 @@ impl Session<'_> {
         }
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     fn end_captures(&mut self) {
         let mut errors = Vec::new();
         if let Err(e) = self.appops_snapshot("end") {
