@@ -221,7 +221,7 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, String
 }
 
 /// Records `scenario` for `app` on `dev` into a new bundle.
-#[tracing::instrument(level = "info", skip_all, fields(package = %app.package, scenario = %scenario.name))]
+#[tracing::instrument(level = "info", skip_all, fields(package = %app.package))]
 pub fn record(
     scenario: &Scenario,
     app: &AppUnderTest,
