@@ -36,7 +36,19 @@ use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
 use crate::device::rng::fnv;
-use crate::device::world::NetRecord;
+
+/// A network contact made by an app (written as packets while a capture runs:
+/// [`crate::capture`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetRecord {
+    pub time_us: crate::device::clock::DeviceUs,
+    pub pid: i32,
+    pub uid: i32,
+    pub package: String,
+    pub host: String,
+    pub port: u16,
+    pub protocol: String,
+}
 
 /// LINKTYPE_ETHERNET (tcpdump.org/linktypes.html).
 pub const LINKTYPE_ETHERNET: u32 = 1;

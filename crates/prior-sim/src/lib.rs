@@ -12,13 +12,6 @@
 //! `prior-parse` or `prior-net` (and depends on neither; `prior-net` only reads its captures
 //! back in tests), so a format bug cannot cancel itself out.
 
-// TRAIT CHANGE (transport helper): no signature changed. Two contracts were made explicit in
-// the docs of `DeviceHandler`: `read_file`/`write_file` errors are the bare reason
-// (`No such file or directory`, `Read-only file system`) — the transport adds adbd's prefix
-// (`open failed: …`, `couldn't create file: …`); and `write_file` creates missing parent
-// directories (the banner advertises `fixed_push_mkdir`), and its `mode` always carries the
-// file-type bits.
-
 pub mod adbd;
 pub mod capture;
 pub mod device;
@@ -64,7 +57,35 @@ pub trait ShellIo {
     fn is_closed(&self) -> bool;
 }
 
+/// Why a sync file operation failed: the bare `strerror` reason (`No such file or
+/// directory`, `Read-only file system`). The transport adds adbd's prefix
+/// (`open failed: …`, `couldn't create file: …`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct FileError {
+    pub reason: String,
+}
+
+impl From<&str> for FileError {
+    fn from(reason: &str) -> Self {
+        FileError {
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+impl From<String> for FileError {
+    fn from(reason: String) -> Self {
+        FileError { reason }
+    }
+}
+
 /// The handset behind the transport. Every method may be called from many threads at once.
+///
+/// Contracts the transport relies on: `read_file`/`write_file` errors are the bare reason
+/// ([`FileError`]), never adbd's prefix; `write_file` creates missing parent directories
+/// (the banner advertises `fixed_push_mkdir`) and its `mode` always carries the file-type
+/// bits.
 pub trait DeviceHandler: Send + Sync + 'static {
     /// The CNXN banner facts.
     fn banner(&self) -> Banner;
@@ -81,13 +102,13 @@ pub trait DeviceHandler: Send + Sync + 'static {
     fn stat(&self, path: &str) -> Option<FileStat>;
     /// Sync RECV: the file's bytes, or the bare error reason (`No such file or directory`);
     /// the transport sends `open failed: <reason>` as adbd does.
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String>;
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, FileError>;
     /// Sync SEND: stores a file, creating missing parent directories (the device advertises
     /// `fixed_push_mkdir`); `mode` includes the file type (`0o100644`; the transport adds the
     /// regular-file type when a client sent bare permission bits such as `0777`).
     /// On failure the bare reason (`Read-only file system`); the transport sends
     /// `couldn't create file: <reason>`.
-    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String>;
+    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), FileError>;
     /// Sync LIST: entries of a directory (name, stat).
     fn list_dir(&self, path: &str) -> Vec<(String, FileStat)>;
 }

@@ -3,7 +3,7 @@
 
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_sim::adbd::{AuthPolicy, NewKeyPolicy};
-use prior_sim::device::{SimConfig, SimDevice};
+use prior_sim::device::{DeviceProfile, SimConfig, SimDevice};
 use prior_sim::server::{SimOptions, SimServer};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -55,6 +55,15 @@ pub struct Args {
     /// emulator of the tests forwards its console's `network capture start|stop` this way.
     #[arg(long)]
     control_stdin: bool,
+    /// The kind of handset to play: API level, build type, vendor quirks
+    /// (api24|api26|api28|api30|api33|api34 with -user or -userdebug, xiaomi-api30-user,
+    /// api33-never-idle; see docs/sim-models.md).
+    #[arg(long, default_value = "api33-userdebug", value_name = "NAME", value_parser = parse_profile)]
+    profile: DeviceProfile,
+}
+
+fn parse_profile(s: &str) -> Result<DeviceProfile, String> {
+    DeviceProfile::parse(s).map_err(|e| e.to_string())
 }
 
 /// One `--control-stdin` command; the reply after `control: `.
@@ -75,7 +84,7 @@ fn control(device: &SimDevice, line: &str) -> String {
     }
 }
 
-/// Starts a handset for `models` (used by `prior sim` and by `prior run` with
+/// Starts a default (API 33 userdebug) handset for `models` (used by `prior run` with
 /// `device: simulated`).
 pub fn start(
     listen: SocketAddr,
@@ -85,10 +94,25 @@ pub fn start(
     timezone: &str,
     auth: AuthPolicy,
 ) -> Result<(Arc<SimDevice>, SimServer), CliError> {
+    let profile = DeviceProfile::default();
+    start_with_profile(listen, smart_socket, models, seed, timezone, auth, profile)
+}
+
+/// Starts a handset of `profile` for `models` (used by `prior sim`).
+pub fn start_with_profile(
+    listen: SocketAddr,
+    smart_socket: Option<SocketAddr>,
+    models: &[PathBuf],
+    seed: u64,
+    timezone: &str,
+    auth: AuthPolicy,
+    profile: DeviceProfile,
+) -> Result<(Arc<SimDevice>, SimServer), CliError> {
     let config = SimConfig {
         seed,
         timezone: timezone.to_string(),
         model_dirs: models.to_vec(),
+        profile,
         ..SimConfig::default()
     };
     let device = SimDevice::new(config)
@@ -128,13 +152,14 @@ pub fn run(args: Args) -> CliResult {
             new_keys: NewKeyPolicy::Refuse,
         },
     };
-    let (device, server) = start(
+    let (device, server) = start_with_profile(
         args.listen,
         args.smart_socket,
         &args.models,
         args.seed,
         &args.timezone,
         auth,
+        args.profile,
     )?;
     device.begin_boot(std::time::Duration::from_secs_f64(args.boot_delay));
     if let Some(file) = &args.tcpdump {
@@ -150,6 +175,7 @@ pub fn run(args: Args) -> CliResult {
         "SIMULATED handset (not a real device) serving adbd on {}",
         server.adbd_addr()
     );
+    println!("  profile: {}", args.profile);
     println!("  connect with: adb connect {}", server.adbd_addr());
     if let Some(s) = server.smart_socket_addr() {
         println!(

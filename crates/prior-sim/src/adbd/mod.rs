@@ -107,9 +107,16 @@ pub enum NewKeyPolicy {
 pub struct Limits {
     /// Largest payload this side receives and offers in CNXN (default 1 MiB, adb's maximum).
     pub max_payload: u32,
-    /// Simultaneous connections, both front ends together; more are closed at once
-    /// (default 64).
+    /// Simultaneous connections, both front ends together (default 64). At the limit a new
+    /// connection evicts the oldest one that has not completed the handshake (no CNXN yet
+    /// first, then CNXN but not authenticated); when every connection is online, the new one
+    /// is closed at once.
     pub max_connections: usize,
+    /// How long a new adbd connection may take to send its first valid CNXN (default 10 s);
+    /// a connection that sends nothing (half-open, a port scanner) is closed then. A host
+    /// waiting for the user to allow its key is not timed out (adb keeps such a connection
+    /// and shows `unauthorized`), but it is the first to be evicted at the limit.
+    pub handshake_timeout: std::time::Duration,
     /// Open streams per adbd connection; more OPENs are refused with CLSE (default 256).
     pub max_streams_per_connection: usize,
     /// Host bytes received on one adbd connection and not yet consumed by its services;
@@ -125,6 +132,7 @@ impl Default for Limits {
         Self {
             max_payload: packet::MAX_PAYLOAD,
             max_connections: 64,
+            handshake_timeout: std::time::Duration::from_secs(10),
             max_streams_per_connection: 256,
             max_buffered_per_connection: 64 * 1024 * 1024,
             max_transfer: 512 * 1024 * 1024,

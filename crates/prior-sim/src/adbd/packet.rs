@@ -194,4 +194,62 @@ mod tests {
             io::ErrorKind::UnexpectedEof
         );
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// Any 24 bytes: no panic; an accepted header has the right magic and a length
+            /// within the limit, exactly as adbd's `check_header` demands.
+            #[test]
+            fn any_header_is_accepted_only_when_well_formed(
+                raw in proptest::array::uniform24(any::<u8>()),
+                max in 0u32..=MAX_PAYLOAD,
+            ) {
+                let word = |i: usize| u32::from_le_bytes([raw[i], raw[i + 1], raw[i + 2], raw[i + 3]]);
+                match decode_header(&raw, max) {
+                    Ok(h) => {
+                        prop_assert_eq!(word(20), h.command ^ 0xffff_ffff);
+                        prop_assert!(h.data_length <= max);
+                        prop_assert_eq!((h.arg0, h.arg1, h.data_length), (word(4), word(8), word(12)));
+                    }
+                    Err(HeaderError::BadMagic) => prop_assert_ne!(word(20), word(0) ^ 0xffff_ffff),
+                    Err(HeaderError::TooLong(n)) => {
+                        prop_assert_eq!(n, word(12));
+                        prop_assert!(n > max);
+                    }
+                }
+            }
+
+            /// Whatever the header claims, reading it consumes exactly 24 bytes or reports a
+            /// truncation; it never reads ahead into the payload.
+            #[test]
+            fn read_header_never_over_reads(bytes in proptest::collection::vec(any::<u8>(), 0..64)) {
+                let mut r: &[u8] = &bytes;
+                match read_header(&mut r) {
+                    Ok(Some(_)) => prop_assert_eq!(r.len(), bytes.len() - HEADER_LEN),
+                    Ok(None) => prop_assert!(bytes.is_empty()),
+                    Err(e) => {
+                        prop_assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+                        prop_assert!(!bytes.is_empty() && bytes.len() < HEADER_LEN);
+                    }
+                }
+            }
+
+            #[test]
+            fn encode_then_decode_round_trips_any_packet(
+                command in any::<u32>(), arg0 in any::<u32>(), arg1 in any::<u32>(),
+                data in proptest::collection::vec(any::<u8>(), 0..512), sum in any::<bool>(),
+            ) {
+                let pkt = encode(command, arg0, arg1, &data, sum);
+                let raw: [u8; HEADER_LEN] = pkt[..HEADER_LEN].try_into().map_err(|_| TestCaseError::fail("short"))?;
+                let h = decode_header(&raw, MAX_PAYLOAD).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
+                prop_assert_eq!((h.command, h.arg0, h.arg1, h.data_length as usize), (command, arg0, arg1, data.len()));
+                prop_assert_eq!(&pkt[HEADER_LEN..], &data[..]);
+            }
+        }
+    }
 }

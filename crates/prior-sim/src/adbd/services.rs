@@ -680,10 +680,10 @@ mod tests {
         fn stat(&self, _: &str) -> Option<FileStat> {
             None
         }
-        fn read_file(&self, _: &str) -> Result<Vec<u8>, String> {
+        fn read_file(&self, _: &str) -> Result<Vec<u8>, crate::FileError> {
             Err("No such file or directory".into())
         }
-        fn write_file(&self, _: &str, _: &[u8], _: u32, _: i64) -> Result<(), String> {
+        fn write_file(&self, _: &str, _: &[u8], _: u32, _: i64) -> Result<(), crate::FileError> {
             Ok(())
         }
         fn list_dir(&self, _: &str) -> Vec<(String, FileStat)> {

@@ -20,7 +20,7 @@
 
 use super::services::{parse_service, run_service};
 use super::stream::{Recv, Stream};
-use super::transport::{Shared, lock};
+use super::transport::{Phase, Shared, lock};
 use super::{ADB_SERVER_VERSION, features_csv};
 use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -80,7 +80,7 @@ fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
 
 /// Serves one smart-socket client until it closes or its service ends.
 pub(crate) fn serve_connection(shared: Arc<Shared>, mut socket: TcpStream, device: DeviceEntry) {
-    let Some(_guard) = shared.register(&socket) else {
+    let Some(_guard) = shared.register(&socket, Phase::Online) else {
         return;
     };
     let _ = socket.set_nodelay(true);

@@ -285,7 +285,7 @@ mod tests {
                 mtime: *t,
             })
         }
-        fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+        fn read_file(&self, path: &str) -> Result<Vec<u8>, crate::FileError> {
             self.0
                 .lock()
                 .unwrap()
@@ -293,7 +293,13 @@ mod tests {
                 .map(|f| f.0.clone())
                 .ok_or_else(|| "No such file or directory".into())
         }
-        fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String> {
+        fn write_file(
+            &self,
+            path: &str,
+            data: &[u8],
+            mode: u32,
+            mtime: i64,
+        ) -> Result<(), crate::FileError> {
             if path.starts_with("/system/") {
                 return Err("Read-only file system".into());
             }

@@ -15,7 +15,7 @@ use crate::DeviceHandler;
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -37,8 +37,8 @@ pub(crate) struct Shared {
     /// Keys trusted now: the configured ones plus those the simulated user allowed.
     pub trusted: Mutex<Vec<AdbPublicKey>>,
     pub shutdown: AtomicBool,
-    /// Sockets to shut down when the server stops.
-    sockets: Mutex<HashMap<u64, TcpStream>>,
+    /// Registered connections: shut down when the server stops, evicted at the limit.
+    sockets: Mutex<HashMap<u64, Registered>>,
     next_socket: AtomicU64,
     pub connections: AtomicUsize,
     pub services_running: AtomicUsize,
@@ -82,28 +82,51 @@ impl Shared {
         }
     }
 
-    /// Registers a connection's socket; `None` when the connection limit is reached or the
-    /// server is stopping (the caller drops the socket).
-    pub fn register(&self, socket: &TcpStream) -> Option<ConnGuard<'_>> {
+    /// Registers a connection's socket in `phase`; `None` when the server is stopping or the
+    /// limit is reached and no connection can be evicted (the caller drops the socket).
+    pub fn register(&self, socket: &TcpStream, phase: Phase) -> Option<ConnGuard<'_>> {
         if self.shutdown.load(Ordering::SeqCst) {
             return None;
         }
         let clone = socket.try_clone().ok()?;
+        let phase = Arc::new(AtomicU8::new(phase as u8));
         let mut sockets = lock(&self.sockets);
         if sockets.len() >= self.limits.max_connections {
-            return None;
+            // Evict the least advanced, then oldest, connection that is not online.
+            let victim = sockets
+                .iter()
+                .filter(|(_, r)| r.phase.load(Ordering::SeqCst) != Phase::Online as u8)
+                .min_by_key(|(id, r)| (r.phase.load(Ordering::SeqCst), **id))
+                .map(|(id, _)| *id)?;
+            if let Some(r) = sockets.remove(&victim) {
+                tracing::debug!(
+                    victim,
+                    "adbd: connection limit reached, evicting a connection that never completed its handshake"
+                );
+                let _ = r.socket.shutdown(Shutdown::Both);
+            }
         }
         let id = self.next_socket.fetch_add(1, Ordering::SeqCst);
-        sockets.insert(id, clone);
+        sockets.insert(
+            id,
+            Registered {
+                socket: clone,
+                phase: Arc::clone(&phase),
+            },
+        );
         self.connections.fetch_add(1, Ordering::SeqCst);
-        Some(ConnGuard { shared: self, id })
+        Some(ConnGuard {
+            shared: self,
+            id,
+            phase,
+        })
     }
 
     /// Shuts every registered socket down (their threads then end).
     pub fn shutdown_all(&self) {
         self.shutdown.store(true, Ordering::SeqCst);
-        for s in lock(&self.sockets).values() {
-            let _ = s.shutdown(Shutdown::Both);
+        for r in lock(&self.sockets).values() {
+            let _ = r.socket.shutdown(Shutdown::Both);
         }
     }
 
@@ -132,10 +155,36 @@ impl Shared {
     }
 }
 
+/// How far a connection got; connections that got least far are evicted first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Phase {
+    /// Accepted, no valid CNXN yet.
+    Connected = 0,
+    /// CNXN seen, waiting for authentication.
+    Authenticating = 1,
+    /// Online (or a smart-socket client, which has no handshake).
+    Online = 2,
+}
+
+/// A registered connection.
+struct Registered {
+    socket: TcpStream,
+    phase: Arc<AtomicU8>,
+}
+
 /// Unregisters a connection when dropped.
 pub(crate) struct ConnGuard<'a> {
     shared: &'a Shared,
     id: u64,
+    phase: Arc<AtomicU8>,
+}
+
+impl ConnGuard<'_> {
+    /// Records how far the connection got.
+    pub fn set_phase(&self, phase: Phase) {
+        self.phase.store(phase as u8, Ordering::SeqCst);
+    }
 }
 
 impl Drop for ConnGuard<'_> {
@@ -195,10 +244,12 @@ struct AdbdStream {
 
 /// Serves one accepted adbd connection until it ends (runs on the caller's thread).
 pub(crate) fn serve_connection(shared: Arc<Shared>, socket: TcpStream) {
-    let Some(_guard) = shared.register(&socket) else {
+    let Some(guard) = shared.register(&socket, Phase::Connected) else {
         return;
     };
     let _ = socket.set_nodelay(true);
+    // Until the first valid CNXN: a peer that sends nothing is closed after this long.
+    let _ = socket.set_read_timeout(Some(shared.limits.handshake_timeout));
     let _ = socket.set_write_timeout(Some(WRITE_TIMEOUT));
     let (Ok(writer), Ok(reader)) = (socket.try_clone(), socket.try_clone()) else {
         return;
@@ -236,8 +287,26 @@ pub(crate) fn serve_connection(shared: Arc<Shared>, socket: TcpStream) {
             break;
         }
         let keep = match hdr.command {
-            A_CNXN => conn.on_cnxn(hdr.arg0, hdr.arg1),
-            A_AUTH => conn.on_auth(hdr.arg0, &data),
+            A_CNXN => {
+                let keep = conn.on_cnxn(hdr.arg0, hdr.arg1);
+                if keep {
+                    let _ = conn.socket.set_read_timeout(None);
+                    let online = lock(&conn.state).online;
+                    guard.set_phase(if online {
+                        Phase::Online
+                    } else {
+                        Phase::Authenticating
+                    });
+                }
+                keep
+            }
+            A_AUTH => {
+                let keep = conn.on_auth(hdr.arg0, &data);
+                if lock(&conn.state).online {
+                    guard.set_phase(Phase::Online);
+                }
+                keep
+            }
             A_OPEN | A_OKAY | A_WRTE | A_CLSE if !lock(&conn.state).online => true, // adbd ignores them
             A_OPEN => conn.on_open(hdr.arg0, hdr.arg1, &data),
             A_OKAY => conn.on_okay(hdr.arg0, hdr.arg1),
@@ -521,13 +590,27 @@ impl Conn {
         true
     }
 
+    /// The host closed a stream. adbd answers with its own `CLSE(local, remote)`:
+    /// `handle_packet` (adb.cpp, `A_CLSE`) calls the local socket's `close`, and
+    /// `local_socket_close` (sockets.cpp) calls the peer's `shutdown` first — for the remote
+    /// socket that stands for the host's end that is `remote_socket_shutdown`, which sends
+    /// `A_CLSE` with the local id as arg0 and the host's id as arg1 ("so remote sockets can still
+    /// get the id of the local socket they're connected to, to send a CLOSE()"). A stream we
+    /// already closed ourselves (our CLSE crossed the host's) gets no second CLSE, as the
+    /// socket is gone by then in adbd.
     fn on_clse(&self, remote: u32, local: u32) -> bool {
         let Some(s) = self.find(local, remote) else {
             return true;
         };
         lock(&self.state).streams.remove(&local);
         // Data the host sent before closing stays readable; the service releases it.
-        lock(&s.inner).closed = true;
+        let mut inner = lock(&s.inner);
+        if !inner.closed {
+            inner.closed = true;
+            // Under the stream lock, so no WRTE of this stream can follow the CLSE.
+            self.write_packet(A_CLSE, s.local, s.remote, &[]);
+        }
+        drop(inner);
         s.cv.notify_all();
         true
     }

@@ -261,6 +261,31 @@ impl AppOps {
         o
     }
 
+    /// `dumpsys appops` of Android 7–8.1 (API 24–27): no settings, no uid state, one line
+    /// per op with the mode as a number and times relative to now:
+    /// `      COARSE_LOCATION: mode=0; time=+5s12ms ago; rejectTime=+1s0ms ago (running)`.
+    /// Source: AppOpsService.java `dump()` of an Android 8.0 tree (see docs/sim-models.md).
+    pub fn dump_legacy(&self, now: DeviceUs) -> String {
+        let mut o = String::from("Current AppOps Service state:\n");
+        let mut any = false;
+        for (uid, pkgs) in &self.uids {
+            any = true;
+            o.push_str(&format!("  Uid {}:\n", format_uid(*uid)));
+            for (pkg, ops) in pkgs {
+                o.push_str(&format!("    Package {pkg}:\n"));
+                for (name, e) in sorted_ops(ops) {
+                    o.push_str(&format!("      {name}: mode={}", mode_number(&e.mode)));
+                    o.push_str(&legacy_times(e, now));
+                    o.push('\n');
+                }
+            }
+        }
+        if any {
+            o.push('\n');
+        }
+        o
+    }
+
     /// `appops get <pkg> [op]` lines.
     pub fn get_lines(&self, uid: i32, pkg: &str, op: Option<&str>, now: DeviceUs) -> Vec<String> {
         let Some(ops) = self.uids.get(&uid).and_then(|p| p.get(pkg)) else {
@@ -273,25 +298,48 @@ impl AppOps {
             if op.is_some_and(|o| o != name) {
                 continue;
             }
-            let mut line = format!("{name}: {}", e.mode);
-            if let Some(t) = e.access.values().map(|(t, _)| *t).max() {
-                line.push_str(&format!(
-                    "; time={} ago",
-                    format_duration_ms((now - t) / 1000)
-                ));
-            }
-            if let Some(t) = e.reject.values().copied().max() {
-                line.push_str(&format!(
-                    "; rejectTime={} ago",
-                    format_duration_ms((now - t) / 1000)
-                ));
-            }
-            if e.running_since.is_some() {
-                line.push_str(" (running)");
-            }
-            out.push(line);
+            out.push(format!("{name}: {}{}", e.mode, legacy_times(e, now)));
         }
         out
+    }
+}
+
+fn sorted_ops(ops: &BTreeMap<String, OpEntry>) -> Vec<(&String, &OpEntry)> {
+    let mut sorted: Vec<(&String, &OpEntry)> = ops.iter().collect();
+    sorted.sort_by_key(|(name, _)| (op_code(name), (*name).clone()));
+    sorted
+}
+
+/// `; time=+5s ago; rejectTime=+1s ago` and ` (running)`, as `appops get` and the old dump
+/// print them (`TimeUtils.formatDuration(now - time)`).
+fn legacy_times(e: &OpEntry, now: DeviceUs) -> String {
+    let mut s = String::new();
+    if let Some(t) = e.access.values().map(|(t, _)| *t).max() {
+        s.push_str(&format!(
+            "; time={} ago",
+            format_duration_ms((now - t) / 1000)
+        ));
+    }
+    if let Some(t) = e.reject.values().copied().max() {
+        s.push_str(&format!(
+            "; rejectTime={} ago",
+            format_duration_ms((now - t) / 1000)
+        ));
+    }
+    if e.running_since.is_some() {
+        s.push_str(" (running)");
+    }
+    s
+}
+
+/// `AppOpsManager.MODE_*` as the old dump prints it (`mode=0`).
+fn mode_number(mode: &str) -> u8 {
+    match mode {
+        "allow" => 0,
+        "ignore" => 1,
+        "deny" => 2,
+        "foreground" => 4,
+        _ => 3,
     }
 }
 

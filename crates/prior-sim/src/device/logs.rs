@@ -259,20 +259,89 @@ pub fn aid_name(uid: i32) -> Option<&'static str> {
         1005 => "audio",
         1006 => "camera",
         1007 => "log",
+        1009 => "mount",
         1010 => "wifi",
+        1011 => "adb",
         1013 => "media",
+        1014 => "dhcp",
+        1016 => "vpn",
         1017 => "keystore",
+        1018 => "usb",
+        1019 => "drm",
+        1020 => "mdnsr",
         1021 => "gps",
+        1024 => "mtp",
         1027 => "nfc",
+        1029 => "clat",
         1036 => "logd",
+        1038 => "dbus",
         1041 => "audioserver",
         1047 => "cameraserver",
         1069 => "lmkd",
         1073 => "network_stack",
         2000 => "shell",
+        2001 => "cache",
+        2002 => "diag",
+        3003 => "inet",
+        9998 => "misc",
         9999 => "nobody",
         _ => return None,
     })
+}
+
+/// Android ids whose name has at most 5 characters — the only names logcat's uid column
+/// prints (`strlen(name) <= 5`, liblog logprint.c: `android_ids[]` at 7.0, `getpwuid` from
+/// 9) — with the first API level that defines them. Read from `android_filesystem_config.h`
+/// (`#define AID_*`) at the tags android-7.0.0_r1, 8.0.0_r1, 9.0.0_r1, 10.0.0_r1,
+/// 12.0.0_r1, 13.0.0_r1 and 14.0.0_r1 of system/core; an id first seen at a tag is given
+/// that tag's API level (`hsm` is absent at 8.0 and present at 9: API 28).
+pub const AID_SHORT_NAMES: &[(i32, &str, u32)] = &[
+    (0, "root", 24),
+    (2, "bin", 28),
+    (3, "sys", 34),
+    (1001, "radio", 24),
+    (1004, "input", 24),
+    (1005, "audio", 24),
+    (1007, "log", 24),
+    (1009, "mount", 24),
+    (1010, "wifi", 24),
+    (1011, "adb", 24),
+    (1013, "media", 24),
+    (1014, "dhcp", 24),
+    (1016, "vpn", 24),
+    (1018, "usb", 24),
+    (1019, "drm", 24),
+    (1020, "mdnsr", 24),
+    (1021, "gps", 24),
+    (1024, "mtp", 24),
+    (1027, "nfc", 24),
+    (1029, "clat", 24),
+    (1036, "logd", 24),
+    (1038, "dbus", 24),
+    (1050, "nvram", 26),
+    (1051, "dns", 26),
+    (1060, "ese", 26),
+    (1064, "hsm", 28),
+    (1069, "lmkd", 29),
+    (1070, "llkd", 29),
+    (1074, "gsid", 29),
+    (1082, "artd", 31),
+    (1083, "uwb", 31),
+    (1085, "diced", 33),
+    (2000, "shell", 24),
+    (2001, "cache", 24),
+    (2002, "diag", 24),
+    (3003, "inet", 24),
+    (3011, "uhid", 28),
+    (9998, "misc", 24),
+];
+
+/// The name logcat prints in the uid column for `uid` on API level `api`, if any.
+pub fn aid_short_name(uid: i32, api: u32) -> Option<&'static str> {
+    AID_SHORT_NAMES
+        .iter()
+        .find(|(u, _, since)| *u == uid && api >= *since)
+        .map(|(_, n, _)| *n)
 }
 
 /// The logcat output verb.
@@ -308,6 +377,8 @@ pub struct LogFormat {
     pub uid: bool,
     pub tz: TimeZone,
     pub boot_us: DeviceUs,
+    /// The device's API level: which Android ids have a short name (see [`AID_SHORT_NAMES`]).
+    pub api: u32,
 }
 
 impl LogFormat {
@@ -326,6 +397,7 @@ impl LogFormat {
             uid: false,
             tz,
             boot_us,
+            api: 33,
         }
     }
 
@@ -422,9 +494,9 @@ impl LogFormat {
         if uid < 0 {
             return "      ".to_owned();
         }
-        match aid_name(uid) {
-            Some(n) if n.len() <= 5 => format!("{n:>5}:"),
-            _ => format!("{uid:5}:"),
+        match aid_short_name(uid, self.api) {
+            Some(n) => format!("{n:>5}:"),
+            None => format!("{uid:5}:"),
         }
     }
 

@@ -24,12 +24,16 @@ pub mod logs;
 pub mod model;
 pub mod packages;
 pub mod png;
+pub mod profile;
 pub mod props;
 pub mod rng;
+pub mod setup;
 pub mod shell;
 pub mod ui;
 pub mod world;
 
+#[cfg(test)]
+mod profile_tests;
 #[cfg(test)]
 mod tests;
 
@@ -39,9 +43,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::capture::{Capture, CaptureError, CaptureStats};
-use crate::{Banner, DeviceHandler, FileStat, ShellIo};
+use crate::{Banner, DeviceHandler, FileError, FileStat, ShellIo};
 use clock::{ClockMode, DeviceUs, SimClock, TimeZone};
 use model::AppModel;
+pub use profile::DeviceProfile;
 use world::{NetRecord, World, WorldSetup};
 
 /// Errors of the simulated device's setup.
@@ -86,6 +91,8 @@ pub struct SimConfig {
     /// How long after creation the boot "completes": until then `sys.boot_completed` and
     /// `dev.bootcomplete` are unset, like an emulator still booting (see [`props`]).
     pub boot_delay: Duration,
+    /// What kind of handset to play (default `api33-userdebug`, see [`profile::PROFILES`]).
+    pub profile: DeviceProfile,
 }
 
 impl Default for SimConfig {
@@ -101,6 +108,7 @@ impl Default for SimConfig {
             model_name: "SIMULATED Pixel 6".into(),
             locale: "en-US".into(),
             boot_delay: Duration::ZERO,
+            profile: DeviceProfile::default(),
         }
     }
 }
@@ -131,6 +139,8 @@ pub struct SimDevice {
     clock_offset_us: i64,
     /// Host instant at which the boot completes; `None` once it has (see [`props`]).
     booting_until: Mutex<Option<std::time::Instant>>,
+    /// The device profile (fixed at boot).
+    profile: DeviceProfile,
 }
 
 impl SimDevice {
@@ -148,6 +158,7 @@ impl SimDevice {
             model_name: config.model_name.clone(),
             serial: config.serial.clone(),
             locale: config.locale.clone(),
+            profile: config.profile,
         };
         let world = World::new(&setup, clock.now_us(), clock.boot_us());
         let clock_offset_us = match config.clock {
@@ -165,6 +176,7 @@ impl SimDevice {
                 device: "emu64xa".into(),
             },
             booting_until: Mutex::new(None),
+            profile: config.profile,
         });
         dev.begin_boot(config.boot_delay);
         for d in &config.model_dirs {
@@ -214,6 +226,11 @@ impl SimDevice {
             }
             None => true,
         }
+    }
+
+    /// What kind of handset this is.
+    pub fn profile(&self) -> DeviceProfile {
+        self.profile
     }
 
     /// The device clock.
@@ -377,15 +394,15 @@ impl DeviceHandler for SimDevice {
         self.with(|w, _| w.fs.stat(path).map(stat_of))
     }
 
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, FileError> {
         self.with(|w, _| {
             w.fs.read(path)
                 .map(|d| d.as_ref().clone())
-                .map_err(|e| e.text().to_owned())
+                .map_err(|e| FileError::from(e.text()))
         })
     }
 
-    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String> {
+    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), FileError> {
         self.with(|w, _| {
             // adbd creates missing parent directories (`fixed_push_mkdir`)
             let norm = fs::normalize(path);
@@ -394,10 +411,10 @@ impl DeviceHandler for SimDevice {
                 && w.fs.stat(parent).is_none()
             {
                 w.fs.mkdir(parent, true, mtime, true)
-                    .map_err(|e| e.text().to_owned())?;
+                    .map_err(|e| FileError::from(e.text()))?;
             }
             w.fs.write(path, data.to_vec(), mode, mtime)
-                .map_err(|e| e.text().to_owned())
+                .map_err(|e| FileError::from(e.text()))
         })
     }
 

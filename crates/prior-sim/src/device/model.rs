@@ -97,6 +97,10 @@ pub struct AppModel {
     /// Named screens.
     #[serde(default)]
     pub screens: BTreeMap<String, Screen>,
+    /// The app is built debuggable (`android:debuggable="true"`, `FLAG_DEBUGGABLE`): shown in
+    /// `dumpsys package`, and `am trace-ipc` traces it even on a user build.
+    #[serde(default)]
+    pub debuggable: bool,
 }
 
 fn default_launch() -> Millis {

@@ -36,10 +36,25 @@ fn qualify(pkg: &str, name: &str) -> String {
     }
 }
 
-/// Reads an APK's manifest. `Err` carries the reason for a `Failure [...]` line.
-pub fn parse_apk(bytes: &[u8]) -> Result<ApkFacts, String> {
+/// Why an APK could not be read; its text is the reason of the `Failure [...]` line.
+#[derive(Debug, thiserror::Error)]
+pub enum ApkError {
+    #[error("not a zip archive")]
+    NotZip,
+    #[error("cannot stage the apk: {0}")]
+    Stage(#[source] std::io::Error),
+    #[error("{0}")]
+    Manifest(String),
+    #[error("no package name in AndroidManifest.xml")]
+    NoPackage,
+    #[error("invalid package name {0}")]
+    InvalidPackage(String),
+}
+
+/// Reads an APK's manifest.
+pub fn parse_apk(bytes: &[u8]) -> Result<ApkFacts, ApkError> {
     if bytes.len() < 22 || &bytes[..2] != b"PK" {
-        return Err("not a zip archive".into());
+        return Err(ApkError::NotZip);
     }
     // apk-info reads from a path: write a private temporary file.
     let n = TMP_COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -53,16 +68,14 @@ pub fn parse_apk(bytes: &[u8]) -> Result<ApkFacts, String> {
     };
     if let Err(e) = write() {
         let _ = std::fs::remove_file(&path);
-        return Err(format!("cannot stage the apk: {e}"));
+        return Err(ApkError::Stage(e));
     }
     let parsed = apk_info::Apk::new(&path);
     let _ = std::fs::remove_file(&path);
-    let apk = parsed.map_err(|e| e.to_string())?;
-    let package = apk
-        .get_package_name()
-        .ok_or("no package name in AndroidManifest.xml")?;
+    let apk = parsed.map_err(|e| ApkError::Manifest(e.to_string()))?;
+    let package = apk.get_package_name().ok_or(ApkError::NoPackage)?;
     if !super::model::valid_package(&package) {
-        return Err(format!("invalid package name {package}"));
+        return Err(ApkError::InvalidPackage(package));
     }
     let version_code = apk
         .get_version_code()

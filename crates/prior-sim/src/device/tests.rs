@@ -1386,11 +1386,13 @@ fn sync_calls_create_parents_and_report_errors() {
         ["c.bin"]
     );
     assert_eq!(
-        d.read_file("/sdcard/none").unwrap_err(),
+        d.read_file("/sdcard/none").unwrap_err().to_string(),
         "No such file or directory"
     );
     assert_eq!(
-        d.write_file("/system/bin/x", b"x", 0o755, 0).unwrap_err(),
+        d.write_file("/system/bin/x", b"x", 0o755, 0)
+            .unwrap_err()
+            .to_string(),
         "Read-only file system"
     );
     assert!(d.stat("/nope").is_none());

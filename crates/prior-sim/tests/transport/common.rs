@@ -1,7 +1,9 @@
 //! Shared test support: a small test-only handset, a raw adbd host, and a private Debian adb
 //! server per test.
 
-use prior_sim::adbd::packet::{self, A_CLSE, A_CNXN, A_OKAY, A_OPEN, A_WRTE};
+use crate::wire::{
+    self, CLSE as A_CLSE, CNXN as A_CNXN, OKAY as A_OKAY, OPEN as A_OPEN, WRTE as A_WRTE,
+};
 use prior_sim::adbd::services::split_words;
 use prior_sim::server::{SimOptions, SimServer};
 use prior_sim::{Banner, DeviceHandler, FileStat, ShellIo};
@@ -186,12 +188,18 @@ impl DeviceHandler for TestDevice {
         None
     }
 
-    fn read_file(&self, path: &str) -> Result<Vec<u8>, String> {
+    fn read_file(&self, path: &str) -> Result<Vec<u8>, prior_sim::FileError> {
         self.file(path)
             .ok_or_else(|| "No such file or directory".into())
     }
 
-    fn write_file(&self, path: &str, data: &[u8], mode: u32, mtime: i64) -> Result<(), String> {
+    fn write_file(
+        &self,
+        path: &str,
+        data: &[u8],
+        mode: u32,
+        mtime: i64,
+    ) -> Result<(), prior_sim::FileError> {
         if path.starts_with("/system/") {
             return Err("Read-only file system".into());
         }
@@ -259,7 +267,7 @@ pub struct Packet {
 
 impl Packet {
     pub fn name(&self) -> String {
-        packet::command_name(self.command)
+        wire::name(self.command)
     }
 }
 
@@ -278,7 +286,7 @@ impl RawHost {
 
     pub fn send(&mut self, command: u32, arg0: u32, arg1: u32, data: &[u8]) {
         self.s
-            .write_all(&packet::encode(command, arg0, arg1, data, false))
+            .write_all(&wire::encode(command, arg0, arg1, data, false))
             .unwrap();
     }
 
@@ -346,9 +354,9 @@ impl RawHost {
     pub fn handshake(&mut self, max_payload: u32) -> Packet {
         let banner = b"host::features=remount_shell,abb_exec,abb,apex,fixed_push_mkdir,ls_v2,stat_v2,fixed_push_symlink_timestamp,cmd,shell_v2";
         self.s
-            .write_all(&packet::encode(
+            .write_all(&wire::encode(
                 A_CNXN,
-                packet::A_VERSION,
+                wire::VERSION_SKIP_CHECKSUM,
                 max_payload,
                 banner,
                 true,

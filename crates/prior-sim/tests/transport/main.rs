@@ -16,3 +16,5 @@ mod handset;
 mod raw;
 mod real_adb;
 mod smart;
+mod wire;
+mod wire_tests;

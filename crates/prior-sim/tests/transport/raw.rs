@@ -2,7 +2,10 @@
 //! hostile input.
 
 use crate::common::*;
-use prior_sim::adbd::packet::{self, A_AUTH, A_CLSE, A_CNXN, A_OKAY, A_OPEN, A_WRTE};
+use crate::wire::{
+    self, AUTH as A_AUTH, CLSE as A_CLSE, CNXN as A_CNXN, OKAY as A_OKAY, OPEN as A_OPEN,
+    WRTE as A_WRTE,
+};
 use prior_sim::adbd::{AdbPublicKey, AuthPolicy, Limits, NewKeyPolicy};
 use prior_sim::server::SimOptions;
 use rsa::pkcs8::DecodePrivateKey;
@@ -21,7 +24,7 @@ fn cnxn_reply_has_version_maxdata_banner_and_checksum() {
     assert_eq!(p.arg0, 0x0100_0001);
     assert_eq!(p.arg1, 1 << 20);
     assert_eq!(String::from_utf8(p.data.clone()).unwrap(), BANNER);
-    assert_eq!(p.check, packet::checksum(&p.data));
+    assert_eq!(p.check, wire::sum(&p.data));
     // Packets after the handshake carry no checksum (version 0x01000001 skips it).
     let remote = host.open(1, "shell,v2,raw:echo hi").unwrap();
     let w = host.recv().unwrap();
@@ -172,8 +175,20 @@ fn host_close_stops_a_streaming_command_and_late_packets_are_ignored() {
         assert_eq!(p.name(), "WRTE");
         host.send(A_OKAY, 1, remote, &[]);
     }
-    // Ctrl-C: the host sends CLSE and expects nothing back.
+    // Ctrl-C: the host sends CLSE; adbd answers with its own CLSE(local, remote) (after any
+    // WRTE that was already in flight), and nothing else for that stream.
     host.send(A_CLSE, 1, remote, &[]);
+    let reply = loop {
+        let p = host.recv().unwrap();
+        if p.name() != "WRTE" {
+            break p;
+        }
+    };
+    assert_eq!(
+        (reply.name().as_str(), reply.arg0, reply.arg1),
+        ("CLSE", remote, 1),
+        "adbd answers a host CLSE with CLSE(device id, host id)"
+    );
     assert!(
         wait_until(5, || dev.streams_closed.load(Ordering::SeqCst) == 1),
         "the command never saw the close"
@@ -185,9 +200,9 @@ fn host_close_stops_a_streaming_command_and_late_packets_are_ignored() {
     host.send(A_OKAY, 1, remote, &[]);
     host.send(A_WRTE, 77, 12345, b"nobody");
     host.send(A_CLSE, 0, 999, &[]);
-    // Drain whatever was in flight before the close.
-    while let Some(p) = host.recv_within(200) {
-        assert_eq!(p.name(), "WRTE", "unexpected reply to a late packet: {p:?}");
+    // Late packets for a closed stream get no answer at all (no second CLSE either).
+    if let Some(p) = host.recv_within(300) {
+        panic!("unexpected reply to a late packet: {p:?}");
     }
     assert_eq!(
         decode_v2(&host.run(2, "shell,v2,raw:echo still here", &[])).0,
@@ -245,11 +260,11 @@ fn disconnect_mid_stream_ends_the_command() {
 fn malformed_packets_drop_only_that_connection() {
     let dev = TestDevice::new();
     let sim = start(dev.clone(), SimOptions::default());
-    let mut bad_magic = packet::encode(A_OPEN, 1, 0, b"shell:echo\0", false);
+    let mut bad_magic = wire::encode(A_OPEN, 1, 0, b"shell:echo\0", false);
     bad_magic[20] ^= 0xff;
-    let mut oversized = packet::encode(A_WRTE, 1, 1, b"", false);
+    let mut oversized = wire::encode(A_WRTE, 1, 1, b"", false);
     oversized[12..16].copy_from_slice(&((1u32 << 20) + 1).to_le_bytes());
-    let unknown = packet::encode(0x5858_5858, 0, 0, b"", false);
+    let unknown = wire::encode(0x5858_5858, 0, 0, b"", false);
     let garbage: Vec<u8> = (0..200u8).collect();
     let cases: [(&str, Vec<u8>); 4] = [
         ("bad magic", bad_magic),
@@ -276,7 +291,7 @@ fn malformed_packets_drop_only_that_connection() {
     let mut host = RawHost::connect(sim.adbd_addr());
     host.handshake(4096);
     let remote = host.open(1, "shell,v2,raw:cat").unwrap();
-    host.send_raw(&packet::encode(A_WRTE, 1, remote, &[0u8; 4097], false))
+    host.send_raw(&wire::encode(A_WRTE, 1, remote, &[0u8; 4097], false))
         .unwrap();
     assert!(
         host.is_dropped_within(3000),
@@ -284,9 +299,9 @@ fn malformed_packets_drop_only_that_connection() {
     );
     // A peer announcing a tiny max payload, and one that vanishes mid-packet.
     let mut host = RawHost::connect(sim.adbd_addr());
-    host.send_raw(&packet::encode(
+    host.send_raw(&wire::encode(
         A_CNXN,
-        packet::A_VERSION,
+        wire::VERSION_SKIP_CHECKSUM,
         16,
         b"host::",
         true,
@@ -295,7 +310,7 @@ fn malformed_packets_drop_only_that_connection() {
     assert!(host.is_dropped_within(3000));
     let mut host = RawHost::connect(sim.adbd_addr());
     host.handshake(1 << 20);
-    host.send_raw(&packet::encode(A_OPEN, 1, 0, b"shell:echo\0", false)[..30])
+    host.send_raw(&wire::encode(A_OPEN, 1, 0, b"shell:echo\0", false)[..30])
         .unwrap();
     drop(host);
     assert!(wait_until(5, || sim.stats().connections == 0));
@@ -313,7 +328,7 @@ fn a_host_ignoring_flow_control_is_cut_off_with_bounded_memory() {
     let mut cut = false;
     for _ in 0..8 {
         if host
-            .send_raw(&packet::encode(A_WRTE, 1, remote, &chunk, false))
+            .send_raw(&wire::encode(A_WRTE, 1, remote, &chunk, false))
             .is_err()
         {
             cut = true;
@@ -355,7 +370,7 @@ fn unconsumed_data_across_streams_is_capped_per_connection() {
         };
         let remote = remote.unwrap();
         if host
-            .send_raw(&packet::encode(A_WRTE, local, remote, &chunk, false))
+            .send_raw(&wire::encode(A_WRTE, local, remote, &chunk, false))
             .is_err()
         {
             cut = true;
@@ -508,11 +523,7 @@ fn rsa_auth_signature_path() {
     let mut host = RawHost::connect(sim.adbd_addr());
     let p = host.handshake(1 << 20);
     assert_eq!((p.name().as_str(), p.arg0, p.data.len()), ("AUTH", 1, 20));
-    assert_eq!(
-        p.check,
-        packet::checksum(&p.data),
-        "AUTH carries a real checksum"
-    );
+    assert_eq!(p.check, wire::sum(&p.data), "AUTH carries a real checksum");
     // OPEN before authentication is ignored.
     host.send(A_OPEN, 1, 0, b"shell:echo x\0");
     assert!(host.recv_within(200).is_none());

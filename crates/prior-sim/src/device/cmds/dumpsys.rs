@@ -3,6 +3,7 @@
 use crate::device::SimDevice;
 use crate::device::apis;
 use crate::device::appops::format_uid;
+use crate::device::profile::Fact;
 use crate::device::rng::fnv;
 use crate::device::shell::Ctx;
 use crate::device::world::{WinKind, World};
@@ -14,6 +15,9 @@ pub fn dumpsys(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     };
     let rest = &args[1..];
     match service.as_str() {
+        "appops" if !dev.profile().has(Fact::AppOpsDumpOptions) => {
+            legacy_appops_dump(dev, rest, ctx)
+        }
         "appops" => {
             let pkg = rest
                 .iter()
@@ -22,7 +26,12 @@ pub fn dumpsys(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 .cloned();
             let text = dev.with(|w, now| {
                 let uids = w.appops_uids(pkg.as_deref())?;
-                Ok::<String, String>(w.appops.dump(&uids, pkg.as_deref(), now, w.tz.offset_s))
+                Ok::<String, crate::device::world::UnknownPackage>(w.appops.dump(
+                    &uids,
+                    pkg.as_deref(),
+                    now,
+                    w.tz.offset_s,
+                ))
             });
             match text {
                 Ok(t) => i32::from(!ctx.outs(&t)),
@@ -57,6 +66,24 @@ pub fn dumpsys(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
             0
         }
     }
+}
+
+/// `dumpsys appops` before Android 9 (AppOpsService.dump of 7.x/8.x): `-h` prints the help,
+/// `-a` is ignored, any other `-x` prints `Unknown option: -x` and anything else
+/// `Unknown command: X` — and then nothing more (no dump). No arguments: the old layout.
+fn legacy_appops_dump(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
+    for a in args {
+        if a == "-h" {
+            return i32::from(!ctx.outs("AppOps service (appops) dump options:\n  none\n"));
+        } else if a == "-a" {
+        } else if a.starts_with('-') {
+            return i32::from(!ctx.outs(&format!("Unknown option: {a}\n")));
+        } else {
+            return i32::from(!ctx.outs(&format!("Unknown command: {a}\n")));
+        }
+    }
+    let text = dev.with(|w, now| w.appops.dump_legacy(now));
+    i32::from(!ctx.outs(&text))
 }
 
 fn activity_of(w: &World, win: &crate::device::world::Window) -> Option<String> {
@@ -97,6 +124,16 @@ pub fn dump_package(dev: &SimDevice, pkg: &str, ctx: &mut Ctx) -> i32 {
         let h = fnv(pkg) & 0xfff_ffff;
         let mut s = format!("Packages:\n  Package [{pkg}] ({h:x}):\n    userId={}\n    pkg=Package{{{:x} {pkg}}}\n    codePath={}\n", p.uid, h ^ 0x33, p.path.rsplit_once('/').map_or("", |(d, _)| d));
         s.push_str(&format!("    versionCode={} minSdk=21 targetSdk={}\n    versionName={}\n", p.version_code, p.target_sdk, p.version_name));
+        // Settings.dumpPackageLPr: `flags=` (ApplicationInfo.flags) and `pkgFlags=` through
+        // printFlags with FLAG_DUMP_SPEC order: SYSTEM DEBUGGABLE HAS_CODE … ALLOW_CLEAR_USER_DATA
+        // … ALLOW_BACKUP, each name followed by a space, inside `[ … ]`.
+        let debuggable = w.models.get(pkg).is_some_and(|m| m.debuggable);
+        let flags = format!(
+            "[ {}{}HAS_CODE ALLOW_CLEAR_USER_DATA ALLOW_BACKUP ]",
+            if p.system { "SYSTEM " } else { "" },
+            if debuggable { "DEBUGGABLE " } else { "" }
+        );
+        s.push_str(&format!("    flags={flags}\n    pkgFlags={flags}\n"));
         s.push_str("    requested permissions:\n");
         for r in &p.requested {
             s.push_str(&format!("      {r}\n"));
@@ -139,14 +176,20 @@ pub fn appops(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 let p = w.packages.get(pkg.as_str())?;
                 Some(w.appops.get_lines(p.uid, pkg, op, now))
             });
+            let legacy = !dev.profile().has(Fact::AppOpsDumpOptions);
             match r {
+                None if legacy => {
+                    // AppOpsService.Shell.parseUserPackageOp (8.x) / AppOpsCommand (7.x)
+                    ctx.errs(&format!("Error: No UID for {pkg} in user 0\n"));
+                    255
+                }
                 None => {
                     ctx.errs(&format!("Error: Unknown package: {pkg}\n"));
                     255
                 }
                 Some(lines) if lines.is_empty() => {
                     ctx.outs("No operations.\n");
-                    if op.is_some() {
+                    if op.is_some() && !legacy {
                         ctx.outs("Default mode: default\n");
                     }
                     0

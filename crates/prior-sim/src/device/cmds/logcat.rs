@@ -12,7 +12,70 @@ use crate::device::clock::{DeviceUs, civil, utc_from_local};
 use crate::device::logs::{
     LogEntry, LogFormat, LogId, MAX_BUFFER_BYTES, MIN_BUFFER_BYTES, Priority,
 };
+use crate::device::profile::Fact;
 use crate::device::shell::Ctx;
+
+/// Android 7.0 (API 24) logcat.cpp: `-v` takes one format word (`setLogFormat(optarg)`);
+/// a list fails at once with `Invalid parameter epoch,uid to -v` and the usage, exit 1.
+/// `-b` takes one buffer name as given; a list (or an unknown name) is kept as a device
+/// name that `android_logger_open` cannot open, so after parsing logcat exits 1 with
+/// `Unable to open log device 'main,system'` (no usage). `all` and `default` work.
+/// Returns the exit status when the arguments fail this way.
+/// (`buffer_lists`: 7.1 already splits `-b` lists.)
+fn android7_arg_errors(args: &[String], ctx: &mut Ctx, buffer_lists: bool) -> Option<i32> {
+    let mut bad_device: Option<String> = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let (flag, value) = match a {
+            "-v" | "-b" => {
+                i += 1;
+                (a, args.get(i).cloned())
+            }
+            _ if a.starts_with("--format=") => ("-v", a.split_once('=').map(|(_, v)| v.to_owned())),
+            _ if a.starts_with("--buffer=") => ("-b", a.split_once('=').map(|(_, v)| v.to_owned())),
+            "--format" | "--buffer" => {
+                i += 1;
+                (
+                    if a == "--format" { "-v" } else { "-b" },
+                    args.get(i).cloned(),
+                )
+            }
+            _ if a.len() > 2
+                && (a.starts_with("-v") || a.starts_with("-b"))
+                && !a.starts_with("--") =>
+            {
+                (&a[..2], Some(a[2..].to_owned()))
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        i += 1;
+        let Some(v) = value else { continue };
+        if flag == "-v"
+            && LogFormat::new(crate::device::clock::TimeZone::utc(), 0)
+                .apply(&v)
+                .is_err()
+        {
+            ctx.errs(&format!("Invalid parameter {v} to -v\n{USAGE_HEAD}"));
+            return Some(1);
+        }
+        if flag == "-b"
+            && !buffer_lists
+            && bad_device.is_none()
+            && !matches!(v.as_str(), "all" | "default")
+            && LogId::from_name(&v).is_none()
+            && !matches!(v.as_str(), "kernel" | "security")
+        {
+            bad_device = Some(v);
+        }
+    }
+    let dev = bad_device?;
+    ctx.errs(&format!("Unable to open log device '{dev}'\n"));
+    Some(1)
+}
 
 #[derive(Debug, Clone, Copy)]
 enum Tail {
@@ -103,7 +166,12 @@ fn parse_time(s: &str, now: DeviceUs, offset_s: i32) -> Option<DeviceUs> {
     utc_from_local((y, m, d), (*hh, *mm, *ss), f.parse().ok()?, offset_s)
 }
 
-fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), String> {
+/// A `-b` name logcat does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("Unknown buffer '{0}'")]
+struct UnknownBuffer(String);
+
+fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), UnknownBuffer> {
     for name in spec.split(',').filter(|n| !n.is_empty()) {
         match name {
             "all" => {
@@ -127,16 +195,27 @@ fn add_buffers(list: &mut Vec<LogId>, spec: &str) -> Result<(), String> {
                         list.push(b);
                     }
                 }
-                None => return Err(format!("Unknown buffer '{other}'\n")),
+                None => return Err(UnknownBuffer(other.to_owned())),
             },
         }
     }
     Ok(())
 }
 
+/// The first lines of logcat's usage text, which `logcat_panic(true, …)` prints after its
+/// message (abridged: the real help goes on for ~60 lines).
+const USAGE_HEAD: &str = "Usage: logcat [options] [filterspecs]\noptions include:\n";
+
 pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
+    let profile = dev.profile();
+    if !profile.has(Fact::LogcatFormatLists)
+        && let Some(status) = android7_arg_errors(args, ctx, profile.has(Fact::LogcatBufferLists))
+    {
+        return status;
+    }
     let tz = dev.timezone();
     let mut fmt = LogFormat::new(tz.clone(), dev.clock().boot_us());
+    fmt.api = dev.profile().api;
     let mut bufs: Vec<LogId> = Vec::new();
     let mut buf_given = false;
     let (mut dump, mut clear, mut get_size, mut dividers) = (false, false, false, false);
@@ -197,7 +276,7 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
                 Some(v) => {
                     buf_given = true;
                     if let Err(m) = add_buffers(&mut bufs, &v) {
-                        return bad(ctx, m);
+                        return bad(ctx, format!("{m}\n"));
                     }
                 }
                 None => return bad(ctx, "logcat: option requires an argument -- 'b'\n".into()),
@@ -270,7 +349,7 @@ pub fn logcat(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
             _ if takes("-b") => {
                 buf_given = true;
                 if let Err(m) = add_buffers(&mut bufs, &a[2..]) {
-                    return bad(ctx, m);
+                    return bad(ctx, format!("{m}\n"));
                 }
             }
             _ if a.starts_with('-') => {

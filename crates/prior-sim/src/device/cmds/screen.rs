@@ -119,6 +119,12 @@ pub fn input(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
 
 pub fn uiautomator(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     match args.first().map(String::as_str) {
+        Some("dump") if dev.profile().screen_never_idle => {
+            // DumpCommand.java: waitForIdle times out → this line on stderr, the command
+            // returns normally (status 0) and no file is written.
+            ctx.errs("ERROR: could not get idle state.\n");
+            0
+        }
         Some("dump") => {
             let file = args[1..]
                 .iter()
@@ -177,7 +183,13 @@ pub fn screencap(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     let tz = dev.timezone();
     let canvas = dev.with(|w, now| render(w, &strftime("%H:%M", now, &tz)));
     let bytes = if png {
-        canvas.to_png()
+        match canvas.to_png() {
+            Ok(b) => b,
+            Err(e) => {
+                ctx.errs(&format!("screencap: failed to encode the PNG: {e}\n"));
+                return 1;
+            }
+        }
     } else {
         let (wd, ht) = (canvas.width as u32, canvas.height as u32);
         let mut raw = Vec::with_capacity(16 + canvas.width * canvas.height * 4);
