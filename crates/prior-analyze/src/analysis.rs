@@ -113,6 +113,7 @@ pub fn analyze_with(
             describe_mismatch(&integ.modified, &integ.missing, &integ.unlisted)
         ));
     }
+    let _analyze = tracing::info_span!("analyze", package).entered();
     let default_year = year_of(meta.started_host_us);
     let utc_offset_s = meta.device.utc_offset_s;
     let lines = HarnessLines::read(bundle)?;
@@ -172,8 +173,9 @@ pub fn analyze_with(
     let logcat_path = bundle.path(LOGCAT_FILE);
     let (lc, logcat_present) = match fs_err::File::open(&logcat_path) {
         Ok(f) => {
-            let r =
-                logcat::run(&input, &rules, f, &mut sink).map_err(|source| AnalyzeError::Read {
+            let r = tracing::info_span!("logcat")
+                .in_scope(|| logcat::run(&input, &rules, f, &mut sink))
+                .map_err(|source| AnalyzeError::Read {
                     file: LOGCAT_FILE.to_string(),
                     source,
                 })?;
@@ -218,16 +220,19 @@ pub fn analyze_with(
     }
 
     // app-ops and IPC
-    let ao = appops::run(
-        bundle,
-        catalog,
-        package,
-        utc_offset_s,
-        default_year,
-        &snapshots,
-        &mut sink,
-    )?;
-    let ip = ipc::run(bundle, catalog, package, &dumps, &mut sink)?;
+    let ao = tracing::info_span!("appops").in_scope(|| {
+        appops::run(
+            bundle,
+            catalog,
+            package,
+            utc_offset_s,
+            default_year,
+            &snapshots,
+            &mut sink,
+        )
+    })?;
+    let ip = tracing::info_span!("ipc")
+        .in_scope(|| ipc::run(bundle, catalog, package, &dumps, &mut sink))?;
     for f in ao.missing.iter().chain(&ip.missing) {
         incomplete.push(format!("{f}, named by {HARNESS_FILE}, is missing"));
     }
@@ -236,7 +241,8 @@ pub fn analyze_with(
     }
 
     // Network capture (device-wide; host clock mapped to the device clock).
-    let nt = net::run(bundle, catalog, meta.device.clock_offset_us, &mut sink)?;
+    let nt = tracing::info_span!("net")
+        .in_scope(|| net::run(bundle, catalog, meta.device.clock_offset_us, &mut sink))?;
     if let Some(e) = &nt.error {
         incomplete.push(format!(
             "{NET_FILE}: failed to {e}; only the {} packets before that point were analysed for tracker contacts",
@@ -253,8 +259,8 @@ pub fn analyze_with(
     }
 
     // Consent and the harness's own observations.
-    let (consent, consent_note) =
-        consent::boundary(&bundle.harness, &lines, &lc.markers, lc.max_time);
+    let (consent, consent_note) = tracing::info_span!("consent")
+        .in_scope(|| consent::boundary(&bundle.harness, &lines, &lc.markers, lc.max_time));
     incomplete.extend(consent_note);
     let mut ui_records = 0u64;
     let mut prompts = 0u64;
@@ -396,6 +402,7 @@ pub fn analyze_with(
             timing: Timing::instant(at),
         }
     });
+    let rules_span = tracing::info_span!("rules").entered();
     let findings = rules::apply(&RuleInput {
         events: &events,
         phases: &phases,
@@ -405,6 +412,7 @@ pub fn analyze_with(
         catalog,
         package,
     });
+    drop(rules_span);
 
     // What was checked.
     let count_access = |source: Source| {

@@ -1,13 +1,14 @@
-//! The binary's error type: every failure carries the exit code it maps to, and renders
-//! through miette (with source spans for scenario files).
+//! The binary's error type: every failure carries its kind (input or device/environment,
+//! which `exit::code_of` maps to an exit code), and renders through miette (with source spans
+//! for scenario files).
 
-use crate::exit;
+use crate::exit::{ErrorKind, Outcome};
 
-/// A failure of a command, with its exit code.
+/// A failure of a command, with its kind.
 #[derive(Debug)]
 pub struct CliError {
-    /// Exit code (see `exit`).
-    pub code: u8,
+    /// Input or device/environment (see `exit`).
+    pub kind: ErrorKind,
     /// What to show.
     pub report: miette::Report,
     /// Set for a broken pipe on stdout: exit quietly with 0 (`prior … | head`).
@@ -18,7 +19,7 @@ impl CliError {
     /// A usage/input error.
     pub fn input(report: impl Into<miette::Report>) -> Self {
         CliError {
-            code: exit::INPUT,
+            kind: ErrorKind::Input,
             report: report.into(),
             broken_pipe: false,
         }
@@ -27,7 +28,7 @@ impl CliError {
     /// A device/environment error.
     pub fn device(report: impl Into<miette::Report>) -> Self {
         CliError {
-            code: exit::DEVICE,
+            kind: ErrorKind::Device,
             report: report.into(),
             broken_pipe: false,
         }
@@ -38,7 +39,7 @@ impl CliError {
     pub fn io(e: std::io::Error) -> Self {
         let broken_pipe = e.kind() == std::io::ErrorKind::BrokenPipe;
         CliError {
-            code: exit::INPUT,
+            kind: ErrorKind::Input,
             report: miette::Report::msg(e.to_string()),
             broken_pipe,
         }
@@ -55,5 +56,16 @@ impl CliError {
     }
 }
 
-/// Result of a command: the exit code on success paths (0, 1, 4), or an error.
-pub type CliResult = Result<u8, CliError>;
+impl CliError {
+    /// The outcome this error ends a command with.
+    pub fn outcome(&self) -> Outcome {
+        if self.broken_pipe {
+            Outcome::Done
+        } else {
+            Outcome::Failed(self.kind)
+        }
+    }
+}
+
+/// Result of a command: what it concluded, or an error.
+pub type CliResult = Result<Outcome, CliError>;

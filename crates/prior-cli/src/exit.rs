@@ -1,5 +1,10 @@
-//! Prior's documented exit codes (`docs/exit-codes.md`). Every command ends through here.
+//! Prior's documented exit codes (`docs/exit-codes.md`), chosen in one place.
+//!
+//! Commands do not pick numbers: they return an [`Outcome`] (what they concluded) or a
+//! [`CliError`](crate::CliError) (what went wrong, as an [`ErrorKind`]), and [`code_of`] maps
+//! that to the process exit code. `prior --help` lists the table ([`HELP_TABLE`]).
 
+use prior_analyze::Verdict;
 use std::process::ExitCode;
 
 /// No violation, or the command succeeded.
@@ -10,10 +15,194 @@ pub const VIOLATIONS: u8 = 1;
 pub const INPUT: u8 = 2;
 /// Device or environment error.
 pub const DEVICE: u8 = 3;
-/// The run is incomplete and found no violation.
+/// The run is incomplete (or coverage is missing) and found no violation.
 pub const INCOMPLETE: u8 = 4;
 
-/// Converts a code to the process exit code.
-pub fn code(c: u8) -> ExitCode {
-    ExitCode::from(c)
+/// The exit-code table as `prior --help` prints it (after the commands).
+pub const HELP_TABLE: &str = "\
+Exit codes:
+  0  no violation (with --baseline: no new one), or the command succeeded
+  1  violations found (with --baseline: new violations)
+  2  usage or input error (arguments, scenario, bundle, manifest mismatch)
+  3  device or environment error (no adb server, device offline, install failed)
+  4  incomplete or inconclusive run that found no violation";
+
+/// What kind of failure a [`CliError`](crate::CliError) is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad arguments, an unreadable scenario or bundle, a manifest mismatch, a failed write.
+    Input,
+    /// The device or the environment: adb, the SDK, the emulator, the device itself.
+    Device,
+}
+
+/// What a command concluded. [`code_of`] turns it into the exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The command did what it was asked; nothing was judged (also `--help`, `--version`
+    /// and a broken pipe on stdout).
+    Done,
+    /// The analyzer's verdict on one bundle.
+    Verdict(Verdict),
+    /// A scenario's `expect:` block was judged on the report of a run.
+    Expectations {
+        /// Every expectation held.
+        met: bool,
+        /// The recording was incomplete.
+        incomplete: bool,
+    },
+    /// The report was compared with a baseline.
+    Baseline {
+        /// Violations not in the baseline.
+        new: usize,
+        /// The outcome without the comparison.
+        without: Box<Outcome>,
+    },
+    /// Some inputs were read and found invalid (`prior check`); each was reported.
+    InvalidInput {
+        /// How many.
+        failed: usize,
+    },
+    /// `prior doctor`: a run on a real device cannot start here.
+    NotReady,
+    /// `prior selftest`: whether every access the device should reveal was seen, and whether
+    /// anything could be checked at all.
+    Selftest {
+        /// No expected signal was missed and at least one was expected.
+        passed: bool,
+        /// At least one signal was expected (a blind recording checks nothing).
+        checked: bool,
+    },
+    /// A command failed (its error was printed).
+    Failed(ErrorKind),
+    /// Several scenarios or bundles: the worst outcome counts (errors over violations over
+    /// incomplete over clean; the first of equally bad ones).
+    Batch(Vec<Outcome>),
+}
+
+/// The exit code of an outcome: the one mapping from outcomes to `docs/exit-codes.md`.
+pub fn code_of(outcome: &Outcome) -> u8 {
+    match outcome {
+        Outcome::Done => OK,
+        Outcome::Verdict(Verdict::Pass) => OK,
+        Outcome::Verdict(Verdict::Fail) => VIOLATIONS,
+        Outcome::Verdict(Verdict::Inconclusive) => INCOMPLETE,
+        Outcome::Expectations { met: false, .. } => VIOLATIONS,
+        Outcome::Expectations {
+            met: true,
+            incomplete: true,
+        } => INCOMPLETE,
+        Outcome::Expectations {
+            met: true,
+            incomplete: false,
+        } => OK,
+        Outcome::Baseline { new, without } => match (*new, code_of(without)) {
+            (n, _) if n > 0 => VIOLATIONS,
+            // Every violation is a known one.
+            (_, VIOLATIONS) => OK,
+            (_, c) => c,
+        },
+        Outcome::Selftest { passed: true, .. } => OK,
+        Outcome::Selftest { checked: false, .. } => INCOMPLETE,
+        Outcome::Selftest { .. } => VIOLATIONS,
+        Outcome::InvalidInput { .. } | Outcome::Failed(ErrorKind::Input) => INPUT,
+        Outcome::NotReady | Outcome::Failed(ErrorKind::Device) => DEVICE,
+        Outcome::Batch(all) => {
+            let mut worst = OK;
+            for c in all.iter().map(code_of) {
+                if severity(c) > severity(worst) {
+                    worst = c;
+                }
+            }
+            worst
+        }
+    }
+}
+
+/// How bad a code is when several outcomes are combined.
+fn severity(code: u8) -> u8 {
+    match code {
+        INPUT | DEVICE => 3,
+        VIOLATIONS => 2,
+        INCOMPLETE => 1,
+        _ => 0,
+    }
+}
+
+/// The process exit code of an outcome.
+pub fn exit_code(outcome: &Outcome) -> ExitCode {
+    ExitCode::from(code_of(outcome))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn baseline(new: usize, without: Outcome) -> Outcome {
+        Outcome::Baseline {
+            new,
+            without: Box::new(without),
+        }
+    }
+
+    #[test]
+    fn verdicts_map_to_the_documented_codes() {
+        assert_eq!(code_of(&Outcome::Done), 0);
+        assert_eq!(code_of(&Outcome::Verdict(Verdict::Pass)), 0);
+        assert_eq!(code_of(&Outcome::Verdict(Verdict::Fail)), 1);
+        assert_eq!(code_of(&Outcome::Verdict(Verdict::Inconclusive)), 4);
+    }
+
+    #[test]
+    fn errors_map_to_input_and_device() {
+        assert_eq!(code_of(&Outcome::Failed(ErrorKind::Input)), 2);
+        assert_eq!(code_of(&Outcome::InvalidInput { failed: 1 }), 2);
+        assert_eq!(code_of(&Outcome::Failed(ErrorKind::Device)), 3);
+        assert_eq!(code_of(&Outcome::NotReady), 3);
+    }
+
+    #[test]
+    fn expectations_override_the_verdict() {
+        let judged = |met, incomplete| code_of(&Outcome::Expectations { met, incomplete });
+        assert_eq!(judged(true, false), 0);
+        assert_eq!(judged(true, true), 4);
+        assert_eq!(judged(false, false), 1);
+        assert_eq!(judged(false, true), 1);
+    }
+
+    #[test]
+    fn a_baseline_forgives_known_violations_only() {
+        assert_eq!(code_of(&baseline(0, Outcome::Verdict(Verdict::Fail))), 0);
+        assert_eq!(code_of(&baseline(2, Outcome::Verdict(Verdict::Fail))), 1);
+        assert_eq!(code_of(&baseline(1, Outcome::Verdict(Verdict::Pass))), 1);
+        assert_eq!(
+            code_of(&baseline(0, Outcome::Verdict(Verdict::Inconclusive))),
+            4
+        );
+        assert_eq!(code_of(&baseline(0, Outcome::Verdict(Verdict::Pass))), 0);
+    }
+
+    #[test]
+    fn a_batch_takes_the_worst_and_the_first_of_equal_errors() {
+        let batch = |all: Vec<Outcome>| code_of(&Outcome::Batch(all));
+        let v = Outcome::Verdict;
+        assert_eq!(batch(vec![]), 0);
+        assert_eq!(batch(vec![v(Verdict::Inconclusive), v(Verdict::Pass)]), 4);
+        assert_eq!(batch(vec![v(Verdict::Inconclusive), v(Verdict::Fail)]), 1);
+        assert_eq!(
+            batch(vec![
+                v(Verdict::Fail),
+                Outcome::Failed(ErrorKind::Device),
+                Outcome::Failed(ErrorKind::Input)
+            ]),
+            3
+        );
+        assert_eq!(
+            batch(vec![
+                Outcome::Failed(ErrorKind::Input),
+                Outcome::Failed(ErrorKind::Device)
+            ]),
+            2
+        );
+    }
 }

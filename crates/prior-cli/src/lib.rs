@@ -1,8 +1,10 @@
 //! Prior's command line: the clap definition, dispatch, diagnostics and exit codes.
 //!
 //! Library crates never print; every command's output is produced here. Each command lives in
-//! `commands/<name>.rs` and returns a [`CliResult`]: the exit code on success paths, or a
-//! [`CliError`] carrying its exit code (`docs/exit-codes.md`).
+//! `commands/<name>.rs` and returns a [`CliResult`]: the command's [`exit::Outcome`], or a
+//! [`CliError`] carrying its kind; `exit::code_of` alone maps either to the documented exit
+//! code (`docs/exit-codes.md`). `-v`/`RUST_LOG` turn on tracing to stderr
+//! (`docs/debugging.md`).
 
 mod commands;
 mod error;
@@ -12,16 +14,107 @@ mod tests;
 
 pub use error::{CliError, CliResult};
 
-use clap::{Parser, Subcommand};
+use clap::{ArgAction, Parser, Subcommand};
+use exit::Outcome;
 use std::io::Write;
 use std::process::ExitCode;
 
 /// Did an Android app touch personal data before the user accepted its privacy-consent screen?
+// (clap takes `about` from this doc comment; the crate's `//!` doc and its Cargo description
+// are for developers and must not reach `--help`.)
 #[derive(Debug, Parser)]
-#[command(name = "prior", version, about, long_about = None, max_term_width = 100)]
+#[command(
+    name = "prior",
+    version,
+    long_about = None,
+    after_help = exit::HELP_TABLE,
+    max_term_width = 100
+)]
 struct Cli {
+    /// Log what Prior does to stderr: -v info, -vv debug, -vvv trace (RUST_LOG overrides).
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Command {
+    /// The subcommand's name, for the top tracing span.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Run(_) => "run",
+            Command::Analyze(_) => "analyze",
+            Command::Devices(_) => "devices",
+            Command::Doctor(_) => "doctor",
+            Command::Check(_) => "check",
+            Command::Parse(_) => "parse",
+            Command::Ui(_) => "ui",
+            Command::Emulator(_) => "emulator",
+            Command::Sim(_) => "sim",
+            Command::Report(_) => "report",
+            Command::Baseline(_) => "baseline",
+            Command::Inspect(_) => "inspect",
+            Command::Sdks(_) => "sdks",
+            Command::Selftest(_) => "selftest",
+        }
+    }
+}
+
+/// Prior's own crates: the targets `-v` turns on.
+const CRATES: &[&str] = &[
+    "prior",
+    "prior_analyze",
+    "prior_apk",
+    "prior_cli",
+    "prior_device",
+    "prior_emulator",
+    "prior_model",
+    "prior_net",
+    "prior_parse",
+    "prior_record",
+    "prior_report",
+    "prior_scenario",
+    "prior_sim",
+];
+
+/// The tracing filter for `-v` repeated `verbose` times, unless `rust_log` (the `RUST_LOG`
+/// variable) is set and not empty: then it is used as is. `None` when nothing is logged.
+fn log_filter(verbose: u8, rust_log: Option<&str>) -> Option<String> {
+    if let Some(env) = rust_log.filter(|s| !s.trim().is_empty()) {
+        return Some(env.to_string());
+    }
+    let level = match verbose {
+        0 => return None,
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    Some(
+        CRATES
+            .iter()
+            .map(|c| format!("{c}={level}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+/// Sends tracing events to stderr when `-v` or `RUST_LOG` asks for them; otherwise installs
+/// nothing, so tracing costs nothing.
+fn init_tracing(verbose: u8) {
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let Some(filter) = log_filter(verbose, rust_log.as_deref()) else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
+        eprintln!("warning: RUST_LOG={filter:?} is not a valid filter ({e}); using \"info\"");
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .try_init();
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,15 +154,17 @@ pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                exit::INPUT
+            let outcome = if e.use_stderr() {
+                Outcome::Failed(exit::ErrorKind::Input)
             } else {
-                exit::OK
+                Outcome::Done // --help, --version
             };
             let _ = e.print();
-            return exit::code(code);
+            return exit::exit_code(&outcome);
         }
     };
+    init_tracing(cli.verbose);
+    let _span = tracing::info_span!("prior", command = cli.command.name()).entered();
     let result = match cli.command {
         Command::Run(a) => commands::run::run(a),
         Command::Analyze(a) => commands::analyze::run(a),
@@ -86,13 +181,69 @@ pub fn main() -> ExitCode {
         Command::Sdks(a) => commands::sdks::run(a),
         Command::Selftest(a) => commands::selftest::run(a),
     };
-    match result {
-        Ok(code) => exit::code(code),
-        Err(e) if e.broken_pipe => exit::code(exit::OK),
+    let outcome = match result {
+        Ok(outcome) => outcome,
         Err(e) => {
-            let _ = std::io::stdout().flush();
-            eprintln!("{:?}", e.report);
-            exit::code(e.code)
+            if !e.broken_pipe {
+                let _ = std::io::stdout().flush();
+                eprintln!("{:?}", e.report);
+            }
+            e.outcome()
         }
+    };
+    exit::exit_code(&outcome)
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn help_says_what_prior_is_for_and_lists_exit_codes() {
+        let help = Cli::command().render_help().to_string();
+        assert!(
+            help.starts_with("Did an Android app touch personal data before the user accepted"),
+            "{help}"
+        );
+        assert!(!help.contains("argument parsing"), "{help}");
+        for code in [
+            "0  no violation",
+            "1  violations",
+            "2  usage",
+            "3  device",
+            "4  incomplete",
+        ] {
+            assert!(help.contains(code), "missing {code:?} in {help}");
+        }
+    }
+
+    #[test]
+    fn verbosity_picks_the_level_for_prior_crates_and_rust_log_wins() {
+        assert_eq!(log_filter(0, None), None);
+        assert_eq!(log_filter(0, Some("  ")), None);
+        let info = log_filter(1, None).unwrap_or_default();
+        assert!(info.contains("prior_device=info") && info.contains("prior_analyze=info"));
+        assert!(!info.contains("debug"));
+        assert!(
+            log_filter(2, None)
+                .unwrap_or_default()
+                .contains("prior_record=debug")
+        );
+        assert!(
+            log_filter(7, None)
+                .unwrap_or_default()
+                .contains("prior_sim=trace")
+        );
+        assert_eq!(
+            log_filter(3, Some("prior_device=trace")).as_deref(),
+            Some("prior_device=trace")
+        );
+    }
+
+    #[test]
+    fn verbose_is_accepted_after_the_subcommand() {
+        let cli = Cli::try_parse_from(["prior", "check", "-vv", "x.yaml"]);
+        assert_eq!(cli.map(|c| c.verbose).ok(), Some(2));
     }
 }

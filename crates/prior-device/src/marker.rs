@@ -21,13 +21,11 @@ use crate::quote::{Cmd, quote};
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// 16 random hex digits (from `/dev/urandom`; falling back to the std hasher's random keys).
+/// 16 random hex digits (from the OS, through getrandom; falling back to the std hasher's
+/// random keys should the OS have none to give).
 pub(crate) fn random_hex() -> String {
     let mut buf = [0u8; 8];
-    let ok = std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut buf))
-        .is_ok();
-    if ok {
+    if getrandom::fill(&mut buf).is_ok() {
         return hex::encode(buf);
     }
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -180,6 +178,20 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn random_hex_is_16_hex_digits_and_does_not_repeat() {
+        let all: std::collections::BTreeSet<String> = (0..200).map(|_| random_hex()).collect();
+        assert_eq!(all.len(), 200);
+        for h in &all {
+            assert!(
+                h.len() == 16
+                    && h.bytes()
+                        .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+                "{h}"
+            );
+        }
+    }
 
     fn run(token: &str, chunks: &[&[u8]]) -> (Vec<u8>, Option<u32>, Option<i32>) {
         let mut f = MarkerFilter::new(token);

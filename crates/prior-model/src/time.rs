@@ -57,13 +57,12 @@ impl Timing {
 }
 
 /// Formats device-clock microseconds as an RFC 3339 UTC time with microseconds,
-/// e.g. `2026-11-28T19:30:01.123456Z`. Dependency-free so the model stays small.
+/// e.g. `2026-11-28T19:30:01.123456Z`. Any `i64` formats (years beyond 9999 get more digits).
 pub fn format_micros_utc(us: Micros) -> String {
     let secs = us.div_euclid(1_000_000);
     let frac = us.rem_euclid(1_000_000);
-    let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = ymd_from_days(secs.div_euclid(86_400));
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{frac:06}Z",
         sod / 3600,
@@ -72,18 +71,22 @@ pub fn format_micros_utc(us: Micros) -> String {
     )
 }
 
-/// Howard Hinnant's `civil_from_days`: days since 1970-01-01 to (year, month, day).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// Days in 400 Gregorian years: the calendar (and the weekday) repeats exactly after them.
+const CYCLE_DAYS: i64 = 146_097;
+
+/// Days since 1970-01-01 to a proleptic Gregorian (year, month, day), by chrono. chrono's
+/// dates span ±262,143 years and `i64` microseconds ±292,277, so the day is placed within its
+/// 400-year cycle (1970–2369) and the cycles' years are added back: every `i64` has a date.
+fn ymd_from_days(days: i64) -> (i64, u32, u32) {
+    use chrono::Datelike;
+    let cycles = days.div_euclid(CYCLE_DAYS);
+    let in_cycle = days.rem_euclid(CYCLE_DAYS);
+    let date = chrono::DateTime::UNIX_EPOCH.date_naive() + chrono::Days::new(in_cycle as u64);
+    (
+        i64::from(date.year()) + 400 * cycles,
+        date.month(),
+        date.day(),
+    )
 }
 
 #[cfg(test)]
@@ -103,6 +106,67 @@ mod tests {
             format_micros_utc(1_709_164_800_000_000),
             "2024-02-29T00:00:00.000000Z"
         );
+    }
+
+    #[test]
+    fn formats_the_edges() {
+        // The last µs of a leap day and of a year; 2000 is a leap year, 1900 and 2100 are not.
+        assert_eq!(
+            format_micros_utc(1_709_251_199_999_999),
+            "2024-02-29T23:59:59.999999Z"
+        );
+        assert_eq!(
+            format_micros_utc(951_782_400_000_000),
+            "2000-02-29T00:00:00.000000Z"
+        );
+        assert_eq!(
+            format_micros_utc(4_107_542_400_000_000),
+            "2100-03-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            format_micros_utc(-2_203_891_200_000_000),
+            "1900-03-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            format_micros_utc(1_735_689_599_999_999),
+            "2024-12-31T23:59:59.999999Z"
+        );
+        assert_eq!(
+            format_micros_utc(1_735_689_600_000_000),
+            "2025-01-01T00:00:00.000000Z"
+        );
+        // Negative times, and the 400-year cycle boundary after the epoch.
+        assert_eq!(
+            format_micros_utc(-86_400_000_000),
+            "1969-12-31T00:00:00.000000Z"
+        );
+        assert_eq!(
+            format_micros_utc(-62_135_596_800_000_000),
+            "0001-01-01T00:00:00.000000Z"
+        );
+        assert_eq!(
+            format_micros_utc(12_622_780_800_000_000),
+            "2370-01-01T00:00:00.000000Z"
+        );
+    }
+
+    #[test]
+    fn formats_every_i64_without_panicking() {
+        assert_eq!(format_micros_utc(i64::MAX), "294247-01-10T04:00:54.775807Z");
+        assert_eq!(
+            format_micros_utc(i64::MIN),
+            "-290308-12-21T19:59:05.224192Z"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_chrono_from_year_0(us in -62_167_219_200_000_000i64..8_000_000_000_000_000_000) {
+            let t = chrono::DateTime::from_timestamp_micros(us).expect("in chrono's range");
+            let want = t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+            // chrono writes years beyond 9999 with a sign (and pads negative years differently).
+            proptest::prop_assert_eq!(format_micros_utc(us), want.trim_start_matches('+'));
+        }
     }
 
     #[test]

@@ -47,7 +47,8 @@ pub struct LocalTime {
 
 impl LocalTime {
     /// Converts to µs since the epoch (UTC). Uses the printed offset if there is one, else
-    /// `default_offset_s`; uses `default_year` when no year was printed.
+    /// `default_offset_s`; uses `default_year` when no year was printed. `None` for a date
+    /// that does not exist (month 13, 30 February, 29 February of a common year).
     pub fn to_epoch_us(&self, default_year: i32, default_offset_s: i32) -> Option<i64> {
         let year = self.year.unwrap_or(default_year);
         if !(1..=12).contains(&self.month)
@@ -58,23 +59,19 @@ impl LocalTime {
         {
             return None;
         }
-        let days = days_from_civil(year as i64, self.month, self.day);
-        let secs =
-            days * 86_400 + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second as i64
-                - self.utc_offset_s.unwrap_or(default_offset_s) as i64;
-        Some(secs * 1_000_000 + self.micros as i64)
+        // The date must exist (chrono checks month lengths and leap years); the time of day
+        // is added by hand so that a leap second (:60) is tolerated.
+        let midnight = chrono::NaiveDate::from_ymd_opt(year, self.month, self.day)?
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc()
+            .timestamp();
+        let secs = midnight
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+            - i64::from(self.utc_offset_s.unwrap_or(default_offset_s));
+        Some(secs * 1_000_000 + i64::from(self.micros))
     }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
@@ -102,5 +99,50 @@ mod tests {
         assert_eq!(t2.to_epoch_us(2023, 8 * 3600), Some(1_690_000_000_000_005));
         let bad = LocalTime { month: 13, ..t };
         assert_eq!(bad.to_epoch_us(2023, 0), None);
+    }
+
+    #[test]
+    fn local_time_at_the_calendar_edges() {
+        let at = |year, month, day, hour, minute, second| LocalTime {
+            year: Some(year),
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            micros: 0,
+            utc_offset_s: Some(0),
+        };
+        // Leap days exist only in leap years (2000 yes, 1900 and 2023 no).
+        assert_eq!(
+            at(2024, 2, 29, 0, 0, 0).to_epoch_us(0, 0),
+            Some(1_709_164_800_000_000)
+        );
+        assert_eq!(
+            at(2000, 2, 29, 0, 0, 0).to_epoch_us(0, 0),
+            Some(951_782_400_000_000)
+        );
+        assert_eq!(at(2023, 2, 29, 0, 0, 0).to_epoch_us(0, 0), None);
+        assert_eq!(at(1900, 2, 29, 0, 0, 0).to_epoch_us(0, 0), None);
+        assert_eq!(at(2023, 4, 31, 0, 0, 0).to_epoch_us(0, 0), None);
+        // Year boundary, before the epoch, and a leap second (:60 runs into the next minute).
+        assert_eq!(
+            at(2024, 12, 31, 23, 59, 59).to_epoch_us(0, 0),
+            Some(1_735_689_599_000_000)
+        );
+        assert_eq!(
+            at(2024, 12, 31, 23, 59, 60).to_epoch_us(0, 0),
+            Some(1_735_689_600_000_000)
+        );
+        assert_eq!(
+            at(1969, 12, 31, 0, 0, 0).to_epoch_us(0, 0),
+            Some(-86_400_000_000)
+        );
+        // A local New Year east of UTC is still the old year in UTC.
+        let tokyo = LocalTime {
+            utc_offset_s: Some(9 * 3600),
+            ..at(2025, 1, 1, 0, 0, 0)
+        };
+        assert_eq!(tokyo.to_epoch_us(0, 0), Some(1_735_657_200_000_000));
     }
 }

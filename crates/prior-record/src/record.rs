@@ -227,6 +227,7 @@ pub fn device_facts(dev: &Device, simulated: bool) -> Result<(DeviceInfo, Vec<u8
 }
 
 /// Records `scenario` for `app` on `dev` into a new bundle.
+#[tracing::instrument(level = "info", skip_all, fields(package = %app.package))]
 pub fn record(
     scenario: &Scenario,
     app: &AppUnderTest,
@@ -528,6 +529,7 @@ impl Session<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     fn prepare_app(&mut self) -> Res<()> {
         let pkg = self.app.package.clone();
         let p = self.package.clone();
@@ -618,6 +620,7 @@ impl Session<'_> {
             .map_err(|e| format!("bundle write failed: {e}"))
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     fn arm(&mut self) -> Res<()> {
         // Enlarge and clear every buffer, then stream.
         let _ = self.sh(
@@ -738,6 +741,7 @@ impl Session<'_> {
     /// ([`device_cmds::appops_cmd`]); a device that refuses `--package` is asked for the plain
     /// dump from then on. A reply that is an error is kept as a file but is no snapshot: it
     /// becomes an `appops` collector record (failed), never an empty snapshot.
+    #[tracing::instrument(level = "debug", skip(self))]
     fn appops_snapshot(&mut self, label: &str) -> Res<()> {
         let api = self.w.meta().device.api_level;
         let cmd = device_cmds::appops_cmd(api, &self.package, self.appops_full);
@@ -783,6 +787,7 @@ impl Session<'_> {
         })
     }
 
+    #[tracing::instrument(level = "debug", skip(self))]
     fn ipc_dump(&mut self, label: &str, restart: bool) -> Res<()> {
         let Some(from) = self.ipc_from else {
             return Ok(());
@@ -857,6 +862,7 @@ impl Session<'_> {
         )
     }
 
+    #[tracing::instrument(level = "debug", skip(self))]
     fn screenshot(&mut self, label: &str) -> Res<()> {
         let (t, png) = self.timed(Cmd::new("screencap").raw("-p"), "taking a screenshot")?;
         if !png.starts_with(b"\x89PNG") {
@@ -997,6 +1003,7 @@ impl Session<'_> {
         Ok(())
     }
 
+    #[tracing::instrument(level = "info", skip_all, fields(step = step.keyword()))]
     fn step(&mut self, step: &Step) -> Res<()> {
         match step {
             Step::Launch => self.launch(),
@@ -1149,6 +1156,7 @@ impl Session<'_> {
     }
 
     /// The consent driver.
+    #[tracing::instrument(level = "info", skip(self))]
     fn consent(&mut self, action: ConsentAction) -> Res<()> {
         if self.consent_done {
             return self.note("the consent screen was already answered; step skipped");
@@ -1340,6 +1348,7 @@ impl Session<'_> {
         }
     }
 
+    #[tracing::instrument(level = "info", skip_all)]
     fn end_captures(&mut self) {
         let mut errors = Vec::new();
         if let Err(e) = self.appops_snapshot("end") {

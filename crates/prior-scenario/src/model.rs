@@ -336,51 +336,34 @@ impl Date {
         let year = i32::try_from(digits(0..4)?).ok()?;
         let month = u8::try_from(digits(5..7)?).ok()?;
         let day = u8::try_from(digits(8..10)?).ok()?;
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return None;
-        }
+        // chrono says whether the day exists (month lengths, leap years).
+        chrono::NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day))?;
         Some(Date { year, month, day })
     }
 
-    /// The date (UTC) of a point in time given as seconds since the Unix epoch.
+    /// The date (UTC) of a point in time given as seconds since the Unix epoch (clamped to
+    /// chrono's range, ±262,000 years).
     pub fn from_unix_seconds(secs: i64) -> Date {
-        // Howard Hinnant's civil_from_days.
-        let z = secs.div_euclid(86_400) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = doy - (153 * mp + 2) / 5 + 1;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 };
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date {
-            year: i32::try_from(year).unwrap_or(i32::MAX),
-            month: u8::try_from(month).unwrap_or(1),
-            day: u8::try_from(day).unwrap_or(1),
-        }
+        let date = match chrono::DateTime::from_timestamp(secs, 0) {
+            Some(t) => t.date_naive(),
+            None if secs < 0 => chrono::NaiveDate::MIN,
+            None => chrono::NaiveDate::MAX,
+        };
+        Date::from_chrono(date)
     }
 
     /// Today's date in UTC, from the host clock.
     pub fn today_utc() -> Date {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
-        Date::from_unix_seconds(secs)
+        Date::from_chrono(chrono::Utc::now().date_naive())
     }
-}
 
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ => {
-            if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 {
-                29
-            } else {
-                28
-            }
+    fn from_chrono(date: chrono::NaiveDate) -> Date {
+        use chrono::Datelike;
+        Date {
+            year: date.year(),
+            // chrono's month (1–12) and day (1–31) always fit.
+            month: u8::try_from(date.month()).unwrap_or(1),
+            day: u8::try_from(date.day()).unwrap_or(1),
         }
     }
 }
@@ -530,4 +513,34 @@ pub struct Scenario {
     pub expect: Expect,
     /// Non-fatal remarks found while validating.
     pub warnings: Vec<ScenarioWarning>,
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::Date;
+
+    fn date(year: i32, month: u8, day: u8) -> Date {
+        Date { year, month, day }
+    }
+
+    #[test]
+    fn calendar_edges() {
+        assert_eq!(Date::parse("2000-02-29"), Some(date(2000, 2, 29)));
+        assert_eq!(Date::parse("1900-02-29"), None);
+        assert_eq!(Date::parse("2023-04-31"), None);
+        assert_eq!(Date::parse("2023-12-31"), Some(date(2023, 12, 31)));
+        assert_eq!(Date::parse("2023-00-10"), None);
+        assert_eq!(Date::parse("2023-01-00"), None);
+        assert_eq!(Date::parse("+023-01-01"), None);
+        // Year boundaries and times before the epoch.
+        assert_eq!(Date::from_unix_seconds(1_735_689_599), date(2024, 12, 31));
+        assert_eq!(Date::from_unix_seconds(1_735_689_600), date(2025, 1, 1));
+        assert_eq!(Date::from_unix_seconds(-1), date(1969, 12, 31));
+        assert_eq!(Date::from_unix_seconds(-2_203_891_200), date(1900, 3, 1));
+        assert_eq!(Date::from_unix_seconds(-2_203_891_201), date(1900, 2, 28));
+        // Out of any calendar: clamped, never a panic.
+        assert!(Date::from_unix_seconds(i64::MAX).year > 200_000);
+        assert!(Date::from_unix_seconds(i64::MIN).year < -200_000);
+        assert!(Date::today_utc() > date(2025, 1, 1));
+    }
 }

@@ -1,8 +1,8 @@
 //! `prior analyze BUNDLE`: re-analyse a recorded session bundle (after verifying its
 //! manifest), under the scenario's profile or another one.
 
-use crate::{CliError, CliResult, exit};
-use prior_analyze::{AnalyzeOptions, Catalog, Profile, Report, Verdict};
+use crate::{CliError, CliResult, exit::Outcome};
+use prior_analyze::{AnalyzeOptions, Catalog, Profile, Report};
 use prior_model::bundle::Bundle;
 use std::path::{Path, PathBuf};
 
@@ -67,13 +67,9 @@ pub fn analyze_bundle(
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
 }
 
-/// The exit code a report maps to (`docs/exit-codes.md`).
-pub fn exit_for(report: &Report) -> u8 {
-    match report.verdict {
-        Verdict::Fail => exit::VIOLATIONS,
-        Verdict::Inconclusive => exit::INCOMPLETE,
-        Verdict::Pass => exit::OK,
-    }
+/// The outcome of a report: its verdict (`exit::code_of` maps it to the exit code).
+pub fn outcome_of(report: &Report) -> Outcome {
+    Outcome::Verdict(report.verdict)
 }
 
 /// Renders a report.
@@ -97,5 +93,5 @@ pub fn run(args: Args) -> CliResult {
         Some(path) => fs_err::write(path, text).map_err(CliError::io)?,
         None => super::out(&text)?,
     }
-    Ok(exit_for(&report))
+    Ok(outcome_of(&report))
 }

@@ -2,7 +2,7 @@
 //! bundles as known, for `prior run|report --baseline FILE` (`docs/reports.md`).
 
 use super::analyze::analyze_bundle;
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_analyze::Report;
 use std::path::PathBuf;
 
@@ -58,7 +58,7 @@ pub fn run(args: Args) -> CliResult {
                 a.bundles.len(),
                 a.to.display()
             );
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
     }
 }

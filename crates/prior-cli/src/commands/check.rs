@@ -1,6 +1,6 @@
 //! `prior check SCENARIO…`: validate scenario files without a device.
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_scenario::Vars;
 use std::path::PathBuf;
 
@@ -38,7 +38,7 @@ pub fn run(args: Args) -> CliResult {
             "{failed} of {} scenario file(s) have errors",
             args.scenarios.len()
         );
-        return Ok(exit::INPUT);
+        return Ok(Outcome::InvalidInput { failed });
     }
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }

@@ -1,6 +1,6 @@
 //! `prior devices`: the devices the adb server knows, with model, API level and kind.
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_device::AdbServer;
 
 /// Arguments of `prior devices`.
@@ -63,5 +63,5 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     super::out(&out)?;
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }

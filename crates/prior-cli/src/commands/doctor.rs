@@ -3,7 +3,10 @@
 //! fixes it. Exit 0 only when a run on a real device can start, else 3 (environment error,
 //! `docs/exit-codes.md`). The checks live in `prior_emulator::doctor`; this file renders them.
 
-use crate::{CliResult, exit};
+use crate::{
+    CliResult,
+    exit::{self, Outcome},
+};
 use prior_emulator::doctor::{Diagnosis, DoctorEnv, diagnose};
 use std::path::PathBuf;
 
@@ -30,17 +33,18 @@ pub struct Args {
 /// Runs `prior doctor`.
 pub fn run(args: Args) -> CliResult {
     let diagnosis = diagnose(&DoctorEnv::from_process(args.out));
-    let code = if diagnosis.ready {
-        exit::OK
+    let outcome = if diagnosis.ready {
+        Outcome::Done
     } else {
-        exit::DEVICE
+        Outcome::NotReady
     };
+    let code = exit::code_of(&outcome);
     let text = match args.format {
         Format::Text => render_text(&diagnosis, code),
         Format::Json => render_json(&diagnosis, code),
     };
     super::out(&text)?;
-    Ok(code)
+    Ok(outcome)
 }
 
 /// The text report. Every string from the environment was escaped by the checks.

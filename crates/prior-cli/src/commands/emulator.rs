@@ -5,7 +5,7 @@
 //! Every tool Prior runs (`sdkmanager`, `avdmanager`, `emulator`) is echoed to stderr as a
 //! shell-quoted command line before it runs, so a user can reproduce each step by hand.
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_device::AdbServer;
 use prior_emulator::lifecycle::{self, BootOptions, Reset, Running};
 use prior_emulator::{Catalogue, CreateOptions, EmulatorError, Image, Sdk, SdkEnv};
@@ -196,7 +196,7 @@ pub fn run(args: Args) -> CliResult {
                 ));
             }
             super::out(&out)?;
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
         Sub::Create { name, image, force } => {
             let cat = catalogue(args.images.as_ref())?;
@@ -214,7 +214,7 @@ pub fn run(args: Args) -> CliResult {
             let avd = prior_emulator::create(&sdk, name, image, &opts, &mut |l| say(l))
                 .map_err(emu_err)?;
             super::out(&format!("created {} in {}\n", avd.name, avd.dir.display()))?;
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
         Sub::Boot { name, boot } => {
             let cat = catalogue(args.images.as_ref())?;
@@ -222,13 +222,13 @@ pub fn run(args: Args) -> CliResult {
             let adb = adb()?;
             if let Some(r) = lifecycle::find(&sdk, &adb, name).map_err(emu_err)? {
                 super::out(&format!("already running: {}\n", describe(&r)))?;
-                return Ok(exit::OK);
+                return Ok(Outcome::Done);
             }
             let opts = boot.options(&sdk, &cat, name);
             eprintln!("booting {name}");
             let r = lifecycle::boot(&sdk, &adb, name, &opts, &mut |l| say(l)).map_err(emu_err)?;
             super::out(&format!("ready: {}\n", describe(&r)))?;
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
         Sub::Reset { name, boot } => {
             let cat = catalogue(args.images.as_ref())?;
@@ -245,7 +245,7 @@ pub fn run(args: Args) -> CliResult {
                 ),
             };
             super::out(&text)?;
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
         Sub::Kill { name, timeout } => {
             let sdk = sdk();
@@ -253,7 +253,7 @@ pub fn run(args: Args) -> CliResult {
             let r = running_or_err(&sdk, &adb, name)?;
             lifecycle::kill(&sdk, &r, Duration::from_secs(*timeout)).map_err(emu_err)?;
             super::out(&format!("stopped {}\n", describe(&r)))?;
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
         Sub::List => {
             let sdk = sdk();
@@ -280,7 +280,7 @@ pub fn run(args: Args) -> CliResult {
                 ));
             }
             super::out(&out)?;
-            Ok(exit::OK)
+            Ok(Outcome::Done)
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `prior inspect APK`: the static inventory of an APK (manifest facts, signing certificate,
 //! permissions, components, auto-init providers, SDKs in `classes*.dex`).
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_apk::{Inventory, SdkCatalog};
 use std::path::{Path, PathBuf};
 
@@ -52,5 +52,5 @@ pub fn run(args: Args) -> CliResult {
         }
     };
     super::out(&text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }

@@ -6,7 +6,7 @@
 //! ops, uid blocks and skipped lines; `ipc` — a trace with its process; `ui` — a node;
 //! `am-start` — the whole reply.
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::io::{BufWriter, Write};
@@ -75,7 +75,7 @@ pub fn run(args: Args) -> CliResult {
     };
     emit_all(&args, &mut emit)?;
     w.flush().map_err(CliError::io)?;
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }
 
 fn emit_all(

@@ -3,7 +3,7 @@
 //! file with a suite per bundle, one SARIF log with a run per bundle, or a JSON batch.
 
 use super::analyze::{self, analyze_bundle};
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_analyze::Report;
 use std::path::{Path, PathBuf};
 
@@ -77,28 +77,25 @@ pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", path.display())))
 }
 
-/// The exit code under a baseline: 1 when there are new findings; otherwise the code
-/// without violations (incomplete stays 4).
-pub fn exit_with_baseline(diff: &prior_report::BaselineDiff, code: u8) -> u8 {
-    if !diff.new.is_empty() {
-        exit::VIOLATIONS
-    } else if code == exit::VIOLATIONS {
-        exit::OK
-    } else {
-        code
+/// The outcome under a baseline: `exit::code_of` gives 1 when there are new findings,
+/// otherwise the code without violations (incomplete stays 4).
+pub fn with_baseline(diff: &prior_report::BaselineDiff, without: Outcome) -> Outcome {
+    Outcome::Baseline {
+        new: diff.new.len(),
+        without: Box::new(without),
     }
 }
 
 /// After `prior run` analysed a bundle: writes the `--report` formats (into `out_dir`, or the
-/// bundle directory as `report.<ext>`), applies `--baseline` and returns the exit code.
+/// bundle directory as `report.<ext>`), applies `--baseline` and returns the outcome.
 pub fn after_run(
     bundle_dir: &Path,
     report: &Report,
     formats: &[ReportFormat],
     out_dir: Option<&Path>,
     baseline: Option<&Path>,
-    code: u8,
-) -> Result<u8, CliError> {
+    outcome: Outcome,
+) -> CliResult {
     let items = [Analysed {
         dir: bundle_dir.to_path_buf(),
         report: report.clone(),
@@ -126,9 +123,9 @@ pub fn after_run(
     match diff {
         Some(diff) => {
             eprint!("{}", diff.render_text());
-            Ok(exit_with_baseline(&diff, code))
+            Ok(with_baseline(&diff, outcome))
         }
-        None => Ok(code),
+        None => Ok(outcome),
     }
 }
 
@@ -267,18 +264,14 @@ pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), CliError> {
     }
 }
 
-/// The worst exit code over several reports.
-pub fn worst_exit(items: &[Analysed]) -> u8 {
-    let rank = |c: u8| match c {
-        exit::VIOLATIONS => 2,
-        exit::INCOMPLETE => 1,
-        _ => 0,
-    };
-    items
-        .iter()
-        .map(|a| analyze::exit_for(&a.report))
-        .max_by_key(|c| rank(*c))
-        .unwrap_or(exit::OK)
+/// The outcome of several reports (the worst counts).
+pub fn batch_outcome(items: &[Analysed]) -> Outcome {
+    Outcome::Batch(
+        items
+            .iter()
+            .map(|a| analyze::outcome_of(&a.report))
+            .collect(),
+    )
 }
 
 /// Runs `prior report`.
@@ -296,11 +289,11 @@ pub fn run(args: Args) -> CliResult {
             report,
         });
     }
-    let code = worst_exit(&items);
+    let outcome = batch_outcome(&items);
     let Some(baseline) = &args.baseline else {
         let text = render(&items, args.format, None)?;
         write_out(args.output.as_deref(), &text)?;
-        return Ok(code);
+        return Ok(outcome);
     };
     let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
     let diff = load_baseline(baseline)?.compare(&reports);
@@ -321,5 +314,5 @@ pub fn run(args: Args) -> CliResult {
     };
     write_out(args.output.as_deref(), &text)?;
     eprint!("{}", diff.render_text());
-    Ok(exit_with_baseline(&diff, code))
+    Ok(with_baseline(&diff, outcome))
 }

@@ -7,7 +7,7 @@
 //! `expect:`; print the summary. The exit code is the worst over all scenarios.
 
 use super::analyze::{self, Format};
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use prior_device::{AdbServer, Device};
 use prior_record::record::{AppUnderTest, Progress, RecordOptions, record};
@@ -251,6 +251,7 @@ pub(crate) fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliErr
         out.apk_sha256 = Some(info.sha256.clone());
         out.version_name = info.version_name.clone();
         out.version_code = info.version_code.clone();
+        out.debuggable = info.debuggable;
     } else if let Some(p) = &app.package {
         out.package = p.clone();
     } else {
@@ -302,7 +303,7 @@ fn run_one(
     vars: &Vars,
     cancel: &Arc<AtomicBool>,
     booted: &mut super::avd::Booted,
-) -> Result<u8, CliError> {
+) -> CliResult {
     let scenario =
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = app_under_test(&scenario)?;
@@ -362,7 +363,7 @@ fn run_one(
         prior_report::render_json(&report),
     );
     let mut text = analyze::render(&report, args.format);
-    let mut code = analyze::exit_for(&report);
+    let mut outcome = analyze::outcome_of(&report);
     let expect = &scenario.expect;
     if expect.max_findings.is_some() || expect.verdict.is_some() || !expect.allow.is_empty() {
         let findings: Vec<prior_model::Finding> =
@@ -377,14 +378,9 @@ fn run_one(
                 judged.expired.len()
             ));
         }
-        code = if judged.passed() {
-            if report.is_incomplete() {
-                exit::INCOMPLETE
-            } else {
-                exit::OK
-            }
-        } else {
-            exit::VIOLATIONS
+        outcome = Outcome::Expectations {
+            met: judged.passed(),
+            incomplete: report.is_incomplete(),
         };
     }
     if args.format == Format::Text {
@@ -397,19 +393,8 @@ fn run_one(
         &args.report,
         args.out_report.as_deref(),
         args.baseline.as_deref(),
-        code,
+        outcome,
     )
-}
-
-/// Worst of two exit codes: errors (2, 3) over violations (1) over incomplete (4) over 0.
-fn worst(a: u8, b: u8) -> u8 {
-    let rank = |c: u8| match c {
-        exit::INPUT | exit::DEVICE => 3,
-        exit::VIOLATIONS => 2,
-        exit::INCOMPLETE => 1,
-        _ => 0,
-    };
-    if rank(b) > rank(a) { b } else { a }
 }
 
 /// Runs `prior run`.
@@ -424,16 +409,16 @@ pub fn run(args: Args) -> CliResult {
         }
         eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
     });
-    let mut code = exit::OK;
+    let mut outcomes = Vec::new();
     let mut booted = super::avd::Booted::default();
     for path in &args.scenarios {
         if cancel.load(Ordering::SeqCst) {
             break;
         }
         match run_one(path, &args, &vars, &cancel, &mut booted) {
-            Ok(c) => code = worst(code, c),
+            Ok(o) => outcomes.push(o),
             Err(e) => {
-                code = worst(code, e.code);
+                outcomes.push(e.outcome());
                 if args.scenarios.len() == 1 {
                     for note in booted.finish(args.keep_emulator) {
                         eprintln!("emulator: {note}");
@@ -447,5 +432,5 @@ pub fn run(args: Args) -> CliResult {
     for note in booted.finish(args.keep_emulator) {
         eprintln!("emulator: {note}");
     }
-    Ok(code)
+    Ok(Outcome::Batch(outcomes))
 }

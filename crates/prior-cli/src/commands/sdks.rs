@@ -10,7 +10,7 @@
 
 use crate::commands::analyze::analyze_bundle;
 use crate::commands::inspect::load_catalogue;
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_apk::{Inventory, SdkCatalog};
 use prior_model::{ActorKind, Phase};
 use serde::Serialize;
@@ -136,7 +136,7 @@ pub fn run(args: Args) -> CliResult {
         Format::Text => to_text(&out, is_bundle),
     };
     super::out(&text)?;
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }
 
 fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {

@@ -10,7 +10,8 @@
 //! lacks the call) or `—` (the source cannot show it). Exit 1 when anything was MISSED.
 
 use super::analyze;
-use crate::{CliError, CliResult, exit};
+use crate::exit::Outcome;
+use crate::{CliError, CliResult};
 use prior_analyze::Report;
 use prior_analyze::report::SourceStatus;
 use prior_model::{ConsentOutcome, EventKind, Phase, Source};
@@ -720,7 +721,7 @@ pub fn run(args: Args) -> CliResult {
             Format::Json => to_json(&list)?,
         };
         super::out(&text)?;
-        return Ok(exit::OK);
+        return Ok(Outcome::Done);
     }
     let bundle = match &args.bundle {
         Some(b) => b.clone(),
@@ -760,12 +761,9 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     super::out(&text)?;
-    Ok(if matrix.passed {
-        exit::OK
-    } else if matrix.expected == 0 {
-        exit::INCOMPLETE
-    } else {
-        exit::VIOLATIONS
+    Ok(Outcome::Selftest {
+        passed: matrix.passed,
+        checked: matrix.expected > 0,
     })
 }
 

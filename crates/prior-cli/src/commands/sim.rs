@@ -1,7 +1,7 @@
 //! `prior sim`: run a standalone simulated handset until Ctrl-C, for `adb connect` and for
 //! trying Prior without an emulator. Everything it serves says SIMULATED.
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_sim::adbd::{AuthPolicy, NewKeyPolicy};
 use prior_sim::device::{DeviceProfile, SimConfig, SimDevice};
 use prior_sim::server::{SimOptions, SimServer};
@@ -213,7 +213,7 @@ pub fn run(args: Args) -> CliResult {
             stats.bytes
         );
     }
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }
 
 /// The simulated handset's network capture as the recorder's hook (`prior run` with

@@ -1,7 +1,7 @@
 //! `prior ui DUMP.xml`: run the consent-screen detector on a saved UI dump, so a scenario
 //! author (or a regulator) can see why Prior tapped where it did.
 
-use crate::{CliError, CliResult, exit};
+use crate::{CliError, CliResult, exit::Outcome};
 use prior_scenario::{Consent, Vars};
 use std::path::PathBuf;
 
@@ -89,5 +89,5 @@ pub fn run(args: Args) -> CliResult {
         }
     };
     super::out(&rendered)?;
-    Ok(exit::OK)
+    Ok(Outcome::Done)
 }

@@ -72,17 +72,13 @@ pub(super) struct TEntry {
     pub msg: Vec<u8>,
 }
 
+/// (year, month, day) of a day count since 1970-01-01.
 fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    use chrono::Datelike;
+    let date = chrono::DateTime::from_timestamp(days * 86_400, 0)
+        .unwrap_or_else(|| panic!("day {days} is outside chrono's range"))
+        .date_naive();
+    (i64::from(date.year()), date.month(), date.day())
 }
 
 /// `convertPrintable` of logprint.cpp (bionic `mbrtowc` decodes UTF-8).

@@ -235,90 +235,55 @@ pub struct Civil {
     pub yday: u32,
 }
 
-/// Days since 1970-01-01 → (year, month 1-12, day 1-31), proleptic Gregorian.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+/// Days in 400 Gregorian years: the calendar and the weekdays repeat exactly after them.
+const CYCLE_DAYS: i64 = 146_097;
 
-/// (year, month 1-12, day) → days since 1970-01-01.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = i64::from(m);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+/// Days since 1970-01-01 → (the date, by chrono, within its 400-year cycle 1970–2369; the
+/// years to add to it). chrono's dates span ±262,143 years and an `i64` of µs ±292,277, so
+/// any time the device (or a hostile `touch -d`) can hold still has a date.
+fn date_in_cycle(days: i64) -> (chrono::NaiveDate, i64) {
+    let in_cycle = days.rem_euclid(CYCLE_DAYS);
+    let date = chrono::DateTime::UNIX_EPOCH.date_naive() + chrono::Days::new(in_cycle as u64);
+    (date, 400 * days.div_euclid(CYCLE_DAYS))
 }
 
 /// Breaks `utc_us` down in a zone `offset_s` east of UTC.
 pub fn civil(utc_us: DeviceUs, offset_s: i32) -> Civil {
-    let local = utc_us + i64::from(offset_s) * 1_000_000;
+    use chrono::Datelike;
+    let local = utc_us.saturating_add(i64::from(offset_s) * 1_000_000);
     let secs = local.div_euclid(1_000_000);
     let micros = local.rem_euclid(1_000_000) as u32;
-    let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    let weekday = (days + 4).rem_euclid(7) as u32;
-    let yday = (days - days_from_civil(year, 1, 1)) as u32;
+    let (date, years) = date_in_cycle(secs.div_euclid(86_400));
     Civil {
-        year,
-        month,
-        day,
+        year: i64::from(date.year()) + years,
+        month: date.month(),
+        day: date.day(),
         hour: (sod / 3600) as u32,
         minute: ((sod % 3600) / 60) as u32,
         second: (sod % 60) as u32,
         micros,
-        weekday,
-        yday,
+        weekday: date.weekday().num_days_from_sunday(),
+        yday: date.ordinal0(),
     }
 }
 
-/// Local (year, month, day, h, m, s, frac µs) → UTC µs. Month/day out of range → `None`.
+/// Local (year, month, day, h, m, s, frac µs) → UTC µs. Month/day out of range (or a year
+/// out of chrono's range) → `None`. A leap second (`s` = 60) runs into the next minute.
 pub fn utc_from_local(
     (year, month, day): (i64, u32, u32),
     (h, m, s): (u32, u32, u32),
     micros: u32,
     offset_s: i32,
 ) -> Option<DeviceUs> {
-    if !(1..=12).contains(&month) || day == 0 || h > 23 || m > 59 || s > 60 {
+    if h > 23 || m > 59 || s > 60 {
         return None;
     }
-    let mdays = [
-        31,
-        if is_leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if day > mdays[(month - 1) as usize] {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s)
-        - i64::from(offset_s);
-    Some(secs * 1_000_000 + i64::from(micros))
+    let date = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    let midnight = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+    let secs =
+        midnight + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s) - i64::from(offset_s);
+    secs.checked_mul(1_000_000)?.checked_add(i64::from(micros))
 }
 
 const WDAY: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -460,6 +425,65 @@ mod tests {
         assert_eq!(utc_from_local((2026, 2, 29), (0, 0, 0), 0, 0), None);
         assert_eq!(civil(0, 0).weekday, 4, "1970-01-01 was a Thursday");
         assert_eq!(civil(-1, 0).year, 1969);
+    }
+
+    #[test]
+    fn civil_at_the_calendar_edges() {
+        let s = |secs: i64| secs * 1_000_000;
+        // 2024-02-29 (leap day, a Thursday) and the day after.
+        let leap = civil(s(1_709_164_800), 0);
+        assert_eq!(
+            (leap.month, leap.day, leap.weekday, leap.yday),
+            (2, 29, 4, 59)
+        );
+        assert_eq!(
+            (
+                civil(s(1_709_251_200), 0).month,
+                civil(s(1_709_251_200), 0).day
+            ),
+            (3, 1)
+        );
+        // The last second of 2024 (yday 365 in a leap year) and the first of 2025.
+        let eve = civil(s(1_735_689_599), 0);
+        assert_eq!(
+            (eve.year, eve.month, eve.day, eve.yday),
+            (2024, 12, 31, 365)
+        );
+        assert_eq!((eve.hour, eve.minute, eve.second), (23, 59, 59));
+        let ny = civil(s(1_735_689_600), 0);
+        assert_eq!(
+            (ny.year, ny.month, ny.day, ny.yday, ny.weekday),
+            (2025, 1, 1, 0, 3)
+        );
+        // The same instant is already New Year in UTC+9 and still the old year in UTC-5.
+        assert_eq!(civil(s(1_735_689_599), 9 * 3600).year, 2025);
+        assert_eq!(civil(s(1_735_689_600), -5 * 3600).year, 2024);
+        // Before the epoch: 1900 was not a leap year.
+        let c = civil(s(-2_203_891_201), 0);
+        assert_eq!((c.year, c.month, c.day, c.hour), (1900, 2, 28, 23));
+        let c = civil(-1, 0);
+        assert_eq!(
+            (c.month, c.day, c.second, c.micros, c.weekday),
+            (12, 31, 59, 999_999, 3)
+        );
+        assert_eq!(utc_from_local((1900, 2, 29), (0, 0, 0), 0, 0), None);
+        assert_eq!(
+            utc_from_local((2000, 2, 29), (0, 0, 0), 0, 0),
+            Some(s(951_782_400))
+        );
+        assert_eq!(
+            utc_from_local((1969, 12, 31), (23, 59, 59), 999_999, 0),
+            Some(-1)
+        );
+        assert_eq!(
+            utc_from_local((2024, 12, 31), (23, 59, 60), 0, 0),
+            Some(s(1_735_689_600))
+        );
+        assert_eq!(utc_from_local((2024, 4, 31), (0, 0, 0), 0, 0), None);
+        assert_eq!(utc_from_local((i64::MAX, 1, 1), (0, 0, 0), 0, 0), None);
+        // Any i64 breaks down without a panic (the 400-year cycle covers chrono's range).
+        assert_eq!(civil(i64::MAX, 0).year, 294_247);
+        assert_eq!(civil(i64::MIN, 0).year, -290_308);
     }
 
     #[test]
