@@ -10,36 +10,16 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-/// Whether every tool is on PATH (and the framework resources installed); otherwise prints
-/// why the test is skipped, or panics under `PRIOR_REQUIRE_TOOLS=1`.
-fn have_tools(test: &str, tools: &[&str]) -> bool {
-    let missing: Vec<&str> = tools
-        .iter()
-        .copied()
-        .filter(|t| {
-            if t.starts_with('/') {
-                !Path::new(t).exists()
-            } else {
-                Command::new("sh")
-                    .args(["-c", &format!("command -v {t}")])
-                    .output()
-                    .map_or(true, |o| !o.status.success())
-            }
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let reason = format!(
-        "{test}: skipped, missing {} (apt-get install libsmali-java aapt zipalign apksigner \
-         android-framework-res dexdump)",
-        missing.join(", ")
-    );
-    if std::env::var("PRIOR_REQUIRE_TOOLS").as_deref() == Ok("1") {
-        panic!("{reason}; PRIOR_REQUIRE_TOOLS=1 requires them");
-    }
-    eprintln!("{reason}");
-    false
+/// Whether every tool is on PATH and every file installed; otherwise prints why the test is
+/// skipped, or fails under `PRIOR_REQUIRE_TOOLS=1` (prior-testkit, docs/testing.md).
+fn have_tools(_test: &str, tools: &[&str]) -> bool {
+    tools.iter().all(|t| {
+        if t.starts_with('/') {
+            prior_testkit::require_file(t)
+        } else {
+            prior_testkit::require_tool(t)
+        }
+    })
 }
 
 fn canary_apk() -> std::path::PathBuf {

@@ -26,13 +26,38 @@ pub const REQUIRE_ENV: &str = "PRIOR_REQUIRE_TOOLS";
 /// Tools the tests use, with the Debian package that provides each. `scripts/test` installs
 /// exactly these packages; a test asking for a tool not listed here is a bug in the test.
 pub const TOOLS: &[(&str, &str)] = &[
+    ("aapt", "aapt"),
     ("adb", "adb"),
+    ("apksigner", "apksigner"),
     ("chromium", "chromium"),
     ("dexdump", "dexdump"),
+    ("java", "default-jre-headless"),
+    ("smali", "libsmali-java"),
+    ("zipalign", "zipalign"),
     ("python3", "python3"),
     ("tcpdump", "tcpdump"),
     ("xmllint", "libxml2-utils"),
 ];
+
+/// Files the tests read from Debian packages, with the package (checked like a tool).
+pub const FILES: &[(&str, &str)] = &[(
+    "/usr/share/android-framework-res/framework-res.apk",
+    "android-framework-res",
+)];
+
+/// `true` when `path` (a file from [`FILES`]) exists; otherwise skips or fails like
+/// [`require_tool`].
+pub fn require_file(path: &str) -> bool {
+    let Some((_, pkg)) = FILES.iter().find(|(f, _)| *f == path) else {
+        panic!("prior-testkit: `{path}` is not in FILES; add it there and to scripts/test")
+    };
+    apply(decide(
+        Path::new(path).exists(),
+        tools_required(),
+        path,
+        pkg,
+    ))
+}
 
 /// Python modules the tests use, with their Debian package (for Debian's `/usr/bin/python3`).
 pub const PYTHON_MODULES: &[(&str, &str)] = &[("jsonschema", "python3-jsonschema")];
@@ -271,6 +296,12 @@ mod tests {
         let mut in_table: Vec<String> = TOOLS.iter().map(|(t, p)| format!("{t}:{p}")).collect();
         in_table.sort_unstable();
         assert_eq!(in_script, in_table);
+        for (file, pkg) in FILES {
+            assert!(
+                script.contains(&format!("[ -e {file} ] || need+=({pkg})")),
+                "scripts/test does not install {pkg} for {file}"
+            );
+        }
         for (module, pkg) in PYTHON_MODULES {
             assert!(
                 script.contains(&format!("import {module}\""))
