@@ -277,6 +277,8 @@ pub enum ServerFacts {
         version: u32,
         /// `host:devices-l`, or why it could not be listed.
         devices: Result<Vec<DeviceEntry>, String>,
+        /// Build facts of each online device (`getprop`), or why they could not be read.
+        builds: Vec<(String, Result<BuildFacts, String>)>,
     },
     /// Nothing listens.
     Unreachable {
@@ -292,6 +294,29 @@ pub enum ServerFacts {
         /// What went wrong.
         error: String,
     },
+}
+
+/// What an online device's build lets Prior see (docs/device-behaviour.md (a), (c)).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BuildFacts {
+    /// `ro.build.version.sdk`.
+    pub api_level: Option<u32>,
+    /// `ro.build.type`.
+    pub build_type: Option<String>,
+    /// `ro.debuggable` (`1` → true).
+    pub debuggable: Option<bool>,
+}
+
+impl BuildFacts {
+    /// From `getprop`'s properties.
+    pub fn from_props(props: &std::collections::BTreeMap<String, String>) -> BuildFacts {
+        let get = |k: &str| props.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        BuildFacts {
+            api_level: get("ro.build.version.sdk").and_then(|v| v.parse().ok()),
+            build_type: get("ro.build.type").map(str::to_string),
+            debuggable: get("ro.debuggable").map(|v| v == "1"),
+        }
+    }
 }
 
 /// Hardware acceleration as seen.
@@ -549,11 +574,32 @@ fn server_facts(env: &DoctorEnv) -> ServerFacts {
     };
     let server = AdbServer::new(addr);
     match server.version() {
-        Ok(version) => ServerFacts::Answered {
-            addr,
-            version,
-            devices: server.devices().map_err(|e| e.to_string()),
-        },
+        Ok(version) => {
+            let devices = server.devices().map_err(|e| e.to_string());
+            let builds = devices
+                .as_ref()
+                .map(|entries| {
+                    entries
+                        .iter()
+                        .filter(|e| e.state == DeviceState::Device)
+                        .map(|e| {
+                            let facts = server
+                                .device(&e.serial)
+                                .and_then(|d| d.getprops())
+                                .map(|props| BuildFacts::from_props(&props))
+                                .map_err(|e| e.to_string());
+                            (e.serial.clone(), facts)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            ServerFacts::Answered {
+                addr,
+                version,
+                devices,
+                builds,
+            }
+        }
         Err(DeviceError::ServerUnreachable { source, .. }) => ServerFacts::Unreachable {
             addr,
             why: source.to_string(),
@@ -810,6 +856,7 @@ fn check_server(
             addr,
             version: v,
             devices,
+            builds,
         } => {
             let (addr, v) = (*addr, *v);
             facts.adb_usable = true;
@@ -836,6 +883,7 @@ fn check_server(
                 )),
             }
             check_devices(devices, checks, facts);
+            check_builds(builds, checks);
         }
         ServerFacts::Unreachable { addr, why: source } => {
             let addr = *addr;
@@ -980,6 +1028,67 @@ fn check_devices(
             DeviceState::Host | DeviceState::Other(_) => {
                 Check::new("devices", &serial, Status::Warn, desc)
             }
+        };
+        checks.push(check);
+    }
+}
+
+/// Warnings about what an online device's build hides from Prior: a user build traces no
+/// release app's binder calls (`am trace-ipc`, docs/device-behaviour.md (a)), so such runs
+/// are INCONCLUSIVE under profiles that require IPC; below API 26 logcat and app-ops differ
+/// (Prior adapts, but app-op times are only relative there).
+fn check_builds(builds: &[(String, Result<BuildFacts, String>)], checks: &mut Vec<Check>) {
+    for (serial, facts) in builds {
+        let name = format!("{} build", printable(serial));
+        let b = match facts {
+            Ok(b) => b,
+            Err(e) => {
+                checks.push(Check::new(
+                    "devices",
+                    name,
+                    Status::Warn,
+                    format!("could not read its build properties: {}", printable(e)),
+                ));
+                continue;
+            }
+        };
+        let build_type = b.build_type.as_deref().unwrap_or("unknown build type");
+        let api = b
+            .api_level
+            .map_or("unknown API level".to_string(), |a| format!("API {a}"));
+        let mut problems = Vec::new();
+        if b.debuggable == Some(false) {
+            problems.push(
+                "a user build (ro.debuggable=0): `am trace-ipc` traces only debuggable apps, so a \
+                 release app's binder calls cannot be seen and its runs are INCONCLUSIVE under \
+                 profiles that require ipc"
+                    .to_string(),
+            );
+        }
+        if b.api_level.is_some_and(|a| a < 26) {
+            problems.push(format!(
+                "{api} (below Android 8.0): logcat takes no comma lists and app-ops print only \
+                 relative times; Prior adapts, but results are coarser"
+            ));
+        }
+        let check = if problems.is_empty() {
+            Check::new(
+                "devices",
+                name,
+                Status::Ok,
+                format!(
+                    "{build_type}, {api}, ro.debuggable={}",
+                    b.debuggable
+                        .map_or("unknown", |d| if d { "1" } else { "0" })
+                ),
+            )
+        } else {
+            Check::new("devices", name, Status::Warn, problems.join("; "))
+                .fix(format!("prior selftest --device {}", printable(serial)))
+                .note(
+                    "shows what this device reveals; a google_apis (userdebug) image of API 26 or \
+                     later lets Prior see every source (emulator-images/README.md)",
+                )
         };
         checks.push(check);
     }
@@ -1640,6 +1749,7 @@ mod tests {
                 addr: prior_device::DEFAULT_SERVER,
                 version: 41,
                 devices: Ok(Vec::new()),
+                builds: Vec::new(),
             },
             sdk_root: None,
             sdk_warnings: Vec::new(),
@@ -1722,6 +1832,7 @@ mod tests {
             addr: prior_device::DEFAULT_SERVER,
             version: 40,
             devices: Ok(Vec::new()),
+            builds: Vec::new(),
         };
         assert_eq!(find(&assess(&obs), "adb server").status, Status::Warn);
         // Nothing listens and adb is missing: not usable.
@@ -1734,6 +1845,66 @@ mod tests {
         let d = assess(&obs);
         assert!(!d.facts.adb_usable);
         assert_eq!(find(&d, "adb server").status, Status::Fail);
+    }
+
+    #[test]
+    fn user_builds_and_old_api_levels_are_warned_with_the_selftest_as_fix() {
+        let props = |pairs: &[(&str, &str)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let user = BuildFacts::from_props(&props(&[
+            ("ro.build.version.sdk", "34"),
+            ("ro.build.type", "user"),
+            ("ro.debuggable", "0"),
+        ]));
+        let old = BuildFacts::from_props(&props(&[
+            ("ro.build.version.sdk", "24"),
+            ("ro.build.type", "userdebug"),
+            ("ro.debuggable", "1"),
+        ]));
+        let good = BuildFacts::from_props(&props(&[
+            ("ro.build.version.sdk", "33"),
+            ("ro.build.type", "userdebug"),
+            ("ro.debuggable", "1"),
+        ]));
+        let mut obs = bare();
+        obs.server = ServerFacts::Answered {
+            addr: prior_device::DEFAULT_SERVER,
+            version: 41,
+            devices: Ok(Vec::new()),
+            builds: vec![
+                ("emulator-5554".into(), Ok(user)),
+                ("emulator-5556".into(), Ok(old)),
+                ("emulator-5558".into(), Ok(good)),
+                ("emulator-5560".into(), Err("closed".into())),
+            ],
+        };
+        let d = assess(&obs);
+        let u = find(&d, "emulator-5554 build");
+        assert_eq!(u.status, Status::Warn);
+        assert!(
+            u.found.contains("user build") && u.found.contains("INCONCLUSIVE"),
+            "{}",
+            u.found
+        );
+        assert_eq!(
+            u.fix,
+            vec!["prior selftest --device emulator-5554".to_string()]
+        );
+        let o = find(&d, "emulator-5556 build");
+        assert_eq!(o.status, Status::Warn);
+        assert!(
+            o.found.contains("API 24") && !o.found.contains("user build"),
+            "{}",
+            o.found
+        );
+        let g = find(&d, "emulator-5558 build");
+        assert_eq!(g.status, Status::Ok);
+        assert_eq!(g.found, "userdebug, API 33, ro.debuggable=1");
+        assert_eq!(find(&d, "emulator-5560 build").status, Status::Warn);
     }
 
     #[test]

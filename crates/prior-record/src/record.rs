@@ -54,16 +54,57 @@ pub const NET_CAPTURE_FILE: &str = "raw/net.pcap";
 /// timestamps are on the **host** clock (the analyzer maps them to the device clock with
 /// `meta.device.clock_offset_us`).
 ///
-/// Errors are text that reads after "failed to …"; the recorder notes them and goes on.
+/// Errors read after "failed to …"; the recorder records them (a capture that does not start
+/// is a `net` collector record, failed) and goes on.
 pub trait NetCapture: Send {
     /// Starts writing the capture into `dest` (`BUNDLE/raw/net.pcap`, which does not exist
     /// yet; its directory does).
-    fn start(&mut self, dest: &Path) -> Result<(), String>;
+    fn start(&mut self, dest: &Path) -> Result<(), CaptureError>;
     /// Stops the capture; when this returns, the file is complete.
-    fn stop(&mut self) -> Result<(), String>;
+    fn stop(&mut self) -> Result<(), CaptureError>;
     /// What captures, for the harness log (e.g. `SIMULATED handset capture of its modelled
     /// traffic`).
     fn describe(&self) -> String;
+}
+
+/// Why a [`NetCapture`] could not start or stop. The message reads after "failed to …".
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The device, emulator console or simulated handset refused or could not be reached.
+    #[error("{action}: {reason}")]
+    Device {
+        /// What was being done, e.g. `start the emulator's capture`.
+        action: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A capture file could not be found, read, written or copied.
+    #[error("{action}: {source}")]
+    File {
+        /// What was being done, e.g. `copy the capture a.pcap to raw/net.pcap`.
+        action: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl CaptureError {
+    /// A [`CaptureError::Device`].
+    pub fn device(action: impl Into<String>, reason: impl std::fmt::Display) -> CaptureError {
+        CaptureError::Device {
+            action: action.into(),
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A [`CaptureError::File`].
+    pub fn file(action: impl Into<String>, source: std::io::Error) -> CaptureError {
+        CaptureError::File {
+            action: action.into(),
+            source,
+        }
+    }
 }
 
 /// Facts about the app under test, read from its APK (or given as a package).
@@ -690,9 +731,18 @@ impl Session<'_> {
                     text: format!("network capture started into {NET_CAPTURE_FILE}: {what}"),
                 })
             }
-            Err(e) => self.note(&format!(
-                "network capture ({what}) did not start: failed to {e}; tracker contacts cannot be checked"
-            )),
+            Err(e) => {
+                self.note(&format!(
+                    "network capture ({what}) did not start: failed to {e}; tracker contacts cannot be checked"
+                ))?;
+                self.rec(HarnessRecord::Collector {
+                    source: Source::Net,
+                    state: CollectorState::Failed,
+                    reason: format!(
+                        "the network capture did not start (failed to {e}): tracker contacts could not be checked"
+                    ),
+                })
+            }
         }
     }
 
@@ -1525,7 +1575,7 @@ mod tests {
     }
 
     impl NetCapture for TestCapture {
-        fn start(&mut self, dest: &Path) -> Result<(), String> {
+        fn start(&mut self, dest: &Path) -> Result<(), CaptureError> {
             let root = dest.parent().and_then(Path::parent).unwrap();
             let harness = std::fs::read_to_string(root.join("harness.jsonl")).unwrap();
             self.calls.lock().unwrap().push(format!(
@@ -1538,16 +1588,21 @@ mod tests {
                 c.store(true, Ordering::SeqCst);
             }
             if self.fail_start {
-                return Err("reach the emulator console: connection refused".into());
+                return Err(CaptureError::device(
+                    "reach the emulator console",
+                    "connection refused",
+                ));
             }
-            self.sim.start_capture(dest).map_err(|e| e.to_string())
+            self.sim
+                .start_capture(dest)
+                .map_err(|e| CaptureError::device("start the capture", e))
         }
-        fn stop(&mut self) -> Result<(), String> {
+        fn stop(&mut self) -> Result<(), CaptureError> {
             self.calls.lock().unwrap().push("stop".into());
             self.sim
                 .stop_capture()
                 .map(|_| ())
-                .map_err(|e| e.to_string())
+                .map_err(|e| CaptureError::device("stop the capture", e))
         }
         fn describe(&self) -> String {
             "test capture".into()

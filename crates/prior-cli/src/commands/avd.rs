@@ -21,7 +21,7 @@ use crate::CliError;
 use prior_device::Device;
 use prior_emulator::lifecycle::{self, Reset, Running};
 use prior_emulator::{Console, EmulatorError, Sdk};
-use prior_record::record::NetCapture;
+use prior_record::record::{CaptureError, NetCapture};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -167,23 +167,26 @@ pub struct EmulatorCapture {
 }
 
 impl EmulatorCapture {
-    fn console(&self) -> Result<Console, String> {
+    fn console(&self) -> Result<Console, CaptureError> {
         Console::connect(self.console_port, &self.token_file, CONSOLE_TIMEOUT)
-            .map_err(|e| e.to_string())
+            .map_err(|e| CaptureError::device("reach the emulator console", e))
     }
 }
 
 impl NetCapture for EmulatorCapture {
-    fn start(&mut self, dest: &Path) -> Result<(), String> {
+    fn start(&mut self, dest: &Path) -> Result<(), CaptureError> {
         self.dest = Some(dest.to_path_buf());
         match self.mode {
             Mode::SinceBoot => {
                 if self.file.is_file() {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "find the emulator's -tcpdump capture {}",
-                        self.file.display()
+                    Err(CaptureError::device(
+                        format!(
+                            "find the emulator's -tcpdump capture {}",
+                            self.file.display()
+                        ),
+                        "no such file",
                     ))
                 }
             }
@@ -196,37 +199,39 @@ impl NetCapture for EmulatorCapture {
                     Err(EmulatorError::ConsoleKo { reason, .. })
                         if reason.contains("bare") && self.avd_dir.is_some() =>
                     {
-                        let bare = self
-                            .file
-                            .file_name()
-                            .map(PathBuf::from)
-                            .ok_or_else(|| "name the capture file".to_string())?;
+                        let bare = self.file.file_name().map(PathBuf::from).ok_or_else(|| {
+                            CaptureError::device("name the capture file", "it has no file name")
+                        })?;
                         console
                             .network_capture_start(&bare)
-                            .map_err(|e| e.to_string())?;
+                            .map_err(|e| CaptureError::device("start the console capture", e))?;
                         if let Some(dir) = &self.avd_dir {
                             self.file = dir.join("console_out").join(bare);
                         }
                         Ok(())
                     }
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(CaptureError::device("start the console capture", e)),
                 }
             }
         }
     }
 
-    fn stop(&mut self) -> Result<(), String> {
-        let stopped = self
-            .console()
-            .and_then(|mut c| c.network_capture_stop().map_err(|e| e.to_string()));
+    fn stop(&mut self) -> Result<(), CaptureError> {
+        let stopped = self.console().and_then(|mut c| {
+            c.network_capture_stop()
+                .map_err(|e| CaptureError::device("stop the console capture", e))
+        });
         let Some(dest) = &self.dest else {
             return stopped.map(|_| ());
         };
         std::fs::copy(&self.file, dest).map_err(|e| {
-            format!(
-                "copy the capture {} to {}: {e}",
-                self.file.display(),
-                dest.display()
+            CaptureError::file(
+                format!(
+                    "copy the capture {} to {}",
+                    self.file.display(),
+                    dest.display()
+                ),
+                e,
             )
         })?;
         let _ = std::fs::remove_file(&self.file);

@@ -230,16 +230,20 @@ impl SimNetCapture {
     }
 }
 
+use prior_record::record::CaptureError;
+
 impl prior_record::record::NetCapture for SimNetCapture {
-    fn start(&mut self, dest: &std::path::Path) -> Result<(), String> {
-        self.device.start_capture(dest).map_err(|e| e.to_string())
+    fn start(&mut self, dest: &std::path::Path) -> Result<(), CaptureError> {
+        self.device
+            .start_capture(dest)
+            .map_err(|e| CaptureError::device("start the simulated handset's capture", e))
     }
 
-    fn stop(&mut self) -> Result<(), String> {
+    fn stop(&mut self) -> Result<(), CaptureError> {
         self.device
             .stop_capture()
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| CaptureError::device("stop the simulated handset's capture", e))
     }
 
     fn describe(&self) -> String {
