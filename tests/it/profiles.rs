@@ -186,6 +186,7 @@ const IPC_UNAVAILABLE: &str = "user build (ro.debuggable=0) and the app is not d
 
 #[test]
 fn android_7_user_build_records_with_portable_commands() {
+    prior_testkit::require_tool!("adb");
     let run = record_on("api24-user");
     assert_recorded(&run, 24, &run.bundle);
     assert_eq!(run.meta["device"]["build_type"], "user");
@@ -223,6 +224,7 @@ fn android_7_user_build_records_with_portable_commands() {
 
 #[test]
 fn android_9_userdebug_uses_the_package_option_and_traces_ipc() {
+    prior_testkit::require_tool!("adb");
     let run = record_on("api28-userdebug");
     assert_recorded(&run, 28, &run.bundle);
     assert_eq!(run.meta["device"]["build_type"], "userdebug");
@@ -246,6 +248,7 @@ fn android_9_userdebug_uses_the_package_option_and_traces_ipc() {
 
 #[test]
 fn android_13_user_build_says_ipc_is_unavailable() {
+    prior_testkit::require_tool!("adb");
     let run = record_on("api33-user");
     assert_recorded(&run, 33, &run.bundle);
     assert_eq!(run.meta["device"]["build_type"], "user");
@@ -288,6 +291,7 @@ fn op_above(text: &str, line: usize) -> Option<String> {
 
 #[test]
 fn a_vendor_op_never_lends_its_accesses_to_the_op_above() {
+    prior_testkit::require_tool!("adb");
     let run = record_on("xiaomi-api30-user");
     assert_recorded(&run, 30, &run.bundle);
     let dumps: String = run
@@ -324,6 +328,7 @@ fn a_vendor_op_never_lends_its_accesses_to_the_op_above() {
 
 #[test]
 fn a_screen_that_never_idles_is_a_failed_ui_collector_not_a_missing_consent() {
+    prior_testkit::require_tool!("adb");
     let dir = tempfile::tempdir().expect("tempdir").keep();
     let demo = root().join("scenarios/demo");
     let scenario = dir.join("never-idle.yaml");
