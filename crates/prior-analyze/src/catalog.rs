@@ -308,7 +308,7 @@ impl Catalog {
                 source: e.source,
             };
             // Compile once with sample values to report bad patterns at load time.
-            crate::logscan::check_entry(&entry_value).map_err(|m| invalid(entry, m))?;
+            check_logcat_entry(&entry_value).map_err(|m| invalid(entry, m))?;
             logcat.push(entry_value);
         }
 
@@ -502,6 +502,33 @@ impl Catalog {
             .count();
         (ops, binder, logcat)
     }
+}
+
+/// Validates a catalog entry at load time, with a sample package.
+fn check_logcat_entry(e: &LogcatEntry) -> Result<(), String> {
+    let lp = crate::logscan::compile(
+        &crate::logscan::substitute(&e.pattern, "com.example.app"),
+        e.literal.as_deref(),
+    )?;
+    let names: Vec<&str> = lp.regex.capture_names().flatten().collect();
+    for n in crate::logscan::template_names(&e.api) {
+        if !names.contains(&n) {
+            return Err(format!(
+                "api uses {{{n}}} but the pattern has no capture group named {n:?}"
+            ));
+        }
+    }
+    if e.category == CategoryRule::FromPermission && !names.contains(&"permission") {
+        return Err(
+            "category_from = \"permission\" needs a capture group named \"permission\"".into(),
+        );
+    }
+    if let Some(t) = &e.tag
+        && t.is_empty()
+    {
+        return Err("tag is empty".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

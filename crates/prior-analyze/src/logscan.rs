@@ -4,7 +4,7 @@
 //! and counts newlines (memchr) only to number the candidates. Only candidate lines are parsed
 //! and matched against the full regexes — the way ripgrep uses inner literals.
 
-use crate::catalog::{LogcatEntry, PACKAGE_PLACEHOLDER, UID_PLACEHOLDER};
+use crate::catalog::{PACKAGE_PLACEHOLDER, UID_PLACEHOLDER};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 use regex_syntax::hir::{Hir, HirKind};
@@ -142,34 +142,6 @@ pub(crate) fn fill_template(template: &str, caps: &regex::bytes::Captures<'_>) -
     }
     out.push_str(rest);
     out
-}
-
-/// Validates a catalog entry at load time, with a sample package.
-pub(crate) fn check_entry(e: &LogcatEntry) -> Result<(), String> {
-    let lp = compile(
-        &substitute(&e.pattern, "com.example.app"),
-        e.literal.as_deref(),
-    )?;
-    let names: Vec<&str> = lp.regex.capture_names().flatten().collect();
-    for n in template_names(&e.api) {
-        if !names.contains(&n) {
-            return Err(format!(
-                "api uses {{{n}}} but the pattern has no capture group named {n:?}"
-            ));
-        }
-    }
-    if e.category == crate::catalog::CategoryRule::FromPermission && !names.contains(&"permission")
-    {
-        return Err(
-            "category_from = \"permission\" needs a capture group named \"permission\"".into(),
-        );
-    }
-    if let Some(t) = &e.tag
-        && t.is_empty()
-    {
-        return Err("tag is empty".into());
-    }
-    Ok(())
 }
 
 /// A set of literals searched in one pass; literal `i` is pattern id `i`.
