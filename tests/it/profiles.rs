@@ -5,51 +5,10 @@
 //! logcat buffer and format, the plain `dumpsys appops` before Android 9) and say what it could
 //! not collect (harness `collector` records) instead of passing off a blind source as clean.
 
-use crate::util::{Adb, prior, root};
+use crate::util::{Adb, Sim, prior, root};
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-/// A `prior sim --profile NAME` process, killed on drop.
-struct ProfileSim {
-    child: Child,
-    addr: String,
-}
-
-impl ProfileSim {
-    fn start(profile: &str) -> ProfileSim {
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
-            .args([
-                "sim",
-                "--listen",
-                "127.0.0.1:0",
-                "--profile",
-                profile,
-                "--model",
-            ])
-            .arg(root().join("scenarios/demo/models"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn prior sim");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = lines.next().expect("a banner line").expect("readable");
-        let addr = first.rsplit(' ').next().expect("an address").to_string();
-        assert!(first.contains("SIMULATED"), "banner: {first}");
-        std::thread::spawn(move || for _ in lines {});
-        ProfileSim { child, addr }
-    }
-}
-
-impl Drop for ProfileSim {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What one recording left behind.
 struct Run {
@@ -102,7 +61,10 @@ fn record_on(profile: &str) -> Run {
 
 /// Records `scenario` on a handset of `profile` through a private Debian adb server.
 fn record_scenario_on(profile: &str, scenario: &Path) -> Run {
-    let sim = ProfileSim::start(profile);
+    let sim = Sim::start_with(
+        &root().join("scenarios/demo/models"),
+        &["--profile", profile],
+    );
     let adb = Adb::start();
     adb.connect(&sim.addr);
     let out = tempfile::tempdir().expect("tempdir").keep();

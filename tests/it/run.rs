@@ -644,7 +644,11 @@ fn manual_mode_records_the_window_in_which_the_operator_answered() {
         d["accept"]["center"][0].as_i64().expect("x"),
         d["accept"]["center"][1].as_i64().expect("y"),
     );
-    std::thread::sleep(Duration::from_millis(700));
+    // An operator who answers while Prior is still taking its before-consent captures gets
+    // an "at consent" window (the IPC dump cannot tell which side of the tap a call was on);
+    // this test plays one who waits until they are taken.
+    wait_for_harness(&out, "\"type\":\"ipc_dump\"");
+    std::thread::sleep(Duration::from_millis(200));
     let tap = adb
         .cmd()
         .args([

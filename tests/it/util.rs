@@ -43,9 +43,15 @@ pub struct Sim {
 impl Sim {
     /// Starts `prior sim` with the models in `models`.
     pub fn start(models: &Path) -> Sim {
+        Sim::start_with(models, &[])
+    }
+
+    /// [`Sim::start`] with more `prior sim` arguments (e.g. `--profile api24-user`).
+    pub fn start_with(models: &Path, extra: &[&str]) -> Sim {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
             .args(["sim", "--listen", "127.0.0.1:0", "--model"])
             .arg(models)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -324,15 +324,7 @@ fn run_one(
     let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
     opts.cancel = Arc::clone(cancel);
-    if let Some((sim, _)) = &target._sim {
-        let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
-        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
-    }
-    if let Some(avd) = &mut target.avd
-        && let Some(hook) = avd.capture.take()
-    {
-        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
-    }
+    attach_net_capture(&mut target, &mut opts);
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
     ui.finish();
     if let Some(avd) = target.avd.take()
@@ -433,4 +425,21 @@ pub fn run(args: Args) -> CliResult {
         eprintln!("emulator: {note}");
     }
     Ok(Outcome::Batch(outcomes))
+}
+
+/// Gives the recording the device's network capture: the simulated handset's pcap, or the
+/// emulator's (`-tcpdump` since boot or the console's capture).
+pub(crate) fn attach_net_capture(
+    target: &mut Target,
+    opts: &mut prior_record::record::RecordOptions,
+) {
+    if let Some((sim, _)) = &target._sim {
+        let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
+        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
+    if let Some(avd) = &mut target.avd
+        && let Some(hook) = avd.capture.take()
+    {
+        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
 }

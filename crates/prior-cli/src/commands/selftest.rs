@@ -638,16 +638,8 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
     let mut opts = RecordOptions::new(dir, env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
     opts.cancel = cancel;
-    if let Some((sim, _)) = &target._sim {
-        let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
-        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
-    }
+    super::run::attach_net_capture(&mut target, &mut opts);
     let mut booted = super::avd::Booted::default();
-    if let Some(avd) = &mut target.avd
-        && let Some(hook) = avd.capture.take()
-    {
-        opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
-    }
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
     ui.finish();
     if let Some(avd) = target.avd.take()

@@ -173,11 +173,17 @@ fn half_open_connections_are_evicted_at_the_limit_and_time_out() {
         decode_v2(&host.run(1, "shell,v2,raw:echo in", &[])).0,
         b"in\n"
     );
-    assert!(
-        silent[0].is_dropped_within(2000),
-        "the oldest half-open connection was evicted"
+    // Exactly one half-open connection made room (the first registered; the acceptor's
+    // threads may register the three in any order).
+    let dropped = silent
+        .iter_mut()
+        .map(|s| s.is_dropped_within(1000))
+        .filter(|&d| d)
+        .count();
+    assert_eq!(
+        dropped, 1,
+        "one half-open connection was evicted, the others kept"
     );
-    assert!(!silent[2].is_dropped_within(200), "only one was evicted");
     drop(silent);
 
     // With a short handshake timeout, a silent connection is closed by itself, an online one
