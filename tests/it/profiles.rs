@@ -335,3 +335,33 @@ fn a_screen_that_never_idles_is_a_failed_ui_collector_not_a_missing_consent() {
     );
     assert_ne!(run.report["verdict"], "pass");
 }
+
+/// A well-behaved app recorded on a user build is never a clean PASS: its binder calls could
+/// not be traced, so the verdict is INCONCLUSIVE (exit 4) and the report says why. The same
+/// app on a userdebug build of the same API level passes.
+#[test]
+fn a_clean_app_on_a_user_build_is_inconclusive_not_pass() {
+    prior_testkit::require_tool!("adb");
+    let polite = root().join("scenarios/demo/polite-news.yaml");
+    let ipc = |run: &Run| {
+        run.report["checked"]["sources"]
+            .as_array()
+            .expect("checked.sources")
+            .iter()
+            .find(|s| s["source"] == "ipc")
+            .cloned()
+            .expect("an ipc source")
+    };
+    let user = record_scenario_on("api33-user", &polite);
+    assert_eq!(user.report["verdict"], "inconclusive", "{}", user.report);
+    assert_eq!(user.code, 4);
+    let src = ipc(&user);
+    assert_eq!(src["status"], "unavailable", "{src}");
+    assert_eq!(src["reason"], "user_build", "{src}");
+    assert_eq!(src["required"], true, "{src}");
+
+    let userdebug = record_scenario_on("api33-userdebug", &polite);
+    assert_eq!(userdebug.report["verdict"], "pass", "{}", userdebug.report);
+    assert_eq!(userdebug.code, 0);
+    assert_eq!(ipc(&userdebug)["status"], "analysed");
+}
