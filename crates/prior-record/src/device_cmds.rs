@@ -6,7 +6,7 @@ use prior_device::{Cmd, PackageName};
 use prior_model::bundle::{AppInfo, DeviceInfo};
 
 /// The arguments of the logcat command the recorder streams: the main, system, crash and
-/// events buffers, device epoch time with microseconds, uid, printable (DESIGN.md). One flag
+/// events buffers, device epoch time with microseconds, uid, printable (docs/bundle.md). One flag
 /// per buffer and per format: comma lists (`-b main,system`, `-v epoch,uid`) are refused by
 /// logcat on API 24 (`-b`) and API 24–25 (`-v`), which exit at once; repeated flags work on
 /// every level (AOSP system/core `logcat/logcat.cpp` `main()` `case 'b'`/`case 'v'`,

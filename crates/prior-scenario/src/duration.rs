@@ -5,10 +5,18 @@ use std::time::Duration;
 /// The longest duration a scenario may ask for (24 hours).
 pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
+/// Why a text is not a scenario duration; the message explains the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DurationError(pub String);
+
 /// Parses a duration: one or more `<integer><unit>` parts with units `ms`, `s`, `m`, `h`
-/// (largest first, each unit at most once), e.g. `500ms`, `10s`, `2m`, `1m30s`. Returns a
-/// message explaining the problem otherwise.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+/// (largest first, each unit at most once), e.g. `500ms`, `10s`, `2m`, `1m30s`.
+pub fn parse_duration(text: &str) -> Result<Duration, DurationError> {
+    parse(text).map_err(DurationError)
+}
+
+fn parse(text: &str) -> Result<Duration, String> {
     let s = text.trim();
     if s.is_empty() {
         return Err("empty duration".into());
@@ -104,7 +112,7 @@ mod tests {
             ("-1s", "not a duration"),
         ] {
             let e = parse_duration(bad).unwrap_err();
-            assert!(e.contains(why), "{bad:?}: {e}");
+            assert!(e.0.contains(why), "{bad:?}: {e}");
         }
     }
 

@@ -62,7 +62,7 @@ mod yaml;
 #[cfg(test)]
 mod tests;
 
-pub use duration::{format_duration, parse_duration};
+pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ErrorKind, ScenarioError};
 pub use model::{
     Allow, App, BUILTIN_PROFILES, Consent, ConsentMode, Date, DeviceSpec, Expect, ExpectOutcome,
