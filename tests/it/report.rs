@@ -260,10 +260,17 @@ fn junit_validates_against_the_jenkins_xsd_and_fails_exactly_the_violated_rules(
                 }
             }
         }
-        // A test case per rule plus session-complete.
-        assert_eq!(xml.matches("<testcase ").count(), 8, "{name}");
+        // A test case per rule plus sources-analysed and session-complete.
+        assert_eq!(xml.matches("<testcase ").count(), 9, "{name}");
         let incomplete = !r["incomplete"].as_array().unwrap().is_empty();
-        assert_eq!(xml.contains("type=\"incomplete\""), incomplete, "{name}");
+        let blind = xml
+            .split("<testcase ")
+            .any(|c| c.starts_with("name=\"sources-analysed\"") && c.contains("<error "));
+        assert_eq!(
+            xml.contains("type=\"incomplete\"") || blind,
+            incomplete,
+            "{name}"
+        );
         assert_eq!(code == 1, r["verdict"] == "fail", "{name}: exit {code}");
     }
     // A batch: one suite per bundle, still valid.
@@ -624,4 +631,92 @@ fn scenario_allow_entries_show_as_allowed_in_html_and_suppressed_in_sarif() {
     let path = tmp.path().join("allowed.xml");
     std::fs::write(&path, &xml).unwrap();
     xmllint(&path, &data("schemas/junit-10.xsd"));
+}
+
+/// The clean example bundle as a user build records it: `ro.debuggable=0`, a release app, and
+/// IPC dumps that are empty because no process could be traced (docs/device-behaviour.md (a)),
+/// re-sealed as PROVENANCE.md says.
+fn user_build_bundle(dir: &Path) -> PathBuf {
+    let b = dir.join("user-build");
+    copy_dir(&data("bundles/clean"), &b);
+    let meta = b.join("meta.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+    m["device"]["debuggable"] = false.into();
+    m["device"]["build_type"] = "user".into();
+    m["app"]["debuggable"] = false.into();
+    std::fs::write(&meta, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+    for e in std::fs::read_dir(b.join("raw/ipc")).unwrap() {
+        std::fs::write(e.unwrap().path(), "").unwrap();
+    }
+    let seal = Command::new("sh")
+        .arg("-c")
+        .arg("sha256sum $(find meta.json harness.jsonl raw -type f | LC_ALL=C sort) > MANIFEST.sha256")
+        .current_dir(&b)
+        .status()
+        .unwrap();
+    assert!(seal.success());
+    b
+}
+
+#[test]
+fn a_blind_recording_without_violations_exits_4_and_every_format_says_why() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = user_build_bundle(tmp.path());
+    // The original passes: the change is the blind IPC collector alone.
+    let (code, _) = report(&[data("bundles/clean")], "json", &[]);
+    assert_eq!(code, 0);
+
+    let out = prior()
+        .arg("analyze")
+        .arg(&b)
+        .args(["--format", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["verdict"], "inconclusive");
+    assert!(r["findings"].as_array().unwrap().is_empty());
+    let ipc = &r["checked"]["sources"][2];
+    assert_eq!(
+        (
+            &ipc["source"],
+            &ipc["status"],
+            &ipc["reason"],
+            &ipc["required"]
+        ),
+        (
+            &serde_json::json!("ipc"),
+            &serde_json::json!("unavailable"),
+            &serde_json::json!("user_build"),
+            &serde_json::json!(true)
+        ),
+        "{ipc}"
+    );
+
+    let why = "the device is a user build (ro.debuggable=0) and the app is not debuggable";
+    for (format, says) in [
+        (
+            "text",
+            "INCONCLUSIVE, no violation found but not every source was analysed: ipc unavailable (user build)",
+        ),
+        ("json", "\"reason\": \"user_build\""),
+        (
+            "html",
+            "<b>user build</b>: the device is a user build (ro.debuggable=0) and the app is not debuggable",
+        ),
+        ("junit", "type=\"inconclusive\""),
+        ("sarif", "\"id\": \"prior/source-unavailable\""),
+    ] {
+        let (code, doc) = report(std::slice::from_ref(&b), format, &[]);
+        assert_eq!(code, 4, "{format}");
+        assert!(doc.contains(says), "{format} lacks {says:?}:\n{doc}");
+        assert!(doc.contains(why), "{format} lacks the reason:\n{doc}");
+    }
 }

@@ -2,11 +2,12 @@
 
 use crate::catalog::Catalog;
 use crate::consent;
+use crate::coverage::{self, State};
 use crate::profile::Profile;
 use crate::report::{
-    AppFacts, BundleFacts, CatalogFacts, CategoryCheck, Checked, DeviceFacts, IntegrityReport,
-    ProfileFacts, REPORT_FORMAT, Report, SignalCounts, SourceCheck, SourceStatus, Summary,
-    TimelineEntry, ToolVersion,
+    AppFacts, BundleFacts, CatalogFacts, CategoryCheck, Checked, CoverageReason, DeviceFacts,
+    IntegrityReport, ProfileFacts, REPORT_FORMAT, Report, SignalCounts, SourceCheck, SourceStatus,
+    Summary, TimelineEntry, ToolVersion,
 };
 use crate::rules::{self, MissingConsent, RuleInput};
 use crate::sources::harness::HarnessLines;
@@ -320,6 +321,8 @@ pub fn analyze_with(
             }
             HarnessRecord::UiDump { .. } => ui_records += 1,
             HarnessRecord::ConsentMissing { timeout_ms } => {
+                // The recorder watched the screen and saw no consent screen: an observation.
+                ui_records += 1;
                 missing_consent = Some((*timeout_ms, e.seq, e.host_us));
             }
             _ => {}
@@ -411,86 +414,167 @@ pub fn analyze_with(
             .count() as u64
     };
     let mut sources = Vec::new();
-    let logcat_status = if !logcat_present {
-        SourceStatus::Missing
-    } else if lc.stats.cut_last_line.is_some() || lc.untimed > 0 || lc.stats.overlong > 0 {
-        SourceStatus::Partial
-    } else {
-        SourceStatus::Analysed
-    };
+    let mut logcat_state = State::analysed();
+    if !logcat_present {
+        logcat_state = logcat_state.and(State::new(
+            SourceStatus::Failed,
+            CoverageReason::FilesMissing,
+            format!("{LOGCAT_FILE} is missing"),
+        ));
+    }
+    if let Some(n) = lc.stats.cut_last_line {
+        logcat_state = logcat_state.and(State::new(
+            SourceStatus::Partial,
+            CoverageReason::CutOff,
+            format!("{LOGCAT_FILE} was cut off mid-line at line {n}"),
+        ));
+    }
     let mut logcat_note = vec![format!("{} candidate lines parsed", lc.stats.candidates)];
     if lc.untimed > 0 {
-        logcat_note.push(format!(
+        let t = format!(
             "{} matching lines had no device-clock time and were not placed",
             lc.untimed
+        );
+        logcat_state = logcat_state.and(State::new(
+            SourceStatus::Partial,
+            CoverageReason::Unplaced,
+            t.clone(),
         ));
+        logcat_note.push(t);
     }
     if lc.stats.overlong > 0 {
-        logcat_note.push(format!(
+        let t = format!(
             "{} over-long lines were searched only in their first MiB",
             lc.stats.overlong
+        );
+        logcat_state = logcat_state.and(State::new(
+            SourceStatus::Partial,
+            CoverageReason::Unplaced,
+            t.clone(),
+        ));
+        logcat_note.push(t);
+    }
+    if lc.pending_dropped > 0 {
+        logcat_state = logcat_state.and(State::new(
+            SourceStatus::Partial,
+            CoverageReason::Unplaced,
+            format!(
+                "{} matches arrived before the app's uid was known and were not kept",
+                lc.pending_dropped
+            ),
         ));
     }
-    sources.push(SourceCheck {
-        source: Source::Logcat,
-        status: logcat_status,
-        files: if logcat_present {
-            vec![LOGCAT_FILE.to_string()]
-        } else {
-            Vec::new()
+    sources.push((
+        logcat_state,
+        SourceCheck {
+            source: Source::Logcat,
+            status: SourceStatus::Analysed,
+            reason: None,
+            detail: None,
+            required: false,
+            files: if logcat_present {
+                vec![LOGCAT_FILE.to_string()]
+            } else {
+                Vec::new()
+            },
+            items: lc.stats.lines,
+            events: lc.access_events,
+            note: Some(logcat_note.join("; ")),
         },
-        items: lc.stats.lines,
-        events: lc.access_events,
-        note: Some(logcat_note.join("; ")),
-    });
-    let file_status = |named: usize, missing: usize, notes: usize| match (named, missing + notes) {
-        (0, _) => SourceStatus::NotCaptured,
-        (n, m) if m >= n => SourceStatus::Missing,
-        (_, 0) => SourceStatus::Analysed,
-        _ => SourceStatus::Partial,
-    };
-    sources.push(SourceCheck {
-        source: Source::Appops,
-        status: file_status(snapshots.len(), ao.missing.len(), ao.notes.len()),
-        files: sorted(ao.files),
-        items: ao.entries,
-        events: count_access(Source::Appops),
-        note: (ao.baseline_entries > 0).then(|| {
-            format!(
-                "{} entries already in the baseline snapshot were left out",
-                ao.baseline_entries
+    ));
+    sources.push((
+        appops_state(&snapshots, &ao),
+        SourceCheck {
+            source: Source::Appops,
+            status: SourceStatus::Analysed,
+            reason: None,
+            detail: None,
+            required: false,
+            files: sorted(ao.files.clone()),
+            items: ao.entries,
+            events: count_access(Source::Appops),
+            note: (ao.baseline_entries > 0).then(|| {
+                format!(
+                    "{} entries already in the baseline snapshot were left out",
+                    ao.baseline_entries
+                )
+            }),
+        },
+    ));
+    sources.push((
+        ipc_state(meta, &dumps, &ip),
+        SourceCheck {
+            source: Source::Ipc,
+            status: SourceStatus::Analysed,
+            reason: None,
+            detail: None,
+            required: false,
+            files: sorted(ip.files.clone()),
+            items: ip.traces,
+            events: count_access(Source::Ipc),
+            note: None,
+        },
+    ));
+    sources.push((
+        if ui_records > 0 {
+            State::analysed()
+        } else {
+            State::new(
+                SourceStatus::Unavailable,
+                CoverageReason::NotStarted,
+                "no UI observation (UI dump, consent screen, permission dialog, missing consent \
+                 screen) in the bundle",
             )
-        }),
-    });
-    sources.push(SourceCheck {
-        source: Source::Ipc,
-        status: file_status(dumps.len(), ip.missing.len(), ip.notes.len()),
-        files: sorted(ip.files),
-        items: ip.traces,
-        events: count_access(Source::Ipc),
-        note: None,
-    });
-    sources.push(SourceCheck {
-        source: Source::Ui,
-        status: if ui_records > 0 {
-            SourceStatus::Analysed
-        } else {
-            SourceStatus::NotCaptured
         },
-        files: Vec::new(),
-        items: ui_records,
-        events: prompts,
-        note: Some("UI observations are read from harness records".to_string()),
-    });
+        SourceCheck {
+            source: Source::Ui,
+            status: SourceStatus::Analysed,
+            reason: None,
+            detail: None,
+            required: false,
+            files: Vec::new(),
+            items: ui_records,
+            events: prompts,
+            note: Some("UI observations are read from harness records".to_string()),
+        },
+    ));
     sources.push(net_check(&nt));
+    // The recorder's own word on each collector, then the profile's requirement.
+    let mut sources: Vec<SourceCheck> = sources
+        .into_iter()
+        .map(|(mut state, mut check)| {
+            for e in &bundle.harness {
+                if let HarnessRecord::Collector {
+                    source,
+                    state: cs,
+                    reason,
+                } = &e.record
+                    && *source == check.source
+                {
+                    state = state.and(coverage::from_collector(*cs, reason));
+                }
+            }
+            check.status = state.status;
+            check.reason = state.reason;
+            check.detail = state.detail_text();
+            check.required = profile.requires(check.source);
+            check
+        })
+        .collect();
     sources.push(SourceCheck {
         source: Source::Harness,
         status: SourceStatus::Analysed,
+        reason: None,
+        detail: None,
+        required: false,
         files: vec![HARNESS_FILE.to_string()],
         items: bundle.harness.len() as u64,
         events: 0,
         note: None,
     });
+    for s in sources.iter().filter(|s| s.blocks_pass()) {
+        incomplete.push(s.incomplete_sentence(&profile.name));
+    }
     let categories = DataCategory::ALL
         .into_iter()
         .map(|c| {
@@ -678,20 +762,165 @@ fn event_key(e: &Event) -> EventKey<'_> {
     )
 }
 
-/// The `net` line of `checked.sources`: items are packets, events the tracker-host events.
-fn net_check(nt: &net::NetResult) -> SourceCheck {
-    if !nt.present {
-        return SourceCheck {
-            source: Source::Net,
-            status: SourceStatus::NotCaptured,
-            files: Vec::new(),
-            items: 0,
-            events: 0,
-            note: Some(format!(
-                "no {NET_FILE} in the bundle: tracker contacts were not checked"
-            )),
-        };
+/// The app-op snapshots' state: named, present, readable, a dump rather than an error reply,
+/// and at least one taken after the launch (the baseline alone shows nothing of the session).
+fn appops_state(snapshots: &[appops::SnapshotRef], ao: &appops::AppopsResult) -> State {
+    if snapshots.is_empty() {
+        return State::new(
+            SourceStatus::Unavailable,
+            CoverageReason::NotStarted,
+            format!("no app-ops snapshot is named by {HARNESS_FILE}"),
+        );
     }
+    let mut state = State::analysed();
+    let bad = |f: &str| {
+        ao.missing.iter().any(|m| m == f)
+            || ao.refused.iter().any(|(r, _)| r == f)
+            || ao.empty.iter().any(|e| e == f)
+            || !ao.files.iter().any(|r| r == f)
+    };
+    let usable_after = snapshots
+        .iter()
+        .filter(|s| s.label != appops::BASELINE_LABEL && !bad(&s.file))
+        .count();
+    // Anything wrong with a snapshot leaves a gap: partial while a usable snapshot after the
+    // launch remains, failed when none does.
+    let gap = if usable_after > 0 {
+        SourceStatus::Partial
+    } else {
+        SourceStatus::Failed
+    };
+    for (file, reply) in &ao.refused {
+        state = state.and(State::new(
+            gap,
+            CoverageReason::CommandRefused,
+            format!("{file} holds the device's error reply {reply:?} instead of a dump"),
+        ));
+    }
+    for file in &ao.empty {
+        state = state.and(State::new(
+            gap,
+            CoverageReason::NoOutput,
+            format!("{file} is empty"),
+        ));
+    }
+    for file in &ao.missing {
+        state = state.and(State::new(
+            gap,
+            CoverageReason::FilesMissing,
+            format!("{file}, named by {HARNESS_FILE}, is missing"),
+        ));
+    }
+    for note in &ao.notes {
+        state = state.and(State::new(gap, CoverageReason::Unreadable, note.clone()));
+    }
+    if usable_after == 0 && state.status == SourceStatus::Analysed {
+        state = State::new(
+            SourceStatus::Unavailable,
+            CoverageReason::NotStarted,
+            "only the baseline snapshot (before the launch) was recorded: no app-op access of \
+             the session could be seen",
+        );
+    }
+    state
+}
+
+/// The IPC dumps' state: the device and app facts first (a user build with a release app
+/// cannot be traced), then the dumps: named, present, readable, and holding a section for
+/// the app's processes (docs/device-behaviour.md (a): a process that was not traced has no
+/// section, and a dump where no process was traced is empty).
+fn ipc_state(
+    meta: &prior_model::bundle::Meta,
+    dumps: &[ipc::DumpRef],
+    ip: &ipc::IpcResult,
+) -> State {
+    let mut state = State::analysed();
+    // A dump that shows the app's processes proves they were traced, whatever meta.json says.
+    if ip.traced == 0
+        && let Some(why) = coverage::ipc_not_traceable(meta)
+    {
+        state = state.and(State::new(
+            SourceStatus::Unavailable,
+            CoverageReason::UserBuild,
+            why,
+        ));
+    }
+    if dumps.is_empty() {
+        return state.and(State::new(
+            SourceStatus::Unavailable,
+            CoverageReason::NotStarted,
+            format!("no am trace-ipc dump is named by {HARNESS_FILE}"),
+        ));
+    }
+    let gap = if ip.traced > 0 {
+        SourceStatus::Partial
+    } else {
+        SourceStatus::Failed
+    };
+    for file in &ip.missing {
+        state = state.and(State::new(
+            gap,
+            CoverageReason::FilesMissing,
+            format!("{file}, named by {HARNESS_FILE}, is missing"),
+        ));
+    }
+    for note in &ip.notes {
+        state = state.and(State::new(gap, CoverageReason::Unreadable, note.clone()));
+    }
+    if !ip.untraced.is_empty() {
+        let files: Vec<String> = ip
+            .untraced
+            .iter()
+            .map(|(f, empty)| {
+                if *empty {
+                    format!("{f} (empty)")
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        state = state.and(State::new(
+            if ip.traced > 0 {
+                SourceStatus::Partial
+            } else {
+                SourceStatus::Unavailable
+            },
+            CoverageReason::NoOutput,
+            format!(
+                "no section for the app's processes in {}: they were not traced (am trace-ipc \
+                 skips processes that are not debuggable on a user build), which is not the \
+                 same as making no binder call",
+                files.join(", ")
+            ),
+        ));
+    }
+    state
+}
+
+/// The `net` line of `checked.sources` and its state: items are packets, events the
+/// tracker-host events.
+fn net_check(nt: &net::NetResult) -> (State, SourceCheck) {
+    if !nt.present {
+        return (
+            State::new(
+                SourceStatus::Unavailable,
+                CoverageReason::NotStarted,
+                format!("no {NET_FILE} in the bundle: tracker contacts were not checked"),
+            ),
+            SourceCheck {
+                source: Source::Net,
+                status: SourceStatus::Unavailable,
+                reason: None,
+                detail: None,
+                required: false,
+                files: Vec::new(),
+                items: 0,
+                events: 0,
+                note: None,
+            },
+        );
+    }
+    let mut state = State::analysed();
     let mut note = vec![format!(
         "{} host names (DNS, TLS SNI, HTTP Host), {} of them to tracker hosts",
         nt.records,
@@ -706,33 +935,57 @@ fn net_check(nt: &net::NetResult) -> SourceCheck {
     });
     note.push("the capture is device-wide: hosts are not tied to the app's uid".to_string());
     if nt.untimed > 0 {
-        note.push(format!(
+        let t = format!(
             "{} host names had no capture time and were not placed",
             nt.untimed
+        );
+        state = state.and(State::new(
+            SourceStatus::Partial,
+            CoverageReason::Unplaced,
+            t.clone(),
         ));
+        note.push(t);
     }
     let dropped = nt.dropped_trackers + nt.dropped_others;
     if dropped > 0 {
-        note.push(format!(
+        let t = format!(
             "{dropped} later host names were not kept as events ({} per kind of host at most)",
             net::MAX_NET_EVENTS
+        );
+        state = state.and(State::new(
+            SourceStatus::Partial,
+            CoverageReason::Unplaced,
+            t.clone(),
         ));
+        note.push(t);
     }
     if let Some(e) = &nt.error {
-        note.push(format!("reading stopped early: failed to {e}"));
+        let t = format!("reading stopped early: failed to {e}");
+        state = state.and(State::new(
+            if nt.packets > 0 {
+                SourceStatus::Partial
+            } else {
+                SourceStatus::Failed
+            },
+            CoverageReason::CutOff,
+            t.clone(),
+        ));
+        note.push(t);
     }
-    SourceCheck {
-        source: Source::Net,
-        status: if nt.error.is_some() || nt.untimed > 0 || dropped > 0 {
-            SourceStatus::Partial
-        } else {
-            SourceStatus::Analysed
+    (
+        state,
+        SourceCheck {
+            source: Source::Net,
+            status: SourceStatus::Analysed,
+            reason: None,
+            detail: None,
+            required: false,
+            files: vec![NET_FILE.to_string()],
+            items: nt.packets,
+            events: nt.tracker_events,
+            note: Some(note.join("; ")),
         },
-        files: vec![NET_FILE.to_string()],
-        items: nt.packets,
-        events: nt.tracker_events,
-        note: Some(note.join("; ")),
-    }
+    )
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {

@@ -25,6 +25,7 @@ mod analysis;
 pub mod attribution;
 pub mod catalog;
 mod consent;
+mod coverage;
 mod logscan;
 pub mod profile;
 pub mod report;

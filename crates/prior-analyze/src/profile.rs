@@ -5,7 +5,7 @@
 //! documents the rules and the choices of each built-in profile.
 
 use crate::{Origin, ProfileError};
-use prior_model::{DataCategory, Severity};
+use prior_model::{DataCategory, Severity, Source};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -199,8 +199,19 @@ struct ProfileFile {
     basis: Vec<String>,
     #[serde(default)]
     description: String,
+    #[serde(default = "default_required_sources")]
+    required_sources: Vec<Source>,
     #[serde(default)]
     rules: Rules,
+}
+
+/// The sources a profile requires when its file does not say: every collector that can see a
+/// personal-data access or the consent screen on any device (the network capture is optional).
+pub const DEFAULT_REQUIRED_SOURCES: [Source; 4] =
+    [Source::Logcat, Source::Appops, Source::Ipc, Source::Ui];
+
+fn default_required_sources() -> Vec<Source> {
+    DEFAULT_REQUIRED_SOURCES.to_vec()
 }
 
 /// A loaded rule profile.
@@ -216,6 +227,10 @@ pub struct Profile {
     pub description: String,
     /// Where it was loaded from.
     pub origin: Origin,
+    /// The sources that must be analysed for a verdict of `pass` (`required_sources`; default
+    /// [`DEFAULT_REQUIRED_SOURCES`]). A required source that is unavailable, failed or partial
+    /// makes a session without violations `inconclusive`.
+    pub required_sources: Vec<Source>,
     /// The rules.
     pub rules: Rules,
 }
@@ -272,14 +287,36 @@ impl Profile {
                 message: "`name` is empty".into(),
             });
         }
+        if let Some(s) = f
+            .required_sources
+            .iter()
+            .find(|s| matches!(s, Source::Harness | Source::Hook))
+        {
+            return Err(ProfileError::Parse {
+                origin: origin.to_string(),
+                message: format!(
+                    "`required_sources` names `{}`: only logcat, appops, ipc, ui and net are collectors a session can lack",
+                    s.as_str()
+                ),
+            });
+        }
+        let mut required_sources = f.required_sources;
+        required_sources.sort();
+        required_sources.dedup();
         Ok(Profile {
             name: f.name,
             title: f.title,
             basis: f.basis,
             description: f.description,
             origin,
+            required_sources,
             rules: f.rules,
         })
+    }
+
+    /// Whether the profile requires `source` to be analysed for a pass.
+    pub fn requires(&self, source: Source) -> bool {
+        self.required_sources.contains(&source)
     }
 
     /// The configuration of a rule, `None` when the profile leaves it out or sets it `off`.
@@ -364,6 +401,33 @@ mod tests {
             p.rule(RuleId::NoConsentScreen).is_none(),
             "rules left out are off"
         );
+    }
+
+    #[test]
+    fn required_sources_default_to_the_four_collectors_and_can_be_narrowed() {
+        for name in Profile::builtin_names() {
+            let p = Profile::builtin(name).unwrap();
+            assert_eq!(p.required_sources, DEFAULT_REQUIRED_SOURCES, "{name}");
+            assert!(!p.requires(Source::Net), "{name}");
+        }
+        let p = Profile::from_toml_str("name = \"x\"\ntitle = \"x\"\n", Origin::Builtin).unwrap();
+        assert_eq!(p.required_sources, DEFAULT_REQUIRED_SOURCES);
+        let p = Profile::from_toml_str(
+            "name = \"x\"\ntitle = \"x\"\nrequired_sources = [\"net\", \"logcat\", \"net\"]\n",
+            Origin::Builtin,
+        )
+        .unwrap();
+        assert_eq!(p.required_sources, vec![Source::Logcat, Source::Net]);
+        assert!(p.requires(Source::Net) && !p.requires(Source::Ipc));
+        for bad in ["\"harness\"", "\"radio\""] {
+            let e = Profile::from_toml_str(
+                &format!("name = \"x\"\ntitle = \"x\"\nrequired_sources = [{bad}]\n"),
+                Origin::Builtin,
+            )
+            .unwrap_err()
+            .to_string();
+            assert!(e.contains(bad.trim_matches('"')), "{e}");
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@ use prior_model::{
 use serde::{Deserialize, Serialize};
 
 /// Version of the report layout; bumped when a field changes meaning or is removed.
-pub const REPORT_FORMAT: u32 = 1;
+/// 2: `checked.sources[].status` is one of four coverage states with a typed `reason`.
+pub const REPORT_FORMAT: u32 = 2;
 
 /// At most this many pieces of evidence are kept per finding (earliest first).
 pub const MAX_EVIDENCE: usize = 20;
@@ -56,6 +57,23 @@ impl Report {
     /// Whether the session or its analysis was incomplete.
     pub fn is_incomplete(&self) -> bool {
         !self.incomplete.is_empty()
+    }
+
+    /// The sources that keep this report from passing: required by the profile but not
+    /// analysed, or run and failed / incomplete (see [`SourceCheck::blocks_pass`]), in
+    /// `checked.sources` order.
+    pub fn blind_sources(&self) -> impl Iterator<Item = &SourceCheck> {
+        self.checked.sources.iter().filter(|s| s.blocks_pass())
+    }
+
+    /// The reasons in [`Report::incomplete`] other than the sentences about
+    /// [blind sources](Self::blind_sources) (for renderers that list those separately).
+    pub fn incomplete_besides_sources(&self) -> impl Iterator<Item = &String> {
+        let blind: Vec<String> = self
+            .blind_sources()
+            .map(|s| s.incomplete_sentence(&self.profile.name))
+            .collect();
+        self.incomplete.iter().filter(move |i| !blind.contains(i))
     }
 
     /// Findings that are violations (severity above `info`).
@@ -311,20 +329,95 @@ pub struct Checked {
     pub categories: Vec<CategoryCheck>,
 }
 
-/// Whether a collector's output was analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// The coverage state of one source: one value per source, carried into every format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceStatus {
-    /// Read completely.
+    /// Read completely: its absence of findings means something.
     Analysed,
-    /// Read, but cut off or partly unreadable.
+    /// Read, but part of it is missing, cut off or could not be placed.
     Partial,
-    /// Expected but absent.
-    Missing,
-    /// Not recorded in this session.
-    NotCaptured,
-    /// Recorded but not analysed by this version.
-    NotAnalysed,
+    /// The device could not give it, or it was not recorded: nothing about it is known.
+    Unavailable,
+    /// It was attempted and failed: nothing (usable) about it is known.
+    Failed,
+}
+
+impl SourceStatus {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceStatus::Analysed => "analysed",
+            SourceStatus::Partial => "partial",
+            SourceStatus::Unavailable => "unavailable",
+            SourceStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Why a source is not [`SourceStatus::Analysed`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CoverageReason {
+    /// A user build (`ro.debuggable=0`) and an app not known to be debuggable: `am trace-ipc`
+    /// traces only debuggable processes.
+    UserBuild,
+    /// The device's API level does not have the command.
+    ApiLevel,
+    /// The device refused the command or answered with an error instead of output (e.g.
+    /// `Unknown option: --package`).
+    CommandRefused,
+    /// The recorder did not start the collector: the bundle has no record or file of it.
+    NotStarted,
+    /// The recorder reported the problem in words that name none of the reasons above
+    /// (`detail` has them).
+    Reported,
+    /// Files the harness names are absent.
+    FilesMissing,
+    /// The output ends mid-record (a recording that was cut off).
+    CutOff,
+    /// A file could not be read (too large, not a plain path inside the bundle).
+    Unreadable,
+    /// The output holds nothing of the app (an empty IPC dump, or no section for the app's
+    /// processes: they were not traced).
+    NoOutput,
+    /// Some records could not be placed on the device clock, were searched only in part, or
+    /// were not kept beyond a cap.
+    Unplaced,
+}
+
+impl CoverageReason {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CoverageReason::UserBuild => "user_build",
+            CoverageReason::ApiLevel => "api_level",
+            CoverageReason::CommandRefused => "command_refused",
+            CoverageReason::NotStarted => "not_started",
+            CoverageReason::Reported => "reported",
+            CoverageReason::FilesMissing => "files_missing",
+            CoverageReason::CutOff => "cut_off",
+            CoverageReason::Unreadable => "unreadable",
+            CoverageReason::NoOutput => "no_output",
+            CoverageReason::Unplaced => "unplaced",
+        }
+    }
+
+    /// A few words for people, e.g. `user build`.
+    pub fn label(self) -> &'static str {
+        match self {
+            CoverageReason::UserBuild => "user build",
+            CoverageReason::ApiLevel => "API level",
+            CoverageReason::CommandRefused => "command refused",
+            CoverageReason::NotStarted => "not recorded",
+            CoverageReason::Reported => "reported by the recorder",
+            CoverageReason::FilesMissing => "files missing",
+            CoverageReason::CutOff => "cut off",
+            CoverageReason::Unreadable => "unreadable",
+            CoverageReason::NoOutput => "no output for the app",
+            CoverageReason::Unplaced => "not all placed",
+        }
+    }
 }
 
 /// One collector.
@@ -332,8 +425,17 @@ pub enum SourceStatus {
 pub struct SourceCheck {
     /// The collector.
     pub source: Source,
-    /// Status.
+    /// Its coverage state.
     pub status: SourceStatus,
+    /// Why it is not `analysed`; absent when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<CoverageReason>,
+    /// The reason in words (the recorder's own words when it reported the problem); absent
+    /// when analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The rule profile requires this source to be analysed for a pass.
+    pub required: bool,
     /// Files read, bundle-relative, sorted.
     pub files: Vec<String>,
     /// Units read: logcat lines, app-op entries of the app, binder traces of the app, UI
@@ -345,6 +447,47 @@ pub struct SourceCheck {
     /// A note (what was skipped and why).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+impl SourceCheck {
+    /// Whether this source keeps the report from passing: a required source that is not
+    /// analysed, or any source that was attempted and came out `partial` or `failed` (a
+    /// source that is `unavailable` and not required leaves no gap the profile cares about).
+    pub fn blocks_pass(&self) -> bool {
+        match self.status {
+            SourceStatus::Analysed => false,
+            SourceStatus::Unavailable => self.required,
+            SourceStatus::Partial | SourceStatus::Failed => true,
+        }
+    }
+
+    /// The sentence the analyzer adds to [`Report::incomplete`] for a source that
+    /// [blocks a pass](Self::blocks_pass), e.g. `required source ipc is unavailable (user
+    /// build): … (profile gdpr requires it analysed)`.
+    pub fn incomplete_sentence(&self, profile: &str) -> String {
+        if self.required {
+            format!(
+                "required source {} is {} (profile {profile} requires it analysed)",
+                self.source.as_str(),
+                self.describe()
+            )
+        } else {
+            format!("source {} is {}", self.source.as_str(), self.describe())
+        }
+    }
+
+    /// `unavailable (user build): <detail>`, or `analysed`.
+    pub fn describe(&self) -> String {
+        let mut s = self.status.as_str().to_string();
+        if let Some(r) = self.reason {
+            s.push_str(&format!(" ({})", r.label()));
+        }
+        if let Some(d) = &self.detail {
+            s.push_str(": ");
+            s.push_str(d);
+        }
+        s
+    }
 }
 
 /// One category.

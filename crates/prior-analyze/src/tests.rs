@@ -358,6 +358,8 @@ fn a_permission_prompt_before_consent_fails_cn_miit_but_is_info_under_gdpr() {
         "GrantPermissionsActivity",
         2,
     )];
+    // The bundle has no IPC dump: the IPC collector is blind.
+    let blind_ipc = "required source ipc is unavailable (not recorded): no am trace-ipc dump is named by harness.jsonl (profile";
     let r = check(
         "permission-first",
         "cn-miit",
@@ -365,7 +367,7 @@ fn a_permission_prompt_before_consent_fails_cn_miit_but_is_info_under_gdpr() {
             verdict: Verdict::Fail,
             consent: ConsentOutcome::Accepted,
             findings: &expected,
-            incomplete: &[],
+            incomplete: &[blind_ipc],
         },
     );
     // Both the logcat START line and the UI observation are evidence.
@@ -375,11 +377,12 @@ fn a_permission_prompt_before_consent_fails_cn_miit_but_is_info_under_gdpr() {
         .map(|e| e.file.as_str())
         .collect();
     assert_eq!(files, vec!["raw/logcat.txt", "harness.jsonl"]);
+    // Only an info finding, but the IPC collector was never run: no pass from a blind recording.
     check(
         "permission-first",
         "gdpr",
         Expect {
-            verdict: Verdict::Pass,
+            verdict: Verdict::Inconclusive,
             consent: ConsentOutcome::Accepted,
             findings: &[(
                 "permission-prompt-before-consent",
@@ -389,9 +392,20 @@ fn a_permission_prompt_before_consent_fails_cn_miit_but_is_info_under_gdpr() {
                 "GrantPermissionsActivity",
                 2,
             )],
-            incomplete: &[],
+            incomplete: &[blind_ipc],
         },
     );
+    // A profile that does not require IPC lets the same session pass.
+    let bundle = Bundle::open(bundles_dir().join("permission-first")).unwrap();
+    let mut gdpr = Profile::builtin("gdpr").unwrap();
+    gdpr.required_sources
+        .retain(|s| *s != prior_model::Source::Ipc);
+    let r = analyze(&bundle, &Catalog::builtin().unwrap(), &gdpr).unwrap();
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.incomplete);
+    let ipc = &r.checked.sources[2];
+    assert_eq!(ipc.source, prior_model::Source::Ipc);
+    assert!(!ipc.required && !ipc.blocks_pass());
+    assert_eq!(ipc.status, crate::report::SourceStatus::Unavailable);
 }
 
 #[test]
@@ -428,7 +442,10 @@ fn accesses_inside_the_tap_window_and_after_a_rejection() {
                     1,
                 ),
             ],
-            incomplete: &[],
+            // The bundle has no app-ops snapshot: a FAIL stays a FAIL, and says so.
+            incomplete: &[
+                "required source appops is unavailable (not recorded): no app-ops snapshot",
+            ],
         },
     );
 }
@@ -446,6 +463,9 @@ fn a_truncated_recording_without_violations_is_inconclusive() {
                 "never finished",
                 "harness.jsonl was cut off mid-line at line 6",
                 "raw/logcat.txt was cut off mid-line at line 11",
+                "required source logcat is partial (cut off): raw/logcat.txt was cut off mid-line at line 11",
+                "required source appops is unavailable (not recorded): only the baseline snapshot",
+                "required source ipc is unavailable (not recorded): no am trace-ipc dump",
             ],
         },
     );
@@ -690,7 +710,10 @@ fn a_missing_end_marker_closes_the_window_at_the_end_of_the_capture() {
     assert_eq!(r.findings.len(), 1);
     assert_eq!(r.findings[0].rule, "at-consent-access");
     assert_eq!(r.verdict, Verdict::Fail);
-    assert_eq!(r.incomplete.len(), 1);
+    // The end marker, and the three collectors this logcat-only bundle lacks.
+    assert_eq!(r.incomplete.len(), 4, "{:?}", r.incomplete);
+    let blind: Vec<&str> = r.blind_sources().map(|s| s.source.as_str()).collect();
+    assert_eq!(blind, ["appops", "ipc", "ui"]);
 }
 
 #[test]
@@ -1002,5 +1025,427 @@ fn findings_split_by_actor_nested_sdks_and_the_app_prefix() {
                     .to_string()
             ),
         ]
+    );
+}
+
+// ---- coverage: one state per source, with a typed reason ------------------------------
+
+use crate::report::{CoverageReason, SourceCheck, SourceStatus};
+use prior_model::Source;
+use prior_model::bundle::CollectorState;
+
+const APP_IPC: &str =
+    "Binder transaction traces for all processes.\n\nTraces for process: com.example.mini\n\n";
+const OTHER_IPC: &str =
+    "Binder transaction traces for all processes.\n\nTraces for process: com.android.systemui\n\n";
+const APPOPS: &str =
+    "Current AppOps Service state:\n  Uid 10050:\n    state=top\n    Package com.example.mini:\n";
+
+/// What a [`covered`] bundle holds.
+struct Cover<'a> {
+    device_debuggable: Option<bool>,
+    app_debuggable: Option<bool>,
+    /// The app-ops snapshot after the launch.
+    appops: &'a str,
+    /// The IPC dumps (one `before-consent`, one `end` when two are given).
+    ipc: &'a [&'a str],
+    /// A `consent_shown` record (the UI was observed).
+    ui: bool,
+    extra: Vec<HarnessRecord>,
+}
+
+impl Default for Cover<'_> {
+    fn default() -> Self {
+        Cover {
+            device_debuggable: None,
+            app_debuggable: None,
+            appops: APPOPS,
+            ipc: &[APP_IPC],
+            ui: true,
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// A sealed bundle of `com.example.mini` with every collector and no access: it passes
+/// unless `c` takes something away.
+fn covered(c: Cover<'_>) -> Mini {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    let meta = Meta::new(
+        "0.1.0",
+        T0,
+        AppInfo {
+            package: "com.example.mini".into(),
+            uid: Some(10050),
+            debuggable: c.app_debuggable,
+            ..AppInfo::default()
+        },
+        DeviceInfo {
+            serial: "emulator-5554".into(),
+            debuggable: c.device_debuggable,
+            build_type: c
+                .device_debuggable
+                .map(|d| if d { "userdebug" } else { "user" }.into()),
+            ..DeviceInfo::default()
+        },
+    );
+    let mut w = BundleWriter::create(&dir, meta).unwrap();
+    let raw = |w: &mut BundleWriter, path: &str, text: &str| {
+        w.append_raw(path)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    };
+    for (file, label, text) in [
+        ("raw/appops/001-baseline.txt", "baseline", APPOPS),
+        ("raw/appops/002-end.txt", "end", c.appops),
+    ] {
+        raw(&mut w, file, text);
+        w.record(
+            T0,
+            HarnessRecord::AppopsSnapshot {
+                file: file.into(),
+                device_us: T0,
+                label: label.into(),
+            },
+        )
+        .unwrap();
+    }
+    for (i, text) in c.ipc.iter().enumerate() {
+        let file = format!("raw/ipc/00{}.txt", i + 1);
+        raw(&mut w, &file, text);
+        w.record(
+            T0,
+            HarnessRecord::IpcDump {
+                file,
+                from_us: T0,
+                to_us: T0 + 1_000_000,
+                label: if i == 0 { "before-consent" } else { "end" }.into(),
+            },
+        )
+        .unwrap();
+    }
+    if c.ui {
+        w.record(
+            T0,
+            HarnessRecord::ConsentShown {
+                device_us: T0 + 300_000,
+                ui_file: "raw/ui/001.xml".into(),
+            },
+        )
+        .unwrap();
+    }
+    w.record(T0, tap(1)).unwrap();
+    for r in c.extra {
+        w.record(T0, r).unwrap();
+    }
+    let logcat = [
+        proc_start(0, 10050, 4242),
+        line(400, "shell", 7000, 'I', "prior", "prior:consent:begin:1"),
+        line(410, "shell", 7000, 'I', "prior", "prior:consent:end:1"),
+    ]
+    .concat();
+    raw(&mut w, "raw/logcat.txt", &logcat);
+    w.finish(T0, RecordingState::Complete, None).unwrap();
+    Mini { _tmp: tmp, dir }
+}
+
+fn source(r: &Report, s: Source) -> &SourceCheck {
+    r.checked.sources.iter().find(|c| c.source == s).unwrap()
+}
+
+/// Asserts one source's state and reason and that the detail says `why`.
+fn assert_state(
+    r: &Report,
+    s: Source,
+    status: SourceStatus,
+    reason: Option<CoverageReason>,
+    why: &str,
+) {
+    let c = source(r, s);
+    assert_eq!((c.status, c.reason), (status, reason), "{c:?}");
+    let detail = c.detail.as_deref().unwrap_or("");
+    assert!(detail.contains(why), "{s:?}: {detail:?} lacks {why:?}");
+}
+
+#[test]
+fn a_fully_covered_session_without_access_passes_and_every_source_is_analysed() {
+    let m = covered(Cover {
+        device_debuggable: Some(true),
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "gdpr");
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.incomplete);
+    assert!(r.incomplete.is_empty());
+    for s in [Source::Logcat, Source::Appops, Source::Ipc, Source::Ui] {
+        let c = source(&r, s);
+        assert_eq!(
+            (c.status, c.reason, &c.detail),
+            (SourceStatus::Analysed, None, &None)
+        );
+        assert!(c.required, "{s:?}");
+    }
+    let net = source(&r, Source::Net);
+    assert_eq!(
+        (net.status, net.reason, net.required),
+        (
+            SourceStatus::Unavailable,
+            Some(CoverageReason::NotStarted),
+            false
+        )
+    );
+    assert_eq!(r.blind_sources().count(), 0);
+    assert_eq!(r.report_format, 2);
+}
+
+#[test]
+fn a_user_build_with_a_release_app_makes_ipc_unavailable_and_the_verdict_inconclusive() {
+    // No collector record: the device and app facts alone decide. On a user build the dump
+    // has no section for the app (docs/device-behaviour.md (a)); here it is empty.
+    let m = covered(Cover {
+        device_debuggable: Some(false),
+        ipc: &[""],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "cn-miit");
+    assert_state(
+        &r,
+        Source::Ipc,
+        SourceStatus::Unavailable,
+        Some(CoverageReason::UserBuild),
+        "the device is a user build (ro.debuggable=0) and the app is not known to be debuggable",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+    let blind: Vec<_> = r.blind_sources().map(|s| s.source).collect();
+    assert_eq!(blind, [Source::Ipc]);
+    assert!(
+        r.incomplete.iter().any(|i| i.starts_with(
+            "required source ipc is unavailable (user build): the device is a user build"
+        ) && i.ends_with("(profile cn-miit requires it analysed)")),
+        "{:?}",
+        r.incomplete
+    );
+
+    // A debuggable app on the same device is traced.
+    let m = covered(Cover {
+        device_debuggable: Some(false),
+        app_debuggable: Some(true),
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "cn-miit");
+    assert_state(&r, Source::Ipc, SourceStatus::Analysed, None, "");
+    assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.incomplete);
+
+    // The app's section in a dump proves it was traced, whatever meta.json could not tell.
+    let m = covered(Cover {
+        device_debuggable: Some(false),
+        ..Cover::default()
+    });
+    assert_eq!(run(&m.dir, "cn-miit").verdict, Verdict::Pass);
+}
+
+#[test]
+fn ipc_dumps_without_the_apps_section_are_no_output_not_no_ipc() {
+    let m = covered(Cover {
+        ipc: &[OTHER_IPC, ""],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "gdpr");
+    assert_state(
+        &r,
+        Source::Ipc,
+        SourceStatus::Unavailable,
+        Some(CoverageReason::NoOutput),
+        "no section for the app's processes in raw/ipc/001.txt, raw/ipc/002.txt (empty)",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+
+    // One dump traced the app, the other did not: partial.
+    let m = covered(Cover {
+        ipc: &[OTHER_IPC, APP_IPC],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "gdpr");
+    assert_state(
+        &r,
+        Source::Ipc,
+        SourceStatus::Partial,
+        Some(CoverageReason::NoOutput),
+        "raw/ipc/001.txt: they were not traced",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+
+    // No dump at all: not started.
+    let m = covered(Cover {
+        ipc: &[],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "gdpr");
+    assert_state(
+        &r,
+        Source::Ipc,
+        SourceStatus::Unavailable,
+        Some(CoverageReason::NotStarted),
+        "no am trace-ipc dump",
+    );
+}
+
+#[test]
+fn an_error_reply_in_an_appops_snapshot_is_failed_not_an_empty_snapshot() {
+    // What `dumpsys appops --package P` prints before Android 9 (docs/device-behaviour.md (b)).
+    let m = covered(Cover {
+        appops: "Unknown option: --package\n",
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "cn-miit");
+    assert_state(
+        &r,
+        Source::Appops,
+        SourceStatus::Failed,
+        Some(CoverageReason::CommandRefused),
+        "raw/appops/002-end.txt holds the device's error reply \"Unknown option: --package\" instead of a dump",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+
+    let m = covered(Cover {
+        appops: "\n  \n",
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "cn-miit");
+    assert_state(
+        &r,
+        Source::Appops,
+        SourceStatus::Failed,
+        Some(CoverageReason::NoOutput),
+        "raw/appops/002-end.txt is empty",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+}
+
+#[test]
+fn collector_records_set_the_state_with_the_recorders_words() {
+    let rec = |source, state, reason: &str| HarnessRecord::Collector {
+        source,
+        state,
+        reason: reason.into(),
+    };
+    let m = covered(Cover {
+        extra: vec![
+            rec(
+                Source::Ui,
+                CollectorState::Partial,
+                "uiautomator dump: ERROR: could not get idle state. (1 of 3 dumps)",
+            ),
+            rec(
+                Source::Appops,
+                CollectorState::Failed,
+                "appops snapshot `end`: the command was refused",
+            ),
+            rec(
+                Source::Net,
+                CollectorState::Unavailable,
+                "network capture not started: the emulator console said KO",
+            ),
+        ],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "gdpr");
+    assert_state(
+        &r,
+        Source::Ui,
+        SourceStatus::Partial,
+        Some(CoverageReason::Reported),
+        "the recorder reported: uiautomator dump: ERROR: could not get idle state.",
+    );
+    assert_state(
+        &r,
+        Source::Appops,
+        SourceStatus::Failed,
+        Some(CoverageReason::CommandRefused),
+        "the command was refused",
+    );
+    assert_state(
+        &r,
+        Source::Net,
+        SourceStatus::Unavailable,
+        Some(CoverageReason::NotStarted),
+        "the recorder reported: network capture not started",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+    // Net is optional: unavailable, it does not keep the session from passing.
+    let blind: Vec<_> = r.blind_sources().map(|s| s.source).collect();
+    assert_eq!(blind, [Source::Appops, Source::Ui]);
+
+    // An unavailable IPC record on a user build: the reason is the user build.
+    let m = covered(Cover {
+        extra: vec![rec(
+            Source::Ipc,
+            CollectorState::Unavailable,
+            "user build (ro.debuggable=0) and the app is not debuggable: am trace-ipc traces only debuggable processes",
+        )],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "cn-miit");
+    assert_state(
+        &r,
+        Source::Ipc,
+        SourceStatus::Unavailable,
+        Some(CoverageReason::UserBuild),
+        "the recorder reported: user build",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+}
+
+#[test]
+fn without_ui_observations_the_ui_source_is_not_started() {
+    let m = covered(Cover {
+        ui: false,
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "gdpr");
+    assert_state(
+        &r,
+        Source::Ui,
+        SourceStatus::Unavailable,
+        Some(CoverageReason::NotStarted),
+        "no UI observation",
+    );
+    assert_eq!(r.verdict, Verdict::Inconclusive);
+}
+
+#[test]
+fn a_fail_stays_a_fail_and_still_lists_the_blind_sources() {
+    let m = covered(Cover {
+        device_debuggable: Some(false),
+        ipc: &[""],
+        extra: vec![HarnessRecord::ConsentMissing { timeout_ms: 5000 }],
+        ..Cover::default()
+    });
+    let r = run(&m.dir, "cn-miit");
+    assert_eq!(r.verdict, Verdict::Fail);
+    let blind: Vec<_> = r.blind_sources().map(|s| s.source).collect();
+    assert_eq!(blind, [Source::Ipc]);
+    assert!(
+        r.incomplete
+            .iter()
+            .any(|i| i.starts_with("required source ipc is unavailable (user build)"))
+    );
+}
+
+#[test]
+fn coverage_is_deterministic() {
+    let m = covered(Cover {
+        device_debuggable: Some(false),
+        ipc: &[OTHER_IPC, ""],
+        appops: "Unknown option: --package\n",
+        ..Cover::default()
+    });
+    let a = serde_json::to_string(&run(&m.dir, "gdpr")).unwrap();
+    let b = serde_json::to_string(&run(&m.dir, "gdpr")).unwrap();
+    assert_eq!(a, b);
+    assert!(
+        a.contains(r#""status":"unavailable","reason":"user_build""#),
+        "{a}"
     );
 }

@@ -329,12 +329,12 @@ fn junit_has_a_case_per_rule_and_no_root_skipped() {
     let r = report("leaky");
     let x = render_junit(&[&r]).unwrap();
     assert!(
-        x.contains("<testsuites name=\"prior\" tests=\"8\" failures=\"1\" errors=\"0\">"),
+        x.contains("<testsuites name=\"prior\" tests=\"9\" failures=\"1\" errors=\"0\">"),
         "{x}"
     );
     assert!(x.contains("<testsuite name=\"com.example.leakyshop · "));
-    // One case per rule (7) plus session-complete.
-    assert_eq!(x.matches("<testcase ").count(), 8);
+    // One case per rule (7) plus sources-analysed and session-complete.
+    assert_eq!(x.matches("<testcase ").count(), 9);
     assert_eq!(x.matches("<failure ").count(), 1);
     assert!(
         x.contains("raw/ipc/001-before-consent.txt:4: Count: 1"),
@@ -457,4 +457,151 @@ fn bundle_screenshots_reads_pngs_in_order_and_skips_huge_ones() {
     assert_eq!(names, ["001-consent.png", "002-home.png", "003-big.png"]);
     assert_eq!(shots[0].png, b"\x89PNGa");
     assert!(shots[2].png.is_empty(), "too large: not read");
+}
+
+// ---- coverage: every format says which source was not analysed and why ----------------
+
+/// The clean bundle's report as if recorded on a user build: IPC unavailable, with a detail
+/// that carries markup (it can hold the recorder's words), the verdict inconclusive — what
+/// the analyzer gives for such a session (`prior-analyze` tests that part).
+fn blind_ipc() -> Report {
+    let mut r = report("clean");
+    assert_eq!(r.verdict, prior_model::Verdict::Pass);
+    let ipc = r
+        .checked
+        .sources
+        .iter_mut()
+        .find(|s| s.source == prior_model::Source::Ipc)
+        .unwrap();
+    ipc.status = prior_analyze::report::SourceStatus::Unavailable;
+    ipc.reason = Some(prior_analyze::report::CoverageReason::UserBuild);
+    ipc.detail = Some(
+        "the device is a user build <b>&</b>: am trace-ipc traces only debuggable processes".into(),
+    );
+    let sentence = ipc.incomplete_sentence("cn-miit");
+    r.incomplete.push(sentence);
+    r.verdict = prior_model::Verdict::Inconclusive;
+    r
+}
+
+#[test]
+fn json_carries_the_state_reason_and_requirement_of_each_source() {
+    let v: serde_json::Value = serde_json::from_str(&crate::render_json(&blind_ipc())).unwrap();
+    assert_eq!(v["report_format"], 2);
+    assert_eq!(v["verdict"], "inconclusive");
+    let ipc = &v["checked"]["sources"][2];
+    assert_eq!(ipc["source"], "ipc");
+    assert_eq!(ipc["status"], "unavailable");
+    assert_eq!(ipc["reason"], "user_build");
+    assert_eq!(ipc["required"], true);
+    assert!(ipc["detail"].as_str().unwrap().contains("am trace-ipc"));
+    let logcat = &v["checked"]["sources"][0];
+    assert_eq!(logcat["status"], "analysed");
+    assert!(logcat.get("reason").is_none() && logcat.get("detail").is_none());
+    assert!(v["incomplete"][0].as_str().unwrap().starts_with(
+        "required source ipc is unavailable (user build): the device is a user build"
+    ));
+}
+
+#[test]
+fn html_shows_the_blind_source_and_its_reason_escaped() {
+    let page = html(&blind_ipc());
+    assert!(page.contains("INCONCLUSIVE, no violation found but not every source was analysed: ipc unavailable (user build)"), "headline");
+    assert!(
+        page.contains("<tr class=\"blind\"><td>ipc</td><td><span class=\"dirty\">unavailable</span></td><td><b>user build</b>: the device is a user build &lt;b&gt;&amp;&lt;&#x2f;b&gt;: am trace-ipc"),
+        "{}",
+        page.lines().find(|l| l.contains("<td>ipc</td>")).unwrap_or("")
+    );
+    assert!(!page.contains("user build <b>&</b>"));
+    assert!(page.contains(
+        "<li>required source ipc is unavailable (user build): the device is a user build &lt;b&gt;"
+    ));
+}
+
+#[test]
+fn junit_errors_a_sources_case_with_the_reason_and_lists_every_source() {
+    let x = render_junit(&[&blind_ipc()]).unwrap();
+    assert!(
+        x.contains("<error message=\"a source was not analysed, so the verdict is inconclusive: ipc (required): unavailable (user build): the device is a user build &lt;b&gt;&amp;&lt;/b&gt;: am trace-ipc traces only debuggable processes\" type=\"inconclusive\"/>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<property name=\"source.ipc\" value=\"unavailable (user build): the device is a user build &lt;b&gt;&amp;&lt;/b&gt;: am trace-ipc traces only debuggable processes; required\"/>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<property name=\"source.logcat\" value=\"analysed; required\"/>"),
+        "{x}"
+    );
+    assert!(
+        x.contains("<property name=\"verdict\" value=\"inconclusive\"/>"),
+        "{x}"
+    );
+    // The blind source has its own case: session-complete stays green.
+    assert!(
+        x.contains(
+            "<testcase name=\"session-complete\" classname=\"prior.com.example.cleanshop\"/>"
+        ),
+        "{x}"
+    );
+    // The clean report: every case passes.
+    let x = render_junit(&[&report("clean")]).unwrap();
+    assert!(
+        x.contains(
+            "<testcase name=\"sources-analysed\" classname=\"prior.com.example.cleanshop\"/>"
+        ),
+        "{x}"
+    );
+    assert!(!x.contains("<error"), "{x}");
+}
+
+#[test]
+fn sarif_has_a_notification_and_invocation_properties_for_the_blind_source() {
+    let r = blind_ipc();
+    let s = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "s.yaml".into(),
+        baseline: None,
+        suppressed: Vec::new(),
+    }]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let inv = &v["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false);
+    let notes = inv["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(
+        notes.len(),
+        1,
+        "the sentence in `incomplete` is not repeated: {notes:?}"
+    );
+    assert_eq!(notes[0]["level"], "error");
+    assert_eq!(notes[0]["descriptor"]["id"], "prior/source-unavailable");
+    assert_eq!(notes[0]["properties"]["reason"], "user_build");
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("required source ipc was not analysed, so the verdict is inconclusive: unavailable (user build): the device is a user build <b>&</b>")
+    );
+    assert_eq!(inv["properties"]["verdict"], "inconclusive");
+    assert_eq!(
+        inv["properties"]["blindSources"],
+        serde_json::json!(["ipc"])
+    );
+    let ipc = &inv["properties"]["sources"][2];
+    assert_eq!(
+        (
+            &ipc["source"],
+            &ipc["status"],
+            &ipc["reason"],
+            &ipc["required"],
+            &ipc["blocksPass"]
+        ),
+        (
+            &serde_json::json!("ipc"),
+            &serde_json::json!("unavailable"),
+            &serde_json::json!("user_build"),
+            &serde_json::json!(true),
+            &serde_json::json!(true)
+        )
+    );
 }

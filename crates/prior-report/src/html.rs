@@ -180,6 +180,13 @@ struct CategoryView {
 struct SourceView {
     source: String,
     status: String,
+    /// The typed reason in words, empty when analysed.
+    reason: String,
+    /// The reason in full (the recorder's words when it reported it).
+    detail: String,
+    required: bool,
+    /// It keeps the report from passing.
+    blind: bool,
     items: u64,
     events: u64,
     note: String,
@@ -364,7 +371,11 @@ fn run_view(run: &HtmlRun<'_>) -> RunView {
         .iter()
         .map(|s| SourceView {
             source: s.source.as_str().to_string(),
-            status: label(&s.status).replace('_', " "),
+            status: s.status.as_str().to_string(),
+            reason: s.reason.map(|r| r.label().to_string()).unwrap_or_default(),
+            detail: s.detail.clone().unwrap_or_default(),
+            required: s.required,
+            blind: s.blocks_pass(),
             items: s.items,
             events: s.events,
             note: s.note.clone().unwrap_or_default(),

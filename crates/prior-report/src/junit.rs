@@ -4,8 +4,11 @@
 //! `<testcase>` per rule of Prior ([`prior_analyze::RuleId::ALL`], classname
 //! `prior.<package>`), failing when the analysis has violation-level findings of that rule,
 //! with one line per finding in the failure message and the evidence (`file:line: text`) in
-//! the failure body; plus a `session-complete` case that errors when the session or its
-//! analysis was incomplete (a clean result then proves nothing). Findings of severity `info`
+//! the failure body; a `sources-analysed` case that errors (type `inconclusive`, or `blind`
+//! beside a failure) when a collector the profile requires was not analysed or one that ran
+//! came out partial or failed, naming each with its state and reason (also in the suite's
+//! `source.<name>` properties); plus a `session-complete` case that errors when the session
+//! or its analysis was incomplete (a clean result then proves nothing). Findings of severity `info`
 //! do not fail; they are listed in the case's `system-out`, as are findings the scenario
 //! accepts ([`render_junit_with`]). A simulated session says so in
 //! the suite's properties and in every failure message.
@@ -78,6 +81,14 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
         if let Some(v) = v {
             s.add_property(Property::new(k, v));
         }
+    }
+    // One property per collector: `source.ipc` = `unavailable (user build): …; required`.
+    for c in &r.checked.sources {
+        let required = if c.required { "; required" } else { "" };
+        s.add_property(Property::new(
+            format!("source.{}", c.source.as_str()),
+            format!("{}{required}", c.describe()),
+        ));
     }
     let class = format!("prior.{}", r.app.package);
     let sim = if r.device.simulated {
@@ -159,14 +170,52 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
         }
         s.add_test_case(case);
     }
-    let mut complete = if r.incomplete.is_empty() {
+    // The collectors: errors when a source the profile requires was not analysed, or one that
+    // ran came out partial or failed (the verdict is then at best inconclusive).
+    let blind: Vec<String> = r
+        .blind_sources()
+        .map(|c| {
+            format!(
+                "{}{}: {}",
+                c.source.as_str(),
+                if c.required { " (required)" } else { "" },
+                c.describe()
+            )
+        })
+        .collect();
+    let mut sources = if blind.is_empty() {
+        TestCase::new("sources-analysed", TestCaseStatus::success())
+    } else {
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+        st.set_type(if r.verdict == prior_model::Verdict::Inconclusive {
+            "inconclusive"
+        } else {
+            "blind"
+        });
+        st.set_message(format!(
+            "{} not analysed, so the verdict is {}{sim}: {}",
+            if blind.len() == 1 {
+                "a source was"
+            } else {
+                "sources were"
+            },
+            label(&r.verdict),
+            blind.join(" | ")
+        ));
+        TestCase::new("sources-analysed", st)
+    };
+    sources.set_classname(class.clone());
+    s.add_test_case(sources);
+    // The other reasons (the blind sources have their own case above).
+    let rest: Vec<&str> = r.incomplete_besides_sources().map(String::as_str).collect();
+    let mut complete = if rest.is_empty() {
         TestCase::new("session-complete", TestCaseStatus::success())
     } else {
         let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
         st.set_type("incomplete");
         st.set_message(format!(
             "the session or its analysis is incomplete{sim}: {}",
-            r.incomplete.join("; ")
+            rest.join("; ")
         ));
         TestCase::new("session-complete", st)
     };

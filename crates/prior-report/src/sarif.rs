@@ -8,7 +8,10 @@
 //! the evidence (file, line, text), phase, timing, API, actor and outcome counts in
 //! `properties`. Severity maps to `level`: high and medium → `error`, low → `warning`,
 //! info → `note`. The run's `properties` carry the verdict, app, device and a `simulated`
-//! flag; a simulated run also says so in `automationDetails.description`.
+//! flag; a simulated run also says so in `automationDetails.description`. The invocation
+//! carries the coverage: `properties.sources` (state, reason, detail, required of every
+//! collector), `properties.blindSources`, and a `toolExecutionNotifications` entry per
+//! collector that keeps the report from passing (`descriptor.id` `prior/source-<status>`).
 
 use crate::{fingerprint, label};
 use prior_analyze::report::ReportFinding;
@@ -184,10 +187,19 @@ fn run(s: &SarifRun<'_>) -> Value {
         },
         "invocations": [{
             "executionSuccessful": r.incomplete.is_empty(),
-            "toolExecutionNotifications": r.incomplete.iter().map(|i| json!({
-                "level": "warning",
-                "message": { "text": i }
-            })).collect::<Vec<_>>(),
+            "toolExecutionNotifications": notifications(r),
+            "properties": {
+                "verdict": label(&r.verdict),
+                "sources": r.checked.sources.iter().map(|c| json!({
+                    "source": c.source.as_str(),
+                    "status": c.status.as_str(),
+                    "reason": c.reason.map(|x| x.as_str()),
+                    "detail": c.detail,
+                    "required": c.required,
+                    "blocksPass": c.blocks_pass(),
+                })).collect::<Vec<_>>(),
+                "blindSources": r.blind_sources().map(|c| c.source.as_str()).collect::<Vec<_>>(),
+            },
         }],
         "results": r.findings.iter().enumerate().map(|(i, f)| result(r, f, &s.scenario_uri, s.baseline, s.suppressed.iter().find(|x| x.finding == i))).collect::<Vec<_>>(),
         "properties": {
@@ -203,6 +215,38 @@ fn run(s: &SarifRun<'_>) -> Value {
             "manifestSha256": r.bundle.manifest_sha256,
         }
     })
+}
+
+/// One notification per collector that keeps the report from passing (`descriptor.id`
+/// `prior/source-<status>`, level `error` when the profile requires it, with the source, state
+/// and reason in `properties`), then one `warning` per other reason the session is incomplete.
+fn notifications(r: &Report) -> Vec<Value> {
+    let blind = r.blind_sources().map(|c| {
+        json!({
+            "level": if c.required { "error" } else { "warning" },
+            "descriptor": { "id": format!("prior/source-{}", c.status.as_str()) },
+            "message": { "text": format!(
+                "{} source {} was not analysed, so the verdict is {}: {}",
+                if c.required { "required" } else { "optional" },
+                c.source.as_str(),
+                label(&r.verdict),
+                c.describe()
+            ) },
+            "properties": {
+                "source": c.source.as_str(),
+                "status": c.status.as_str(),
+                "reason": c.reason.map(|x| x.as_str()),
+                "required": c.required,
+            },
+        })
+    });
+    let rest = r.incomplete_besides_sources().map(|i| {
+        json!({
+            "level": "warning",
+            "message": { "text": i }
+        })
+    });
+    blind.chain(rest).collect()
 }
 
 /// Renders a SARIF 2.1.0 log with one run per report, pretty-printed with a final newline.

@@ -90,7 +90,22 @@ fn text_of_an_incomplete_session_lists_the_reasons() {
         t.contains("  - raw/logcat.txt was cut off mid-line at line 11"),
         "{t}"
     );
-    assert!(t.contains("logcat 10 lines (partial)"), "{t}");
+    assert!(
+        t.contains("logcat 10 lines (PARTIAL, cut off, required)"),
+        "{t}"
+    );
+    // The headline names every source that was not analysed, with its state and reason.
+    assert!(
+        t.starts_with(
+            "Prior consent check: INCONCLUSIVE, no violation found but not every source was analysed: \
+             logcat partial (cut off), appops unavailable (not recorded), ipc unavailable (not recorded)\n"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("  - required source ipc is unavailable (not recorded): no am trace-ipc dump is named by harness.jsonl (profile cn-miit requires it analysed)\n"),
+        "{t}"
+    );
 }
 
 #[test]
@@ -107,14 +122,53 @@ fn text_escapes_terminal_control_sequences_from_the_bundle() {
 }
 
 #[test]
-fn info_only_findings_pass_and_are_counted_as_notes() {
+fn info_only_findings_are_notes_and_a_blind_source_keeps_them_from_passing() {
+    // permission-first has no IPC dump: under gdpr its only finding is info, yet it cannot pass.
     let t = render_text(&report("permission-first", "gdpr"));
     assert!(
-        t.starts_with("Prior consent check: PASS, no violation, 1 note\n"),
+        t.starts_with(
+            "Prior consent check: INCONCLUSIVE, no violation found but not every source was analysed: \
+             ipc unavailable (not recorded), 1 note\n"
+        ),
         "{t}"
     );
     assert!(
         t.contains("INFO   permission-prompt-before-consent · GrantPermissionsActivity"),
+        "{t}"
+    );
+    assert!(
+        t.contains("ipc (UNAVAILABLE, not recorded, required)"),
+        "{t}"
+    );
+    // With IPC not required, the same session passes.
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/bundles/permission-first");
+    let mut gdpr = Profile::builtin("gdpr").unwrap();
+    gdpr.required_sources
+        .retain(|s| *s != prior_model::Source::Ipc);
+    let r = analyze(
+        &Bundle::open(dir).unwrap(),
+        &Catalog::builtin().unwrap(),
+        &gdpr,
+    )
+    .unwrap();
+    let t = render_text(&r);
+    assert!(
+        t.starts_with("Prior consent check: PASS, no violation, 1 note\n"),
+        "{t}"
+    );
+    assert!(t.contains("ipc (unavailable, not recorded)"), "{t}");
+}
+
+#[test]
+fn a_fail_with_a_blind_source_says_which_in_the_headline() {
+    let t = render_text(&report("rejected", "cn-miit"));
+    assert!(t.starts_with("Prior consent check: FAIL, "), "{t}");
+    assert!(
+        t.lines()
+            .next()
+            .unwrap()
+            .ends_with("(session incomplete; not analysed: appops unavailable (not recorded))"),
         "{t}"
     );
 }

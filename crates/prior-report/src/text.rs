@@ -120,10 +120,13 @@ pub(crate) fn headline(r: &Report) -> String {
     };
     match r.verdict {
         Verdict::Fail => {
+            let blind = blind_list(r);
             let incomplete = if r.incomplete.is_empty() {
-                ""
+                String::new()
+            } else if blind.is_empty() {
+                " (session incomplete)".to_string()
             } else {
-                " (session incomplete)"
+                format!(" (session incomplete; not analysed: {blind})")
             };
             format!(
                 "FAIL, {} ({}){info}{incomplete}",
@@ -133,7 +136,14 @@ pub(crate) fn headline(r: &Report) -> String {
         }
         Verdict::Pass => format!("PASS, no violation{info}"),
         Verdict::Inconclusive => {
-            format!("INCONCLUSIVE, no violation found but the session is incomplete{info}")
+            let blind = blind_list(r);
+            if blind.is_empty() {
+                format!("INCONCLUSIVE, no violation found but the session is incomplete{info}")
+            } else {
+                format!(
+                    "INCONCLUSIVE, no violation found but not every source was analysed: {blind}{info}"
+                )
+            }
         }
     }
 }
@@ -386,23 +396,44 @@ fn telling_line(text: &str) -> String {
     }
 }
 
+/// `ipc 2 files (unavailable, user build)`; a source that keeps the report from passing is in
+/// capitals and marked `required` when the profile requires it.
 fn source_word(s: &SourceCheck) -> String {
-    let status = match s.status {
-        SourceStatus::Analysed => "analysed",
-        SourceStatus::Partial => "partial",
-        SourceStatus::Missing => "MISSING",
-        SourceStatus::NotCaptured => "not captured",
-        SourceStatus::NotAnalysed => "not analysed",
-    };
+    let mut status = s.status.as_str().to_string();
+    if s.blocks_pass() {
+        status = status.to_uppercase();
+    }
+    if let Some(r) = s.reason {
+        status.push_str(", ");
+        status.push_str(r.label());
+    }
+    if s.required && s.status != SourceStatus::Analysed {
+        status.push_str(", required");
+    }
     let what = match (s.source, s.files.len()) {
-        (prior_model::Source::Logcat, _) if s.status != SourceStatus::Missing => {
-            format!(" {} lines", s.items)
-        }
+        (prior_model::Source::Logcat, n) if n > 0 => format!(" {} lines", s.items),
         (_, 0) => String::new(),
         (_, 1) => " 1 file".to_string(),
         (_, n) => format!(" {n} files"),
     };
     format!("{}{what} ({status})", s.source.as_str())
+}
+
+/// `ipc unavailable (user build), ui failed (files missing)`: the sources that keep the report
+/// from passing, for headlines.
+pub(crate) fn blind_list(r: &Report) -> String {
+    r.blind_sources()
+        .map(|s| match s.reason {
+            Some(why) => format!(
+                "{} {} ({})",
+                s.source.as_str(),
+                s.status.as_str(),
+                why.label()
+            ),
+            None => format!("{} {}", s.source.as_str(), s.status.as_str()),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Escapes control characters (ESC, BEL, CR, …) and bidirectional overrides so bundle text

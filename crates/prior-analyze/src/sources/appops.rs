@@ -38,6 +38,42 @@ pub(crate) struct AppopsResult {
     pub events: u64,
     pub missing: Vec<String>,
     pub notes: Vec<String>,
+    /// Snapshots that hold an error reply instead of a dump: (file, the reply's first line).
+    pub refused: Vec<(String, String)>,
+    /// Snapshots that are empty (nothing but white space).
+    pub empty: Vec<String>,
+}
+
+/// Replies a device prints instead of a dump: `dumpsys appops --package P` before Android 9
+/// prints only `Unknown option: --package` (docs/device-behaviour.md (b)); dumpsys prints
+/// `Can't find service: appops` for a service that is not there; a refused shell command
+/// prints a `SecurityException` or `Permission Denial`.
+const ERROR_REPLIES: [&str; 8] = [
+    "Unknown option",
+    "Unknown command",
+    "Error:",
+    "Exception",
+    "java.lang.",
+    "Can't find service",
+    "Permission Denial",
+    "Security exception",
+];
+
+/// The first line of an error reply, when `bytes` is one: the text parsed to nothing and
+/// its first non-blank line is a known error.
+fn error_reply(bytes: &[u8], dump: &prior_parse::appops::AppOpsDump) -> Option<String> {
+    if !(dump.uids.is_empty() && dump.ops.is_empty() && dump.accesses.is_empty()) {
+        return None;
+    }
+    let first = bytes
+        .split(|b| *b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .find(|l| !l.is_empty())?;
+    let text = String::from_utf8_lossy(first);
+    ERROR_REPLIES
+        .iter()
+        .any(|e| text.starts_with(e))
+        .then(|| evidence_text(first))
 }
 
 /// Reads every snapshot and emits one event per distinct app-op entry.
@@ -72,7 +108,15 @@ pub(crate) fn run(
             Err(SmallFileError::Read(e)) => return Err(e),
         };
         out.files.push(snap.file.clone());
+        if bytes.trim_ascii().is_empty() {
+            out.empty.push(snap.file.clone());
+            continue;
+        }
         let dump = parse_dump_bytes(&bytes);
+        if let Some(reply) = error_reply(&bytes, &dump) {
+            out.refused.push((snap.file.clone(), reply));
+            continue;
+        }
         let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
         for a in dump.accesses_of(package) {
             let Some(entry) = catalog.appop(&a.op) else {

@@ -28,6 +28,12 @@ pub(crate) struct IpcResult {
     pub events: u64,
     pub missing: Vec<String>,
     pub notes: Vec<String>,
+    /// Dumps that have a section for one of the app's processes (it was traced).
+    pub traced: u64,
+    /// Dumps read that have no section for the app: (file, empty). On a user build
+    /// `am trace-ipc` skips processes that are not debuggable, and a dump in which no process
+    /// was traced is empty (docs/device-behaviour.md (a)): "not traced", never "no IPC".
+    pub untraced: Vec<(String, bool)>,
 }
 
 /// Reads every dump and emits one event per trace whose call is in the catalog.
@@ -54,6 +60,16 @@ pub(crate) fn run(
         };
         out.files.push(d.file.clone());
         let dump = parse_dump_bytes(&bytes);
+        if dump
+            .processes
+            .iter()
+            .any(|p| is_app_process(package, &p.process))
+        {
+            out.traced += 1;
+        } else {
+            out.untraced
+                .push((d.file.clone(), bytes.trim_ascii().is_empty()));
+        }
         let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
         for proc_traces in dump
             .processes

@@ -266,12 +266,11 @@ fn bundle_launched(
 fn analyse(m: &Mini, profile: &str) -> Report {
     let b = Bundle::open(&m.dir).unwrap();
     assert!(b.integrity.is_intact(), "{:?}", b.integrity);
-    analyze(
-        &b,
-        &Catalog::builtin().unwrap(),
-        &Profile::builtin(profile).unwrap(),
-    )
-    .unwrap()
+    // These bundles hold only logcat and the capture: the other collectors' absence is not
+    // what these tests are about (crate::tests covers it).
+    let mut profile = Profile::builtin(profile).unwrap();
+    profile.required_sources = vec![Source::Logcat];
+    analyze(&b, &Catalog::builtin().unwrap(), &profile).unwrap()
 }
 
 /// Capture time of a packet meant to be at `ms` after T0 on the device clock.
@@ -426,9 +425,11 @@ fn a_missing_capture_is_not_captured_and_a_missing_offset_is_noted() {
     let m = bundle(None, true, Some(OFFSET));
     let r = analyse(&m, "cn-miit");
     let src = net_source(&r);
-    assert_eq!(src.status, SourceStatus::NotCaptured);
+    assert_eq!(src.status, SourceStatus::Unavailable);
+    assert_eq!(src.reason, Some(crate::report::CoverageReason::NotStarted));
+    assert!(!src.required && !src.blocks_pass());
     assert!(
-        src.note
+        src.detail
             .as_deref()
             .unwrap()
             .contains("tracker contacts were not checked")
@@ -488,7 +489,16 @@ fn a_truncated_capture_keeps_the_packets_before_the_cut() {
         let m = bundle(Some(bytes), true, Some(OFFSET));
         let r = analyse(&m, "cn-miit");
         let src = net_source(&r);
-        assert_eq!((src.status, src.items), (SourceStatus::Partial, 0));
+        // Nothing could be read: failed, not partial.
+        assert_eq!((src.status, src.items), (SourceStatus::Failed, 0));
+        assert_eq!(src.reason, Some(crate::report::CoverageReason::CutOff));
+        assert!(
+            r.incomplete
+                .iter()
+                .any(|i| i.starts_with("source net is failed (cut off): reading stopped early")),
+            "{:?}",
+            r.incomplete
+        );
         assert!(
             r.incomplete
                 .iter()
