@@ -90,7 +90,7 @@ pub fn device_warnings(device: &DeviceInfo) -> Vec<String> {
         out.push(format!(
             "warning: the device is a {} build (ro.debuggable={}): am trace-ipc traces only \
              debuggable apps, so a release app's binder calls cannot be recorded; use a \
-             userdebug image (e.g. an emulator `google_apis` image) for full coverage",
+             device or emulator image whose ro.build.type is userdebug for full coverage",
             device.build_type.as_deref().unwrap_or("release"),
             if device.debuggable == Some(true) {
                 "1"

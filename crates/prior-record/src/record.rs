@@ -820,10 +820,13 @@ impl Session<'_> {
             self.w
                 .write_raw(&file, &out)
                 .map_err(|e| format!("bundle write failed: {e}"))?;
+            self.rec(HarnessRecord::Note {
+                text: format!("app-ops snapshot {label} failed; the reply is kept in {file}"),
+            })?;
             return self.collector(
                 Source::Appops,
                 CollectorState::Failed,
-                &format!("the app-ops snapshot failed: {e} (kept in {file})"),
+                &format!("the app-ops snapshots failed: {e}"),
             );
         }
         let file = format!("raw/appops/{:03}-{label}.txt", self.next_file());
@@ -1515,13 +1518,71 @@ mod tests {
 
     /// [`handset`] playing the device profile `profile`.
     fn handset_of(profile: &str) -> (Arc<SimDevice>, SimServer, Device) {
+        handset_rewriting(profile, &[])
+    }
+
+    /// A handler that plays a device quirk the simulator has no profile for: before the
+    /// simulated handset runs a command line, each `(from, to)` text in it is replaced.
+    struct Rewrite {
+        inner: Arc<SimDevice>,
+        rules: Vec<(String, String)>,
+    }
+
+    impl prior_sim::DeviceHandler for Rewrite {
+        fn banner(&self) -> prior_sim::Banner {
+            self.inner.banner()
+        }
+        fn shell(&self, command: &str, io: &mut dyn prior_sim::ShellIo) -> i32 {
+            let mut c = command.to_string();
+            for (from, to) in &self.rules {
+                c = c.replace(from, to);
+            }
+            self.inner.shell(&c, io)
+        }
+        fn install(&self, args: &[String], apk: &[u8]) -> String {
+            self.inner.install(args, apk)
+        }
+        fn abb_exec(&self, argv: &[String]) -> Vec<u8> {
+            self.inner.abb_exec(argv)
+        }
+        fn stat(&self, path: &str) -> Option<prior_sim::FileStat> {
+            self.inner.stat(path)
+        }
+        fn read_file(&self, path: &str) -> Result<Vec<u8>, prior_sim::FileError> {
+            self.inner.read_file(path)
+        }
+        fn write_file(
+            &self,
+            path: &str,
+            data: &[u8],
+            mode: u32,
+            mtime: i64,
+        ) -> Result<(), prior_sim::FileError> {
+            self.inner.write_file(path, data, mode, mtime)
+        }
+        fn list_dir(&self, path: &str) -> Vec<(String, prior_sim::FileStat)> {
+            self.inner.list_dir(path)
+        }
+    }
+
+    /// [`handset_of`] whose command lines are rewritten by `rules` (see [`Rewrite`]).
+    fn handset_rewriting(
+        profile: &str,
+        rules: &[(&str, &str)],
+    ) -> (Arc<SimDevice>, SimServer, Device) {
         let sim = SimDevice::new(SimConfig {
             model_dirs: vec![repo().join("scenarios/demo/models")],
             profile: prior_sim::device::DeviceProfile::parse(profile).unwrap(),
             ..SimConfig::default()
         })
         .unwrap();
-        let handler: Arc<dyn prior_sim::DeviceHandler> = sim.clone();
+        let handler: Arc<dyn prior_sim::DeviceHandler> = Arc::new(Rewrite {
+            inner: Arc::clone(&sim),
+            rules: rules
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        });
         let server = SimServer::start(
             handler,
             SimOptions {
@@ -1717,7 +1778,15 @@ mod tests {
     }
 
     fn record_plain(profile: &str, sc: &Scenario) -> (Recording, Bundle) {
-        let (_sim, _server, dev) = handset_of(profile);
+        record_rewriting(profile, &[], sc)
+    }
+
+    fn record_rewriting(
+        profile: &str,
+        rules: &[(&str, &str)],
+        sc: &Scenario,
+    ) -> (Recording, Bundle) {
+        let (_sim, _server, dev) = handset_rewriting(profile, rules);
         let dir = tempfile::tempdir().unwrap().keep();
         let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
         opts.simulated = true;
@@ -1801,5 +1870,81 @@ mod tests {
                 .any(|e| matches!(e.record, HarnessRecord::IpcDump { .. })),
             "the trace is still dumped"
         );
+    }
+
+    fn notes(bundle: &Bundle) -> Vec<String> {
+        bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::Note { text } => Some(text.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn snapshot_files(bundle: &Bundle) -> Vec<String> {
+        bundle
+            .harness
+            .iter()
+            .filter_map(|e| match &e.record {
+                HarnessRecord::AppopsSnapshot { file, .. } => Some(file.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_device_that_refuses_the_package_option_gets_the_plain_dump() {
+        // An API 28 handset that answers `--package` as API 24–27 do (device-behaviour.md (b):
+        // API 28 itself is UNVERIFIED).
+        let (rec, bundle) = record_rewriting(
+            "api28-userdebug",
+            &[(
+                "dumpsys appops --package",
+                "echo Unknown option: --package; true",
+            )],
+            &scenario(),
+        );
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        let notes = notes(&bundle);
+        let refused: Vec<&String> = notes
+            .iter()
+            .filter(|n| n.contains("refused --package"))
+            .collect();
+        assert_eq!(refused.len(), 1, "noted once: {notes:?}");
+        assert_eq!(collectors(&bundle), []);
+        let snaps = snapshot_files(&bundle);
+        assert!(snaps.len() >= 2, "{snaps:?}");
+        for f in snaps {
+            let text = std::fs::read_to_string(bundle.path(&f)).unwrap();
+            assert!(
+                text.starts_with("Current AppOps Service state:"),
+                "{f}: {text:.80}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_app_ops_error_reply_is_a_failed_collector_never_an_empty_snapshot() {
+        let (rec, bundle) = record_rewriting(
+            "api33-userdebug",
+            &[("dumpsys appops", "echo Error: appops unavailable; true")],
+            &scenario(),
+        );
+        assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+        assert_eq!(snapshot_files(&bundle), Vec::<String>::new());
+        assert_eq!(
+            collectors(&bundle),
+            [(
+                Source::Appops,
+                CollectorState::Failed,
+                "the app-ops snapshots failed: the device answered `Error: appops unavailable`"
+                    .to_string()
+            )]
+        );
+        let kept =
+            std::fs::read_to_string(bundle.path("raw/appops/001-baseline-error.txt")).unwrap();
+        assert_eq!(kept, "Error: appops unavailable\n");
     }
 }
