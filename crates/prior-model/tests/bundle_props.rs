@@ -222,8 +222,8 @@ proptest! {
             if b.integrity.is_intact() {
                 prop_assert_eq!(listing(&damaged), listing(&orig), "{:?}", d);
             }
-            // The sealed files themselves are untouched.
-            prop_assert!(b.integrity.modified.is_empty(), "{:?}", b.integrity);
+            // (A changed hash digit makes the untouched file it lists look modified: still
+            // not intact, which is all the manifest can say.)
         }
     }
 }
