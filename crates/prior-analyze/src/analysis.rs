@@ -555,11 +555,12 @@ pub fn analyze_with(
                 if let HarnessRecord::Collector {
                     source,
                     state: cs,
+                    cause,
                     reason,
                 } = &e.record
                     && *source == check.source
                 {
-                    state = state.and(coverage::from_collector(*cs, reason));
+                    state = state.and(coverage::from_collector(*cs, *cause, reason));
                 }
             }
             check.status = state.status;

@@ -11,7 +11,7 @@
 //! `docs/report-json.md` documents the states and reasons.
 
 use crate::report::{CoverageReason, SourceStatus};
-use prior_model::bundle::{CollectorState, Meta};
+use prior_model::bundle::{CollectorCause, CollectorState, Meta};
 
 /// A source's state while it is being worked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,9 +68,14 @@ impl State {
     }
 }
 
-/// The state a `collector` harness record reports, with its reason classified from the
-/// recorder's words (see [`classify`]).
-pub(crate) fn from_collector(state: CollectorState, reason: &str) -> State {
+/// The state a `collector` harness record reports: its reason is the recorder's typed cause,
+/// or, in bundles written before the cause was recorded, classified from its words
+/// ([`classify`]).
+pub(crate) fn from_collector(
+    state: CollectorState,
+    cause: Option<CollectorCause>,
+    reason: &str,
+) -> State {
     let status = match state {
         CollectorState::Unavailable => SourceStatus::Unavailable,
         CollectorState::Partial => SourceStatus::Partial,
@@ -79,7 +84,14 @@ pub(crate) fn from_collector(state: CollectorState, reason: &str) -> State {
     let words = reason.trim();
     State::new(
         status,
-        classify(words),
+        match cause {
+            Some(CollectorCause::UserBuild) => CoverageReason::UserBuild,
+            Some(CollectorCause::ApiLevel) => CoverageReason::ApiLevel,
+            Some(CollectorCause::CommandRefused) => CoverageReason::CommandRefused,
+            Some(CollectorCause::NotStarted) => CoverageReason::NotStarted,
+            Some(CollectorCause::Other) => CoverageReason::Reported,
+            None => classify(words),
+        },
         if words.is_empty() {
             format!("the recorder reported it {}", status.as_str())
         } else {
@@ -195,17 +207,33 @@ mod tests {
         ] {
             assert_eq!(classify(words), want, "{words}");
         }
-        let s = from_collector(CollectorState::Partial, "  ");
+        let s = from_collector(CollectorState::Partial, None, "  ");
         assert_eq!(s.status, SourceStatus::Partial);
         assert_eq!(
             s.detail_text().as_deref(),
             Some("the recorder reported it partial")
         );
-        let s = from_collector(CollectorState::Failed, "UI dump failed");
+        let s = from_collector(CollectorState::Failed, None, "UI dump failed");
         assert_eq!(
             (s.status, s.reason),
             (SourceStatus::Failed, Some(CoverageReason::Reported))
         );
+        // The recorder's typed cause wins over the words.
+        let s = from_collector(
+            CollectorState::Unavailable,
+            Some(CollectorCause::UserBuild),
+            "tracing is not possible here",
+        );
+        assert_eq!(
+            (s.status, s.reason),
+            (SourceStatus::Unavailable, Some(CoverageReason::UserBuild))
+        );
+        let s = from_collector(
+            CollectorState::Failed,
+            Some(CollectorCause::NotStarted),
+            "the console refused",
+        );
+        assert_eq!(s.reason, Some(CoverageReason::NotStarted));
     }
 
     fn meta(device: Option<bool>, build: Option<&str>, app: Option<bool>) -> Meta {

@@ -1328,6 +1328,7 @@ fn collector_records_set_the_state_with_the_recorders_words() {
     let rec = |source, state, reason: &str| HarnessRecord::Collector {
         source,
         state,
+        cause: None,
         reason: reason.into(),
     };
     let m = covered(Cover {
@@ -1447,5 +1448,93 @@ fn coverage_is_deterministic() {
     assert!(
         a.contains(r#""status":"unavailable","reason":"user_build""#),
         "{a}"
+    );
+}
+
+/// An Android 7 bundle: plain `dumpsys appops` snapshots with relative times only. The
+/// app reads the phone state 2 s into the session (before the consent tap at 5 s); two
+/// snapshots show that one access with different latencies, a third a later one.
+#[test]
+fn android_7_relative_entries_are_placed_from_the_snapshot_time_and_deduplicated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("b");
+    let meta = Meta::new(
+        "0.1.0",
+        T0,
+        AppInfo {
+            package: "com.example.mini".into(),
+            uid: Some(10050),
+            ..AppInfo::default()
+        },
+        DeviceInfo {
+            serial: "emulator-5554".into(),
+            api_level: Some(24),
+            ..DeviceInfo::default()
+        },
+    );
+    let mut w = BundleWriter::create(&dir, meta).unwrap();
+    let dump = |ago: &str| {
+        format!(
+            "Current AppOps Service state:\n  Uid 10050:\n    Package com.example.mini:\n      READ_PHONE_STATE: mode=0; time={ago} ago\n"
+        )
+    };
+    let snaps = [
+        (
+            "raw/appops/001-baseline.txt",
+            0,
+            "Current AppOps Service state:\n".to_string(),
+        ),
+        // Taken at 3 s and at 4.5 s (+0.3 s latency): both show the access at 2 s.
+        ("raw/appops/002-poll.txt", 3_000, dump("+1s0ms")),
+        ("raw/appops/003-before-consent.txt", 4_500, dump("+2s800ms")),
+        // After consent, a new access at 7 s.
+        ("raw/appops/004-end.txt", 8_000, dump("+1s0ms")),
+    ];
+    for (file, off_ms, text) in &snaps {
+        w.write_raw(file, text.as_bytes()).unwrap();
+        let label = file.rsplit('-').next().unwrap().trim_end_matches(".txt");
+        w.record(
+            T0,
+            HarnessRecord::AppopsSnapshot {
+                file: file.to_string(),
+                device_us: T0 + off_ms * 1000,
+                label: label.to_string(),
+            },
+        )
+        .unwrap();
+    }
+    w.record(T0, tap(1)).unwrap();
+    let logcat = [
+        line(5_000, "shell", 7000, 'I', "prior", "prior:consent:begin:1"),
+        line(5_010, "shell", 7000, 'I', "prior", "prior:consent:end:1"),
+    ]
+    .concat();
+    w.append_raw("raw/logcat.txt")
+        .unwrap()
+        .write_all(logcat.as_bytes())
+        .unwrap();
+    w.finish(T0, RecordingState::Complete, None).unwrap();
+    let bundle = Bundle::open(&dir).unwrap();
+    let r = analyze(
+        &bundle,
+        &Catalog::builtin().unwrap(),
+        &Profile::builtin("cn-miit").unwrap(),
+    )
+    .unwrap();
+    let phone: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.api.as_deref() == Some("appop:READ_PHONE_STATE"))
+        .collect();
+    let before: Vec<_> = phone
+        .iter()
+        .filter(|f| f.rule == "pre-consent-access")
+        .collect();
+    assert_eq!(before.len(), 1, "{phone:#?}");
+    let files: Vec<&str> = before[0].evidence.iter().map(|e| e.file.as_str()).collect();
+    assert_eq!(
+        files,
+        ["raw/appops/002-poll.txt"],
+        "one access, first seen at 3 s"
     );
 }

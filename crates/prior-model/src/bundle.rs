@@ -373,6 +373,10 @@ pub enum HarnessRecord {
         source: Source,
         /// What happened.
         state: CollectorState,
+        /// Why, as the recorder knows it; absent in bundles written before it was recorded
+        /// (the analyzer then reads the cause from `reason`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<CollectorCause>,
         /// Why, in words a reader of the report understands.
         reason: String,
     },
@@ -389,6 +393,22 @@ pub enum HarnessRecord {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+}
+
+/// Why a collector could not do its job, as the recorder knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectorCause {
+    /// A user build and an app that is not debuggable (`am trace-ipc` skips it).
+    UserBuild,
+    /// The device's API level lacks the command.
+    ApiLevel,
+    /// The device refused the command or answered with an error.
+    CommandRefused,
+    /// The collector did not start.
+    NotStarted,
+    /// Something else; the words say what.
+    Other,
 }
 
 /// What a collector reports about itself in a [`HarnessRecord::Collector`] record.

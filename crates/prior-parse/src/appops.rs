@@ -636,8 +636,8 @@ impl DumpParser {
     }
 
     /// Android 7–8: one line is the op, its mode and its last access/reject times.
-    fn push_relative(&mut self, no: u64, r: RelativeLine<'_>) {
-        self.open_op(no, r.op, r.mode, None, op_code(r.op));
+    fn push_relative(&mut self, no: u64, (op, r): (&str, OpTail<'_>)) {
+        self.open_op(no, op, r.mode, None, op_code(op));
         let times = [
             (AccessKind::Access, r.time_ago_ms),
             (AccessKind::Reject, r.reject_ago_ms),
@@ -655,7 +655,7 @@ impl DumpParser {
         if r.running {
             self.out.running.push(RunningOp {
                 line_no: no,
-                op: r.op.to_owned(),
+                op: op.to_owned(),
                 package: self.package.clone(),
                 uid: self.uid,
                 attribution_tag: None,
@@ -852,8 +852,10 @@ fn op_code(s: &str) -> Option<u32> {
     text::parse_u64(code).and_then(|n| u32::try_from(n).ok())
 }
 
-struct RelativeLine<'a> {
-    op: &'a str,
+/// What follows the op name on an old-layout op line, shared by the Android 7–8 dump
+/// (`mode=0; time=+5s12ms ago; …`) and `appops get` (`allow; time=+5s ago; …`): the mode,
+/// then `time=`, `rejectTime=`, `duration=` parts, and an optional ` (running)` suffix.
+struct OpTail<'a> {
     mode: &'a str,
     time_ago_ms: Option<i64>,
     reject_ago_ms: Option<i64>,
@@ -861,13 +863,10 @@ struct RelativeLine<'a> {
     running: bool,
 }
 
-/// Android 7–8 package op line: `OP: mode=0; time=+5s12ms ago; rejectTime=+1m0s0ms ago;
-/// duration=+1s0ms` or `… (running)`. The op name may be a vendor one (`MIUIOP(10033)`).
-fn relative_line(t: &str) -> Option<RelativeLine<'_>> {
-    let (op, rest) = t.split_once(": mode=")?;
-    if !is_op_name(op) && !is_vendor_op_name(op) {
-        return None;
-    }
+/// Parses an [`OpTail`]. `strict`: a time must end in ` ago` and every value must parse
+/// (the dump); otherwise an unreadable value is left out (`appops get`, whose output varies
+/// more between releases). An unknown part rejects the line either way.
+fn op_tail(rest: &str, strict: bool) -> Option<OpTail<'_>> {
     let (rest, running) = match rest.strip_suffix(" (running)") {
         Some(r) => (r, true),
         None => (rest, false),
@@ -877,28 +876,50 @@ fn relative_line(t: &str) -> Option<RelativeLine<'_>> {
     if mode.is_empty() || mode.contains(' ') {
         return None;
     }
-    let mut r = RelativeLine {
-        op,
+    let mut r = OpTail {
         mode,
         time_ago_ms: None,
         reject_ago_ms: None,
         duration_ms: None,
         running,
     };
+    let ago = |v: &str| {
+        if strict {
+            parse_duration_ms(v.strip_suffix(" ago")?.trim())
+        } else {
+            parse_duration_ms(v.trim().strip_suffix("ago").unwrap_or(v).trim())
+        }
+    };
+    let value = |parsed: Option<i64>| {
+        if strict {
+            parsed.map(Some)
+        } else {
+            Some(parsed)
+        }
+    };
     for part in parts {
         let part = part.trim();
-        let ago = |v: &str| parse_duration_ms(v.strip_suffix(" ago")?.trim());
         if let Some(v) = part.strip_prefix("time=") {
-            r.time_ago_ms = Some(ago(v)?);
+            r.time_ago_ms = value(ago(v))?;
         } else if let Some(v) = part.strip_prefix("rejectTime=") {
-            r.reject_ago_ms = Some(ago(v)?);
+            r.reject_ago_ms = value(ago(v))?;
         } else if let Some(v) = part.strip_prefix("duration=") {
-            r.duration_ms = Some(parse_duration_ms(v.trim())?);
+            r.duration_ms = value(parse_duration_ms(v.trim()))?;
         } else {
             return None;
         }
     }
     Some(r)
+}
+
+/// Android 7–8 package op line: `OP: mode=0; time=+5s12ms ago; rejectTime=+1m0s0ms ago;
+/// duration=+1s0ms` or `… (running)`. The op name may be a vendor one (`MIUIOP(10033)`).
+fn relative_line(t: &str) -> Option<(&str, OpTail<'_>)> {
+    let (op, rest) = t.split_once(": mode=")?;
+    if !is_op_name(op) && !is_vendor_op_name(op) {
+        return None;
+    }
+    Some((op, op_tail(rest, true)?))
 }
 
 /// Why a reply of `dumpsys appops …` is not a dump, or `None` when it is one: the device
@@ -1195,39 +1216,17 @@ fn get_entry(line_no: u64, t: &str) -> Option<GetEntry> {
     if !is_op_name(op) {
         return None;
     }
-    let (rest, running) = match rest.strip_suffix(" (running)") {
-        Some(r) => (r, true),
-        None => (rest, false),
-    };
-    let mut parts = rest.split(';');
-    let mode = parts.next()?.trim();
-    if mode.is_empty() || mode.contains(' ') {
-        return None;
-    }
-    let mut e = GetEntry {
+    let tail = op_tail(rest, false)?;
+    Some(GetEntry {
         line_no,
         uid_mode,
         op: op.to_owned(),
-        mode: mode.to_owned(),
-        time_ago_ms: None,
-        reject_time_ago_ms: None,
-        duration_ms: None,
-        running,
-    };
-    for part in parts {
-        let part = part.trim();
-        let ago = |v: &str| parse_duration_ms(v.trim().strip_suffix("ago").unwrap_or(v).trim());
-        if let Some(v) = part.strip_prefix("time=") {
-            e.time_ago_ms = ago(v);
-        } else if let Some(v) = part.strip_prefix("rejectTime=") {
-            e.reject_time_ago_ms = ago(v);
-        } else if let Some(v) = part.strip_prefix("duration=") {
-            e.duration_ms = parse_duration_ms(v.trim());
-        } else {
-            return None;
-        }
-    }
-    Some(e)
+        mode: tail.mode.to_owned(),
+        time_ago_ms: tail.time_ago_ms,
+        reject_time_ago_ms: tail.reject_ago_ms,
+        duration_ms: tail.duration_ms,
+        running: tail.running,
+    })
 }
 
 /// Parses a `TimeUtils.formatDuration` string (`-3d23h15m43s642ms`, `+27s670ms`, `+5ms`,

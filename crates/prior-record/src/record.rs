@@ -29,8 +29,8 @@ use prior_device::{
 };
 use prior_model::Source;
 use prior_model::bundle::{
-    AppInfo, BundleError, BundleWriter, CollectorState, ConsentAction, DeviceInfo, HarnessRecord,
-    Meta, RecordingState, ScenarioInfo,
+    AppInfo, BundleError, BundleWriter, CollectorCause, CollectorState, ConsentAction, DeviceInfo,
+    HarnessRecord, Meta, RecordingState, ScenarioInfo,
 };
 use prior_parse::ui::UiDump;
 use prior_scenario::{ConsentMode, Scenario, Selector, Step, WaitTarget};
@@ -438,7 +438,15 @@ impl Session<'_> {
 
     /// Records what a collector could not do (once per source and reason) and tells the
     /// operator.
-    fn collector(&mut self, source: Source, state: CollectorState, reason: &str) -> Res<()> {
+    /// Records what a collector could not do. `cause` is `None` when only the device's own
+    /// words say why (the analyzer then reads the cause from `reason`).
+    fn collector(
+        &mut self,
+        source: Source,
+        state: CollectorState,
+        cause: Option<CollectorCause>,
+        reason: &str,
+    ) -> Res<()> {
         let key = (source, reason.to_string());
         if self.collector_reasons.contains(&key) {
             return Ok(());
@@ -452,6 +460,7 @@ impl Session<'_> {
         self.rec(HarnessRecord::Collector {
             source,
             state,
+            cause,
             reason: reason.to_string(),
         })
     }
@@ -480,7 +489,7 @@ impl Session<'_> {
                 ),
             )
         };
-        let _ = self.collector(Source::Ui, state, &reason);
+        let _ = self.collector(Source::Ui, state, Some(CollectorCause::Other), &reason);
     }
 
     fn next_file(&mut self) -> u32 {
@@ -709,7 +718,12 @@ impl Session<'_> {
         };
         if let Some(reason) = reason {
             // Still traced and dumped: the dumps show what the device gave.
-            self.collector(Source::Ipc, CollectorState::Unavailable, &reason)?;
+            self.collector(
+                Source::Ipc,
+                CollectorState::Unavailable,
+                Some(CollectorCause::UserBuild),
+                &reason,
+            )?;
         }
         self.start_net_capture()
     }
@@ -738,6 +752,7 @@ impl Session<'_> {
                 self.rec(HarnessRecord::Collector {
                     source: Source::Net,
                     state: CollectorState::Failed,
+                    cause: Some(CollectorCause::NotStarted),
                     reason: format!(
                         "the network capture did not start (failed to {e}): tracker contacts could not be checked"
                     ),
@@ -826,6 +841,7 @@ impl Session<'_> {
             return self.collector(
                 Source::Appops,
                 CollectorState::Failed,
+                None,
                 &format!("the app-ops snapshots failed: {e}"),
             );
         }
@@ -908,6 +924,7 @@ impl Session<'_> {
         self.collector(
             Source::Ipc,
             CollectorState::Partial,
+            Some(CollectorCause::Other),
             &format!(
                 "the IPC dump {file} {what}: the app's process was not traced or not alive when \
                  tracing stopped, so its binder calls in that window are unknown"
@@ -1225,6 +1242,7 @@ impl Session<'_> {
                     self.collector(
                         Source::Ui,
                         CollectorState::Failed,
+                        Some(CollectorCause::Other),
                         &format!(
                             "the consent screen could not be looked for: no UI dump worked within {:?} ({why})",
                             consent.timeout
@@ -1804,6 +1822,7 @@ mod tests {
                     source,
                     state,
                     reason,
+                    ..
                 } => Some((*source, *state, reason.clone())),
                 _ => None,
             })

@@ -289,6 +289,7 @@ pub fn collector_notes(bundle: &prior_model::bundle::Bundle) -> CollectorNotes {
                 source,
                 state: state @ (CollectorState::Unavailable | CollectorState::Failed),
                 reason,
+                ..
             } => Some((*source, state.as_str().to_string(), reason.clone())),
             _ => None,
         })
