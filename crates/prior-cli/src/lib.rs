@@ -19,7 +19,10 @@ use exit::Outcome;
 use std::io::Write;
 use std::process::ExitCode;
 
-/// Did an Android app touch personal data before the user accepted its privacy-consent screen?
+/// Prior checks whether an Android app touches personal data before the user accepts its
+/// privacy-consent screen. It runs the app fresh on an emulator (or its built-in simulated
+/// handset), records with the device's timestamps, and reports every access that came first,
+/// with the evidence (try: prior run scenarios/demo/leaky-shop.yaml).
 // (clap takes `about` from this doc comment; the crate's `//!` doc and its Cargo description
 // are for developers and must not reach `--help`.)
 #[derive(Debug, Parser)]

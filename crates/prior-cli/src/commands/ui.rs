@@ -8,10 +8,10 @@ use std::path::PathBuf;
 /// Output formats of `prior ui`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
-    /// A JSON object.
-    Json,
     /// A few lines of text.
     Text,
+    /// A JSON object.
+    Json,
 }
 
 /// Arguments of `prior ui`.
@@ -23,8 +23,8 @@ pub struct Args {
     /// Use this scenario's consent selectors instead of the built-in defaults.
     #[arg(long, value_name = "SCENARIO")]
     scenario: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
+    /// Output format (text, like every other command; `json` for scripts).
+    #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
 
