@@ -366,3 +366,103 @@ fn devices_takes_format_json_and_the_deprecated_json_flag() {
     // both spellings at once is a usage error
     assert_eq!(run(&["--json", "--format", "text"]).status.code(), Some(2));
 }
+
+/// The packages `scripts/test` installs, from its one list (`tool:package` pairs and the
+/// `need+=(package)` lines).
+fn scripts_test_packages() -> std::collections::BTreeSet<String> {
+    let script = std::fs::read_to_string(crate::util::root().join("scripts/test")).unwrap();
+    let mut pkgs = std::collections::BTreeSet::new();
+    let pairs = script
+        .split("for pair in")
+        .nth(1)
+        .and_then(|s| s.split("; do").next())
+        .expect("scripts/test's `for pair in …; do` list");
+    for pair in pairs.split_whitespace().filter(|w| *w != "\\") {
+        pkgs.insert(pair.split_once(':').expect("tool:package").1.to_string());
+    }
+    for line in script.lines() {
+        if let Some(rest) = line.split("need+=(").nth(1) {
+            let pkg = rest.split(')').next().unwrap_or_default();
+            if !pkg.starts_with('"') {
+                pkgs.insert(pkg.to_string());
+            }
+        }
+    }
+    pkgs
+}
+
+/// The README's first command exits 1 on purpose and says so next to it; its list of the
+/// packages `scripts/test` installs is that script's list, and it mentions ripgrep only as the
+/// benchmark's tool that `scripts/test` does not install.
+#[test]
+fn readme_first_command_and_package_list_tell_the_truth() {
+    let root = crate::util::root();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let block = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a first sh block");
+    let first = block.lines().next().expect("a first command");
+    assert!(first.starts_with("cargo run --release -- run scenarios/demo/leaky-shop.yaml"));
+    assert!(first.contains("exits 1 on purpose"), "{first}");
+    let after = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|s| s.split("```\n").nth(1))
+        .unwrap();
+    let para = after
+        .trim_start()
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .replace('\n', " ");
+    assert!(
+        para.starts_with("The first command exits 1 on purpose")
+            && para.contains("before consent")
+            && para.contains("docs/exit-codes.md"),
+        "{para}"
+    );
+    // …and it does exit 1
+    let out = tempfile::tempdir().expect("tmp");
+    let args: Vec<&str> = first
+        .split('#')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .skip(4)
+        .collect();
+    assert_eq!(args, ["run", "scenarios/demo/leaky-shop.yaml"]);
+    prior()
+        .current_dir(&root)
+        .args(&args)
+        .arg("--out")
+        .arg(out.path())
+        .timeout(std::time::Duration::from_secs(120))
+        .assert()
+        .code(1);
+
+    // the package list
+    let list = readme
+        .split("`scripts/test` installs the Debian packages the tests use when they are missing (")
+        .nth(1)
+        .and_then(|s| s.split(')').next())
+        .expect("README lists the packages scripts/test installs");
+    let prose = ["and", "for", "building", "the", "canary", "APK"];
+    let listed: std::collections::BTreeSet<String> = list
+        .split([',', ' ', '\n'])
+        .filter(|w| !w.is_empty() && !prose.contains(w))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed, scripts_test_packages(), "README vs scripts/test");
+    let installs_rg = scripts_test_packages().contains("ripgrep");
+    for (i, line) in readme.lines().enumerate() {
+        if line.contains("ripgrep") && !installs_rg {
+            assert!(
+                line.contains("does not install it") || line.contains("apt-get install ripgrep"),
+                "README line {}: says something about ripgrep that scripts/test does not do: {line}",
+                i + 1
+            );
+        }
+    }
+}
