@@ -200,34 +200,47 @@ pub fn char_advance(ch: char, scale: i32) -> i32 {
     }
 }
 
-/// Wraps `text` into lines no wider than `max_w` pixels (breaks at spaces when it can,
-/// anywhere otherwise; `\n` forces a break).
+/// Whether a line may break right before `ch`: before a CJK character (ideographs, kana,
+/// full-width forms, CJK punctuation), except closing punctuation, which stays on the line it
+/// closes (the common core of the CJK line-breaking rules, UAX #14 classes ID vs CL/EX/IS).
+fn breaks_before(ch: char) -> bool {
+    ch as u32 >= 0x2E80 && !"，。、；：？！）》」』】〉～・".contains(ch)
+}
+
+/// Wraps `text` into lines no wider than `max_w` pixels: at a space, or before a CJK
+/// character, when it can; anywhere otherwise; `\n` forces a break.
 pub fn wrap(text: &str, max_w: i32, scale: i32) -> Vec<String> {
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         let mut w = 0;
-        let mut last_space: Option<usize> = None;
+        // the last break opportunity in `line`: (cut the line here, the next line starts here)
+        let mut last_break: Option<(usize, usize)> = None;
         for ch in para.chars() {
             let adv = char_advance(ch, scale);
             if w + adv > max_w && !line.is_empty() {
-                if let (Some(sp), false) = (last_space, ch == ' ') {
-                    let rest: String = line[sp + 1..].to_owned();
-                    line.truncate(sp);
-                    lines.push(std::mem::take(&mut line));
-                    line = rest;
-                    w = line.chars().map(|c| char_advance(c, scale)).sum();
-                } else {
-                    lines.push(std::mem::take(&mut line));
-                    w = 0;
+                match last_break {
+                    Some((cut, resume)) if ch != ' ' && !breaks_before(ch) && cut > 0 => {
+                        let rest: String = line[resume..].to_owned();
+                        line.truncate(cut);
+                        lines.push(std::mem::take(&mut line));
+                        line = rest;
+                        w = line.chars().map(|c| char_advance(c, scale)).sum();
+                    }
+                    _ => {
+                        lines.push(std::mem::take(&mut line));
+                        w = 0;
+                    }
                 }
-                last_space = None;
+                last_break = None;
                 if ch == ' ' {
                     continue;
                 }
             }
             if ch == ' ' {
-                last_space = Some(line.len());
+                last_break = Some((line.len(), line.len() + 1));
+            } else if breaks_before(ch) {
+                last_break = Some((line.len(), line.len()));
             }
             line.push(ch);
             w += adv;
@@ -344,5 +357,16 @@ mod tests {
         assert_eq!(wrap("a\nb", 1000, 1), vec!["a", "b"]);
         let cjk = wrap("我们非常重视您的个人信息", 11 * 4, 1);
         assert_eq!(cjk.len(), 3);
+        // Chinese text breaks before a CJK character, not at the last space of a Latin name
+        // earlier on the line (which split "Leaky Shop" in the demo dialog)
+        let mixed = wrap("欢迎使用 Leaky Shop！我们非常重视", 148, 1);
+        assert_eq!(mixed, vec!["欢迎使用 Leaky Shop！我们", "非常重视"]);
+        // a Latin word still moves whole
+        assert_eq!(
+            wrap("欢迎使用 Leaky Shop！", 115, 1),
+            vec!["欢迎使用 Leaky", "Shop！"]
+        );
+        // closing punctuation never starts a line: it takes the character before it along
+        assert_eq!(wrap("好好。好", 22, 1), vec!["好", "好。", "好"]);
     }
 }
