@@ -206,7 +206,10 @@ mod help_tests {
     fn help_says_what_prior_is_for_and_lists_exit_codes() {
         let help = Cli::command().render_help().to_string();
         assert!(
-            help.starts_with("Did an Android app touch personal data before the user accepted"),
+            help.starts_with(
+                "Prior checks whether an Android app touches personal data before the user \
+                 accepts its\nprivacy-consent screen."
+            ),
             "{help}"
         );
         assert!(!help.contains("argument parsing"), "{help}");
