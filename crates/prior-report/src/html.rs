@@ -508,7 +508,7 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
         findings,
         categories,
         sources,
-        incomplete: r.incomplete.clone(),
+        incomplete: i18n::incomplete_lines(lang, r),
         screenshots,
     }
 }
@@ -799,10 +799,10 @@ fn timeline(r: &Report, zero: Micros, lang: Lang) -> TimelineView {
     // Labels of a screen answered soon after it was shown would overlap: the "shown" label
     // then sits to the left of its line.
     let mut shown = shown;
-    if let (Some(sh), Some(a)) = (shown.as_mut(), answer.as_ref()) {
-        if (a.x - sh.x).abs() < 130.0 {
-            sh.anchor = "end";
-        }
+    if let (Some(sh), Some(a)) = (shown.as_mut(), answer.as_ref())
+        && (a.x - sh.x).abs() < 130.0
+    {
+        sh.anchor = "end";
     }
     let step = nice_step(span / 1e6);
     let mut ticks = Vec::new();
@@ -857,11 +857,17 @@ fn event_words(lang: Lang, e: &prior_model::Event) -> String {
             let kind = i18n::event_kind(lang, e.kind);
             match e.category {
                 Some(c) => format!("{kind}：{}", i18n::category(lang, c)),
-                None if matches!(
-                    e.kind,
-                    EventKind::Marker | EventKind::NetworkContact | EventKind::SdkActivity
-                ) =>
-                {
+                None if e.kind == EventKind::Marker => {
+                    // Prior's markers and the launch command: keep the identifier only.
+                    match e.detail.strip_prefix("Prior marker: ") {
+                        Some(m) => format!("{kind}：{m}"),
+                        None => match e.detail.strip_prefix("launch of ") {
+                            Some(c) => format!("{}：{c}", t(lang, "kind.launch")),
+                            None => format!("{kind}：{}", e.detail),
+                        },
+                    }
+                }
+                None if matches!(e.kind, EventKind::NetworkContact | EventKind::SdkActivity) => {
                     format!("{kind}：{}", e.detail)
                 }
                 None => kind.to_string(),
@@ -872,15 +878,16 @@ fn event_words(lang: Lang, e: &prior_model::Event) -> String {
         s.push_str(" · ");
         s.push_str(api);
     }
-    if let Some(a) = &e.actor {
-        if lang == Lang::Zh {
-            s.push_str(&format!(
-                "（{}：{}）",
-                i18n::actor_kind(lang, a.kind),
-                a.name
-            ));
-        }
+    if let Some(a) = &e.actor
+        && lang == Lang::Zh
+    {
+        s.push_str(&format!(
+            "（{}：{}）",
+            i18n::actor_kind(lang, a.kind),
+            a.name
+        ));
     }
+
     s
 }
 

@@ -209,6 +209,51 @@ pub(crate) fn event_kind(lang: Lang, k: prior_model::EventKind) -> &'static str 
     }
 }
 
+/// Why the session is incomplete, one line each. English is the analyzer's list; in
+/// Chinese, the sentences about sources that were not analysed are composed from their
+/// state, and the others (the recorder's own words) are kept, marked as English.
+pub(crate) fn incomplete_lines(lang: Lang, r: &Report) -> Vec<String> {
+    if lang == Lang::En {
+        return r.incomplete.clone();
+    }
+    let mut out: Vec<String> = r
+        .blind_sources()
+        .map(|s| {
+            let mut state = status(lang, s.status).to_string();
+            if let Some(why) = s.reason {
+                state.push_str(&format!("（{}）", reason(lang, why)));
+            }
+            if let Some(d) = &s.detail {
+                state.push('：');
+                state.push_str(d);
+            }
+            let src = s.source.as_str();
+            if s.required {
+                tf(
+                    lang,
+                    "incomplete.required",
+                    &[
+                        ("source", src),
+                        ("state", &state),
+                        ("profile", &r.profile.name),
+                    ],
+                )
+            } else {
+                tf(
+                    lang,
+                    "incomplete.source",
+                    &[("source", src), ("state", &state)],
+                )
+            }
+        })
+        .collect();
+    out.extend(
+        r.incomplete_besides_sources()
+            .map(|i| format!("{}{i}", t(lang, "msg.untranslated"))),
+    );
+    out
+}
+
 /// The kind of an actor (`SDK`, `the app`, `system`).
 pub(crate) fn actor_kind(lang: Lang, k: ActorKind) -> &'static str {
     match k {
@@ -371,6 +416,7 @@ pub(crate) static EN: &[(&str, &str)] = &[
     ("kind.network_contact", "network contact"),
     ("kind.sdk_activity", "SDK activity"),
     ("kind.marker", "Prior marker"),
+    ("kind.launch", "app launched"),
     // Actors.
     ("actor.app", "the app"),
     ("actor.sdk", "SDK"),
@@ -405,6 +451,15 @@ pub(crate) static EN: &[(&str, &str)] = &[
         "text.clean_before",
         "No access before consent seen for: {list}.",
     ),
+    (
+        "text.clean_before_rej",
+        "No access before the rejection seen for: {list}.",
+    ),
+    (
+        "incomplete.required",
+        "required source {source} is {state} (profile {profile} requires it analysed)",
+    ),
+    ("incomplete.source", "source {source} is {state}"),
     ("text.sources", "Sources: {list}."),
     (
         "text.timeline",
@@ -720,6 +775,7 @@ pub(crate) static ZH: &[(&str, &str)] = &[
     ("kind.network_contact", "网络连接"),
     ("kind.sdk_activity", "第三方SDK活动"),
     ("kind.marker", "Prior 标记"),
+    ("kind.launch", "启动应用"),
     ("actor.app", "应用自身"),
     ("actor.sdk", "第三方SDK"),
     ("actor.system", "系统"),
@@ -752,6 +808,15 @@ pub(crate) static ZH: &[(&str, &str)] = &[
         "text.clean_before",
         "以下类别在用户同意前未发现访问：{list}。",
     ),
+    (
+        "text.clean_before_rej",
+        "以下类别在用户拒绝前未发现访问：{list}。",
+    ),
+    (
+        "incomplete.required",
+        "必需的数据来源 {source} {state}（规则集 {profile} 要求对其进行分析）",
+    ),
+    ("incomplete.source", "数据来源 {source} {state}"),
     ("text.sources", "数据来源：{list}。"),
     (
         "text.timeline",
@@ -969,7 +1034,7 @@ pub(crate) static ZH: &[(&str, &str)] = &[
 /// Keys whose Chinese value may equal the English one or hold no Chinese character
 /// (identifiers, symbols, a bare placeholder).
 #[cfg(test)]
-const SAME_IN_BOTH: &[&str] = &[
+pub(crate) const SAME_IN_BOTH: &[&str] = &[
     "time.between",
     "time.at",
     "headline.counts",

@@ -199,4 +199,6 @@ pub fn render_json_batch(reports: &[&Report]) -> String {
 #[cfg(test)]
 mod formats_tests;
 #[cfg(test)]
+mod lang_tests;
+#[cfg(test)]
 mod tests;

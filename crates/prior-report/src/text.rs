@@ -102,7 +102,11 @@ pub fn render_text_lang(r: &Report, lang: Lang) -> String {
             "{}",
             tf(
                 lang,
-                "text.clean_before",
+                if r.consent.outcome == prior_model::ConsentOutcome::Rejected {
+                    "text.clean_before_rej"
+                } else {
+                    "text.clean_before"
+                },
                 &[("list", &clean_before.join(t(lang, "list.sep")))]
             )
         );
@@ -136,8 +140,8 @@ pub fn render_text_lang(r: &Report, lang: Lang) -> String {
     if !r.incomplete.is_empty() {
         let _ = writeln!(o);
         let _ = writeln!(o, "{}", t(lang, "text.incomplete"));
-        for reason in &r.incomplete {
-            let _ = writeln!(o, "  - {}", clean(reason));
+        for reason in i18n::incomplete_lines(lang, r) {
+            let _ = writeln!(o, "  - {}", clean(&reason));
         }
     }
     if r.device.simulated {
