@@ -7,10 +7,12 @@
 //! The timeline is an inline SVG on the device clock, with `0` at the app's process start
 //! (or the earliest event when no process start was seen). It has one lane per
 //! personal-data category, one for network contacts (`net` events of the device-wide
-//! capture, when there are any) and one for other events; windowed events (IPC traces) are
-//! drawn as spans; findings are outlined. Above [`AGGREGATE_ABOVE`] events the marks are
-//! binned per lane into [`BINS`] columns (with counts in their tooltips) so a
-//! 100 000-event session stays small and fast to draw.
+//! capture, when there are any) and one for other events. Windowed events (IPC traces) are
+//! thin hatched spans in a layer behind the instants, explained once in the legend; the
+//! consent moment is labelled (shown, accepted, or rejected in red, never the green band);
+//! findings are outlined. Times follow `timefmt.rs`; words come from `i18n.rs` (`--lang`).
+//! Above [`AGGREGATE_ABOVE`] events the marks are binned per lane into [`BINS`] columns (with
+//! counts in their tooltips) so a 100 000-event session stays small and fast to draw.
 
 use crate::i18n::{self, Lang, t, tf};
 use crate::{RenderError, label, timefmt};
