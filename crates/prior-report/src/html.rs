@@ -388,7 +388,13 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
                     .unwrap_or_default(),
                 at_launch: at_launch.text,
                 at_consent: match &r.consent.answered {
-                    Some(c) => timefmt::to_consent(lang, &f.timing, c, r.consent.outcome),
+                    // The same placement as the time from launch (clamped alike).
+                    Some(c) => timefmt::to_consent(
+                        lang,
+                        &timefmt::clamped(&f.timing, clamp),
+                        c,
+                        r.consent.outcome,
+                    ),
                     None => k("rel.no_answer"),
                 },
                 message: i18n::finding_message(lang, r, f),

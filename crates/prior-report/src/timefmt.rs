@@ -113,6 +113,20 @@ fn t_clamped(lang: Lang) -> &'static str {
     t(lang, "time.clamped_mark")
 }
 
+/// The timing with its start (and end) moved to `clamp_to` when they lie before it.
+pub(crate) fn clamped(t: &Timing, clamp_to: Option<Micros>) -> Timing {
+    let Some(l) = clamp_to else { return *t };
+    match *t {
+        Timing::Instant { at_us } => Timing::Instant {
+            at_us: at_us.max(l),
+        },
+        Timing::Window { from_us, to_us } => Timing::Window {
+            from_us: from_us.max(l),
+            to_us: to_us.max(l),
+        },
+    }
+}
+
 /// A timing against the consent answer window `[c_from, c_to]`: `0.350 s before consent`,
 /// `0.100 s – 8.900 s after rejection`, or `at the consent answer` when it overlaps.
 pub(crate) fn to_consent(
@@ -211,6 +225,18 @@ mod tests {
             from_launch(Lang::Zh, &i, Z, Some(Z)).text,
             "+0.000 秒 [已校正]"
         );
+    }
+
+    #[test]
+    fn a_clamped_window_is_measured_to_consent_from_the_process_start() {
+        let answer = w(12_180_000, 12_330_000);
+        let before = clamped(&w(-320_000, 11_980_000), Some(Z));
+        assert_eq!(before, w(0, 11_980_000));
+        assert_eq!(
+            to_consent(Lang::En, &before, &answer, ConsentOutcome::Accepted),
+            "0.200 s – 12.180 s before consent"
+        );
+        assert_eq!(clamped(&before, None), before);
     }
 
     #[test]
