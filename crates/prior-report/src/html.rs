@@ -40,6 +40,9 @@ const WINDOW_H: f64 = 6.0;
 const WINDOW_DY: f64 = 6.0;
 /// Windows at least this wide carry the words "somewhere in this window".
 const WINDOW_LABEL_MIN_W: f64 = 110.0;
+/// Up to this many windowed events are drawn as their own spans even when the instants are
+/// binned.
+const MAX_WINDOW_SPANS: usize = 500;
 
 /// A screenshot to embed.
 #[derive(Debug, Clone)]
@@ -652,13 +655,50 @@ fn timeline(r: &Report, zero: Micros, lang: Lang) -> TimelineView {
     let mut windows = Vec::new();
     let mut marks = Vec::new();
     let aggregated = r.timeline.len() > AGGREGATE_ABOVE;
-    if aggregated {
-        // (lane, bin, is_window) -> (count, class)
-        let mut bins: BTreeMap<(usize, usize, bool), (u64, String)> = BTreeMap::new();
-        for t in &r.timeline {
-            let e = &t.event;
+    // Windows stay individual spans while there are few of them (IPC traces give one per
+    // method and stack), even when the instants are binned: a binned window would be a
+    // one-unit column and lose what it says.
+    let window_count = r
+        .timeline
+        .iter()
+        .filter(|t| is_window(&t.event.timing))
+        .count();
+    let bin_windows = aggregated && window_count > MAX_WINDOW_SPANS;
+    // One event as its own mark (a span for a window).
+    let mut one = |t: &prior_analyze::report::TimelineEntry| -> (bool, MarkView) {
+        let e = &t.event;
+        let lane = lane_for(e.category, e.source);
+        let clamp = launch.filter(|_| timefmt::cannot_precede_launch(e.category, e.source));
+        let when = timefmt::from_launch(lang, &e.timing, zero, clamp);
+        clamped |= when.clamped;
+        let x0 = x(e.timing.earliest());
+        let x1 = x(e.timing.latest());
+        let windowed = is_window(&e.timing);
+        let title = format!("{} {}", when.text, event_words(lang, e));
+        let w = round((x1 - x0).max(1.5));
+        let class = mark_class(e.category.map(|c| c.as_str()), e.kind, t.phase);
+        let mark = MarkView {
+            x: round(x0),
+            y: lane_y(lane) + if windowed { WINDOW_DY } else { 3.0 },
+            w,
+            h: if windowed { WINDOW_H } else { 12.0 },
+            // `wcat-…`: the category's colour as the outline of a hatched span (a `cat-…`
+            // class would fill it solid).
+            class: if windowed { format!("w{class}") } else { class },
+            finding: false,
+            title,
+            label: (windowed && w >= WINDOW_LABEL_MIN_W)
+                .then(|| t_owned(lang, "html.window_label")),
+        };
+        (windowed, mark)
+    };
+    // (lane, bin, is_window) -> (count, class)
+    let mut bins: BTreeMap<(usize, usize, bool), (u64, String)> = BTreeMap::new();
+    for t in &r.timeline {
+        let e = &t.event;
+        let windowed = is_window(&e.timing);
+        if aggregated && (!windowed || bin_windows) {
             let lane = lane_for(e.category, e.source);
-            let windowed = is_window(&e.timing);
             let pos = (x(e.timing.earliest()) - LABEL_W) / PLOT_W * (BINS as f64 - 1.0);
             let bin = pos.max(0.0) as usize;
             let entry = bins.entry((lane, bin, windowed)).or_insert_with(|| {
@@ -668,68 +708,37 @@ fn timeline(r: &Report, zero: Micros, lang: Lang) -> TimelineView {
                 )
             });
             entry.0 += 1;
+            continue;
         }
-        let bw = PLOT_W / BINS as f64;
-        for ((lane, bin, windowed), (n, class)) in bins {
-            let title = tf(
-                lang,
-                "html.events_in",
-                &[("n", &n.to_string()), ("lane", &lanes[lane].label)],
-            );
-            let class = if windowed { format!("w{class}") } else { class };
-            let mark = MarkView {
-                x: round(LABEL_W + bin as f64 * bw),
-                y: lane_y(lane) + if windowed { WINDOW_DY } else { 3.0 },
-                w: round(bw.max(1.0)),
-                h: if windowed { WINDOW_H } else { 12.0 },
-                class,
-                finding: false,
-                title,
-                label: None,
-            };
-            if windowed {
-                windows.push(mark);
-            } else {
-                marks.push(mark);
-            }
+        let (windowed, mark) = one(t);
+        if windowed {
+            windows.push(mark);
+        } else {
+            marks.push(mark);
         }
-    } else {
-        for t in &r.timeline {
-            let e = &t.event;
-            let lane = lane_for(e.category, e.source);
-            let clamp = launch.filter(|_| timefmt::cannot_precede_launch(e.category, e.source));
-            let when = timefmt::from_launch(lang, &e.timing, zero, clamp);
-            clamped |= when.clamped;
-            let x0 = x(e.timing.earliest());
-            let x1 = x(e.timing.latest());
-            let windowed = is_window(&e.timing);
-            let title = format!("{} {}", when.text, event_words(lang, e));
-            let w = round((x1 - x0).max(1.5));
-            let mark = MarkView {
-                x: round(x0),
-                y: lane_y(lane) + if windowed { WINDOW_DY } else { 3.0 },
-                w,
-                h: if windowed { WINDOW_H } else { 12.0 },
-                class: if windowed {
-                    // `wcat-…`: the category's colour as the outline of a hatched span (a
-                    // `cat-…` class would fill it solid).
-                    format!(
-                        "w{}",
-                        mark_class(e.category.map(|c| c.as_str()), e.kind, t.phase)
-                    )
-                } else {
-                    mark_class(e.category.map(|c| c.as_str()), e.kind, t.phase)
-                },
-                finding: false,
-                title,
-                label: (windowed && w >= WINDOW_LABEL_MIN_W)
-                    .then(|| t_owned(lang, "html.window_label")),
-            };
-            if windowed {
-                windows.push(mark);
-            } else {
-                marks.push(mark);
-            }
+    }
+    let bw = PLOT_W / BINS as f64;
+    for ((lane, bin, windowed), (n, class)) in bins {
+        let title = tf(
+            lang,
+            "html.events_in",
+            &[("n", &n.to_string()), ("lane", &lanes[lane].label)],
+        );
+        let class = if windowed { format!("w{class}") } else { class };
+        let mark = MarkView {
+            x: round(LABEL_W + bin as f64 * bw),
+            y: lane_y(lane) + if windowed { WINDOW_DY } else { 3.0 },
+            w: round(bw.max(1.0)),
+            h: if windowed { WINDOW_H } else { 12.0 },
+            class,
+            finding: false,
+            title,
+            label: None,
+        };
+        if windowed {
+            windows.push(mark);
+        } else {
+            marks.push(mark);
         }
     }
     for (i, f) in r.findings.iter().enumerate() {

@@ -165,3 +165,50 @@ fn the_chinese_incomplete_list_names_the_blind_source_in_chinese() {
     );
     assert_eq!(crate::i18n::incomplete_lines(Lang::En, &r), r.incomplete);
 }
+
+#[test]
+fn windows_stay_hatched_spans_when_the_instants_are_binned() {
+    let mut r = report("leaky");
+    let windows: Vec<_> = r
+        .timeline
+        .iter()
+        .filter(|t| t.event.timing.latest() - t.event.timing.earliest() >= 1000)
+        .cloned()
+        .collect();
+    assert_eq!(windows.len(), 4, "three IPC windows and the consent tap");
+    let base = r.timeline[0].clone();
+    let start = base.event.timing.earliest();
+    let mut timeline: Vec<_> = (0..5_000)
+        .map(|i| {
+            let mut t = base.clone();
+            t.event.timing = prior_model::Timing::instant(start + i as i64 * 4_000);
+            t
+        })
+        .collect();
+    timeline.extend(windows.iter().cloned());
+    r.timeline = timeline;
+    let h = html(&r, Lang::En);
+    assert!(h.contains("events in "), "instants binned");
+    assert_eq!(h.matches("<rect class=\"window ").count(), 4);
+    assert_eq!(h.matches(">somewhere in this window</text>").count(), 3);
+
+    // Hundreds of windows are binned too.
+    let mut many = Vec::new();
+    for i in 0..600 {
+        let mut t = windows[0].clone();
+        t.event.timing = prior_model::Timing::Window {
+            from_us: start + i * 30_000,
+            to_us: start + i * 30_000 + 5_000_000,
+        };
+        many.push(t);
+    }
+    r.timeline.extend(many);
+    let h = html(&r, Lang::En);
+    let binned = h
+        .split("<rect class=\"window ")
+        .skip(1)
+        .filter(|w| w.contains(" events in "))
+        .count();
+    assert!(binned >= 600, "windows binned: {binned}");
+    assert!(!h.contains(">somewhere in this window</text>"));
+}
