@@ -221,3 +221,41 @@ fn the_page_and_the_text_report_in_chinese_and_machine_formats_stay_english() {
         assert_eq!(en, zh, "{format} must stay English");
     }
 }
+
+#[test]
+fn prior_run_with_lang_zh_prints_chinese_and_writes_a_chinese_page_beside_english_json() {
+    let out = tempfile::tempdir().unwrap();
+    let scenario = crate::util::root().join("scenarios/demo/reject-path.yaml");
+    let o = prior()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--lang", "zh", "--report", "html,junit", "--out"])
+        .arg(out.path())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("Prior 隐私政策同意检测：不通过"),
+        "stdout:\n{stdout}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("用户拒绝后"), "{stdout}");
+    let bundle = std::fs::read_dir(out.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let page = std::fs::read_to_string(bundle.join("report.html")).unwrap();
+    assert!(page.contains("<html lang=\"zh-CN\">"));
+    assert!(page.contains("<rect class=\"consent consent-rejected\""));
+    assert!(page.contains(">用户拒绝</text>"));
+    // Machine formats stay English.
+    let junit = std::fs::read_to_string(bundle.join("report.junit.xml")).unwrap();
+    let json = std::fs::read_to_string(bundle.join("report.json")).unwrap();
+    for machine in [&junit, &json] {
+        assert!(!machine.contains("用户"), "a machine format in Chinese");
+    }
+    assert!(json.contains("\"after_consent\""));
+}
