@@ -8,4 +8,5 @@ mod report;
 mod run;
 mod sdks;
 mod selftest;
+mod timeline;
 mod util;

@@ -3,6 +3,8 @@
 //! ([`render_json_batch`]), a self-contained HTML page with a timeline ([`render_html`]),
 //! JUnit XML ([`render_junit`]), SARIF 2.1.0 ([`render_sarif`]), and baselines
 //! ([`Baseline`]) matched by [`fingerprint`]. `docs/reports.md` describes every format.
+//! The text and HTML reports come in English or Simplified Chinese ([`Lang`], `i18n.rs`);
+//! machine formats are always English.
 //!
 //! Architecture invariant: renderers only format; every decision (verdict, severity, phase)
 //! was made by `prior-analyze`. Everything the app or the bundle controls (package names,
@@ -11,15 +13,18 @@
 
 pub mod baseline;
 pub mod html;
+pub mod i18n;
 mod junit;
 pub mod sarif;
 mod text;
+mod timefmt;
 
 pub use baseline::{Baseline, BaselineDiff, BaselineEntry};
-pub use html::{HtmlRun, Screenshot, render_html};
+pub use html::{HtmlRun, Screenshot, render_html, render_html_lang};
+pub use i18n::Lang;
 pub use junit::{render_junit, render_junit_with};
 pub use sarif::{SarifRun, render_sarif};
-pub use text::render_text;
+pub use text::{render_text, render_text_lang};
 
 use prior_analyze::Report;
 use std::path::Path;
@@ -193,5 +198,7 @@ pub fn render_json_batch(reports: &[&Report]) -> String {
 
 #[cfg(test)]
 mod formats_tests;
+#[cfg(test)]
+mod lang_tests;
 #[cfg(test)]
 mod tests;

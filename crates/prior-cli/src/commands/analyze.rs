@@ -15,6 +15,26 @@ pub enum Format {
     Json,
 }
 
+/// Language of the human-readable reports (text and HTML); machine formats (JSON, SARIF,
+/// JUnit) are always English.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportLang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese (简体中文).
+    Zh,
+}
+
+impl From<ReportLang> for prior_report::Lang {
+    fn from(l: ReportLang) -> Self {
+        match l {
+            ReportLang::En => prior_report::Lang::En,
+            ReportLang::Zh => prior_report::Lang::Zh,
+        }
+    }
+}
+
 /// Arguments of `prior analyze`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -30,6 +50,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Language of the text report (JSON is always English).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: ReportLang,
     /// Write the report here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -72,10 +95,10 @@ pub fn outcome_of(report: &Report) -> Outcome {
     Outcome::Verdict(report.verdict)
 }
 
-/// Renders a report.
-pub fn render(report: &Report, format: Format) -> String {
+/// Renders a report (the text in `lang`).
+pub fn render(report: &Report, format: Format, lang: ReportLang) -> String {
     match format {
-        Format::Text => prior_report::render_text(report),
+        Format::Text => prior_report::render_text_lang(report, lang.into()),
         Format::Json => prior_report::render_json(report),
     }
 }
@@ -88,7 +111,7 @@ pub fn run(args: Args) -> CliResult {
         args.catalog.as_deref(),
         args.allow_modified,
     )?;
-    let text = render(&report, args.format);
+    let text = render(&report, args.format, args.lang);
     match &args.output {
         Some(path) => fs_err::write(path, text).map_err(CliError::io)?,
         None => super::out(&text)?,

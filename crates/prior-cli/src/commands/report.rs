@@ -44,6 +44,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "html")]
     format: ReportFormat,
+    /// Language of the text and HTML reports (JSON, JUnit and SARIF are always English).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: analyze::ReportLang,
     /// Write the report here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -95,6 +98,7 @@ pub fn after_run(
     out_dir: Option<&Path>,
     baseline: Option<&Path>,
     outcome: Outcome,
+    lang: analyze::ReportLang,
 ) -> CliResult {
     let items = [Analysed {
         dir: bundle_dir.to_path_buf(),
@@ -105,7 +109,7 @@ pub fn after_run(
         None => None,
     };
     for &f in formats {
-        let text = render(&items, f, diff.as_ref())?;
+        let text = render(&items, f, diff.as_ref(), lang)?;
         let path = match out_dir {
             Some(d) => {
                 fs_err::create_dir_all(d).map_err(CliError::io)?;
@@ -134,12 +138,13 @@ pub fn render(
     items: &[Analysed],
     format: ReportFormat,
     diff: Option<&prior_report::BaselineDiff>,
+    lang: analyze::ReportLang,
 ) -> Result<String, CliError> {
     let fail = |e: prior_report::RenderError| CliError::input_msg(format!("failed to {e}"));
     match format {
         ReportFormat::Text => Ok(items
             .iter()
-            .map(|a| analyze::render(&a.report, analyze::Format::Text))
+            .map(|a| analyze::render(&a.report, analyze::Format::Text, lang))
             .collect::<Vec<_>>()
             .join("\n")),
         ReportFormat::Json => {
@@ -183,7 +188,7 @@ pub fn render(
                     suppressed: suppressions(&a.dir, &a.report),
                 });
             }
-            prior_report::render_html(&runs).map_err(fail)
+            prior_report::render_html_lang(&runs, lang.into()).map_err(fail)
         }
     }
 }
@@ -291,7 +296,7 @@ pub fn run(args: Args) -> CliResult {
     }
     let outcome = batch_outcome(&items);
     let Some(baseline) = &args.baseline else {
-        let text = render(&items, args.format, None)?;
+        let text = render(&items, args.format, None, args.lang)?;
         write_out(args.output.as_deref(), &text)?;
         return Ok(outcome);
     };
@@ -310,7 +315,7 @@ pub fn run(args: Args) -> CliResult {
         s.push('\n');
         s
     } else {
-        render(&items, args.format, Some(&diff))?
+        render(&items, args.format, Some(&diff), args.lang)?
     };
     write_out(args.output.as_deref(), &text)?;
     eprint!("{}", diff.render_text());

@@ -41,6 +41,9 @@ pub struct Args {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Language of the text summary and of `--report text,html` (machine formats stay English).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: analyze::ReportLang,
     /// Rule profile for the analysis, overriding the scenario's.
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
@@ -354,7 +357,7 @@ fn run_one(
         recording.bundle_dir.join("report.json"),
         prior_report::render_json(&report),
     );
-    let mut text = analyze::render(&report, args.format);
+    let mut text = analyze::render(&report, args.format, args.lang);
     let mut outcome = analyze::outcome_of(&report);
     let expect = &scenario.expect;
     if expect.max_findings.is_some() || expect.verdict.is_some() || !expect.allow.is_empty() {
@@ -386,6 +389,7 @@ fn run_one(
         args.out_report.as_deref(),
         args.baseline.as_deref(),
         outcome,
+        args.lang,
     )
 }
 
