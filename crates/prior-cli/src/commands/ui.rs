@@ -3,7 +3,7 @@
 
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_scenario::{Consent, Vars};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output formats of `prior ui`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -28,6 +28,44 @@ pub struct Args {
     format: Format,
 }
 
+/// Reads a UI dump of at most [`prior_parse::ui::MAX_INPUT`] bytes: the type and size are
+/// checked from the metadata before anything is opened (a FIFO or a device never blocks or
+/// streams forever, a sparse 3 GB file is never read), and the read itself stops one byte past
+/// the limit in case the file grew in between.
+fn read_dump(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let max = prior_parse::ui::MAX_INPUT as u64;
+    let shown = path.display();
+    let too_big = |n: u64| {
+        CliError::input_msg(format!(
+            "failed to read {shown}: {n} bytes or more, over the {max}-byte limit of a UI dump"
+        ))
+    };
+    let meta = fs_err::metadata(path).map_err(CliError::io)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            "a FIFO, device or socket"
+        };
+        return Err(CliError::input_msg(format!(
+            "failed to read {shown}: it is {what}, not a regular file"
+        )));
+    }
+    if meta.len() > max {
+        return Err(too_big(meta.len()));
+    }
+    let file = fs_err::File::open(path).map_err(CliError::io)?;
+    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(CliError::io)?;
+    if buf.len() as u64 > max {
+        return Err(too_big(buf.len() as u64));
+    }
+    Ok(buf)
+}
+
 fn default_consent() -> Consent {
     Consent {
         mode: prior_scenario::ConsentMode::Auto,
@@ -50,7 +88,7 @@ pub fn run(args: Args) -> CliResult {
         }
         None => default_consent(),
     };
-    let text = fs_err::read(&args.dump).map_err(CliError::io)?;
+    let text = read_dump(&args.dump)?;
     let text = String::from_utf8_lossy(&text);
     let dump = prior_parse::ui::parse_dump(&text)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", args.dump.display())))?;
