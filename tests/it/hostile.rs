@@ -228,6 +228,10 @@ mod apk {
             }
         }
         assert_eq!(std::fs::read_dir(out.path()).expect("out").count(), 0);
+        // The same scenario with a real APK passes `prior check`.
+        let scen = scenario(dir.path(), &polite_news());
+        let (code, err) = run(&[os("check"), scen.as_os_str()]);
+        assert_eq!(code, 0, "{err}");
     }
 
     #[test]

@@ -176,6 +176,43 @@ proptest! {
         }
     }
 
+    /// The manifest (AXML) and resource-table readers alone on mutated real bytes, and the
+    /// whole APK with the mutated manifest in it: never a panic.
+    #[test]
+    fn mutated_real_manifest_never_panics(
+        flips in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+        words in prop::collection::vec((any::<prop::sample::Index>(), any::<u32>()), 0..4),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let apk = apk_info::Apk::new(fixture()).unwrap();
+        let mut m = apk.read("AndroidManifest.xml").unwrap().0;
+        let arsc_bytes = apk.read("resources.arsc").unwrap().0;
+        for (i, v) in flips {
+            let k = i.index(m.len());
+            m[k] = v;
+        }
+        for (i, v) in words {
+            let k = i.index(m.len() - 3);
+            m[k..k + 4].copy_from_slice(&v.to_le_bytes());
+        }
+        m.truncate(cut.index(m.len() + 1));
+        let arsc = apk_info::ARSC::new(&mut &arsc_bytes[..]).ok();
+        let _ = apk_info::AXML::new(&mut &m[..], arsc.as_ref());
+        let mut a = arsc_bytes.clone();
+        let k = a.len() / 2;
+        a[k] ^= 0xff;
+        let _ = apk_info::ARSC::new(&mut &a[..]);
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(
+            dir.path(),
+            "m.apk",
+            &build(&real_entries(vec![Entry::stored("AndroidManifest.xml", &m)])),
+        );
+        if let Ok(f) = ApkFacts::read(&p) {
+            prop_assert!(!f.package.is_empty());
+        }
+    }
+
     /// The dex reader alone on mutated real dex bytes.
     #[test]
     fn mutated_real_dex_never_panics(
