@@ -109,15 +109,23 @@ fn explain_open_error(file: std::fs::File, e: &apk_info::APKError) -> String {
     }
 }
 
-/// The message for an entry whose inflated size is over the cap.
+/// The message for an entry the zip reader refused as too large: declared over the cap, or
+/// inflating past it whatever it declares.
 pub(crate) fn entry_too_large(name: &str, info: &apk_info::EntryInfo) -> String {
-    format!(
-        "{name} inflates to more than {} bytes (the zip headers declare {} compressed, {} \
-         uncompressed): a zip bomb or a corrupt APK; Prior stops inflating any entry at that limit",
-        crate::MAX_ENTRY_BYTES,
-        info.compressed_size,
-        info.uncompressed_size
-    )
+    let cap = crate::MAX_ENTRY_BYTES;
+    let (c, u) = (info.compressed_size, info.uncompressed_size);
+    if u > cap || c > cap {
+        format!(
+            "{name} is over Prior's {cap}-byte limit for one zip entry (the zip headers declare \
+             {c} compressed, {u} uncompressed)"
+        )
+    } else {
+        format!(
+            "{name} inflates to more than {cap} bytes (the zip headers declare {c} compressed, \
+             {u} uncompressed): a zip bomb or a corrupt APK; Prior stops inflating any entry at \
+             that limit"
+        )
+    }
 }
 
 /// `"true"`/`"false"` → a bool; anything else (absent, a resource reference) → `None`.

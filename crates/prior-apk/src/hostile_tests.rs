@@ -100,6 +100,27 @@ fn a_dex_that_lies_about_its_size_is_reported_and_the_rest_is_read() {
 }
 
 #[test]
+fn an_entry_declaring_more_than_the_cap_is_named() {
+    // Declared over the cap: refused before inflating anything.
+    let dir = tempfile::tempdir().unwrap();
+    let declared = u32::try_from(MAX_ENTRY_BYTES + 1).unwrap();
+    let entries = real_entries(vec![Entry::deflated_declaring(
+        "AndroidManifest.xml",
+        zeros_bomb(1000),
+        declared,
+    )]);
+    let apk = write(dir.path(), "big.apk", &build(&entries));
+    let e = ApkFacts::read(&apk).unwrap_err().to_string();
+    assert!(
+        e.contains(&format!(
+            "AndroidManifest.xml is over Prior's {MAX_ENTRY_BYTES}-byte limit for one zip entry"
+        )),
+        "{e}"
+    );
+    assert!(e.contains(&format!("{declared} uncompressed")), "{e}");
+}
+
+#[test]
 fn an_app_container_is_not_an_installable_apk() {
     // An xapk-style container: no usable root manifest, a base.apk inside. `adb install`
     // cannot install it, so neither `prior check` nor `prior run` accepts it.
@@ -146,7 +167,7 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     /// The zip reader, the manifest reader and the dex reader on mutated real bytes: an answer
     /// or an error, never a panic; every entry read stays under the cap (the reader enforces
