@@ -246,11 +246,11 @@ mod apk {
         let cases: [(&Path, String); 4] = [
             (
                 &fifo,
-                "it is a FIFO, device or socket, not a regular file".into(),
+                "it is a FIFO (named pipe), not a regular file".into(),
             ),
             (
                 Path::new("/dev/zero"),
-                "it is a FIFO, device or socket".into(),
+                "it is a character device, not a regular file".into(),
             ),
             (dir.path(), "it is a directory, not a regular file".into()),
             (

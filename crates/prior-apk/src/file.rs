@@ -65,24 +65,15 @@ fn special_kind(meta: &Metadata) -> Option<&'static str> {
     }
 }
 
-fn check_meta(meta: &Metadata) -> Result<u64, ApkFileError> {
-    if let Some(kind) = special_kind(meta) {
-        return Err(ApkFileError::NotRegular(kind));
+fn check_regular(meta: &Metadata) -> Result<u64, ApkFileError> {
+    match special_kind(meta) {
+        Some(kind) => Err(ApkFileError::NotRegular(kind)),
+        None => Ok(meta.len()),
     }
-    let size = meta.len();
-    if size == 0 {
-        return Err(ApkFileError::Empty);
-    }
-    if size > MAX_APK_BYTES {
-        return Err(ApkFileError::TooLarge {
-            size,
-            max: MAX_APK_BYTES,
-        });
-    }
-    Ok(size)
 }
 
-/// An error of [`open_apk_file`]: the file could not be read, or it is not an APK.
+/// An error of [`open_apk_file`] and [`open_regular`]: the file could not be read, or it is
+/// not what the caller needs.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     /// I/O.
@@ -93,15 +84,33 @@ pub enum OpenError {
     Invalid(#[from] ApkFileError),
 }
 
+/// Opens `path` for reading only if it is a regular file, without ever blocking: its metadata
+/// is checked before the open (a FIFO or a device is never opened), the open uses
+/// `O_NONBLOCK`, and the opened handle is checked again (the path may have changed in
+/// between). Returns the file and its size. Also used for other inputs that must be regular
+/// files (`prior ui`'s dump).
+pub fn open_regular(path: &Path) -> Result<(File, u64), OpenError> {
+    check_regular(&std::fs::metadata(path)?)?;
+    let file = open_nonblocking(path)?;
+    let size = check_regular(&file.metadata()?)?;
+    Ok((file, size))
+}
+
 /// Checks `path` (type, size, zip signature) without blocking and returns it opened, with its
 /// size. The handle is positioned after the 4 signature bytes; callers that read it again
 /// seek or reopen.
 pub fn open_apk_file(path: &Path) -> Result<(File, u64), OpenError> {
-    // Metadata first: never open a FIFO or a device for reading.
-    check_meta(&std::fs::metadata(path)?)?;
-    let mut file = open_nonblocking(path)?;
-    // The path may have changed since: check what was actually opened.
-    let size = check_meta(&file.metadata()?)?;
+    let (mut file, size) = open_regular(path)?;
+    if size == 0 {
+        return Err(ApkFileError::Empty.into());
+    }
+    if size > MAX_APK_BYTES {
+        return Err(ApkFileError::TooLarge {
+            size,
+            max: MAX_APK_BYTES,
+        }
+        .into());
+    }
     let mut magic = [0u8; 4];
     file.read_exact(&mut magic).map_err(|e| {
         if e.kind() == std::io::ErrorKind::UnexpectedEof {

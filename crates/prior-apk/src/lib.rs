@@ -23,7 +23,9 @@ pub mod sdk;
 
 pub use dex::{DexError, DexFile};
 pub use facts::{ApkFacts, sha256_file};
-pub use file::{ApkFileError, MAX_APK_BYTES, MAX_ENTRY_BYTES, open_apk_file};
+pub use file::{
+    ApkFileError, MAX_APK_BYTES, MAX_ENTRY_BYTES, OpenError, open_apk_file, open_regular,
+};
 pub use inventory::{Inventory, InventoryError};
 pub use permissions::is_dangerous_permission;
 pub use sdk::{SdkCatalog, SdkCatalogError, SdkEntry};

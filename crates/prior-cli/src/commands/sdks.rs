@@ -150,10 +150,10 @@ fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {
     }
 }
 
-/// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
 /// The largest `meta.json` `prior sdks` reads to find a bundle's APK (a real one is a few KiB).
 const MAX_META_BYTES: u64 = 16 * 1024 * 1024;
 
+/// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
 fn bundle_apk(dir: &Path) -> Option<PathBuf> {
     // A hostile bundle's meta.json may be huge, a FIFO or a symlink: read a regular file of
     // bounded size only (the bundle reader reports what is wrong with it).

@@ -28,35 +28,28 @@ pub struct Args {
     format: Format,
 }
 
-/// Reads a UI dump of at most [`prior_parse::ui::MAX_INPUT`] bytes: the type and size are
-/// checked from the metadata before anything is opened (a FIFO or a device never blocks or
-/// streams forever, a sparse 3 GB file is never read), and the read itself stops one byte past
-/// the limit in case the file grew in between.
+/// Reads a UI dump of at most [`prior_parse::ui::MAX_INPUT`] bytes: only a regular file, opened
+/// without blocking (`prior_apk::open_regular`: a FIFO or a device is never opened), its size
+/// checked before reading (a sparse 3 GB file is never read), and the read itself stops one byte
+/// past the limit in case the file grew in between.
 fn read_dump(path: &Path) -> Result<Vec<u8>, CliError> {
     use std::io::Read as _;
     let max = prior_parse::ui::MAX_INPUT as u64;
     let shown = path.display();
+    let fail = |why: String| CliError::input_msg(format!("failed to read {shown}: {why}"));
     let too_big = |n: u64| {
-        CliError::input_msg(format!(
-            "failed to read {shown}: {n} bytes or more, over the {max}-byte limit of a UI dump"
+        fail(format!(
+            "{n} bytes or more, over the {max}-byte limit of a UI dump"
         ))
     };
-    let meta = fs_err::metadata(path).map_err(CliError::io)?;
-    if !meta.is_file() {
-        let what = if meta.is_dir() {
-            "a directory"
-        } else {
-            "a FIFO, device or socket"
-        };
-        return Err(CliError::input_msg(format!(
-            "failed to read {shown}: it is {what}, not a regular file"
-        )));
+    let (file, size) = prior_apk::open_regular(path).map_err(|e| match e {
+        prior_apk::OpenError::Io(e) => CliError::io(e),
+        prior_apk::OpenError::Invalid(why) => fail(why.to_string()),
+    })?;
+    if size > max {
+        return Err(too_big(size));
     }
-    if meta.len() > max {
-        return Err(too_big(meta.len()));
-    }
-    let file = fs_err::File::open(path).map_err(CliError::io)?;
-    let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(max + 1)
         .read_to_end(&mut buf)
         .map_err(CliError::io)?;
