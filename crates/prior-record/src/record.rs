@@ -584,6 +584,10 @@ impl Session<'_> {
         let pkg = self.app.package.clone();
         let p = self.package.clone();
         if let Some(apk) = self.app.apk.clone() {
+            // The same check `prior run` and `prior check` made before: the path may have been
+            // replaced since (by a FIFO, a device), and pushing one would hang.
+            prior_apk::open_apk_file(&apk)
+                .map_err(|e| format!("failed to read APK {}: {e}", apk.display()))?;
             let removed = self
                 .dev
                 .uninstall(&p)
