@@ -553,6 +553,9 @@ pub struct Bundle {
     pub meta: Meta,
     /// `harness.jsonl`, in order.
     pub harness: Vec<HarnessEntry>,
+    /// Whether `harness.jsonl` exists (an empty `harness` may be a missing file or an
+    /// empty one).
+    pub harness_present: bool,
     /// Why the bundle is incomplete; empty when it is complete.
     pub incomplete: Vec<String>,
     /// The manifest check.
@@ -636,6 +639,7 @@ impl Bundle {
             root,
             meta,
             harness,
+            harness_present,
             incomplete,
             integrity,
         })
@@ -664,6 +668,15 @@ impl Bundle {
     pub fn read_file(&self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>, BundleError> {
         match open_file_in(&self.root, rel)? {
             Some((f, size)) => read_capped(f, size, rel, cap).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// sha256 of a bundle file, lowercase hex (streaming; `None` when absent; never follows
+    /// a link).
+    pub fn sha256_of(&self, rel: &str) -> Result<Option<String>, BundleError> {
+        match open_file_in(&self.root, rel)? {
+            Some((f, _)) => Ok(Some(sha256_reader(f)?)),
             None => Ok(None),
         }
     }
@@ -844,6 +857,11 @@ fn rel_string(root: &Path, path: &Path) -> String {
 /// sha256 of a file, lowercase hex, streaming.
 pub fn sha256_file(path: &Path) -> Result<String, BundleError> {
     Ok(sha256_reader(fs::File::open(path)?)?)
+}
+
+/// sha256 of bytes, lowercase hex (e.g. a rule profile's text, recorded in `meta.json`).
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 fn sha256_reader(r: impl Read) -> io::Result<String> {

@@ -263,6 +263,19 @@ fn run_view(run: &HtmlRun<'_>) -> RunView {
         "profile".to_string(),
         format!("{} ({})", r.profile.name, r.profile.title),
     ));
+    opt(
+        &mut session,
+        "profile file",
+        r.profile
+            .file
+            .as_ref()
+            .map(|f| format!("{f} (sha256 {})", r.profile.sha256)),
+    );
+    opt(
+        &mut session,
+        "profile note",
+        r.profile.differs_from_recorded.clone(),
+    );
     session.push((
         "catalog".to_string(),
         format!("{} {}", r.catalog.name, r.catalog.version),

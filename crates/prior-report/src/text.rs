@@ -35,6 +35,20 @@ pub fn render_text(r: &Report) -> String {
         "profile",
         &format!("{} ({})", clean(&r.profile.name), clean(&r.profile.title)),
     );
+    if let Some(f) = &r.profile.file {
+        field(
+            &mut o,
+            "",
+            &format!(
+                "from file {}, sha256 {}",
+                clean(f),
+                clean(&r.profile.sha256)
+            ),
+        );
+    }
+    if let Some(d) = &r.profile.differs_from_recorded {
+        field(&mut o, "", &format!("NOTE: {}", clean(d)));
+    }
     for (i, l) in consent_lines(r).into_iter().enumerate() {
         field(&mut o, if i == 0 { "consent" } else { "" }, &l);
     }
@@ -250,7 +264,8 @@ fn consent_lines(r: &Report) -> Vec<String> {
 
 fn bundle_line(r: &Report) -> String {
     let i = &r.integrity;
-    let seal = if !i.manifest_present {
+    let unsound = !i.irregular.is_empty() || !i.implausible.is_empty();
+    let seal = if !i.manifest_present && !unsound {
         "not sealed (no MANIFEST.sha256)".to_string()
     } else if i.intact {
         "sealed, MANIFEST.sha256 verified".to_string()
@@ -260,6 +275,8 @@ fn bundle_line(r: &Report) -> String {
             ("modified", &i.modified),
             ("missing", &i.missing),
             ("unlisted", &i.unlisted),
+            ("not a regular file, never read", &i.irregular),
+            ("implausible", &i.implausible),
         ] {
             if !files.is_empty() {
                 parts.push(format!(
@@ -273,7 +290,7 @@ fn bundle_line(r: &Report) -> String {
             }
         }
         format!(
-            "DOES NOT MATCH MANIFEST.sha256 ({}); analysed only because that was allowed",
+            "DOES NOT MATCH MANIFEST.sha256 OR IS NOT SOUND ({}); analysed only because that was allowed",
             parts.join("; ")
         )
     };

@@ -72,9 +72,8 @@ pub struct Analysed {
 
 /// Loads a baseline file.
 pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
-    let text = fs_err::read_to_string(path).map_err(|e| CliError::input_msg(e.to_string()))?;
-    prior_report::Baseline::from_json(&text)
-        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", path.display())))
+    prior_report::Baseline::from_file(path)
+        .map_err(|e| CliError::input_msg(format!("failed to {e}")))
 }
 
 /// The outcome under a baseline: `exit::code_of` gives 1 when there are new findings,
