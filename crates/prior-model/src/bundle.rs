@@ -666,10 +666,7 @@ impl Bundle {
     /// Reads a whole bundle file of at most `cap` bytes ([`BundleError::TooLarge`] beyond),
     /// `None` when absent; like [`Bundle::open_file`] it never follows a link.
     pub fn read_file(&self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>, BundleError> {
-        match open_file_in(&self.root, rel)? {
-            Some((f, size)) => read_capped(f, size, rel, cap).map(Some),
-            None => Ok(None),
-        }
+        read_file_in(&self.root, rel, cap)
     }
 
     /// sha256 of a bundle file, lowercase hex (streaming; `None` when absent; never follows
@@ -705,6 +702,15 @@ pub fn open_file_in(root: &Path, rel: &str) -> Result<Option<(std::fs::File, u64
             file: rel.to_string(),
             kind,
         }),
+    }
+}
+
+/// Reads a whole file of at most `cap` bytes under a bundle directory `root` (see
+/// [`Bundle::read_file`]); for readers that have only the directory.
+pub fn read_file_in(root: &Path, rel: &str, cap: u64) -> Result<Option<Vec<u8>>, BundleError> {
+    match open_file_in(root, rel)? {
+        Some((f, size)) => read_capped(f, size, rel, cap).map(Some),
+        None => Ok(None),
     }
 }
 

@@ -152,15 +152,18 @@ fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {
 
 /// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
 fn bundle_apk(dir: &Path) -> Option<PathBuf> {
+    use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
+    // Read like every bundle file: no link followed, no FIFO opened blocking, capped.
     let meta: serde_json::Value =
-        serde_json::from_slice(&fs_err::read(dir.join("meta.json")).ok()?).ok()?;
+        serde_json::from_slice(&read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??).ok()?;
     let name = meta["app"]["apk_file"].as_str()?;
     // Only a plain file name inside the bundle: never follow a path out of it.
     if name.contains('/') || name.contains('\\') || name.starts_with('.') {
         return None;
     }
     let p = dir.join(name);
-    p.is_file().then_some(p)
+    // The entry itself must be a regular file, not a link out of the bundle.
+    p.symlink_metadata().is_ok_and(|m| m.is_file()).then_some(p)
 }
 
 fn to_text(out: &Output, is_bundle: bool) -> String {
