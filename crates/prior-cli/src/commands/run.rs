@@ -305,7 +305,10 @@ fn run_one(
     });
     let profile_used = analyze::profile_record(profile.as_deref())?;
     let dir = bundle_dir(&args.out, &scenario)?;
-    let mut target = pick_device(&scenario, args.device.as_deref(), &dir)?;
+    // No device, no recording: the directory just created (still empty) goes again.
+    let mut target = pick_device(&scenario, args.device.as_deref(), &dir).inspect_err(|_| {
+        let _ = std::fs::remove_dir(&dir);
+    })?;
     let label = format!(
         "{} — {} on {}{}",
         scenario.name,
