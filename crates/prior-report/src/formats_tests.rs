@@ -471,7 +471,7 @@ fn bundle_screenshots_never_follow_links_or_open_fifos() {
     std::os::unix::fs::symlink(&outside, dir.join("002-link.png")).unwrap();
     rustix::fs::mkfifoat(
         rustix::fs::CWD,
-        &dir.join("003-fifo.png"),
+        dir.join("003-fifo.png"),
         rustix::fs::Mode::from_raw_mode(0o600),
     )
     .unwrap();
