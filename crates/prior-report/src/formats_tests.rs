@@ -471,6 +471,32 @@ fn bundle_screenshots_reads_pngs_in_order_and_skips_huge_ones() {
     assert!(shots[2].png.is_empty(), "too large: not read");
 }
 
+#[test]
+fn bundle_screenshots_never_follow_links_or_open_fifos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside.png");
+    std::fs::write(&outside, b"\x89PNGoutside").unwrap();
+    let b = tmp.path().join("b");
+    let dir = b.join("raw/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("001-ok.png"), b"\x89PNGok").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("002-link.png")).unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        dir.join("003-fifo.png"),
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+    let shots = crate::bundle_screenshots(&b).unwrap();
+    let names: Vec<&str> = shots.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["001-ok.png"]);
+    // A linked screenshots directory is not listed at all.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::rename(&dir, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &dir).unwrap();
+    assert!(crate::bundle_screenshots(&b).unwrap().is_empty());
+}
+
 // ---- coverage: every format says which source was not analysed and why ----------------
 
 /// The clean bundle's report as if recorded on a user build: IPC unavailable, with a detail

@@ -312,6 +312,19 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
         k("html.k_profile"),
         format!("{} ({})", r.profile.name, r.profile.title),
     ));
+    opt(
+        &mut session,
+        "html.k_profile_file",
+        r.profile
+            .file
+            .as_ref()
+            .map(|f| format!("{f} (sha256 {})", r.profile.sha256)),
+    );
+    opt(
+        &mut session,
+        "html.k_profile_note",
+        r.profile.differs_from_recorded.clone(),
+    );
     session.push((
         k("html.k_catalog"),
         format!("{} {}", r.catalog.name, r.catalog.version),

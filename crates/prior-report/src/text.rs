@@ -41,6 +41,20 @@ pub fn render_text_lang(r: &Report, lang: Lang) -> String {
         t(lang, "text.f.profile"),
         &format!("{} ({})", clean(&r.profile.name), clean(&r.profile.title)),
     );
+    if let Some(f) = &r.profile.file {
+        field(
+            &mut o,
+            "",
+            &tf(
+                lang,
+                "text.profile_file",
+                &[("file", &clean(f)), ("sha256", &clean(&r.profile.sha256))],
+            ),
+        );
+    }
+    if let Some(d) = &r.profile.differs_from_recorded {
+        field(&mut o, "", &tf(lang, "text.profile_note", &[("note", &clean(d))]));
+    }
     for (i, l) in consent_lines(r, lang).into_iter().enumerate() {
         field(
             &mut o,
@@ -308,7 +322,8 @@ fn consent_lines(r: &Report, lang: Lang) -> Vec<String> {
 
 fn bundle_line(r: &Report, lang: Lang) -> String {
     let i = &r.integrity;
-    let seal = if !i.manifest_present {
+    let unsound = !i.irregular.is_empty() || !i.implausible.is_empty();
+    let seal = if !i.manifest_present && !unsound {
         t(lang, "text.seal_none").to_string()
     } else if i.intact {
         t(lang, "text.seal_ok").to_string()
@@ -318,6 +333,8 @@ fn bundle_line(r: &Report, lang: Lang) -> String {
             ("text.modified", &i.modified),
             ("text.missing", &i.missing),
             ("text.unlisted", &i.unlisted),
+            ("text.irregular", &i.irregular),
+            ("text.implausible", &i.implausible),
         ] {
             if !files.is_empty() {
                 parts.push(format!(

@@ -41,7 +41,8 @@ pub struct Args {
     /// The session bundle directory.
     #[arg(value_name = "BUNDLE")]
     bundle: PathBuf,
-    /// Rule profile: `cn-miit`, `gdpr` or a profile file (default: the scenario's, else cn-miit).
+    /// Rule profile: `cn-miit`, `gdpr` or a profile file (default: the built-in profile the
+    /// bundle names, else cn-miit; a bundle can never name a file).
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
     /// A personal-data catalog file to use instead of the built-in one.
@@ -76,18 +77,43 @@ pub fn analyze_bundle(
         None => Catalog::builtin(),
     }
     .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
-    let name = profile
-        .map(str::to_string)
-        .or_else(|| bundle.meta.profile.clone())
-        .unwrap_or_else(|| "cn-miit".to_string());
-    let profile =
-        Profile::resolve(&name).map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    let profile = select_profile(profile, &bundle)?;
     let opts = AnalyzeOptions {
         allow_modified,
         ..AnalyzeOptions::default()
     };
     prior_analyze::analyze_with(&bundle, &catalog, &profile, &opts)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
+}
+
+/// The profile to apply: the command line's (`--profile NAME|FILE`: the operator's choice, the
+/// only way a profile file is read), else the built-in profile the bundle names (never a file:
+/// `Profile::named_in_bundle`), else cn-miit.
+pub fn select_profile(arg: Option<&str>, bundle: &Bundle) -> Result<Profile, CliError> {
+    match (arg, bundle.meta.profile.as_deref()) {
+        (Some(a), _) => Profile::resolve(a),
+        (None, Some(named)) => Profile::named_in_bundle(named),
+        (None, None) => Profile::builtin("cn-miit"),
+    }
+    .map_err(|e| CliError::input_msg(format!("failed to {e}")))
+}
+
+/// What `prior run` seals in `meta.json` about the profile it records for
+/// (`--profile NAME|FILE` or the scenario's, else cn-miit): its name, file and content sha256.
+pub fn profile_record(arg: Option<&str>) -> Result<prior_model::bundle::ProfileRecord, CliError> {
+    let p = match arg {
+        Some(a) => Profile::resolve(a),
+        None => Profile::builtin("cn-miit"),
+    }
+    .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    Ok(prior_model::bundle::ProfileRecord {
+        name: p.name,
+        file: match p.origin {
+            prior_analyze::Origin::File(f) => Some(f),
+            prior_analyze::Origin::Builtin => None,
+        },
+        sha256: p.sha256,
+    })
 }
 
 /// The outcome of a report: its verdict (`exit::code_of` maps it to the exit code).

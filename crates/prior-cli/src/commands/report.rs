@@ -75,9 +75,8 @@ pub struct Analysed {
 
 /// Loads a baseline file.
 pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
-    let text = fs_err::read_to_string(path).map_err(|e| CliError::input_msg(e.to_string()))?;
-    prior_report::Baseline::from_json(&text)
-        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", path.display())))
+    prior_report::Baseline::from_file(path)
+        .map_err(|e| CliError::input_msg(format!("failed to {e}")))
 }
 
 /// The outcome under a baseline: `exit::code_of` gives 1 when there are new findings,
@@ -197,9 +196,7 @@ pub fn render(
 /// scenario text recorded in `meta.json`. A bundle without one, or whose scenario no longer
 /// parses, has none (the latter is said on stderr).
 fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
-    let meta = std::fs::read_to_string(dir.join("meta.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let meta = read_meta(dir);
     let Some(sc) = meta.as_ref().map(|m| &m["scenario"]) else {
         return Vec::new();
     };
@@ -247,13 +244,19 @@ fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
         .collect()
 }
 
+/// The bundle's `meta.json`, read like every bundle file (no link followed, no FIFO opened
+/// blocking, capped); `None` when it cannot be read.
+fn read_meta(dir: &Path) -> Option<serde_json::Value> {
+    use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
+    let bytes = read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// The scenario file recorded in the bundle's `meta.json` (`/`-separated), else the bundle's
 /// `meta.json` itself: the location SARIF results point at.
 fn scenario_uri(dir: &Path) -> String {
     let meta = dir.join("meta.json");
-    let recorded = std::fs::read_to_string(&meta)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    let recorded = read_meta(dir)
         .and_then(|v| v["scenario"]["path"].as_str().map(str::to_string))
         .filter(|p| !p.is_empty());
     recorded

@@ -219,29 +219,20 @@ fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {
     }
 }
 
-/// The largest `meta.json` `prior sdks` reads to find a bundle's APK (a real one is a few KiB).
-const MAX_META_BYTES: u64 = 16 * 1024 * 1024;
-
 /// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
 fn bundle_apk(dir: &Path) -> Option<PathBuf> {
-    // A hostile bundle's meta.json may be huge, a FIFO or a symlink: read a regular file of
-    // bounded size only (the bundle reader reports what is wrong with it).
-    let meta_path = dir.join("meta.json");
-    let m = std::fs::symlink_metadata(&meta_path).ok()?;
-    if !m.is_file() || m.len() > MAX_META_BYTES {
-        return None;
-    }
-    let meta: serde_json::Value = serde_json::from_slice(&fs_err::read(meta_path).ok()?).ok()?;
+    use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
+    // Read like every bundle file: no link followed, no FIFO opened blocking, capped.
+    let meta: serde_json::Value =
+        serde_json::from_slice(&read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??).ok()?;
     let name = meta["app"]["apk_file"].as_str()?;
     // Only a plain file name inside the bundle: never follow a path out of it.
     if name.contains('/') || name.contains('\\') || name.starts_with('.') {
         return None;
     }
     let p = dir.join(name);
-    // Never follow a symlink out of the bundle.
-    std::fs::symlink_metadata(&p)
-        .is_ok_and(|m| m.is_file())
-        .then_some(p)
+    // The entry itself must be a regular file, not a link out of the bundle.
+    p.symlink_metadata().is_ok_and(|m| m.is_file()).then_some(p)
 }
 
 fn to_text(out: &Output, is_bundle: bool) -> String {
