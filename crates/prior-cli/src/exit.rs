@@ -44,20 +44,9 @@ pub enum Outcome {
     Done,
     /// The analyzer's verdict on one bundle.
     Verdict(Verdict),
-    /// A scenario's `expect:` block was judged on the report of a run.
-    Expectations {
-        /// Every expectation held.
-        met: bool,
-        /// The recording was incomplete.
-        incomplete: bool,
-    },
-    /// The report was compared with a baseline.
-    Baseline {
-        /// Violations not in the baseline.
-        new: usize,
-        /// The outcome without the comparison.
-        without: Box<Outcome>,
-    },
+    /// A run judged beyond its verdict (`prior run`, `prior report`): the scenario's
+    /// `expect:` block and/or a baseline. See [`Judged`].
+    Judged(Judged),
     /// Some inputs were read and found invalid (`prior check`); each was reported.
     InvalidInput {
         /// How many.
@@ -80,6 +69,35 @@ pub enum Outcome {
     Batch(Vec<Outcome>),
 }
 
+/// The facts that decide the exit code of one judged run (`docs/exit-codes.md`, "One run").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judged {
+    /// The analyzer's verdict.
+    pub verdict: Verdict,
+    /// The session or its analysis is incomplete, or a source kept it from passing
+    /// (`prior_report::Judgement::incomplete`).
+    pub incomplete: bool,
+    /// The scenario's `expect:` block held (`None`: the scenario has none).
+    pub expectations_met: Option<bool>,
+    /// With a baseline: violations not in it and not allowed by the scenario (`None`: no
+    /// baseline).
+    pub new_violations: Option<usize>,
+}
+
+impl Judged {
+    /// Whether the run fails (code 1): expectations that do not hold; else, with a
+    /// baseline, a new violation; else, with expectations that hold, nothing; else a `fail`
+    /// verdict.
+    pub fn fails(&self) -> bool {
+        match (self.expectations_met, self.new_violations) {
+            (Some(false), _) => true,
+            (_, Some(new)) => new > 0,
+            (Some(true), None) => false,
+            (None, None) => self.verdict == Verdict::Fail,
+        }
+    }
+}
+
 /// The exit code of an outcome: the one mapping from outcomes to `docs/exit-codes.md`.
 pub fn code_of(outcome: &Outcome) -> u8 {
     match outcome {
@@ -87,21 +105,10 @@ pub fn code_of(outcome: &Outcome) -> u8 {
         Outcome::Verdict(Verdict::Pass) => OK,
         Outcome::Verdict(Verdict::Fail) => VIOLATIONS,
         Outcome::Verdict(Verdict::Inconclusive) => INCOMPLETE,
-        Outcome::Expectations { met: false, .. } => VIOLATIONS,
-        Outcome::Expectations {
-            met: true,
-            incomplete: true,
-        } => INCOMPLETE,
-        Outcome::Expectations {
-            met: true,
-            incomplete: false,
-        } => OK,
-        Outcome::Baseline { new, without } => match (*new, code_of(without)) {
-            (n, _) if n > 0 => VIOLATIONS,
-            // Every violation is a known one.
-            (_, VIOLATIONS) => OK,
-            (_, c) => c,
-        },
+        // Failing wins; otherwise an incomplete run is never 0.
+        Outcome::Judged(j) if j.fails() => VIOLATIONS,
+        Outcome::Judged(j) if j.incomplete || j.verdict == Verdict::Inconclusive => INCOMPLETE,
+        Outcome::Judged(_) => OK,
         Outcome::Selftest { passed: true, .. } => OK,
         Outcome::Selftest { checked: false, .. } => INCOMPLETE,
         Outcome::Selftest { .. } => VIOLATIONS,

@@ -11,15 +11,17 @@
 
 pub mod baseline;
 pub mod html;
+pub mod judgement;
 mod junit;
 pub mod sarif;
 mod text;
 
 pub use baseline::{Baseline, BaselineDiff, BaselineEntry};
 pub use html::{HtmlRun, Screenshot, render_html};
-pub use junit::{render_junit, render_junit_with};
+pub use judgement::{Expectations, FindingStatus, Judgement};
+pub use junit::{RunError, render_junit, render_junit_judged, render_junit_run};
 pub use sarif::{SarifRun, render_sarif};
-pub use text::render_text;
+pub use text::{render_text, render_text_judged};
 
 use prior_analyze::Report;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! The terminal summary.
 
+use crate::{FindingStatus, Judgement};
 use prior_analyze::Report;
 use prior_analyze::report::{ConsentMethod, ReportFinding, SourceCheck, SourceStatus};
 use prior_model::{ActorKind, ConsentOutcome, Severity, Timing, Verdict, format_micros_utc};
@@ -12,6 +13,14 @@ const EVIDENCE_WIDTH: usize = 160;
 /// the session ran on Prior's simulated handset), consent boundary, findings grouped with
 /// their first evidence line, what was checked, and why the session is incomplete.
 pub fn render_text(r: &Report) -> String {
+    render_text_judged(r, &Judgement::default())
+}
+
+/// [`render_text`] with the run's [`Judgement`]: each violation says whether it counts
+/// (`new since the baseline`) or why not (allowed by the scenario with the entry's reason,
+/// unchanged since the baseline, expected by the scenario), and an `expectations:` line says
+/// whether the scenario's `expect:` block held.
+pub fn render_text_judged(r: &Report, j: &Judgement) -> String {
     let mut o = String::new();
     if r.device.simulated {
         let bar = "=".repeat(78);
@@ -52,9 +61,19 @@ pub fn render_text(r: &Report) -> String {
         let mut n = 0;
         for (label, group) in by_actor(&r.findings) {
             let _ = writeln!(o, "  {label} ({}):", group.len());
-            for f in group {
+            for (i, f) in group {
                 n += 1;
                 finding(&mut o, n, f);
+                match j.status(r, i) {
+                    FindingStatus::Violation { new: true } => {
+                        let _ = writeln!(o, "      => NEW since the baseline: counts");
+                    }
+                    st => {
+                        if let Some(why) = st.excuse() {
+                            let _ = writeln!(o, "      => does not count: {}", clean(&why));
+                        }
+                    }
+                }
             }
         }
     }
@@ -90,6 +109,10 @@ pub fn render_text(r: &Report) -> String {
         for reason in &r.incomplete {
             let _ = writeln!(o, "  - {}", clean(reason));
         }
+    }
+    if let Some(line) = j.expectations_line(r) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", clean(&line));
     }
     if r.device.simulated {
         let _ = writeln!(o);
@@ -289,14 +312,15 @@ fn bundle_line(r: &Report) -> String {
 /// Findings grouped by actor (kind and name), groups in the order of their first finding
 /// (findings arrive sorted by phase and time), findings keeping their order inside a group.
 /// Findings without an actor form the last group.
-fn by_actor(findings: &[ReportFinding]) -> Vec<(String, Vec<&ReportFinding>)> {
+fn by_actor(findings: &[ReportFinding]) -> Vec<(String, Vec<(usize, &ReportFinding)>)> {
     type ActorKey<'a> = Option<(ActorKind, &'a str)>;
-    let mut groups: Vec<(ActorKey<'_>, Vec<&ReportFinding>)> = Vec::new();
-    for f in findings {
+    type Group<'a> = (ActorKey<'a>, Vec<(usize, &'a ReportFinding)>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
         let key = f.actor.as_ref().map(|a| (a.kind, a.name.as_str()));
         match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push(f),
-            None => groups.push((key, vec![f])),
+            Some((_, v)) => v.push((i, f)),
+            None => groups.push((key, vec![(i, f)])),
         }
     }
     groups.sort_by_key(|(k, _)| k.is_none());

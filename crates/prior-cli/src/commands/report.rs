@@ -2,7 +2,8 @@
 //! chosen format (`docs/reports.md`). Several bundles make a batch: one HTML page, one JUnit
 //! file with a suite per bundle, one SARIF log with a run per bundle, or a JSON batch.
 
-use super::analyze::{self, analyze_bundle};
+use super::analyze::analyze_bundle;
+use super::judge;
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_analyze::Report;
 use std::path::{Path, PathBuf};
@@ -62,12 +63,21 @@ pub struct Args {
     baseline: Option<PathBuf>,
 }
 
-/// One analysed bundle.
+/// One analysed and judged bundle.
 pub struct Analysed {
     /// Its directory.
     pub dir: PathBuf,
     /// The analysis.
     pub report: Report,
+    /// The scenario's expectations and the baseline comparison applied to it.
+    pub judgement: prior_report::Judgement,
+}
+
+impl Analysed {
+    /// The outcome of this bundle (`exit::code_of` gives its exit code).
+    pub fn outcome(&self) -> Outcome {
+        judge::outcome(&self.report, &self.judgement)
+    }
 }
 
 /// Loads a baseline file.
@@ -77,90 +87,59 @@ pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", path.display())))
 }
 
-/// The outcome under a baseline: `exit::code_of` gives 1 when there are new findings,
-/// otherwise the code without violations (incomplete stays 4).
-pub fn with_baseline(diff: &prior_report::BaselineDiff, without: Outcome) -> Outcome {
-    Outcome::Baseline {
-        new: diff.new.len(),
-        without: Box::new(without),
+/// Where `prior run --report` writes a bundle's report in `format`: `DIR/<bundle-name>.<ext>`
+/// with `--out-report DIR`, else `report.<ext>` in the bundle directory.
+pub fn report_path(bundle_dir: &Path, format: ReportFormat, out_dir: Option<&Path>) -> PathBuf {
+    match out_dir {
+        Some(d) => {
+            let stem = bundle_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "report".to_string());
+            d.join(format!("{stem}.{}", format.extension()))
+        }
+        None => bundle_dir.join(format!("report.{}", format.extension())),
     }
 }
 
-/// After `prior run` analysed a bundle: writes the `--report` formats (into `out_dir`, or the
-/// bundle directory as `report.<ext>`), applies `--baseline` and returns the outcome.
-pub fn after_run(
-    bundle_dir: &Path,
-    report: &Report,
+/// Writes `items` in each of `formats` to `path_of(format)`, saying where on stderr.
+pub fn write_reports(
+    items: &[Analysed],
     formats: &[ReportFormat],
-    out_dir: Option<&Path>,
-    baseline: Option<&Path>,
-    outcome: Outcome,
-) -> CliResult {
-    let items = [Analysed {
-        dir: bundle_dir.to_path_buf(),
-        report: report.clone(),
-    }];
-    let diff = match baseline {
-        Some(b) => Some(load_baseline(b)?.compare(&[report])),
-        None => None,
-    };
+    path_of: impl Fn(ReportFormat) -> PathBuf,
+) -> Result<(), CliError> {
     for &f in formats {
-        let text = render(&items, f, diff.as_ref())?;
-        let path = match out_dir {
-            Some(d) => {
-                fs_err::create_dir_all(d).map_err(CliError::io)?;
-                let stem = bundle_dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "report".to_string());
-                d.join(format!("{stem}.{}", f.extension()))
-            }
-            None => bundle_dir.join(format!("report.{}", f.extension())),
-        };
+        let text = render(items, f)?;
+        let path = path_of(f);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs_err::create_dir_all(parent).map_err(CliError::io)?;
+        }
         fs_err::write(&path, text).map_err(CliError::io)?;
         eprintln!("report: {}", path.display());
     }
-    match diff {
-        Some(diff) => {
-            eprint!("{}", diff.render_text());
-            Ok(with_baseline(&diff, outcome))
-        }
-        None => Ok(outcome),
-    }
+    Ok(())
 }
 
-/// Renders analysed bundles in a format.
-pub fn render(
-    items: &[Analysed],
-    format: ReportFormat,
-    diff: Option<&prior_report::BaselineDiff>,
-) -> Result<String, CliError> {
+/// The baseline comparison common to several bundles (`None` when they have no baseline).
+fn common_diff(items: &[Analysed]) -> Option<&prior_report::BaselineDiff> {
+    items.iter().find_map(|a| a.judgement.baseline.as_ref())
+}
+
+/// Renders analysed bundles in a format. With a baseline, JSON is always the batch form with
+/// the comparison added as `"baseline"`.
+pub fn render(items: &[Analysed], format: ReportFormat) -> Result<String, CliError> {
     let fail = |e: prior_report::RenderError| CliError::input_msg(format!("failed to {e}"));
     match format {
         ReportFormat::Text => Ok(items
             .iter()
-            .map(|a| analyze::render(&a.report, analyze::Format::Text))
+            .map(|a| prior_report::render_text_judged(&a.report, &a.judgement))
             .collect::<Vec<_>>()
             .join("\n")),
-        ReportFormat::Json => {
-            if let [one] = items {
-                Ok(prior_report::render_json(&one.report))
-            } else {
-                let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
-                Ok(prior_report::render_json_batch(&reports))
-            }
-        }
+        ReportFormat::Json => json_doc(items, common_diff(items)),
         ReportFormat::Junit => {
-            let sups: Vec<Vec<prior_report::Suppression>> = items
-                .iter()
-                .map(|a| suppressions(&a.dir, &a.report))
-                .collect();
-            let runs: Vec<(&Report, &[prior_report::Suppression])> = items
-                .iter()
-                .zip(&sups)
-                .map(|(a, s)| (&a.report, s.as_slice()))
-                .collect();
-            prior_report::render_junit_with(&runs).map_err(fail)
+            let runs: Vec<(&Report, &prior_report::Judgement)> =
+                items.iter().map(|a| (&a.report, &a.judgement)).collect();
+            prior_report::render_junit_judged(&runs).map_err(fail)
         }
         ReportFormat::Sarif => {
             let runs: Vec<_> = items
@@ -168,8 +147,7 @@ pub fn render(
                 .map(|a| prior_report::SarifRun {
                     report: &a.report,
                     scenario_uri: scenario_uri(&a.dir),
-                    baseline: diff,
-                    suppressed: suppressions(&a.dir, &a.report),
+                    judgement: &a.judgement,
                 })
                 .collect();
             Ok(prior_report::render_sarif(&runs))
@@ -180,7 +158,7 @@ pub fn render(
                 runs.push(prior_report::HtmlRun {
                     report: &a.report,
                     screenshots: prior_report::bundle_screenshots(&a.dir).map_err(fail)?,
-                    suppressed: suppressions(&a.dir, &a.report),
+                    suppressed: a.judgement.allowed.clone(),
                 });
             }
             prior_report::render_html(&runs).map_err(fail)
@@ -188,58 +166,29 @@ pub fn render(
     }
 }
 
-/// The findings the bundle's scenario accepts (`expect.allow`, judged today), from the
-/// scenario text recorded in `meta.json`. A bundle without one, or whose scenario no longer
-/// parses, has none (the latter is said on stderr).
-fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
-    let meta = std::fs::read_to_string(dir.join("meta.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
-    let Some(sc) = meta.as_ref().map(|m| &m["scenario"]) else {
-        return Vec::new();
-    };
-    let text = sc["text"].as_str().unwrap_or_default();
-    if text.trim().is_empty() {
-        return Vec::new();
+/// JSON for analysed bundles: one bundle without a baseline is the analyzer's report; several
+/// bundles, or any with a baseline, give the batch form (`docs/reports.md`) with the
+/// comparison `diff` added as `"baseline"`.
+pub fn json_doc(
+    items: &[Analysed],
+    diff: Option<&prior_report::BaselineDiff>,
+) -> Result<String, CliError> {
+    if let ([one], None) = (items, diff) {
+        return Ok(prior_report::render_json(&one.report));
     }
-    let path = PathBuf::from(sc["path"].as_str().unwrap_or("scenario.yaml"));
-    let opts = prior_scenario::LoadOptions { check_files: false };
-    let scenario = match prior_scenario::Scenario::parse(
-        &path,
-        text,
-        &prior_scenario::Vars::default(),
-        opts,
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "{}: the recorded scenario does not parse, so its expect.allow entries are not applied: {e}",
-                dir.display()
-            );
-            return Vec::new();
-        }
+    let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
+    let batch = prior_report::render_json_batch(&reports);
+    let Some(diff) = diff else {
+        return Ok(batch);
     };
-    let allow = &scenario.expect.allow;
-    if allow.is_empty() {
-        return Vec::new();
-    }
-    let findings: Vec<prior_model::Finding> =
-        report.findings.iter().map(|f| f.to_finding()).collect();
-    let judged =
-        scenario
-            .expect
-            .judge(&findings, report.verdict, prior_scenario::Date::today_utc());
-    judged
-        .allowed
-        .iter()
-        .filter_map(|&(i, a)| {
-            allow.get(a).map(|entry| prior_report::Suppression {
-                finding: i,
-                reason: entry.reason.clone(),
-                expires: entry.expires.map(|d| d.to_string()),
-            })
-        })
-        .collect()
+    let mut v: serde_json::Value = serde_json::from_str(&batch)
+        .map_err(|e| CliError::input_msg(format!("failed to re-read the batch JSON: {e}")))?;
+    v["baseline"] = serde_json::to_value(diff)
+        .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
+    let mut s = serde_json::to_string_pretty(&v)
+        .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
+    s.push('\n');
+    Ok(s)
 }
 
 /// The scenario file recorded in the bundle's `meta.json` (`/`-separated), else the bundle's
@@ -264,19 +213,16 @@ pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), CliError> {
     }
 }
 
-/// The outcome of several reports (the worst counts).
+/// The outcome of several judged bundles (the worst counts).
 pub fn batch_outcome(items: &[Analysed]) -> Outcome {
-    Outcome::Batch(
-        items
-            .iter()
-            .map(|a| analyze::outcome_of(&a.report))
-            .collect(),
-    )
+    Outcome::Batch(items.iter().map(Analysed::outcome).collect())
 }
 
-/// Runs `prior report`.
+/// Runs `prior report`: every bundle is judged as `prior run` judged it (the `expect:` block
+/// of the scenario recorded in it, judged today; the baseline, per bundle), so the exit code
+/// is the worst of the bundles' codes and an incomplete bundle is never forgiven.
 pub fn run(args: Args) -> CliResult {
-    let mut items = Vec::new();
+    let mut analysed = Vec::new();
     for dir in &args.bundles {
         let report = analyze_bundle(
             dir,
@@ -284,35 +230,37 @@ pub fn run(args: Args) -> CliResult {
             args.catalog.as_deref(),
             args.allow_modified,
         )?;
-        items.push(Analysed {
-            dir: dir.clone(),
-            report,
-        });
+        analysed.push((dir.clone(), report));
     }
-    let outcome = batch_outcome(&items);
-    let Some(baseline) = &args.baseline else {
-        let text = render(&items, args.format, None)?;
-        write_out(args.output.as_deref(), &text)?;
-        return Ok(outcome);
+    let diff = match &args.baseline {
+        Some(b) => {
+            let reports: Vec<&Report> = analysed.iter().map(|(_, r)| r).collect();
+            Some(load_baseline(b)?.compare(&reports))
+        }
+        None => None,
     };
-    let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
-    let diff = load_baseline(baseline)?.compare(&reports);
-    let text = if args.format == ReportFormat::Json {
-        // With a baseline, JSON is always the batch form with the comparison added.
-        let mut v: serde_json::Value =
-            serde_json::from_str(&prior_report::render_json_batch(&reports)).map_err(|e| {
-                CliError::input_msg(format!("failed to re-read the batch JSON: {e}"))
-            })?;
-        v["baseline"] = serde_json::to_value(&diff)
-            .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
-        let mut s = serde_json::to_string_pretty(&v)
-            .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
-        s.push('\n');
-        s
-    } else {
-        render(&items, args.format, Some(&diff))?
-    };
+    let today = prior_scenario::Date::today_utc();
+    let items: Vec<Analysed> = analysed
+        .into_iter()
+        .map(|(dir, report)| {
+            let scenario = judge::recorded_scenario(&dir);
+            let judgement = judge::judge(
+                &report,
+                scenario.as_ref().map(|s| &s.expect),
+                diff.as_ref(),
+                today,
+            );
+            Analysed {
+                dir,
+                report,
+                judgement,
+            }
+        })
+        .collect();
+    let text = render(&items, args.format)?;
     write_out(args.output.as_deref(), &text)?;
-    eprint!("{}", diff.render_text());
-    Ok(with_baseline(&diff, outcome))
+    if let Some(diff) = &diff {
+        eprint!("{}", diff.render_text());
+    }
+    Ok(batch_outcome(&items))
 }
