@@ -351,8 +351,7 @@ fn sarif_levels_rule_indexes_and_locations() {
     let s = render_sarif(&[SarifRun {
         report: &r,
         scenario_uri: "scenarios/leakyshop.yaml".into(),
-        baseline: None,
-        suppressed: Vec::new(),
+        judgement: no_judgement(),
     }]);
     let mut known = r.clone();
     known.findings.remove(0);
@@ -360,8 +359,10 @@ fn sarif_levels_rule_indexes_and_locations() {
     let with = render_sarif(&[SarifRun {
         report: &r,
         scenario_uri: "s.yaml".into(),
-        baseline: Some(&diff),
-        suppressed: Vec::new(),
+        judgement: &crate::Judgement {
+            baseline: Some(diff.clone()),
+            ..crate::Judgement::default()
+        },
     }]);
     let w: serde_json::Value = serde_json::from_str(&with).unwrap();
     let states: Vec<&str> = w["runs"][0]["results"]
@@ -424,8 +425,7 @@ fn snapshots_of_every_format_over_the_example_bundles() {
         .map(|r| SarifRun {
             report: r,
             scenario_uri: "scenarios/example.yaml".into(),
-            baseline: None,
-            suppressed: Vec::new(),
+            judgement: no_judgement(),
         })
         .collect();
     insta::assert_snapshot!("sarif_batch", render_sarif(&runs));
@@ -561,8 +561,7 @@ fn sarif_has_a_notification_and_invocation_properties_for_the_blind_source() {
     let s = render_sarif(&[SarifRun {
         report: &r,
         scenario_uri: "s.yaml".into(),
-        baseline: None,
-        suppressed: Vec::new(),
+        judgement: no_judgement(),
     }]);
     let v: serde_json::Value = serde_json::from_str(&s).unwrap();
     let inv = &v["runs"][0]["invocations"][0];
@@ -604,4 +603,9 @@ fn sarif_has_a_notification_and_invocation_properties_for_the_blind_source() {
             &serde_json::json!(true)
         )
     );
+}
+
+/// The judgement of a run without `expect:` and without a baseline.
+fn no_judgement() -> &'static crate::Judgement {
+    Box::leak(Box::default())
 }

@@ -141,17 +141,14 @@ impl Judgement {
             || report.blind_sources().next().is_some()
     }
 
-    /// One line for people: `expectations: met (expected verdict fail; 3 violations are
-    /// expected, 1 allowed)` or `expectations: NOT met: …`.
+    /// One line for people: `expectations: met, so its violations do not fail the run
+    /// (expected verdict fail; got verdict fail, 3 violations not covered by an allow entry)`
+    /// or `expectations: NOT met: <why> (expected …; got …)`.
     pub fn expectations_line(&self, report: &Report) -> Option<String> {
         let e = self.expectations.as_ref()?;
         let allowed = (0..report.findings.len())
             .filter(|&i| matches!(self.status(report, i), FindingStatus::Allowed(_)))
             .count();
-        let mut parts = Vec::new();
-        if !e.expected.is_empty() {
-            parts.push(format!("expected {}", e.expected.join(", ")));
-        }
         let plural = |n: usize, one: &str, many: &str| {
             if n == 1 {
                 format!("{n} {one}")
@@ -159,20 +156,33 @@ impl Judgement {
                 format!("{n} {many}")
             }
         };
-        parts.push(format!(
-            "{} not covered by an allow entry",
-            plural(e.unexpected, "violation", "violations")
-        ));
+        let mut got = vec![
+            format!("verdict {}", crate::label(&report.verdict)),
+            format!(
+                "{} not covered by an allow entry",
+                plural(e.unexpected, "violation", "violations")
+            ),
+        ];
         if allowed > 0 {
-            parts.push(format!("{allowed} allowed by the scenario"));
+            got.push(format!("{allowed} allowed"));
         }
         if e.expired > 0 {
-            parts.push(format!(
+            got.push(format!(
                 "{} expired",
                 plural(e.expired, "allow entry", "allow entries")
             ));
         }
-        Some(if e.met {
+        let mut parts = Vec::new();
+        if !e.expected.is_empty() {
+            parts.push(format!("expected {}", e.expected.join(" and ")));
+        }
+        parts.push(format!("got {}", got.join(", ")));
+        Some(if e.met && e.unexpected > 0 && self.baseline.is_none() {
+            format!(
+                "expectations: met, so its violations do not fail the run ({})",
+                parts.join("; ")
+            )
+        } else if e.met {
             format!("expectations: met ({})", parts.join("; "))
         } else {
             format!(

@@ -272,19 +272,26 @@ fn suite(r: &Report, j: &Judgement) -> TestSuite {
         TestCase::new("sources-analysed", TestCaseStatus::success())
     } else {
         let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
-        st.set_type(if r.verdict == prior_model::Verdict::Inconclusive {
-            "inconclusive"
+        // Inconclusive when nothing else fails the run (the exit code is then 4), "blind"
+        // beside a failing rule.
+        let (kind, so) = if r.verdict == prior_model::Verdict::Inconclusive {
+            ("inconclusive", "so the verdict is inconclusive".to_string())
+        } else if !j.fails(r) {
+            (
+                "inconclusive",
+                "so the run is inconclusive (none of its violations counts)".to_string(),
+            )
         } else {
-            "blind"
-        });
+            ("blind", format!("so the verdict is {}", label(&r.verdict)))
+        };
+        st.set_type(kind);
         st.set_message(format!(
-            "{} not analysed, so the verdict is {}{sim}: {}",
+            "{} not analysed, {so}{sim}: {}",
             if blind.len() == 1 {
                 "a source was"
             } else {
                 "sources were"
             },
-            label(&r.verdict),
             blind.join(" | ")
         ));
         TestCase::new("sources-analysed", st)

@@ -198,14 +198,14 @@ mod tests {
         assert_eq!(j.expectations_met(), Some(met), "{:?}", j.expectations);
         assert_eq!(j.fails(&r), !met);
         // An allow entry for everything: met, nothing counts.
-        let all = expect("  allow:\n    - reason: everything\n");
+        let all = expect("  allow:\n    - rule: pre-consent-access\n      reason: everything\n");
         let j = judge(&r, Some(&all), None, today());
         assert_eq!(j.expectations_met(), Some(true));
         assert!(j.counting(&r).is_empty());
         assert!(
             j.expectations_line(&r)
                 .unwrap()
-                .starts_with("expectations: met (expected no violation besides the allowed ones; 0 violations not covered by an allow entry; 2 allowed by the scenario)"),
+                .starts_with("expectations: met (expected no violation besides the allowed ones; got verdict fail, 0 violations not covered by an allow entry, 2 allowed)"),
             "{:?}",
             j.expectations_line(&r)
         );
@@ -222,7 +222,8 @@ mod tests {
         let line = j.expectations_line(&r).unwrap();
         assert_eq!(
             line,
-            "expectations: met (expected verdict fail; 2 violations not covered by an allow entry)"
+            "expectations: met, so its violations do not fail the run (expected verdict fail; \
+             got verdict fail, 2 violations not covered by an allow entry)"
         );
         // The same with an empty baseline: both findings are new, so the run fails.
         let empty = prior_report::Baseline::from_reports(&[]).compare(&[&r]);
@@ -238,7 +239,8 @@ mod tests {
         assert_eq!(
             j.expectations_line(&r).unwrap(),
             "expectations: NOT met: 3 violations not covered by an allow entry, at most 1 expected \
-             (expected at most 1 violation not covered by an allow entry; 3 violations not covered by an allow entry)"
+             (expected at most 1 violation not covered by an allow entry; got verdict fail, \
+             3 violations not covered by an allow entry)"
         );
         let j = judge(&r, Some(&expect("  verdict: pass\n")), None, today());
         assert!(
