@@ -3,6 +3,7 @@
 mod cli;
 mod doctor;
 mod emulator;
+mod exit_table;
 mod profiles;
 mod report;
 mod run;
