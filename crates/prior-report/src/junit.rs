@@ -69,7 +69,8 @@ pub fn render_junit_run(
         let mut s = TestSuite::new(format!("scenario {}", e.scenario));
         let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
         st.set_type(e.kind.clone());
-        st.set_message(clean_xml_text(&e.message));
+        // quick-junit drops ANSI escapes and characters XML cannot carry.
+        st.set_message(e.message.clone());
         let mut case = TestCase::new("run", st);
         case.set_classname("prior.run");
         s.add_test_case(case);
@@ -79,35 +80,6 @@ pub fn render_junit_run(
         .to_string()
         .map_err(|e| RenderError::Xml(e.to_string()))?;
     Ok(strip_root_skipped(xml))
-}
-
-/// Error messages can hold terminal colours and other control characters XML 1.0 cannot
-/// carry: they are dropped (tabs and newlines kept).
-fn clean_xml_text(s: &str) -> String {
-    let no_ansi = strip_ansi(s);
-    no_ansi
-        .chars()
-        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-        .collect()
-}
-
-/// Removes `ESC [ … letter` sequences (miette's colours).
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\u{1b}' && chars.peek() == Some(&'[') {
-            chars.next();
-            for d in chars.by_ref() {
-                if d.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Jenkins' `junit-10.xsd` does not allow `skipped` on `<testsuites>` (only on
