@@ -396,7 +396,21 @@ fn run_rows_on_the_simulated_handset_agree_with_their_reports() {
                 .unwrap_or_else(|| panic!("no {ext} in {}", reports.display()));
             std::fs::read_to_string(p).unwrap()
         };
-        junit_agrees(&file(".junit.xml"), code, name);
+        let combined = std::fs::read_to_string(reports.join("prior-run.junit.xml")).unwrap();
+        junit_agrees(&combined, code, name);
+        assert!(
+            stderr.contains("(all 1 scenario of this run)"),
+            "{name}: {stderr}"
+        );
+        let own = std::fs::read_dir(&reports)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| {
+                let n = p.to_string_lossy();
+                n.ends_with(".junit.xml") && !n.ends_with("prior-run.junit.xml")
+            })
+            .unwrap();
+        junit_agrees(&std::fs::read_to_string(own).unwrap(), code, name);
         sarif_agrees(&file(".sarif"), code, name);
         let line = if want == 0 {
             "\nexpectations: met, so its violations do not fail the run (expected verdict fail; got verdict fail, "

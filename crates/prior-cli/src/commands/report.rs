@@ -169,7 +169,7 @@ pub fn render(items: &[Analysed], format: ReportFormat) -> Result<String, CliErr
 /// JSON for analysed bundles: one bundle without a baseline is the analyzer's report; several
 /// bundles, or any with a baseline, give the batch form (`docs/reports.md`) with the
 /// comparison `diff` added as `"baseline"`.
-pub fn json_doc(
+fn json_doc(
     items: &[Analysed],
     diff: Option<&prior_report::BaselineDiff>,
 ) -> Result<String, CliError> {

@@ -99,20 +99,20 @@ pub(crate) fn combined_junit_path(opts: &Options<'_>) -> PathBuf {
         .join("prior-run.junit.xml")
 }
 
-/// After every scenario: with several, the JSON batch (stdout), the summary table (text, on
-/// stdout), the combined JUnit file; returns the run's outcome (the worst).
+/// After every scenario: with several, the JSON batch or the summary table (stdout); with
+/// `--report junit`, the combined JUnit file (also for one scenario, so CI can always point at
+/// it); returns the run's outcome (the worst).
 pub(crate) fn after_all(finished: &[Finished], opts: &Options<'_>) -> CliResult {
     let outcome = Outcome::Batch(finished.iter().map(Finished::outcome).collect());
-    if !opts.several {
-        return Ok(outcome);
-    }
     let items: Vec<&Analysed> = finished
         .iter()
         .filter_map(|f| f.result.as_ref().ok())
         .collect();
-    match opts.format {
-        Format::Json => super::out(&json_batch(&items, finished, opts)?)?,
-        Format::Text => super::out(&summary_table(finished))?,
+    if opts.several {
+        match opts.format {
+            Format::Json => super::out(&json_batch(&items, finished, opts)?)?,
+            Format::Text => super::out(&summary_table(finished))?,
+        }
     }
     if opts.reports.contains(&ReportFormat::Junit) {
         let runs: Vec<(&Report, &prior_report::Judgement)> =
@@ -138,9 +138,10 @@ pub(crate) fn after_all(finished: &[Finished], opts: &Options<'_>) -> CliResult 
         }
         fs_err::write(&path, xml).map_err(CliError::io)?;
         eprintln!(
-            "report: {} (all {} scenarios of this run)",
+            "report: {} (all {} scenario{} of this run)",
             path.display(),
-            finished.len()
+            finished.len(),
+            if finished.len() == 1 { "" } else { "s" }
         );
     }
     Ok(outcome)
@@ -159,7 +160,6 @@ fn json_batch(
         Some(b) => Some(report::load_baseline(b)?.compare(&reports)),
         None => None,
     };
-    // `json_doc` takes owned items; rebuild light copies is wasteful, so render the batch here.
     let batch = prior_report::render_json_batch(&reports);
     let mut v: serde_json::Value = serde_json::from_str(&batch)
         .map_err(|e| CliError::input_msg(format!("failed to re-read the batch JSON: {e}")))?;
