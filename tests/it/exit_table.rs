@@ -501,3 +501,68 @@ fn a_multi_scenario_run_prints_one_batch_a_summary_and_a_combined_junit() {
         "{xml}"
     );
 }
+
+/// `allow` entries: the covered findings are marked in the text output with the entry's
+/// reason; with allow entries alone, a violation they do not cover still fails the run (1),
+/// and covering every one gives 0.
+#[test]
+fn allow_entries_are_marked_in_text_and_alone_accept_only_what_they_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let row = Row {
+        command: "report, run".into(),
+        violations: true,
+        incomplete: false,
+        expect: "none".into(),
+        baseline: false,
+        new: false,
+        code: 1,
+    };
+    for (allow, code) in [
+        (
+            "  allow:\n    - rule: pre-consent-access\n      category: location\n      reason: \"Store locator JIRA-1\"\n",
+            1,
+        ),
+        (
+            "  allow:\n    - rule: pre-consent-access\n      reason: \"Store locator JIRA-1\"\n      expires: 2099-12-31\n",
+            0,
+        ),
+    ] {
+        let dir = tmp.path().join(format!("allow{code}"));
+        let b = bundle_for(&row, &dir);
+        let meta = b.join("meta.json");
+        let mut m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&meta).unwrap()).unwrap();
+        let text = format!(
+            "{}expect:\n{allow}",
+            m["scenario"]["text"].as_str().unwrap()
+        );
+        m["scenario"]["text"] = text.into();
+        std::fs::write(&meta, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+        let seal = Command::new("sh")
+            .arg("-c")
+            .arg("sha256sum $(find meta.json harness.jsonl raw -type f | LC_ALL=C sort) > MANIFEST.sha256")
+            .current_dir(&b)
+            .status()
+            .unwrap();
+        assert!(seal.success());
+        let (got, text) = report(&[&b], "text", None);
+        assert_eq!(got, code, "{text}");
+        assert!(
+            text.contains("=> does not count: allowed by the scenario")
+                && text.contains("(Store locator JIRA-1)"),
+            "{text}"
+        );
+        let (got, xml) = report(&[&b], "junit", None);
+        assert_eq!(got, code);
+        junit_agrees(&xml, code, "allow");
+        if code == 1 {
+            assert!(
+                text.contains("expectations: NOT met: ")
+                    && text.contains(
+                        "not covered by an allow entry (allow entries alone expect none)"
+                    ),
+                "{text}"
+            );
+        }
+    }
+}

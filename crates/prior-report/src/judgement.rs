@@ -128,7 +128,8 @@ impl Judgement {
 
     /// Whether the judgement makes this run fail (exit code 1): an expectation that does not
     /// hold, or a finding that counts. `exit::code_of` in the CLI decides the same from
-    /// [`Self::expectations_met`] and [`Self::new_violations`]; a test keeps them equal.
+    /// [`Self::expectations_met`] and [`Self::new_violations`]; `tests/it/exit_table.rs` checks
+    /// for every row of the table that SARIF's `judgement.fails` (this) matches the exit code.
     pub fn fails(&self, report: &Report) -> bool {
         self.expectations_met() == Some(false) || !self.counting(report).is_empty()
     }
