@@ -289,8 +289,8 @@ fn summary_table(finished: &[Finished]) -> String {
     o
 }
 
-/// Text from scenario files and error reports, without control characters or terminal
-/// colours, for a terminal table or JSON.
+/// Text from scenario files and error reports, without control characters, bidirectional
+/// overrides or terminal colours, for a terminal table or JSON.
 fn plain(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
@@ -302,7 +302,9 @@ fn plain(s: &str) -> String {
                     break;
                 }
             }
-        } else if c.is_control() && c != '\n' {
+        } else if (c.is_control() && c != '\n')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
