@@ -126,7 +126,7 @@ pub(crate) fn after_all(finished: &[Finished], opts: &Options<'_>) -> CliResult 
                         crate::exit::ErrorKind::Input => "input".to_string(),
                         crate::exit::ErrorKind::Device => "device".to_string(),
                     },
-                    message: format!("{:?}", e.report),
+                    message: error_text(e),
                 })
             })
             .collect();
@@ -174,7 +174,7 @@ fn json_batch(
                 serde_json::json!({
                     "scenario": f.scenario.display().to_string(),
                     "exit_code": code_of(&e.outcome()),
-                    "error": plain(&format!("{:?}", e.report)),
+                    "error": error_text(e),
                 })
             })
         })
@@ -287,6 +287,16 @@ fn summary_table(finished: &[Finished]) -> String {
         "exit code {total} (the worst: errors 2/3 over violations 1 over incomplete 4 over 0)\n"
     ));
     o
+}
+
+/// An error in one line for a file (JUnit, JSON): its message and, when it has one, its help,
+/// without the terminal drawing of the diagnostic.
+fn error_text(e: &CliError) -> String {
+    let mut text = e.report.to_string();
+    if let Some(help) = e.report.help() {
+        text.push_str(&format!(" (help: {help})"));
+    }
+    plain(&text)
 }
 
 /// Text from scenario files and error reports, without control characters, bidirectional
