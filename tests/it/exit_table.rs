@@ -496,10 +496,16 @@ fn a_multi_scenario_run_prints_one_batch_a_summary_and_a_combined_junit() {
     assert!(lines[4].starts_with("exit code 2"), "{table}");
     let xml = std::fs::read_to_string(&combined).unwrap();
     assert_eq!(xml.matches("<testsuite ").count(), 3, "{xml}");
+    let error = xml
+        .split("<error message=\"")
+        .nth(1)
+        .and_then(|e| e.split('"').next())
+        .unwrap_or_else(|| panic!("a run error: {xml}"));
     assert!(
-        xml.contains("<error message=") && xml.contains("type=\"input\""),
-        "{xml}"
+        error.contains("missing.yaml: cannot read the file") && !error.contains('\u{2502}'),
+        "one plain line, not the terminal drawing: {error}"
     );
+    assert!(xml.contains("type=\"input\""), "{xml}");
 }
 
 /// `allow` entries: the covered findings are marked in the text output with the entry's
