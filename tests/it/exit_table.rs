@@ -497,8 +497,9 @@ fn a_multi_scenario_run_prints_one_batch_a_summary_and_a_combined_junit() {
     let xml = std::fs::read_to_string(&combined).unwrap();
     assert_eq!(xml.matches("<testsuite ").count(), 3, "{xml}");
     let error = xml
-        .split("<error message=\"")
+        .split("<testsuite name=\"scenario ")
         .nth(1)
+        .and_then(|suite| suite.split("<error message=\"").nth(1))
         .and_then(|e| e.split('"').next())
         .unwrap_or_else(|| panic!("a run error: {xml}"));
     assert!(
