@@ -288,6 +288,17 @@ fn a_baseline_never_hides_an_incomplete_bundle_of_a_batch() {
         assert_eq!(code, 4, "{format}");
         match format {
             "junit" => junit_agrees(&doc, 4, "batch"),
+            "json" => {
+                let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
+                let codes: Vec<&serde_json::Value> = v["judged"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|j| &j["exit_code"])
+                    .collect();
+                assert_eq!(codes, [0, 4], "{}", v["judged"]);
+                assert_eq!(v["judged"][1]["reason"], "incomplete session");
+            }
             "sarif" => {
                 let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
                 assert_eq!(
@@ -453,6 +464,13 @@ fn a_multi_scenario_run_prints_one_batch_a_summary_and_a_combined_junit() {
     assert_eq!(v["summary"]["runs"], 2);
     assert_eq!(v["reports"].as_array().unwrap().len(), 2);
     assert!(v.get("errors").is_none(), "{v}");
+    let reasons: Vec<&serde_json::Value> = v["judged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| &j["reason"])
+        .collect();
+    assert_eq!(reasons, ["incomplete session", "expectations met"], "{v}");
     let combined = out.join("prior-run.junit.xml");
     assert!(
         stderr.contains(&format!(

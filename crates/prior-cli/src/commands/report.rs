@@ -176,19 +176,86 @@ fn json_doc(
     if let ([one], None) = (items, diff) {
         return Ok(prior_report::render_json(&one.report));
     }
+    let refs: Vec<&Analysed> = items.iter().collect();
+    pretty(&batch_json(&refs, diff)?)
+}
+
+/// The batch JSON document (`docs/reports.md`): `batch_format`, `summary`, `reports`, then
+/// `judged` (per report, in the same order: its exit code, the reason, whether the scenario's
+/// expectations held, new violations and the findings that count) and, with a baseline,
+/// `baseline`.
+pub fn batch_json(
+    items: &[&Analysed],
+    diff: Option<&prior_report::BaselineDiff>,
+) -> Result<serde_json::Value, CliError> {
     let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
     let batch = prior_report::render_json_batch(&reports);
-    let Some(diff) = diff else {
-        return Ok(batch);
-    };
     let mut v: serde_json::Value = serde_json::from_str(&batch)
         .map_err(|e| CliError::input_msg(format!("failed to re-read the batch JSON: {e}")))?;
-    v["baseline"] = serde_json::to_value(diff)
-        .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
-    let mut s = serde_json::to_string_pretty(&v)
+    v["judged"] = items
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "bundle": a.dir.display().to_string(),
+                "exit_code": crate::exit::code_of(&a.outcome()),
+                "reason": exit_reason(a),
+                "expectations_met": a.judgement.expectations_met(),
+                "new_violations": a.judgement.new_violations(&a.report),
+                "counting_findings": a.judgement.counting(&a.report).len(),
+            })
+        })
+        .collect();
+    if let Some(diff) = diff {
+        v["baseline"] = serde_json::to_value(diff)
+            .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
+    }
+    Ok(v)
+}
+
+/// Pretty JSON with a final newline.
+pub fn pretty(v: &serde_json::Value) -> Result<String, CliError> {
+    let mut s = serde_json::to_string_pretty(v)
         .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
     s.push('\n');
     Ok(s)
+}
+
+/// Why a scenario got its exit code, in a few words.
+pub fn exit_reason(a: &Analysed) -> String {
+    let (r, j) = (&a.report, &a.judgement);
+    let code = crate::exit::code_of(&a.outcome());
+    let incomplete = prior_report::Judgement::incomplete(r);
+    match code {
+        1 if j.expectations_met() == Some(false) => "expectations not met".to_string(),
+        1 => match j.new_violations(r) {
+            Some(n) => format!("{n} new violation{}", if n == 1 { "" } else { "s" }),
+            None => {
+                let n = j.counting(r).len();
+                format!("{n} violation{}", if n == 1 { "" } else { "s" })
+            }
+        },
+        4 if r.blind_sources().next().is_some()
+            && r.incomplete_besides_sources().next().is_none() =>
+        {
+            "not every source analysed".to_string()
+        }
+        4 if incomplete => "incomplete session".to_string(),
+        4 => "inconclusive".to_string(),
+        _ => {
+            let mut why = Vec::new();
+            if j.expectations_met() == Some(true) {
+                why.push("expectations met".to_string());
+            }
+            if j.baseline.is_some() {
+                why.push("no new violation".to_string());
+            }
+            if why.is_empty() {
+                "no violation".to_string()
+            } else {
+                why.join(", ")
+            }
+        }
+    }
 }
 
 /// The scenario file recorded in the bundle's `meta.json` (`/`-separated), else the bundle's

@@ -160,13 +160,7 @@ fn json_batch(
         Some(b) => Some(report::load_baseline(b)?.compare(&reports)),
         None => None,
     };
-    let batch = prior_report::render_json_batch(&reports);
-    let mut v: serde_json::Value = serde_json::from_str(&batch)
-        .map_err(|e| CliError::input_msg(format!("failed to re-read the batch JSON: {e}")))?;
-    if let Some(diff) = &diff {
-        v["baseline"] = serde_json::to_value(diff)
-            .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
-    }
+    let mut v = report::batch_json(items, diff.as_ref())?;
     let errors: Vec<serde_json::Value> = finished
         .iter()
         .filter_map(|f| {
@@ -182,48 +176,7 @@ fn json_batch(
     if !errors.is_empty() {
         v["errors"] = serde_json::Value::Array(errors);
     }
-    let mut s = serde_json::to_string_pretty(&v)
-        .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
-    s.push('\n');
-    Ok(s)
-}
-
-/// Why a scenario got its exit code, in a few words.
-fn exit_reason(a: &Analysed) -> String {
-    let (r, j) = (&a.report, &a.judgement);
-    let code = code_of(&a.outcome());
-    let incomplete = prior_report::Judgement::incomplete(r);
-    match code {
-        1 if j.expectations_met() == Some(false) => "expectations not met".to_string(),
-        1 => match j.new_violations(r) {
-            Some(n) => format!("{n} new violation{}", if n == 1 { "" } else { "s" }),
-            None => {
-                let n = j.counting(r).len();
-                format!("{n} violation{}", if n == 1 { "" } else { "s" })
-            }
-        },
-        4 if r.blind_sources().next().is_some()
-            && r.incomplete_besides_sources().next().is_none() =>
-        {
-            "not every source analysed".to_string()
-        }
-        4 if incomplete => "incomplete session".to_string(),
-        4 => "inconclusive".to_string(),
-        _ => {
-            let mut why = Vec::new();
-            if j.expectations_met() == Some(true) {
-                why.push("expectations met".to_string());
-            }
-            if j.baseline.is_some() {
-                why.push("no new violation".to_string());
-            }
-            if why.is_empty() {
-                "no violation".to_string()
-            } else {
-                why.join(", ")
-            }
-        }
-    }
+    report::pretty(&v)
 }
 
 /// The table that ends a multi-scenario text run.
@@ -247,7 +200,7 @@ fn summary_table(finished: &[Finished]) -> String {
                 }
                 .to_string(),
                 code_of(&a.outcome()).to_string(),
-                exit_reason(a),
+                report::exit_reason(a),
                 plain(&a.dir.display().to_string()),
             ],
             Err(e) => [
