@@ -2,16 +2,20 @@
 //!
 //! Layout: one `<testsuite>` per analysed bundle, named `<package> · <scenario>`; one
 //! `<testcase>` per rule of Prior ([`prior_analyze::RuleId::ALL`], classname
-//! `prior.<package>`), failing when the analysis has violation-level findings of that rule,
-//! with one line per finding in the failure message and the evidence (`file:line: text`) in
-//! the failure body; a `sources-analysed` case that errors (type `inconclusive`, or `blind`
-//! beside a failure) when a collector the profile requires was not analysed or one that ran
+//! `prior.<package>`), failing when the run's [`Judgement`] says findings of that rule count
+//! (without one: every violation-level finding), with one line per finding in the failure
+//! message and the evidence (`file:line: text`) in the failure body; findings that do not
+//! count (allowed or expected by the scenario, unchanged since the baseline) and `info` ones
+//! leave the case passing and are listed in its `system-out` with the reason; an
+//! `expectations` case when the scenario has an `expect:` block (failing when it does not
+//! hold); a `sources-analysed` case that errors (type `inconclusive`, or `blind` beside a
+//! failure that counts) when a collector the profile requires was not analysed or one that ran
 //! came out partial or failed, naming each with its state and reason (also in the suite's
 //! `source.<name>` properties); plus a `session-complete` case that errors when the session
-//! or its analysis was incomplete (a clean result then proves nothing). Findings of severity `info`
-//! do not fail; they are listed in the case's `system-out`, as are findings the scenario
-//! accepts ([`render_junit_with`]). A simulated session says so in
-//! the suite's properties and in every failure message.
+//! or its analysis was incomplete (a clean result then proves nothing). So a run whose exit
+//! code is 0 has no failure and no error, 1 has a failure, 4 an error. A simulated session
+//! says so in the suite's properties and in every failure message. [`render_junit_run`] adds a
+//! suite per scenario of a `prior run` that ended without a bundle.
 
 use crate::{FindingStatus, Judgement, RenderError, label};
 use prior_analyze::{Report, RuleId};

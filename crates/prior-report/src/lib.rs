@@ -2,7 +2,9 @@
 //! JSON form ([`render_json`], documented in `docs/report-json.md`) and a batch of them
 //! ([`render_json_batch`]), a self-contained HTML page with a timeline ([`render_html`]),
 //! JUnit XML ([`render_junit`]), SARIF 2.1.0 ([`render_sarif`]), and baselines
-//! ([`Baseline`]) matched by [`fingerprint`]. `docs/reports.md` describes every format.
+//! ([`Baseline`]) matched by [`fingerprint`]. A [`Judgement`] (the scenario's `expect:` and
+//! a baseline comparison, built by the CLI) says which findings still count, so text, JUnit
+//! and SARIF agree with the exit code. `docs/reports.md` describes every format.
 //!
 //! Architecture invariant: renderers only format; every decision (verdict, severity, phase)
 //! was made by `prior-analyze`. Everything the app or the bundle controls (package names,

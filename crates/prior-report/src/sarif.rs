@@ -12,6 +12,10 @@
 //! carries the coverage: `properties.sources` (state, reason, detail, required of every
 //! collector), `properties.blindSources`, and a `toolExecutionNotifications` entry per
 //! collector that keeps the report from passing (`descriptor.id` `prior/source-<status>`).
+//! The run's [`crate::Judgement`] adds accepted external `suppressions` to findings the
+//! scenario allows or expects, `baselineState` (`new`, `unchanged`, and `absent` results for
+//! the baseline's fixed findings), a `prior/expectations-not-met` notification, and the facts
+//! behind the exit code in `invocations[0].properties.judgement`.
 
 use crate::{FindingStatus, fingerprint, label};
 use prior_analyze::report::ReportFinding;
