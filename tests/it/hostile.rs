@@ -424,7 +424,6 @@ mod bundle {
     }
 }
 
-
 /// Hostile APKs and APK paths (issue 12, items 3, 4 and 6): zip entries that lie about their
 /// size, special files given as the APK or the UI dump. A clear error naming the file, exit 2,
 /// bounded memory, never a hang.

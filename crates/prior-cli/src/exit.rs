@@ -7,25 +7,28 @@
 use prior_analyze::Verdict;
 use std::process::ExitCode;
 
-/// No violation, or the command succeeded.
+/// No violation (with a baseline: no new one; with `expect:`: the expectations hold) in a
+/// complete session, or the command succeeded.
 pub const OK: u8 = 0;
-/// Violations found (with a baseline: new ones).
+/// Violations found (with a baseline: new ones), or the scenario's `expect:` does not hold.
 pub const VIOLATIONS: u8 = 1;
 /// Usage or input error (arguments, scenario, bundle, manifest mismatch).
 pub const INPUT: u8 = 2;
 /// Device or environment error.
 pub const DEVICE: u8 = 3;
-/// The run is incomplete (or coverage is missing) and found no violation.
+/// The run is incomplete (or coverage is missing) and nothing else made it fail.
 pub const INCOMPLETE: u8 = 4;
 
 /// The exit-code table as `prior --help` prints it (after the commands).
 pub const HELP_TABLE: &str = "\
 Exit codes:
-  0  no violation (with --baseline: no new one), or the command succeeded
-  1  violations found (with --baseline: new violations)
+  0  no violation (with --baseline: no new one; with expect: the expectations
+     hold) and the session is complete, or the command succeeded
+  1  violations found (with --baseline: new ones), or expect: does not hold
   2  usage or input error (arguments, scenario, bundle, manifest mismatch)
   3  device or environment error (no adb server, device offline, install failed)
-  4  incomplete or inconclusive run that found no violation";
+  4  incomplete or inconclusive run that nothing else made fail
+  (the full table: docs/exit-codes.md)";
 
 /// What kind of failure a [`CliError`](crate::CliError) is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,20 +47,9 @@ pub enum Outcome {
     Done,
     /// The analyzer's verdict on one bundle.
     Verdict(Verdict),
-    /// A scenario's `expect:` block was judged on the report of a run.
-    Expectations {
-        /// Every expectation held.
-        met: bool,
-        /// The recording was incomplete.
-        incomplete: bool,
-    },
-    /// The report was compared with a baseline.
-    Baseline {
-        /// Violations not in the baseline.
-        new: usize,
-        /// The outcome without the comparison.
-        without: Box<Outcome>,
-    },
+    /// A run judged beyond its verdict (`prior run`, `prior report`): the scenario's
+    /// `expect:` block and/or a baseline. See [`Judged`].
+    Judged(Judged),
     /// Some inputs were read and found invalid (`prior check`); each was reported.
     InvalidInput {
         /// How many.
@@ -80,6 +72,35 @@ pub enum Outcome {
     Batch(Vec<Outcome>),
 }
 
+/// The facts that decide the exit code of one judged run (`docs/exit-codes.md`, "One run").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judged {
+    /// The analyzer's verdict.
+    pub verdict: Verdict,
+    /// The session or its analysis is incomplete, or a source kept it from passing
+    /// (`prior_report::Judgement::incomplete`).
+    pub incomplete: bool,
+    /// The scenario's `expect:` block held (`None`: the scenario has none).
+    pub expectations_met: Option<bool>,
+    /// With a baseline: violations not in it and not allowed by the scenario (`None`: no
+    /// baseline).
+    pub new_violations: Option<usize>,
+}
+
+impl Judged {
+    /// Whether the run fails (code 1): expectations that do not hold; else, with a
+    /// baseline, a new violation; else, with expectations that hold, nothing; else a `fail`
+    /// verdict.
+    pub fn fails(&self) -> bool {
+        match (self.expectations_met, self.new_violations) {
+            (Some(false), _) => true,
+            (_, Some(new)) => new > 0,
+            (Some(true), None) => false,
+            (None, None) => self.verdict == Verdict::Fail,
+        }
+    }
+}
+
 /// The exit code of an outcome: the one mapping from outcomes to `docs/exit-codes.md`.
 pub fn code_of(outcome: &Outcome) -> u8 {
     match outcome {
@@ -87,21 +108,10 @@ pub fn code_of(outcome: &Outcome) -> u8 {
         Outcome::Verdict(Verdict::Pass) => OK,
         Outcome::Verdict(Verdict::Fail) => VIOLATIONS,
         Outcome::Verdict(Verdict::Inconclusive) => INCOMPLETE,
-        Outcome::Expectations { met: false, .. } => VIOLATIONS,
-        Outcome::Expectations {
-            met: true,
-            incomplete: true,
-        } => INCOMPLETE,
-        Outcome::Expectations {
-            met: true,
-            incomplete: false,
-        } => OK,
-        Outcome::Baseline { new, without } => match (*new, code_of(without)) {
-            (n, _) if n > 0 => VIOLATIONS,
-            // Every violation is a known one.
-            (_, VIOLATIONS) => OK,
-            (_, c) => c,
-        },
+        // Failing wins; otherwise an incomplete run is never 0.
+        Outcome::Judged(j) if j.fails() => VIOLATIONS,
+        Outcome::Judged(j) if j.incomplete || j.verdict == Verdict::Inconclusive => INCOMPLETE,
+        Outcome::Judged(_) => OK,
         Outcome::Selftest { passed: true, .. } => OK,
         Outcome::Selftest { checked: false, .. } => INCOMPLETE,
         Outcome::Selftest { .. } => VIOLATIONS,
@@ -138,13 +148,6 @@ pub fn exit_code(outcome: &Outcome) -> ExitCode {
 mod tests {
     use super::*;
 
-    fn baseline(new: usize, without: Outcome) -> Outcome {
-        Outcome::Baseline {
-            new,
-            without: Box::new(without),
-        }
-    }
-
     #[test]
     fn verdicts_map_to_the_documented_codes() {
         assert_eq!(code_of(&Outcome::Done), 0);
@@ -161,25 +164,122 @@ mod tests {
         assert_eq!(code_of(&Outcome::NotReady), 3);
     }
 
-    #[test]
-    fn expectations_override_the_verdict() {
-        let judged = |met, incomplete| code_of(&Outcome::Expectations { met, incomplete });
-        assert_eq!(judged(true, false), 0);
-        assert_eq!(judged(true, true), 4);
-        assert_eq!(judged(false, false), 1);
-        assert_eq!(judged(false, true), 1);
+    const DOC: &str = include_str!("../../../docs/exit-codes.md");
+
+    /// The rows between `<!-- NAME: begin` and `<!-- NAME: end -->`, as cells (header and
+    /// separator dropped).
+    fn rows(name: &str) -> Vec<Vec<String>> {
+        let begin = format!("<!-- {name}: begin");
+        let end = format!("<!-- {name}: end -->");
+        let start = DOC.find(&begin).expect("the table's begin marker");
+        let stop = DOC[start..].find(&end).expect("the table's end marker") + start;
+        DOC[start..stop]
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .skip(2)
+            .map(|l| {
+                l.trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().trim_matches('*').to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn yes(cell: &str) -> bool {
+        match cell {
+            "yes" => true,
+            "no" | "—" => false,
+            other => panic!("not yes/no/—: {other:?}"),
+        }
     }
 
     #[test]
-    fn a_baseline_forgives_known_violations_only() {
-        assert_eq!(code_of(&baseline(0, Outcome::Verdict(Verdict::Fail))), 0);
-        assert_eq!(code_of(&baseline(2, Outcome::Verdict(Verdict::Fail))), 1);
-        assert_eq!(code_of(&baseline(1, Outcome::Verdict(Verdict::Pass))), 1);
-        assert_eq!(
-            code_of(&baseline(0, Outcome::Verdict(Verdict::Inconclusive))),
-            4
-        );
-        assert_eq!(code_of(&baseline(0, Outcome::Verdict(Verdict::Pass))), 0);
+    fn every_row_of_the_documented_table_is_what_code_of_gives() {
+        let rows = rows("exit-table");
+        assert!(rows.len() >= 34, "{} rows", rows.len());
+        let mut judged = 0;
+        for row in &rows {
+            let [
+                command,
+                violations,
+                incomplete,
+                expect,
+                baseline,
+                new,
+                code,
+                _why,
+            ] = row.as_slice()
+            else {
+                panic!("a row of 8 cells: {row:?}");
+            };
+            let verdict = match (yes(violations), yes(incomplete)) {
+                (true, _) => Verdict::Fail,
+                (false, true) => Verdict::Inconclusive,
+                (false, false) => Verdict::Pass,
+            };
+            let outcome = match command.as_str() {
+                "analyze" => {
+                    assert_eq!((expect.as_str(), baseline.as_str()), ("—", "—"), "{row:?}");
+                    Outcome::Verdict(verdict)
+                }
+                "report, run" => {
+                    judged += 1;
+                    let expectations_met = match expect.as_str() {
+                        "none" => None,
+                        "met" => Some(true),
+                        "unmet" => Some(false),
+                        other => panic!("expect {other:?}"),
+                    };
+                    assert!(!yes(new) || yes(baseline), "new needs a baseline: {row:?}");
+                    assert!(
+                        !yes(new) || yes(violations),
+                        "new needs violations: {row:?}"
+                    );
+                    Outcome::Judged(Judged {
+                        verdict,
+                        incomplete: yes(incomplete),
+                        expectations_met,
+                        new_violations: yes(baseline).then_some(usize::from(yes(new))),
+                    })
+                }
+                other => panic!("unknown command {other:?}"),
+            };
+            assert_eq!(code_of(&outcome).to_string(), *code, "{row:?}");
+        }
+        // Every combination is listed once: 2 × 2 × 3 × (3 with violations, 2 without).
+        assert_eq!(judged, 30);
+        let mut seen: Vec<&Vec<String>> = rows.iter().collect();
+        seen.dedup_by(|a, b| a[..6] == b[..6]);
+        assert_eq!(seen.len(), rows.len(), "a duplicated row");
+    }
+
+    #[test]
+    fn every_row_of_the_documented_batch_table_is_what_code_of_gives() {
+        let codes = |list: &str| -> Vec<Outcome> {
+            list.split(',')
+                .map(|c| match c.trim() {
+                    "0" => Outcome::Verdict(Verdict::Pass),
+                    "1" => Outcome::Verdict(Verdict::Fail),
+                    "4" => Outcome::Verdict(Verdict::Inconclusive),
+                    "2" => Outcome::Failed(ErrorKind::Input),
+                    "3" => Outcome::Failed(ErrorKind::Device),
+                    other => panic!("code {other:?}"),
+                })
+                .collect()
+        };
+        let rows = rows("batch-table");
+        assert!(rows.len() >= 8);
+        for row in rows {
+            let [runs, code] = row.as_slice() else {
+                panic!("{row:?}");
+            };
+            assert_eq!(
+                code_of(&Outcome::Batch(codes(runs))).to_string(),
+                *code,
+                "{row:?}"
+            );
+        }
     }
 
     #[test]

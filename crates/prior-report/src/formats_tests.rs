@@ -357,8 +357,7 @@ fn sarif_levels_rule_indexes_and_locations() {
     let s = render_sarif(&[SarifRun {
         report: &r,
         scenario_uri: "scenarios/leakyshop.yaml".into(),
-        baseline: None,
-        suppressed: Vec::new(),
+        judgement: no_judgement(),
     }]);
     let mut known = r.clone();
     known.findings.remove(0);
@@ -366,8 +365,10 @@ fn sarif_levels_rule_indexes_and_locations() {
     let with = render_sarif(&[SarifRun {
         report: &r,
         scenario_uri: "s.yaml".into(),
-        baseline: Some(&diff),
-        suppressed: Vec::new(),
+        judgement: &crate::Judgement {
+            baseline: Some(diff.clone()),
+            ..crate::Judgement::default()
+        },
     }]);
     let w: serde_json::Value = serde_json::from_str(&with).unwrap();
     let states: Vec<&str> = w["runs"][0]["results"]
@@ -436,8 +437,7 @@ fn snapshots_of_every_format_over_the_example_bundles() {
         .map(|r| SarifRun {
             report: r,
             scenario_uri: "scenarios/example.yaml".into(),
-            baseline: None,
-            suppressed: Vec::new(),
+            judgement: no_judgement(),
         })
         .collect();
     insta::assert_snapshot!("sarif_batch", render_sarif(&runs));
@@ -599,8 +599,7 @@ fn sarif_has_a_notification_and_invocation_properties_for_the_blind_source() {
     let s = render_sarif(&[SarifRun {
         report: &r,
         scenario_uri: "s.yaml".into(),
-        baseline: None,
-        suppressed: Vec::new(),
+        judgement: no_judgement(),
     }]);
     let v: serde_json::Value = serde_json::from_str(&s).unwrap();
     let inv = &v["runs"][0]["invocations"][0];
@@ -642,4 +641,171 @@ fn sarif_has_a_notification_and_invocation_properties_for_the_blind_source() {
             &serde_json::json!(true)
         )
     );
+}
+
+/// The judgement of a run without `expect:` and without a baseline.
+fn no_judgement() -> &'static crate::Judgement {
+    Box::leak(Box::default())
+}
+
+/// The leaky report judged three ways at once: finding 0 allowed by the scenario, finding 1
+/// unchanged since a baseline that also knows a finding the run no longer has; the others new.
+fn judged_leaky() -> (Report, crate::Judgement) {
+    let r = report("leaky");
+    assert!(r.violations().count() >= 3);
+    let mut known = r.clone();
+    known.findings.truncate(2);
+    let mut gone = r.findings[0].clone();
+    gone.api = Some("IGone.read".into());
+    known.findings.push(gone);
+    let mut j = crate::Judgement {
+        baseline: Some(Baseline::from_reports(&[&known]).compare(&[&r])),
+        ..crate::Judgement::default()
+    };
+    j.allowed.push(crate::Suppression {
+        finding: 0,
+        reason: "JIRA-7 \u{1b}[31mred".into(),
+        expires: Some("2099-01-31".into()),
+    });
+    (r, j)
+}
+
+#[test]
+fn text_marks_allowed_unchanged_and_new_findings() {
+    let (r, j) = judged_leaky();
+    let t = crate::render_text_judged(&r, &j, crate::Lang::En);
+    assert_eq!(
+        t.matches(
+            "=> does not count: allowed by the scenario until 2099-01-31 (JIRA-7 \\u{1b}[31mred)"
+        )
+        .count(),
+        1,
+        "{t}"
+    );
+    assert_eq!(
+        t.matches("=> does not count: unchanged since the baseline")
+            .count(),
+        1,
+        "{t}"
+    );
+    let new = r.violations().count() - 2;
+    assert_eq!(
+        t.matches("=> NEW since the baseline: counts").count(),
+        new,
+        "{t}"
+    );
+    assert!(!t.contains('\u{1b}'), "no raw escape reaches the terminal");
+    // Without a judgement, no marks.
+    assert!(!crate::render_text(&r).contains("=> "));
+    assert_eq!(j.new_violations(&r), Some(new));
+    assert!(j.fails(&r));
+}
+
+#[test]
+fn junit_passes_excused_findings_with_the_reason_and_fails_new_ones() {
+    let (r, j) = judged_leaky();
+    let x = crate::render_junit_judged(&[(&r, &j)]).unwrap();
+    let case = x
+        .split("<testcase ")
+        .find(|c| c.starts_with("name=\"pre-consent-access\""))
+        .unwrap();
+    assert!(case.contains("<failure "), "{case}");
+    assert!(case.contains("new since the baseline"), "{case}");
+    assert!(case.contains("unchanged since the baseline: "), "{case}");
+    assert!(
+        case.contains("allowed by the scenario until 2099-01-31 (JIRA-7"),
+        "{case}"
+    );
+    // Everything known or allowed: no failure at all, and no error for a complete session.
+    let mut all = j.clone();
+    all.baseline = Some(Baseline::from_reports(&[&r]).compare(&[&r]));
+    assert!(!all.fails(&r));
+    let x = crate::render_junit_judged(&[(&r, &all)]).unwrap();
+    assert!(!x.contains("<failure") && !x.contains("<error"), "{x}");
+    // Expectations that hold (verdict fail): the findings pass as expected, and a case says so.
+    let met = crate::Judgement {
+        expectations: Some(crate::Expectations {
+            met: true,
+            expected: vec!["verdict fail".into()],
+            unexpected: r.violations().count(),
+            ..crate::Expectations::default()
+        }),
+        ..crate::Judgement::default()
+    };
+    let x = crate::render_junit_judged(&[(&r, &met)]).unwrap();
+    assert!(!x.contains("<failure"), "{x}");
+    assert!(
+        x.contains("expected: the scenario&apos;s expectations hold: ")
+            || x.contains("expected: the scenario's expectations hold: "),
+        "{x}"
+    );
+    assert!(x.contains("<testcase name=\"expectations\""), "{x}");
+    let unmet = crate::Judgement {
+        expectations: Some(crate::Expectations {
+            met: false,
+            problems: vec!["the verdict is fail, expected pass".into()],
+            ..crate::Expectations::default()
+        }),
+        ..crate::Judgement::default()
+    };
+    let x = crate::render_junit_judged(&[(&r, &unmet)]).unwrap();
+    assert!(x.contains("type=\"expectations\""), "{x}");
+}
+
+#[test]
+fn sarif_baseline_states_include_absent_and_suppressions_cover_allowed_and_expected() {
+    let (r, j) = judged_leaky();
+    let s = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "s.yaml".into(),
+        judgement: &j,
+    }]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let state = |st: &str| results.iter().filter(|x| x["baselineState"] == st).count();
+    // Finding 0 is allowed but still "unchanged" against the baseline.
+    assert_eq!(state("unchanged"), 2);
+    assert_eq!(state("new"), r.violations().count() - 2);
+    assert_eq!(state("absent"), 1);
+    let absent = results
+        .iter()
+        .find(|x| x["baselineState"] == "absent")
+        .unwrap();
+    assert_eq!(absent["kind"], "pass");
+    assert!(
+        absent["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("fixed since the baseline: ")
+    );
+    assert_eq!(results[0]["suppressions"][0]["status"], "accepted");
+    assert!(results[1]["suppressions"].is_null());
+    let judgement = &v["runs"][0]["invocations"][0]["properties"]["judgement"];
+    assert_eq!(judgement["fails"], true);
+    assert_eq!(judgement["newViolations"], r.violations().count() - 2);
+    let met = crate::Judgement {
+        expectations: Some(crate::Expectations {
+            met: true,
+            expected: vec!["verdict fail".into()],
+            ..crate::Expectations::default()
+        }),
+        ..crate::Judgement::default()
+    };
+    let s = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "s.yaml".into(),
+        judgement: &met,
+    }]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    for res in v["runs"][0]["results"].as_array().unwrap() {
+        if res["level"] != "note" {
+            assert!(
+                res["suppressions"][0]["justification"]
+                    .as_str()
+                    .unwrap()
+                    .contains("expected verdict fail"),
+                "{res}"
+            );
+        }
+    }
 }

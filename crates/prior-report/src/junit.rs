@@ -2,34 +2,83 @@
 //!
 //! Layout: one `<testsuite>` per analysed bundle, named `<package> · <scenario>`; one
 //! `<testcase>` per rule of Prior ([`prior_analyze::RuleId::ALL`], classname
-//! `prior.<package>`), failing when the analysis has violation-level findings of that rule,
-//! with one line per finding in the failure message and the evidence (`file:line: text`) in
-//! the failure body; a `sources-analysed` case that errors (type `inconclusive`, or `blind`
-//! beside a failure) when a collector the profile requires was not analysed or one that ran
+//! `prior.<package>`), failing when the run's [`Judgement`] says findings of that rule count
+//! (without one: every violation-level finding), with one line per finding in the failure
+//! message and the evidence (`file:line: text`) in the failure body; findings that do not
+//! count (allowed or expected by the scenario, unchanged since the baseline) and `info` ones
+//! leave the case passing and are listed in its `system-out` with the reason; an
+//! `expectations` case when the scenario has an `expect:` block (failing when it does not
+//! hold); a `sources-analysed` case that errors (type `inconclusive`, or `blind` beside a
+//! failure that counts) when a collector the profile requires was not analysed or one that ran
 //! came out partial or failed, naming each with its state and reason (also in the suite's
 //! `source.<name>` properties); plus a `session-complete` case that errors when the session
-//! or its analysis was incomplete (a clean result then proves nothing). Findings of severity `info`
-//! do not fail; they are listed in the case's `system-out`, as are findings the scenario
-//! accepts ([`render_junit_with`]). A simulated session says so in
-//! the suite's properties and in every failure message.
+//! or its analysis was incomplete (a clean result then proves nothing). So a run whose exit
+//! code is 0 has no failure and no error, 1 has a failure, 4 an error. A simulated session
+//! says so in the suite's properties and in every failure message. [`render_junit_run`] adds a
+//! suite per scenario of a `prior run` that ended without a bundle.
 
-use crate::{RenderError, Suppression, label};
+use crate::{FindingStatus, Judgement, RenderError, label};
 use prior_analyze::{Report, RuleId};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 use std::fmt::Write;
 
-/// Renders one JUnit document (`<testsuites>`) for one or more reports.
+/// Renders one JUnit document (`<testsuites>`) for one or more reports, judged on their
+/// verdicts alone (no scenario expectations, no baseline).
 pub fn render_junit(reports: &[&Report]) -> Result<String, RenderError> {
-    let runs: Vec<(&Report, &[Suppression])> = reports.iter().map(|r| (*r, &[][..])).collect();
-    render_junit_with(&runs)
+    let none = Judgement::default();
+    let runs: Vec<(&Report, &Judgement)> = reports.iter().map(|r| (*r, &none)).collect();
+    render_junit_judged(&runs)
 }
 
-/// [`render_junit`] with the findings each scenario accepts (`expect.allow`): those do not
-/// fail their rule; they are listed in the case's `system-out` with the reason.
-pub fn render_junit_with(runs: &[(&Report, &[Suppression])]) -> Result<String, RenderError> {
+/// [`render_junit`] with each run's [`Judgement`]: a rule's case fails only for findings that
+/// count ([`FindingStatus::counts`]); findings the scenario allows or expects and findings
+/// unchanged since the baseline pass, listed in the case's `system-out` with the reason; an
+/// `expectations` case fails when the scenario's `expect:` block does not hold. A run whose
+/// exit code is 0 therefore has no failure and no error, one whose code is 1 has a failure.
+pub fn render_junit_judged(runs: &[(&Report, &Judgement)]) -> Result<String, RenderError> {
     let mut doc = quick_junit::Report::new("prior");
-    for (r, sup) in runs {
-        doc.add_test_suite(suite(r, sup));
+    for (r, j) in runs {
+        doc.add_test_suite(suite(r, j));
+    }
+    let xml = doc
+        .to_string()
+        .map_err(|e| RenderError::Xml(e.to_string()))?;
+    Ok(strip_root_skipped(xml))
+}
+
+/// A scenario of a `prior run` that ended without a bundle to analyse (its scenario did not
+/// load, the device failed, …): its own suite with one `run` case in error, so a combined
+/// JUnit file fails exactly when the run's exit code says an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunError {
+    /// The scenario file.
+    pub scenario: String,
+    /// `input` or `device` (the error type).
+    pub kind: String,
+    /// The error, in words.
+    pub message: String,
+}
+
+/// [`render_junit_judged`] plus one suite per scenario that failed before it could be judged
+/// (`prior run --report junit` with several scenarios writes this combined file).
+pub fn render_junit_run(
+    runs: &[(&Report, &Judgement)],
+    errors: &[RunError],
+) -> Result<String, RenderError> {
+    let mut doc = quick_junit::Report::new("prior");
+    for (r, j) in runs {
+        doc.add_test_suite(suite(r, j));
+    }
+    for e in errors {
+        let mut s = TestSuite::new(format!("scenario {}", e.scenario));
+        let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+        st.set_type(e.kind.clone());
+        // quick-junit drops ANSI escapes and characters XML cannot carry.
+        st.set_message(e.message.clone());
+        let mut case = TestCase::new("run", st);
+        case.set_classname("prior.run");
+        s.add_test_case(case);
+        doc.add_test_suite(s);
     }
     let xml = doc
         .to_string()
@@ -60,7 +109,7 @@ fn strip_root_skipped(xml: String) -> String {
     }
 }
 
-fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
+fn suite(r: &Report, j: &Judgement) -> TestSuite {
     let scenario = r.bundle.scenario.as_deref().unwrap_or("(no scenario)");
     let mut s = TestSuite::new(format!("{} · {}", r.app.package, scenario));
     let props = [
@@ -98,7 +147,6 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
     };
     for rule in RuleId::ALL {
         let id = rule.as_str();
-        let allowed = |i: usize| sup.iter().find(|s| s.finding == i);
         let fs: Vec<_> = r
             .findings
             .iter()
@@ -107,9 +155,12 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
             .collect();
         let violations: Vec<_> = fs
             .iter()
-            .filter(|(i, f)| f.severity.is_violation() && allowed(*i).is_none())
+            .filter(|(i, _)| j.status(r, *i).counts())
             .map(|(_, f)| f)
             .collect();
+        let new = fs
+            .iter()
+            .any(|(i, _)| j.status(r, *i) == FindingStatus::Violation { new: true });
         let mut case = if violations.is_empty() {
             TestCase::new(id, TestCaseStatus::success())
         } else {
@@ -118,8 +169,9 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
             st.set_type(worst.map(|w| label(&w)).unwrap_or_default());
             let msgs: Vec<&str> = violations.iter().map(|f| f.message.as_str()).collect();
             st.set_message(format!(
-                "{} finding(s){sim}: {}",
+                "{} finding(s){}{sim}: {}",
                 violations.len(),
+                if new { " new since the baseline" } else { "" },
                 msgs.join(" | ")
             ));
             let mut body = String::new();
@@ -147,27 +199,36 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
             TestCase::new(id, st)
         };
         case.set_classname(class.clone());
-        let mut info: Vec<String> = fs
-            .iter()
-            .filter(|(_, f)| !f.severity.is_violation())
-            .map(|(_, f)| f.message.clone())
-            .collect();
+        let mut info: Vec<String> = Vec::new();
         for (i, f) in &fs {
-            if let Some(a) = allowed(*i).filter(|_| f.severity.is_violation()) {
-                let until = a
-                    .expires
-                    .as_deref()
-                    .map(|d| format!(" until {d}"))
-                    .unwrap_or_default();
-                info.push(format!(
-                    "allowed by the scenario{until} ({}): {}",
-                    a.reason, f.message
-                ));
+            match j.status(r, *i) {
+                FindingStatus::Info => info.push(f.message.clone()),
+                st => {
+                    if let Some(why) = st.excuse() {
+                        info.push(format!("{why}: {}", f.message));
+                    }
+                }
             }
         }
         if !info.is_empty() {
             case.set_system_out(info.join("\n"));
         }
+        s.add_test_case(case);
+    }
+    // The scenario's `expect:` block, when it has one.
+    if let Some(e) = &j.expectations {
+        let line = j.expectations_line(r).unwrap_or_default();
+        let mut case = if e.met {
+            let mut c = TestCase::new("expectations", TestCaseStatus::success());
+            c.set_system_out(line);
+            c
+        } else {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            st.set_type("expectations");
+            st.set_message(format!("{line}{sim}"));
+            TestCase::new("expectations", st)
+        };
+        case.set_classname(class.clone());
         s.add_test_case(case);
     }
     // The collectors: errors when a source the profile requires was not analysed, or one that
@@ -187,19 +248,26 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
         TestCase::new("sources-analysed", TestCaseStatus::success())
     } else {
         let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
-        st.set_type(if r.verdict == prior_model::Verdict::Inconclusive {
-            "inconclusive"
+        // Inconclusive when nothing else fails the run (the exit code is then 4), "blind"
+        // beside a failing rule.
+        let (kind, so) = if r.verdict == prior_model::Verdict::Inconclusive {
+            ("inconclusive", "so the verdict is inconclusive".to_string())
+        } else if !j.fails(r) {
+            (
+                "inconclusive",
+                "so the run is inconclusive (none of its violations counts)".to_string(),
+            )
         } else {
-            "blind"
-        });
+            ("blind", format!("so the verdict is {}", label(&r.verdict)))
+        };
+        st.set_type(kind);
         st.set_message(format!(
-            "{} not analysed, so the verdict is {}{sim}: {}",
+            "{} not analysed, {so}{sim}: {}",
             if blind.len() == 1 {
                 "a source was"
             } else {
                 "sources were"
             },
-            label(&r.verdict),
             blind.join(" | ")
         ));
         TestCase::new("sources-analysed", st)
@@ -207,7 +275,10 @@ fn suite(r: &Report, sup: &[Suppression]) -> TestSuite {
     sources.set_classname(class.clone());
     s.add_test_case(sources);
     // The other reasons (the blind sources have their own case above).
-    let rest: Vec<&str> = r.incomplete_besides_sources().map(String::as_str).collect();
+    let mut rest: Vec<&str> = r.incomplete_besides_sources().map(String::as_str).collect();
+    if rest.is_empty() && blind.is_empty() && r.verdict == prior_model::Verdict::Inconclusive {
+        rest.push("the verdict is inconclusive");
+    }
     let mut complete = if rest.is_empty() {
         TestCase::new("session-complete", TestCaseStatus::success())
     } else {

@@ -2,7 +2,9 @@
 //! JSON form ([`render_json`], documented in `docs/report-json.md`) and a batch of them
 //! ([`render_json_batch`]), a self-contained HTML page with a timeline ([`render_html`]),
 //! JUnit XML ([`render_junit`]), SARIF 2.1.0 ([`render_sarif`]), and baselines
-//! ([`Baseline`]) matched by [`fingerprint`]. `docs/reports.md` describes every format.
+//! ([`Baseline`]) matched by [`fingerprint`]. A [`Judgement`] (the scenario's `expect:` and
+//! a baseline comparison, built by the CLI) says which findings still count, so text, JUnit
+//! and SARIF agree with the exit code. `docs/reports.md` describes every format.
 //! The text and HTML reports come in English or Simplified Chinese ([`Lang`], `i18n.rs`);
 //! machine formats are always English.
 //!
@@ -14,6 +16,7 @@
 pub mod baseline;
 pub mod html;
 pub mod i18n;
+pub mod judgement;
 mod junit;
 pub mod sarif;
 mod text;
@@ -22,9 +25,10 @@ mod timefmt;
 pub use baseline::{Baseline, BaselineDiff, BaselineEntry};
 pub use html::{HtmlRun, Screenshot, render_html, render_html_lang};
 pub use i18n::Lang;
-pub use junit::{render_junit, render_junit_with};
+pub use judgement::{Expectations, FindingStatus, Judgement};
+pub use junit::{RunError, render_junit, render_junit_judged, render_junit_run};
 pub use sarif::{SarifRun, render_sarif};
-pub use text::{render_text, render_text_lang};
+pub use text::{render_text, render_text_judged, render_text_lang};
 
 use prior_analyze::Report;
 use std::path::Path;

@@ -12,8 +12,12 @@
 //! carries the coverage: `properties.sources` (state, reason, detail, required of every
 //! collector), `properties.blindSources`, and a `toolExecutionNotifications` entry per
 //! collector that keeps the report from passing (`descriptor.id` `prior/source-<status>`).
+//! The run's [`crate::Judgement`] adds accepted external `suppressions` to findings the
+//! scenario allows or expects, `baselineState` (`new`, `unchanged`, and `absent` results for
+//! the baseline's fixed findings), a `prior/expectations-not-met` notification, and the facts
+//! behind the exit code in `invocations[0].properties.judgement`.
 
-use crate::{fingerprint, label};
+use crate::{FindingStatus, fingerprint, label};
 use prior_analyze::report::ReportFinding;
 use prior_analyze::{Report, RuleId};
 use prior_model::Severity;
@@ -27,12 +31,11 @@ pub struct SarifRun<'a> {
     /// The scenario file (repository-relative where possible), used as every result's
     /// location.
     pub scenario_uri: String,
-    /// A comparison with a baseline: results then carry `baselineState` (`new` or
-    /// `unchanged`; `info` findings carry none).
-    pub baseline: Option<&'a crate::BaselineDiff>,
-    /// Findings the scenario accepts (`expect.allow`): their results carry an accepted
-    /// external suppression with the reason.
-    pub suppressed: Vec<crate::Suppression>,
+    /// The scenario's allow entries and expectations and the baseline comparison: results
+    /// of allowed or expected findings carry an accepted external suppression with the
+    /// reason; with a baseline, violation-level results carry `baselineState` (`new` or
+    /// `unchanged`) and the baseline's fixed findings of this app are `absent` results.
+    pub judgement: &'a crate::Judgement,
 }
 
 /// `(id, short description, full description, help)` of a rule.
@@ -102,13 +105,7 @@ fn rules() -> Vec<Value> {
         .collect()
 }
 
-fn result(
-    r: &Report,
-    f: &ReportFinding,
-    uri: &str,
-    diff: Option<&crate::BaselineDiff>,
-    suppression: Option<&crate::Suppression>,
-) -> Value {
+fn result(r: &Report, i: usize, f: &ReportFinding, uri: &str, j: &crate::Judgement) -> Value {
     let rule_index = RuleId::ALL.iter().position(|x| x.as_str() == f.rule);
     let evidence: Vec<Value> = f
         .evidence
@@ -146,16 +143,28 @@ fn result(
         obj.insert("ruleIndex".to_string(), json!(i));
     }
     if let (Some(state), Some(obj)) = (
-        diff.and_then(|d| d.state_of(&r.app.package, f)),
+        j.baseline
+            .as_ref()
+            .and_then(|d| d.state_of(&r.app.package, f)),
         v.as_object_mut(),
     ) {
         obj.insert("baselineState".to_string(), json!(state));
     }
-    if let (Some(sup), Some(obj)) = (suppression, v.as_object_mut()) {
-        let why = match &sup.expires {
+    let why = match j.status(r, i) {
+        FindingStatus::Allowed(sup) => Some(match &sup.expires {
             Some(d) => format!("{} (allowed until {d})", sup.reason),
             None => sup.reason.clone(),
-        };
+        }),
+        FindingStatus::Expected => Some(match j.expectations.as_ref() {
+            Some(e) if !e.expected.is_empty() => format!(
+                "expected by the scenario, whose expectations hold (expected {})",
+                e.expected.join(", ")
+            ),
+            _ => "expected by the scenario, whose expectations hold".to_string(),
+        }),
+        _ => None,
+    };
+    if let (Some(why), Some(obj)) = (why, v.as_object_mut()) {
         obj.insert(
             "suppressions".to_string(),
             json!([{ "kind": "external", "status": "accepted", "justification": why }]),
@@ -164,8 +173,58 @@ fn result(
     v
 }
 
-fn run(s: &SarifRun<'_>) -> Value {
+/// A finding of the baseline that this run no longer shows: a `pass` result with
+/// `baselineState` `absent`.
+fn absent(e: &crate::BaselineEntry, uri: &str) -> Value {
+    let rule_index = RuleId::ALL.iter().position(|x| x.as_str() == e.rule);
+    let mut v = json!({
+        "ruleId": e.rule,
+        "kind": "pass",
+        "level": "none",
+        "baselineState": "absent",
+        "message": { "text": format!("fixed since the baseline: {}", e.message) },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri },
+                "region": { "startLine": 1 }
+            }
+        }],
+        "partialFingerprints": { "priorFinding/v1": e.fingerprint },
+        "properties": {
+            "severity": e.severity,
+            "category": e.category,
+            "api": e.api,
+            "actor": e.actor,
+        }
+    });
+    if let (Some(i), Some(obj)) = (rule_index, v.as_object_mut()) {
+        obj.insert("ruleIndex".to_string(), json!(i));
+    }
+    v
+}
+
+fn run(s: &SarifRun<'_>, fixed: &[&crate::BaselineEntry]) -> Value {
     let r = s.report;
+    let j = s.judgement;
+    let mut results: Vec<Value> = r
+        .findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| result(r, i, f, &s.scenario_uri, j))
+        .collect();
+    results.extend(fixed.iter().map(|e| absent(e, &s.scenario_uri)));
+    let mut notes = notifications(r);
+    if let Some(e) = j.expectations.as_ref().filter(|e| !e.met) {
+        notes.insert(
+            0,
+            json!({
+                "level": "error",
+                "descriptor": { "id": "prior/expectations-not-met" },
+                "message": { "text": j.expectations_line(r).unwrap_or_default() },
+                "properties": { "problems": e.problems },
+            }),
+        );
+    }
     let scenario = r.bundle.scenario.clone().unwrap_or_default();
     let sim = if r.device.simulated {
         "SIMULATED device: a demonstration of Prior, not a real Android run. "
@@ -187,9 +246,16 @@ fn run(s: &SarifRun<'_>) -> Value {
         },
         "invocations": [{
             "executionSuccessful": r.incomplete.is_empty(),
-            "toolExecutionNotifications": notifications(r),
+            "toolExecutionNotifications": notes,
             "properties": {
                 "verdict": label(&r.verdict),
+                "judgement": {
+                    "fails": j.fails(r),
+                    "incomplete": crate::Judgement::incomplete(r),
+                    "expectationsMet": j.expectations_met(),
+                    "newViolations": j.new_violations(r),
+                    "countingFindings": j.counting(r).len(),
+                },
                 "sources": r.checked.sources.iter().map(|c| json!({
                     "source": c.source.as_str(),
                     "status": c.status.as_str(),
@@ -201,7 +267,7 @@ fn run(s: &SarifRun<'_>) -> Value {
                 "blindSources": r.blind_sources().map(|c| c.source.as_str()).collect::<Vec<_>>(),
             },
         }],
-        "results": r.findings.iter().enumerate().map(|(i, f)| result(r, f, &s.scenario_uri, s.baseline, s.suppressed.iter().find(|x| x.finding == i))).collect::<Vec<_>>(),
+        "results": results,
         "properties": {
             "verdict": label(&r.verdict),
             "package": r.app.package,
@@ -249,12 +315,34 @@ fn notifications(r: &Report) -> Vec<Value> {
     blind.chain(rest).collect()
 }
 
+/// The runs, the baseline's fixed findings of each app attached to the first run of that app.
+fn runs_with_fixed(runs: &[SarifRun<'_>]) -> Vec<Value> {
+    let mut done: Vec<&str> = Vec::new();
+    runs.iter()
+        .map(|s| {
+            let package = s.report.app.package.as_str();
+            let fixed: Vec<&crate::BaselineEntry> = if done.contains(&package) {
+                Vec::new()
+            } else {
+                done.push(package);
+                s.judgement
+                    .baseline
+                    .iter()
+                    .flat_map(|d| d.fixed.iter())
+                    .filter(|e| e.package == package)
+                    .collect()
+            };
+            run(s, &fixed)
+        })
+        .collect()
+}
+
 /// Renders a SARIF 2.1.0 log with one run per report, pretty-printed with a final newline.
 pub fn render_sarif(runs: &[SarifRun<'_>]) -> String {
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": runs.iter().map(run).collect::<Vec<_>>(),
+        "runs": runs_with_fixed(runs),
     });
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');

@@ -2,6 +2,7 @@
 
 use crate::i18n::{self, Lang, t, tf};
 use crate::timefmt;
+use crate::{FindingStatus, Judgement};
 use prior_analyze::Report;
 use prior_analyze::report::{ReportFinding, SourceCheck, SourceStatus};
 use prior_model::{ActorKind, Timing, Verdict};
@@ -15,11 +16,19 @@ const EVIDENCE_WIDTH: usize = 160;
 /// their first evidence line, what was checked, and why the session is incomplete. In
 /// English; [`render_text_lang`] for another language.
 pub fn render_text(r: &Report) -> String {
-    render_text_lang(r, Lang::En)
+    render_text_judged(r, &Judgement::default(), Lang::En)
 }
 
 /// [`render_text`] in a language (`--lang`).
 pub fn render_text_lang(r: &Report, lang: Lang) -> String {
+    render_text_judged(r, &Judgement::default(), lang)
+}
+
+/// [`render_text_lang`] with the run's [`Judgement`]: each violation says whether it counts
+/// (`new since the baseline`) or why not (allowed by the scenario with the entry's reason,
+/// unchanged since the baseline, expected by the scenario), and an `expectations:` line says
+/// whether the scenario's `expect:` block held.
+pub fn render_text_judged(r: &Report, j: &Judgement, lang: Lang) -> String {
     let mut o = String::new();
     if r.device.simulated {
         let bar = "=".repeat(78);
@@ -53,7 +62,11 @@ pub fn render_text_lang(r: &Report, lang: Lang) -> String {
         );
     }
     if let Some(d) = &r.profile.differs_from_recorded {
-        field(&mut o, "", &tf(lang, "text.profile_note", &[("note", &clean(d))]));
+        field(
+            &mut o,
+            "",
+            &tf(lang, "text.profile_note", &[("note", &clean(d))]),
+        );
     }
     for (i, l) in consent_lines(r, lang).into_iter().enumerate() {
         field(
@@ -86,11 +99,25 @@ pub fn render_text_lang(r: &Report, lang: Lang) -> String {
         let (mut windows, mut clamped) = (false, false);
         for (label, group) in by_actor(&r.findings, lang) {
             let _ = writeln!(o, "  {label} ({}):", group.len());
-            for f in group {
+            for (i, f) in group {
                 n += 1;
                 let (w, c) = finding(&mut o, n, f, r, lang, launch);
                 windows |= w;
                 clamped |= c;
+                match j.status(r, i) {
+                    FindingStatus::Violation { new: true } => {
+                        let _ = writeln!(o, "      => {}", t(lang, "text.counts_new"));
+                    }
+                    st => {
+                        if let Some(why) = st.excuse() {
+                            let _ = writeln!(
+                                o,
+                                "      => {}",
+                                tf(lang, "text.not_counted", &[("why", &clean(&why))])
+                            );
+                        }
+                    }
+                }
             }
         }
         // Windows and clamping are explained once, under the findings.
@@ -157,6 +184,10 @@ pub fn render_text_lang(r: &Report, lang: Lang) -> String {
         for reason in i18n::incomplete_lines(lang, r) {
             let _ = writeln!(o, "  - {}", clean(&reason));
         }
+    }
+    if let Some(line) = j.expectations_line(r) {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", clean(&line));
     }
     if r.device.simulated {
         let _ = writeln!(o);
@@ -374,14 +405,15 @@ fn bundle_line(r: &Report, lang: Lang) -> String {
 /// Findings grouped by actor (kind and name), groups in the order of their first finding
 /// (findings arrive sorted by phase and time), findings keeping their order inside a group.
 /// Findings without an actor form the last group.
-fn by_actor(findings: &[ReportFinding], lang: Lang) -> Vec<(String, Vec<&ReportFinding>)> {
+fn by_actor(findings: &[ReportFinding], lang: Lang) -> Vec<(String, Vec<(usize, &ReportFinding)>)> {
     type ActorKey<'a> = Option<(ActorKind, &'a str)>;
-    let mut groups: Vec<(ActorKey<'_>, Vec<&ReportFinding>)> = Vec::new();
-    for f in findings {
+    type Group<'a> = (ActorKey<'a>, Vec<(usize, &'a ReportFinding)>);
+    let mut groups: Vec<Group<'_>> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
         let key = f.actor.as_ref().map(|a| (a.kind, a.name.as_str()));
         match groups.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, v)) => v.push(f),
-            None => groups.push((key, vec![f])),
+            Some((_, v)) => v.push((i, f)),
+            None => groups.push((key, vec![(i, f)])),
         }
     }
     groups.sort_by_key(|(k, _)| k.is_none());

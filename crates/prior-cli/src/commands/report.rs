@@ -2,7 +2,8 @@
 //! chosen format (`docs/reports.md`). Several bundles make a batch: one HTML page, one JUnit
 //! file with a suite per bundle, one SARIF log with a run per bundle, or a JSON batch.
 
-use super::analyze::{self, analyze_bundle};
+use super::analyze::analyze_bundle;
+use super::judge;
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_analyze::Report;
 use std::path::{Path, PathBuf};
@@ -46,7 +47,7 @@ pub struct Args {
     format: ReportFormat,
     /// Language of the text and HTML reports (JSON, JUnit and SARIF are always English).
     #[arg(long, value_enum, default_value = "en")]
-    lang: analyze::ReportLang,
+    lang: super::analyze::ReportLang,
     /// Write the report here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -65,12 +66,21 @@ pub struct Args {
     baseline: Option<PathBuf>,
 }
 
-/// One analysed bundle.
+/// One analysed and judged bundle.
 pub struct Analysed {
     /// Its directory.
     pub dir: PathBuf,
     /// The analysis.
     pub report: Report,
+    /// The scenario's expectations and the baseline comparison applied to it.
+    pub judgement: prior_report::Judgement,
+}
+
+impl Analysed {
+    /// The outcome of this bundle (`exit::code_of` gives its exit code).
+    pub fn outcome(&self) -> Outcome {
+        judge::outcome(&self.report, &self.judgement)
+    }
 }
 
 /// Loads a baseline file.
@@ -79,92 +89,64 @@ pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
         .map_err(|e| CliError::input_msg(format!("failed to {e}")))
 }
 
-/// The outcome under a baseline: `exit::code_of` gives 1 when there are new findings,
-/// otherwise the code without violations (incomplete stays 4).
-pub fn with_baseline(diff: &prior_report::BaselineDiff, without: Outcome) -> Outcome {
-    Outcome::Baseline {
-        new: diff.new.len(),
-        without: Box::new(without),
+/// Where `prior run --report` writes a bundle's report in `format`: `DIR/<bundle-name>.<ext>`
+/// with `--out-report DIR`, else `report.<ext>` in the bundle directory.
+pub fn report_path(bundle_dir: &Path, format: ReportFormat, out_dir: Option<&Path>) -> PathBuf {
+    match out_dir {
+        Some(d) => {
+            let stem = bundle_dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "report".to_string());
+            d.join(format!("{stem}.{}", format.extension()))
+        }
+        None => bundle_dir.join(format!("report.{}", format.extension())),
     }
 }
 
-/// After `prior run` analysed a bundle: writes the `--report` formats (into `out_dir`, or the
-/// bundle directory as `report.<ext>`), applies `--baseline` and returns the outcome.
-pub fn after_run(
-    bundle_dir: &Path,
-    report: &Report,
+/// Writes `items` in each of `formats` to `path_of(format)`, saying where on stderr.
+pub fn write_reports(
+    items: &[Analysed],
     formats: &[ReportFormat],
-    out_dir: Option<&Path>,
-    baseline: Option<&Path>,
-    outcome: Outcome,
-    lang: analyze::ReportLang,
-) -> CliResult {
-    let items = [Analysed {
-        dir: bundle_dir.to_path_buf(),
-        report: report.clone(),
-    }];
-    let diff = match baseline {
-        Some(b) => Some(load_baseline(b)?.compare(&[report])),
-        None => None,
-    };
+    path_of: impl Fn(ReportFormat) -> PathBuf,
+    lang: super::analyze::ReportLang,
+) -> Result<(), CliError> {
     for &f in formats {
-        let text = render(&items, f, diff.as_ref(), lang)?;
-        let path = match out_dir {
-            Some(d) => {
-                fs_err::create_dir_all(d).map_err(CliError::io)?;
-                let stem = bundle_dir
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| "report".to_string());
-                d.join(format!("{stem}.{}", f.extension()))
-            }
-            None => bundle_dir.join(format!("report.{}", f.extension())),
-        };
+        let text = render(items, f, lang)?;
+        let path = path_of(f);
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs_err::create_dir_all(parent).map_err(CliError::io)?;
+        }
         fs_err::write(&path, text).map_err(CliError::io)?;
         eprintln!("report: {}", path.display());
     }
-    match diff {
-        Some(diff) => {
-            eprint!("{}", diff.render_text());
-            Ok(with_baseline(&diff, outcome))
-        }
-        None => Ok(outcome),
-    }
+    Ok(())
 }
 
-/// Renders analysed bundles in a format.
+/// The baseline comparison common to several bundles (`None` when they have no baseline).
+fn common_diff(items: &[Analysed]) -> Option<&prior_report::BaselineDiff> {
+    items.iter().find_map(|a| a.judgement.baseline.as_ref())
+}
+
+/// Renders analysed bundles in a format. With a baseline, JSON is always the batch form with
+/// the comparison added as `"baseline"`.
 pub fn render(
     items: &[Analysed],
     format: ReportFormat,
-    diff: Option<&prior_report::BaselineDiff>,
-    lang: analyze::ReportLang,
+    lang: super::analyze::ReportLang,
 ) -> Result<String, CliError> {
     let fail = |e: prior_report::RenderError| CliError::input_msg(format!("failed to {e}"));
     match format {
         ReportFormat::Text => Ok(items
             .iter()
-            .map(|a| analyze::render(&a.report, analyze::Format::Text, lang))
+            .map(|a| prior_report::render_text_judged(&a.report, &a.judgement, lang.into()))
             .collect::<Vec<_>>()
             .join("\n")),
-        ReportFormat::Json => {
-            if let [one] = items {
-                Ok(prior_report::render_json(&one.report))
-            } else {
-                let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
-                Ok(prior_report::render_json_batch(&reports))
-            }
-        }
+        ReportFormat::Json => json_doc(items, common_diff(items)),
         ReportFormat::Junit => {
-            let sups: Vec<Vec<prior_report::Suppression>> = items
-                .iter()
-                .map(|a| suppressions(&a.dir, &a.report))
-                .collect();
-            let runs: Vec<(&Report, &[prior_report::Suppression])> = items
-                .iter()
-                .zip(&sups)
-                .map(|(a, s)| (&a.report, s.as_slice()))
-                .collect();
-            prior_report::render_junit_with(&runs).map_err(fail)
+            let runs: Vec<(&Report, &prior_report::Judgement)> =
+                items.iter().map(|a| (&a.report, &a.judgement)).collect();
+            prior_report::render_junit_judged(&runs).map_err(fail)
         }
         ReportFormat::Sarif => {
             let runs: Vec<_> = items
@@ -172,8 +154,7 @@ pub fn render(
                 .map(|a| prior_report::SarifRun {
                     report: &a.report,
                     scenario_uri: scenario_uri(&a.dir),
-                    baseline: diff,
-                    suppressed: suppressions(&a.dir, &a.report),
+                    judgement: &a.judgement,
                 })
                 .collect();
             Ok(prior_report::render_sarif(&runs))
@@ -184,7 +165,7 @@ pub fn render(
                 runs.push(prior_report::HtmlRun {
                     report: &a.report,
                     screenshots: prior_report::bundle_screenshots(&a.dir).map_err(fail)?,
-                    suppressed: suppressions(&a.dir, &a.report),
+                    suppressed: a.judgement.allowed.clone(),
                 });
             }
             prior_report::render_html_lang(&runs, lang.into()).map_err(fail)
@@ -192,61 +173,101 @@ pub fn render(
     }
 }
 
-/// The findings the bundle's scenario accepts (`expect.allow`, judged today), from the
-/// scenario text recorded in `meta.json`. A bundle without one, or whose scenario no longer
-/// parses, has none (the latter is said on stderr).
-fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
-    let meta = read_meta(dir);
-    let Some(sc) = meta.as_ref().map(|m| &m["scenario"]) else {
-        return Vec::new();
-    };
-    let text = sc["text"].as_str().unwrap_or_default();
-    if text.trim().is_empty() {
-        return Vec::new();
+/// JSON for analysed bundles: one bundle without a baseline is the analyzer's report; several
+/// bundles, or any with a baseline, give the batch form (`docs/reports.md`) with the
+/// comparison `diff` added as `"baseline"`.
+fn json_doc(
+    items: &[Analysed],
+    diff: Option<&prior_report::BaselineDiff>,
+) -> Result<String, CliError> {
+    if let ([one], None) = (items, diff) {
+        return Ok(prior_report::render_json(&one.report));
     }
-    let path = PathBuf::from(sc["path"].as_str().unwrap_or("scenario.yaml"));
-    let opts = prior_scenario::LoadOptions { check_files: false };
-    let scenario = match prior_scenario::Scenario::parse(
-        &path,
-        text,
-        &prior_scenario::Vars::default(),
-        opts,
-    ) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "{}: the recorded scenario does not parse, so its expect.allow entries are not applied: {e}",
-                dir.display()
-            );
-            return Vec::new();
-        }
-    };
-    let allow = &scenario.expect.allow;
-    if allow.is_empty() {
-        return Vec::new();
-    }
-    let findings: Vec<prior_model::Finding> =
-        report.findings.iter().map(|f| f.to_finding()).collect();
-    let judged =
-        scenario
-            .expect
-            .judge(&findings, report.verdict, prior_scenario::Date::today_utc());
-    judged
-        .allowed
+    let refs: Vec<&Analysed> = items.iter().collect();
+    pretty(&batch_json(&refs, diff)?)
+}
+
+/// The batch JSON document (`docs/reports.md`): `batch_format`, `summary`, `reports`, then
+/// `judged` (per report, in the same order: its exit code, the reason, whether the scenario's
+/// expectations held, new violations and the findings that count) and, with a baseline,
+/// `baseline`.
+pub fn batch_json(
+    items: &[&Analysed],
+    diff: Option<&prior_report::BaselineDiff>,
+) -> Result<serde_json::Value, CliError> {
+    let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
+    let batch = prior_report::render_json_batch(&reports);
+    let mut v: serde_json::Value = serde_json::from_str(&batch)
+        .map_err(|e| CliError::input_msg(format!("failed to re-read the batch JSON: {e}")))?;
+    v["judged"] = items
         .iter()
-        .filter_map(|&(i, a)| {
-            allow.get(a).map(|entry| prior_report::Suppression {
-                finding: i,
-                reason: entry.reason.clone(),
-                expires: entry.expires.map(|d| d.to_string()),
+        .map(|a| {
+            serde_json::json!({
+                "bundle": a.dir.display().to_string(),
+                "exit_code": crate::exit::code_of(&a.outcome()),
+                "reason": exit_reason(a),
+                "expectations_met": a.judgement.expectations_met(),
+                "new_violations": a.judgement.new_violations(&a.report),
+                "counting_findings": a.judgement.counting(&a.report).len(),
             })
         })
-        .collect()
+        .collect();
+    if let Some(diff) = diff {
+        v["baseline"] = serde_json::to_value(diff)
+            .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
+    }
+    Ok(v)
+}
+
+/// Pretty JSON with a final newline.
+pub fn pretty(v: &serde_json::Value) -> Result<String, CliError> {
+    let mut s = serde_json::to_string_pretty(v)
+        .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Why a scenario got its exit code, in a few words.
+pub fn exit_reason(a: &Analysed) -> String {
+    let (r, j) = (&a.report, &a.judgement);
+    let code = crate::exit::code_of(&a.outcome());
+    let incomplete = prior_report::Judgement::incomplete(r);
+    match code {
+        1 if j.expectations_met() == Some(false) => "expectations not met".to_string(),
+        1 => match j.new_violations(r) {
+            Some(n) => format!("{n} new violation{}", if n == 1 { "" } else { "s" }),
+            None => {
+                let n = j.counting(r).len();
+                format!("{n} violation{}", if n == 1 { "" } else { "s" })
+            }
+        },
+        4 if r.blind_sources().next().is_some()
+            && r.incomplete_besides_sources().next().is_none() =>
+        {
+            "not every source analysed".to_string()
+        }
+        4 if incomplete => "incomplete session".to_string(),
+        4 => "inconclusive".to_string(),
+        _ => {
+            let mut why = Vec::new();
+            if j.expectations_met() == Some(true) {
+                why.push("expectations met".to_string());
+            }
+            if j.baseline.is_some() {
+                why.push("no new violation".to_string());
+            }
+            if why.is_empty() {
+                "no violation".to_string()
+            } else {
+                why.join(", ")
+            }
+        }
+    }
 }
 
 /// The bundle's `meta.json`, read like every bundle file (no link followed, no FIFO opened
 /// blocking, capped); `None` when it cannot be read.
-fn read_meta(dir: &Path) -> Option<serde_json::Value> {
+pub(crate) fn read_meta(dir: &Path) -> Option<serde_json::Value> {
     use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
     let bytes = read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??;
     serde_json::from_slice(&bytes).ok()
@@ -272,19 +293,16 @@ pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), CliError> {
     }
 }
 
-/// The outcome of several reports (the worst counts).
+/// The outcome of several judged bundles (the worst counts).
 pub fn batch_outcome(items: &[Analysed]) -> Outcome {
-    Outcome::Batch(
-        items
-            .iter()
-            .map(|a| analyze::outcome_of(&a.report))
-            .collect(),
-    )
+    Outcome::Batch(items.iter().map(Analysed::outcome).collect())
 }
 
-/// Runs `prior report`.
+/// Runs `prior report`: every bundle is judged as `prior run` judged it (the `expect:` block
+/// of the scenario recorded in it, judged today; the baseline, per bundle), so the exit code
+/// is the worst of the bundles' codes and an incomplete bundle is never forgiven.
 pub fn run(args: Args) -> CliResult {
-    let mut items = Vec::new();
+    let mut analysed = Vec::new();
     for dir in &args.bundles {
         let report = analyze_bundle(
             dir,
@@ -292,35 +310,37 @@ pub fn run(args: Args) -> CliResult {
             args.catalog.as_deref(),
             args.allow_modified,
         )?;
-        items.push(Analysed {
-            dir: dir.clone(),
-            report,
-        });
+        analysed.push((dir.clone(), report));
     }
-    let outcome = batch_outcome(&items);
-    let Some(baseline) = &args.baseline else {
-        let text = render(&items, args.format, None, args.lang)?;
-        write_out(args.output.as_deref(), &text)?;
-        return Ok(outcome);
+    let diff = match &args.baseline {
+        Some(b) => {
+            let reports: Vec<&Report> = analysed.iter().map(|(_, r)| r).collect();
+            Some(load_baseline(b)?.compare(&reports))
+        }
+        None => None,
     };
-    let reports: Vec<&Report> = items.iter().map(|a| &a.report).collect();
-    let diff = load_baseline(baseline)?.compare(&reports);
-    let text = if args.format == ReportFormat::Json {
-        // With a baseline, JSON is always the batch form with the comparison added.
-        let mut v: serde_json::Value =
-            serde_json::from_str(&prior_report::render_json_batch(&reports)).map_err(|e| {
-                CliError::input_msg(format!("failed to re-read the batch JSON: {e}"))
-            })?;
-        v["baseline"] = serde_json::to_value(&diff)
-            .map_err(|e| CliError::input_msg(format!("failed to serialise the comparison: {e}")))?;
-        let mut s = serde_json::to_string_pretty(&v)
-            .map_err(|e| CliError::input_msg(format!("failed to serialise the report: {e}")))?;
-        s.push('\n');
-        s
-    } else {
-        render(&items, args.format, Some(&diff), args.lang)?
-    };
+    let today = prior_scenario::Date::today_utc();
+    let items: Vec<Analysed> = analysed
+        .into_iter()
+        .map(|(dir, report)| {
+            let scenario = judge::recorded_scenario(&dir);
+            let judgement = judge::judge(
+                &report,
+                scenario.as_ref().map(|s| &s.expect),
+                diff.as_ref(),
+                today,
+            );
+            Analysed {
+                dir,
+                report,
+                judgement,
+            }
+        })
+        .collect();
+    let text = render(&items, args.format, args.lang)?;
     write_out(args.output.as_deref(), &text)?;
-    eprint!("{}", diff.render_text());
-    Ok(with_baseline(&diff, outcome))
+    if let Some(diff) = &diff {
+        eprint!("{}", diff.render_text());
+    }
+    Ok(batch_outcome(&items))
 }

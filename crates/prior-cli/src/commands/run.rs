@@ -7,11 +7,11 @@
 //! `expect:`; print the summary. The exit code is the worst over all scenarios.
 
 use super::analyze::{self, Format};
-use crate::{CliError, CliResult, exit::Outcome};
+use crate::{CliError, CliResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use prior_device::{AdbServer, Device};
 use prior_record::record::{AppUnderTest, Progress, RecordOptions, record};
-use prior_scenario::{Date, DeviceSpec, ProfileRef, Scenario, Vars};
+use prior_scenario::{DeviceSpec, ProfileRef, Scenario, Vars};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -296,7 +296,7 @@ fn run_one(
     vars: &Vars,
     cancel: &Arc<AtomicBool>,
     booted: &mut super::avd::Booted,
-) -> CliResult {
+) -> Result<super::report::Analysed, CliError> {
     let scenario =
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = app_under_test(&scenario)?;
@@ -353,40 +353,24 @@ fn run_one(
         recording.bundle_dir.join("report.json"),
         prior_report::render_json(&report),
     );
-    let mut text = analyze::render(&report, args.format, args.lang);
-    let mut outcome = analyze::outcome_of(&report);
-    let expect = &scenario.expect;
-    if expect.max_findings.is_some() || expect.verdict.is_some() || !expect.allow.is_empty() {
-        let findings: Vec<prior_model::Finding> =
-            report.findings.iter().map(|f| f.to_finding()).collect();
-        let judged = expect.judge(&findings, report.verdict, Date::today_utc());
-        if args.format == Format::Text {
-            text.push_str(&format!(
-                "\nexpectations: {} ({} unexpected, {} allowed, {} expired allow entries)\n",
-                if judged.passed() { "met" } else { "NOT met" },
-                judged.unexpected.len(),
-                judged.allowed.len(),
-                judged.expired.len()
-            ));
-        }
-        outcome = Outcome::Expectations {
-            met: judged.passed(),
-            incomplete: report.is_incomplete(),
-        };
-    }
-    if args.format == Format::Text {
-        text.push_str(&format!("\nbundle: {}\n", recording.bundle_dir.display()));
-    }
-    super::out(&text)?;
-    super::report::after_run(
+    super::run_output::after_one(
+        &scenario,
         &recording.bundle_dir,
-        &report,
-        &args.report,
-        args.out_report.as_deref(),
-        args.baseline.as_deref(),
-        outcome,
-        args.lang,
+        report,
+        &output_options(args),
     )
+}
+
+fn output_options(args: &Args) -> super::run_output::Options<'_> {
+    super::run_output::Options {
+        format: args.format,
+        reports: &args.report,
+        out_report: args.out_report.as_deref(),
+        out: &args.out,
+        baseline: args.baseline.as_deref(),
+        several: args.scenarios.len() > 1,
+        lang: args.lang,
+    }
 }
 
 /// Runs `prior run`.
@@ -401,30 +385,31 @@ pub fn run(args: Args) -> CliResult {
         }
         eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
     });
-    let mut outcomes = Vec::new();
+    let mut finished = Vec::new();
     let mut booted = super::avd::Booted::default();
     for path in &args.scenarios {
         if cancel.load(Ordering::SeqCst) {
             break;
         }
-        match run_one(path, &args, &vars, &cancel, &mut booted) {
-            Ok(o) => outcomes.push(o),
-            Err(e) => {
-                outcomes.push(e.outcome());
-                if args.scenarios.len() == 1 {
-                    for note in booted.finish(args.keep_emulator) {
-                        eprintln!("emulator: {note}");
-                    }
-                    return Err(e);
+        let result = run_one(path, &args, &vars, &cancel, &mut booted);
+        if let Err(e) = &result {
+            if args.scenarios.len() == 1 {
+                for note in booted.finish(args.keep_emulator) {
+                    eprintln!("emulator: {note}");
                 }
-                eprintln!("{}: {:?}", path.display(), e.report);
+                return result.map(|a| a.outcome());
             }
+            eprintln!("{}: {:?}", path.display(), e.report);
         }
+        finished.push(super::run_output::Finished {
+            scenario: path.clone(),
+            result,
+        });
     }
     for note in booted.finish(args.keep_emulator) {
         eprintln!("emulator: {note}");
     }
-    Ok(Outcome::Batch(outcomes))
+    super::run_output::after_all(&finished, &output_options(&args))
 }
 
 /// Gives the recording the device's network capture: the simulated handset's pcap, or the
