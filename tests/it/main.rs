@@ -3,6 +3,7 @@
 mod cli;
 mod doctor;
 mod emulator;
+mod lifecycle;
 mod profiles;
 mod report;
 mod run;

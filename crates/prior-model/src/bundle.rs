@@ -503,9 +503,15 @@ impl Bundle {
                     .clone()
                     .unwrap_or_else(|| "recording ended early".to_string()),
             ),
-            RecordingState::Recording => incomplete.push(
-                "the recording never finished (the recorder was stopped or crashed)".to_string(),
-            ),
+            // The recorder writes its reason into `status` when it starts sealing; a bundle
+            // left in `recording` with a reason was killed while sealing.
+            RecordingState::Recording => incomplete.push(match &meta.status.reason {
+                Some(r) => format!(
+                    "the recording never finished: it was stopping ({r}) when the recorder was killed"
+                ),
+                None => "the recording never finished (the recorder was stopped or crashed)"
+                    .to_string(),
+            }),
         }
         let harness_path = root.join(HARNESS_FILE);
         let harness = if harness_path.is_file() {
@@ -932,6 +938,23 @@ mod tests {
             b.incomplete
         );
         assert!(b.incomplete.iter().any(|r| r.contains("never finished")));
+    }
+
+    #[test]
+    fn a_bundle_killed_while_sealing_names_why_it_was_stopping() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        let mut w = BundleWriter::create(&root, meta()).unwrap();
+        w.update_meta(|m| m.status.reason = Some("stopped by SIGTERM".into()))
+            .unwrap();
+        drop(w);
+        let b = Bundle::open(&root).unwrap();
+        assert_eq!(b.meta.status.state, RecordingState::Recording);
+        assert_eq!(
+            b.incomplete[0],
+            "the recording never finished: it was stopping (stopped by SIGTERM) when the \
+             recorder was killed"
+        );
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //!
 //! - [`detect`]: the consent-screen detector (pure; also behind `prior ui`).
 //! - [`record`]: the recorder.
+//! - [`stop`]: a request to stop a recording early (Ctrl-C, SIGTERM, SIGHUP).
 
 pub mod detect;
 mod device_cmds;
 pub mod record;
+pub mod stop;
 mod watch;

@@ -23,6 +23,7 @@
 //! ([`NetCapture::describe`]); a failure is noted, never fatal.
 
 use crate::detect::{self, Detection};
+pub use crate::stop::Stop;
 use crate::watch::{LogcatSink, Watch};
 use prior_device::{
     Cmd, Component, Device, DeviceError, DeviceKind, Output, PackageName, StreamHandle, Uninstalled,
@@ -35,7 +36,6 @@ use prior_model::bundle::{
 use prior_parse::ui::UiDump;
 use prior_scenario::{ConsentMode, Scenario, Selector, Step, WaitTarget};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -158,8 +158,9 @@ pub struct RecordOptions {
     pub simulated: bool,
     /// The device is an emulator.
     pub emulator: bool,
-    /// Set by Ctrl-C: the recorder stops early and seals an incomplete bundle.
-    pub cancel: Arc<AtomicBool>,
+    /// Set by Ctrl-C, SIGTERM or SIGHUP: the recorder stops early and seals an incomplete
+    /// bundle whose reason is the request's (`stopped by SIGTERM`).
+    pub stop: Arc<Stop>,
     /// How often the UI is dumped while waiting for a screen.
     pub ui_poll: Duration,
     /// How often app-ops are snapshotted during `wait` steps.
@@ -179,7 +180,7 @@ impl RecordOptions {
             tool_version: tool_version.to_string(),
             simulated: false,
             emulator: false,
-            cancel: Arc::new(AtomicBool::new(false)),
+            stop: Arc::new(Stop::new()),
             ui_poll: Duration::from_millis(250),
             appops_poll: Duration::from_secs(2),
             scenario_text: String::new(),
@@ -346,6 +347,14 @@ pub fn record(
         Ok(()) => s.incomplete_reason(),
         Err(e) => Some(e),
     };
+    if let Some(r) = &reason {
+        // Said before the end captures: if they hang and the recorder is killed (a second
+        // Ctrl-C or SIGTERM exits at once), the unsealed bundle still tells why it stopped.
+        let _ = s.w.update_meta(|m| m.status.reason = Some(r.clone()));
+        let _ = s.rec(HarnessRecord::Note {
+            text: format!("stopping early: {r}; sealing the bundle as incomplete"),
+        });
+    }
     // End captures, best effort even after a failure (not after a vanished device).
     let device_gone = reason.as_deref().is_some_and(|r| r.starts_with("device"));
     if !device_gone {
@@ -497,10 +506,6 @@ impl Session<'_> {
         self.files
     }
 
-    fn cancelled(&self) -> bool {
-        self.opts.cancel.load(Ordering::SeqCst)
-    }
-
     fn incomplete_reason(&self) -> Option<String> {
         if let Some(c) = self.watch.with(|w| w.crash.clone()).flatten() {
             return Some(c);
@@ -508,8 +513,8 @@ impl Session<'_> {
         if let Some(e) = self.watch.with(|w| w.write_error.clone()).flatten() {
             return Some(format!("writing raw/logcat.txt failed: {e}"));
         }
-        if self.cancelled() {
-            return Some("interrupted by the operator (Ctrl-C)".to_string());
+        if let Some(r) = self.opts.stop.reason() {
+            return Some(r);
         }
         if self.stream.as_ref().is_some_and(|s| s.is_finished()) {
             return Some("the logcat stream ended early (device disconnected?)".to_string());
@@ -1650,7 +1655,7 @@ mod tests {
         sim: Arc<SimDevice>,
         calls: Arc<Mutex<Vec<String>>>,
         fail_start: bool,
-        cancel_on_start: Option<Arc<AtomicBool>>,
+        cancel_on_start: Option<Arc<Stop>>,
     }
 
     impl NetCapture for TestCapture {
@@ -1664,7 +1669,7 @@ mod tests {
                 harness.contains("\"type\":\"launch\"")
             ));
             if let Some(c) = &self.cancel_on_start {
-                c.store(true, Ordering::SeqCst);
+                c.request("stopped by a test");
             }
             if self.fail_start {
                 return Err(CaptureError::device(
@@ -1701,7 +1706,7 @@ mod tests {
             sim: Arc::clone(&sim),
             calls: Arc::clone(&calls),
             fail_start,
-            cancel_on_start: cancel.then(|| Arc::clone(&opts.cancel)),
+            cancel_on_start: cancel.then(|| Arc::clone(&opts.stop)),
         })));
         let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
         let bundle = Bundle::open(&rec.bundle_dir).unwrap();
@@ -1784,6 +1789,14 @@ mod tests {
             ["start raw/net.pcap armed=true launched=false", "stop"]
         );
         assert_eq!(rec.state, RecordingState::Incomplete);
+        assert_eq!(rec.reason.as_deref(), Some("stopped by a test"));
+        assert_eq!(bundle.incomplete, ["stopped by a test"]);
+        assert!(
+            notes.contains(
+                &"stopping early: stopped by a test; sealing the bundle as incomplete".into()
+            ),
+            "{notes:?}"
+        );
         assert!(bundle.integrity.is_intact(), "{:?}", bundle.integrity);
         let manifest = std::fs::read_to_string(bundle.path("MANIFEST.sha256")).unwrap();
         assert!(manifest.contains("  raw/net.pcap\n"), "{manifest}");

@@ -11,12 +11,12 @@ use crate::{CliError, CliResult, exit::Outcome};
 use indicatif::{ProgressBar, ProgressStyle};
 use prior_device::{AdbServer, Device};
 use prior_record::record::{AppUnderTest, Progress, RecordOptions, record};
+use prior_record::stop::Stop;
 use prior_scenario::{Date, DeviceSpec, ProfileRef, Scenario, Vars};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Arguments of `prior run`.
@@ -301,7 +301,7 @@ fn run_one(
     scenario_path: &Path,
     args: &Args,
     vars: &Vars,
-    cancel: &Arc<AtomicBool>,
+    stop: &Arc<Stop>,
     booted: &mut super::avd::Booted,
 ) -> CliResult {
     let scenario =
@@ -323,7 +323,7 @@ fn run_one(
     let ui = Ui::new(&label);
     let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
-    opts.cancel = Arc::clone(cancel);
+    opts.stop = Arc::clone(stop);
     attach_net_capture(&mut target, &mut opts);
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
     ui.finish();
@@ -392,22 +392,17 @@ fn run_one(
 /// Runs `prior run`.
 pub fn run(args: Args) -> CliResult {
     let vars = Vars::from_pairs(&args.vars).map_err(CliError::input_msg)?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
-    // First Ctrl-C: stop recording and seal an incomplete bundle. Second: exit at once.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
-    });
+    // First SIGINT/SIGTERM/SIGHUP: stop recording and seal an incomplete bundle whose reason
+    // names the signal. Second: exit at once with 128 + N (crate::signals).
+    let stop = Arc::new(Stop::new());
+    crate::signals::stop_on_signals(Arc::clone(&stop));
     let mut outcomes = Vec::new();
     let mut booted = super::avd::Booted::default();
     for path in &args.scenarios {
-        if cancel.load(Ordering::SeqCst) {
+        if stop.is_requested() {
             break;
         }
-        match run_one(path, &args, &vars, &cancel, &mut booted) {
+        match run_one(path, &args, &vars, &stop, &mut booted) {
             Ok(o) => outcomes.push(o),
             Err(e) => {
                 outcomes.push(e.outcome());

@@ -1,0 +1,226 @@
+//! The run lifecycle end to end: SIGTERM / SIGHUP during `prior run` (issue 13, item 2).
+
+use crate::util::{prior, root};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Writes a scenario for the polite-news demo app on the in-process simulated handset.
+fn polite_scenario(dir: &Path, name: &str, consent: &str, steps: &str) -> PathBuf {
+    let apk = root().join("scenarios/demo/apps/polite-news.apk");
+    let models = root().join("scenarios/demo/models");
+    let text = format!(
+        "name: Polite News ({name})\n\
+         app: {{ apk: {apk:?} }}\n\
+         device: {{ simulated: {{ models: {models:?} }} }}\n\
+         profile: gdpr\n\
+         consent:\n{consent}  screen: {{ text: \"(?i)privacy\" }}\n  accept: {{ text: \"^Accept$\" }}\n  reject: {{ text: \"^Reject$\" }}\n\
+         steps:\n{steps}"
+    );
+    let path = dir.join(format!("{name}.yaml"));
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+/// The one bundle directory under `out`, once it exists.
+fn the_bundle(out: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(out)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+}
+
+/// Waits (up to 60 s) until the bundle under `out` has a harness line containing `needle`.
+fn wait_for_harness(out: &Path, needle: &str) -> PathBuf {
+    let start = Instant::now();
+    loop {
+        if let Some(b) = the_bundle(out) {
+            let h = std::fs::read_to_string(b.join("harness.jsonl")).unwrap_or_default();
+            if h.lines().any(|l| l.contains(needle)) {
+                return b;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no harness line with {needle} within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `prior run SCENARIO --format json --out OUT`, stdout and stderr piped; stderr lines are
+/// forwarded to the returned channel (and kept for failure messages).
+fn spawn_run(scenario: &Path, out: &Path, extra: &[&str]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("run")
+        .arg(scenario)
+        .args(["--format", "json", "--out"])
+        .arg(out)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn prior run");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Waits (up to 60 s) for a stderr line containing `needle`; returns every line read so far.
+fn wait_for_stderr(rx: &mpsc::Receiver<String>, seen: &mut Vec<String>, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                let hit = line.contains(needle);
+                seen.push(line);
+                if hit {
+                    return;
+                }
+            }
+            Err(_) => panic!("no stderr line with {needle:?}; stderr so far:\n{seen:#?}"),
+        }
+    }
+}
+
+fn signal(child: &Child, sig: rustix::process::Signal) {
+    rustix::process::kill_process(rustix::process::Pid::from_child(child), sig).expect("kill(2)");
+}
+
+/// Waits for the child (up to 120 s) and returns its exit code and stdout.
+fn finish(mut child: Child) -> (Option<i32>, String) {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            let mut stdout = String::new();
+            if let Some(mut o) = child.stdout.take() {
+                let _ = std::io::Read::read_to_string(&mut o, &mut stdout);
+            }
+            return (status.code(), stdout);
+        }
+        if start.elapsed() > Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("prior run did not exit within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `prior analyze BUNDLE --format json`: exit code and report.
+fn analyze(bundle: &Path) -> (Option<i32>, Value) {
+    let out = prior()
+        .arg("analyze")
+        .arg(bundle)
+        .args(["--format", "json"])
+        .output()
+        .expect("prior analyze");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "prior analyze printed no JSON report ({e}); exit {:?}, stderr {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code(), r)
+}
+
+fn meta(bundle: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(bundle.join("meta.json")).expect("meta.json"))
+        .expect("meta.json is JSON")
+}
+
+const WAITING: &str = "  - launch\n  - accept_consent\n  - wait: 90s\n";
+
+#[test]
+fn sigterm_seals_the_bundle_as_incomplete_and_exits_4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = polite_scenario(dir.path(), "sigterm", "  mode: auto\n", WAITING);
+    let out = dir.path().join("out");
+    let started = Instant::now();
+    let (child, rx) = spawn_run(&scenario, &out, &[]);
+    // The session is in its 90 s wait once consent was tapped.
+    wait_for_harness(&out, "\"type\":\"consent_tap\"");
+    signal(&child, rustix::process::Signal::TERM);
+    let mut seen = Vec::new();
+    wait_for_stderr(&rx, &mut seen, "SIGTERM received");
+    let (code, stdout) = finish(child);
+    assert!(
+        started.elapsed() < Duration::from_secs(80),
+        "the run stopped early, not after its 90 s wait"
+    );
+    let seen: Vec<String> = seen.into_iter().chain(rx.try_iter()).collect();
+    assert_eq!(code, Some(4), "stderr:\n{seen:#?}\nstdout:\n{stdout}");
+    let bundle = the_bundle(&out).expect("a bundle");
+    assert!(
+        bundle.join("MANIFEST.sha256").is_file(),
+        "the bundle is sealed"
+    );
+    let m = meta(&bundle);
+    assert_eq!(m["status"]["state"], "incomplete");
+    assert_eq!(m["status"]["reason"], "stopped by SIGTERM");
+    let report: Value = serde_json::from_str(&stdout).expect("prior run's JSON report");
+    assert!(
+        report["incomplete"]
+            .to_string()
+            .contains("stopped by SIGTERM"),
+        "{}",
+        report["incomplete"]
+    );
+    // The sealed bundle verifies and analyses on its own.
+    let (code, r) = analyze(&bundle);
+    assert_eq!(code, Some(4));
+    assert_eq!(
+        r["incomplete"][0], "stopped by SIGTERM",
+        "{}",
+        r["incomplete"]
+    );
+    assert_eq!(r["consent"]["outcome"], "accepted", "{}", r["consent"]);
+}
+
+#[test]
+fn a_second_signal_exits_at_once_and_leaves_a_readable_bundle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = polite_scenario(dir.path(), "second-signal", "  mode: auto\n", WAITING);
+    let out = dir.path().join("out");
+    let (child, rx) = spawn_run(&scenario, &out, &[]);
+    wait_for_harness(&out, "\"type\":\"consent_tap\"");
+    // SIGHUP first (a closed terminal), then SIGTERM once Prior said it is stopping.
+    signal(&child, rustix::process::Signal::HUP);
+    let mut seen = Vec::new();
+    wait_for_stderr(&rx, &mut seen, "SIGHUP received");
+    signal(&child, rustix::process::Signal::TERM);
+    let (code, _) = finish(child);
+    let seen: Vec<String> = seen.into_iter().chain(rx.try_iter()).collect();
+    assert_eq!(code, Some(128 + 15), "stderr:\n{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|l| l.contains("SIGTERM received again: aborting now")),
+        "{seen:#?}"
+    );
+    let bundle = the_bundle(&out).expect("a bundle");
+    // The bundle was not sealed, yet it loads and says why it is incomplete.
+    let (code, r) = analyze(&bundle);
+    assert!(code == Some(4) || code == Some(1), "exit {code:?}");
+    let incomplete = r["incomplete"].to_string();
+    if bundle.join("MANIFEST.sha256").exists() {
+        // The machine was slow enough for the seal to finish between the two signals.
+        assert!(incomplete.contains("stopped by SIGHUP"), "{incomplete}");
+    } else {
+        assert_eq!(meta(&bundle)["status"]["state"], "recording");
+        assert!(incomplete.contains("never finished"), "{incomplete}");
+        assert!(incomplete.contains("was never sealed"), "{incomplete}");
+    }
+}
