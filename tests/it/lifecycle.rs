@@ -224,3 +224,83 @@ fn a_second_signal_exits_at_once_and_leaves_a_readable_bundle() {
         assert!(incomplete.contains("was never sealed"), "{incomplete}");
     }
 }
+
+// ------------------------------------------------------------------ no model, no run (item 6)
+
+/// A scenario for the real third-party APK of tests/data, which no behaviour model describes.
+fn real_apk_scenario(dir: &Path) -> PathBuf {
+    let apk = crate::util::data("apks/app-uiautomator.apk");
+    let text = format!(
+        "name: a real APK without a model\napp: {{ apk: {apk:?} }}\nprofile: cn-miit\n\
+         steps:\n  - launch\n  - accept_consent\n  - wait: 1s\n"
+    );
+    let path = dir.join("real.yaml");
+    std::fs::write(&path, text).expect("write scenario");
+    path
+}
+
+#[test]
+fn the_in_process_handset_refuses_an_app_it_has_no_model_for() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = real_apk_scenario(dir.path());
+    let out = dir.path().join("out");
+    let output = prior()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--device", "simulated", "--out"])
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("prior run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    // miette wraps the message in a box: compare its words.
+    let flat = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("no behaviour model for com.github.uiautomator"),
+        "{stderr}"
+    );
+    assert!(
+        flat.contains("models: DIR"),
+        "says how to give one: {stderr}"
+    );
+    assert!(the_bundle(&out).is_none(), "nothing was recorded");
+    assert!(output.stdout.is_empty(), "no verdict is printed");
+}
+
+#[test]
+fn prior_sim_through_debian_adb_refuses_to_start_an_app_without_a_model() {
+    prior_testkit::require_tool!("adb");
+    // Plain `prior sim` (its models are the demo apps'), Debian's adb, a real APK.
+    let sim = crate::util::Sim::start(&root().join("scenarios/demo/models"));
+    let adb = crate::util::Adb::start();
+    adb.connect(&sim.addr);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = real_apk_scenario(dir.path());
+    let out = dir.path().join("out");
+    let output = prior()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--device", &sim.addr, "--format", "json", "--out"])
+        .arg(&out)
+        .env("ANDROID_ADB_SERVER_PORT", adb.port.to_string())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("prior run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(4), "{stderr}");
+    let r: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    assert_eq!(r["verdict"], "inconclusive");
+    assert_eq!(r["findings"], serde_json::json!([]), "never a finding");
+    let why = r["incomplete"].to_string();
+    assert!(
+        why.contains("the app could not be launched")
+            && why.contains("no behaviour model for package com.github.uiautomator")
+            && why.contains("prior sim --model DIR"),
+        "{why}"
+    );
+}

@@ -535,6 +535,13 @@ impl Session<'_> {
 
     /// Runs `cmd` after `date +%s.%N`: returns the device time and the command's output.
     fn timed(&self, cmd: Cmd, what: &str) -> Res<(i64, Vec<u8>)> {
+        self.timed_with_stderr(cmd, what)
+            .map(|(t, out, _)| (t, out))
+    }
+
+    /// [`Session::timed`], also returning the command's stderr (where `am` prints its errors
+    /// on shell v2 devices).
+    fn timed_with_stderr(&self, cmd: Cmd, what: &str) -> Res<(i64, Vec<u8>, Vec<u8>)> {
         let out = self.sh(Cmd::new("date").raw("+%s.%N").then(cmd), what)?;
         let nl = out
             .stdout
@@ -547,7 +554,7 @@ impl Session<'_> {
         .map(|(us, _)| us)
         .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
         let rest = out.stdout.get(nl + 1..).unwrap_or_default().to_vec();
-        Ok((t, rest))
+        Ok((t, rest, out.stderr))
     }
 
     fn run(&mut self) -> Res<()> {
@@ -1062,18 +1069,22 @@ impl Session<'_> {
             return Err("no launcher activity to start".to_string());
         };
         let c = Component::new(&component).map_err(|e| format!("cannot launch: {e}"))?;
-        let (t, out) = self.timed(
+        let (t, mut out, err) = self.timed_with_stderr(
             Cmd::new("am").raw("start -W -n").component(&c),
             "launching the app",
         )?;
+        // `am` prints `Error: …` on stderr (shell v2; mixed into stdout on v1 devices).
+        out.push(b'\n');
+        out.extend_from_slice(&err);
         self.rec(HarnessRecord::Launch {
             device_us: Some(t),
             component: component.clone(),
         })?;
         self.launched_at.get_or_insert_with(Instant::now);
         let reply = prior_parse::am::parse_start(&String::from_utf8_lossy(&out));
-        if let Some(e) = reply.errors.first() {
-            return Err(format!("the app could not be launched: {}", e.value));
+        if !reply.errors.is_empty() {
+            let said: Vec<&str> = reply.errors.iter().map(|e| e.value.as_str()).collect();
+            return Err(format!("the app could not be launched: {}", said.join(" ")));
         }
         Ok(())
     }

@@ -127,13 +127,11 @@ fn device_err(e: impl std::fmt::Display) -> CliError {
     CliError::device_msg(format!("failed to {e}"))
 }
 
-/// Starts the simulated handset in-process and returns a device handle on its smart socket.
-fn simulated(
-    scenario: &Scenario,
-    opts: &prior_scenario::SimulatedOptions,
-) -> Result<Target, CliError> {
+/// The directories of app behaviour models an in-process simulated handset loads: the
+/// scenario's `device: { simulated: { models: DIR } }`, else `models/` beside the scenario.
+fn model_dirs(scenario: &Scenario, opts: &prior_scenario::SimulatedOptions) -> Vec<PathBuf> {
     let scenario_dir = scenario.path.parent().unwrap_or(Path::new("."));
-    let models = match &opts.models {
+    match &opts.models {
         Some(dir) => vec![dir.clone()],
         None => {
             let default = scenario_dir.join("models");
@@ -143,7 +141,46 @@ fn simulated(
                 Vec::new()
             }
         }
+    }
+}
+
+/// The simulated handset has no behaviour model for the app: it would install it and run an
+/// app that does nothing, and a clean result (or a "no consent screen" finding) would mean
+/// nothing. Refused before anything is recorded (docs/sim-models.md, "No model, no run").
+fn no_model_error(
+    scenario: &Scenario,
+    opts: &prior_scenario::SimulatedOptions,
+    package: &str,
+) -> CliError {
+    let dirs = model_dirs(scenario, opts);
+    let looked = if dirs.is_empty() {
+        "no model directory was given and there is no `models/` beside the scenario".to_string()
+    } else {
+        format!(
+            "none of the models in {} is for it",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
+    CliError::input_msg(format!(
+        "{}: the SIMULATED handset has no behaviour model for {package} ({looked}); it would run \
+         an app that does nothing, so Prior refuses to run it rather than report a result that \
+         means nothing. Give the handset a model: a `.model` file for {package} in \
+         `device: {{ simulated: {{ models: DIR }} }}` (default: `models/` beside the scenario; \
+         docs/sim-models.md), or run on an emulator or a device (`--device SERIAL`, \
+         `--device avd:NAME`)",
+        scenario.path.display()
+    ))
+}
+
+/// Starts the simulated handset in-process and returns a device handle on its smart socket.
+fn simulated(
+    scenario: &Scenario,
+    opts: &prior_scenario::SimulatedOptions,
+) -> Result<Target, CliError> {
+    let models = model_dirs(scenario, opts);
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let (sim, server) = super::sim::start(
         loopback,
@@ -309,6 +346,15 @@ fn run_one(
     let app = app_under_test(&scenario)?;
     let dir = bundle_dir(&args.out, &scenario);
     let mut target = pick_device(&scenario, args.device.as_deref(), &dir)?;
+    if let Some((sim, _)) = &target._sim
+        && !sim.has_model(&app.package)
+    {
+        let opts = match (&args.device, &scenario.device) {
+            (None, DeviceSpec::Simulated(o)) => o.clone(),
+            _ => prior_scenario::SimulatedOptions::default(),
+        };
+        return Err(no_model_error(&scenario, &opts, &app.package));
+    }
     let label = format!(
         "{} — {} on {}{}",
         scenario.name,
