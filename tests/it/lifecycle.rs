@@ -304,3 +304,108 @@ fn prior_sim_through_debian_adb_refuses_to_start_an_app_without_a_model() {
         "{why}"
     );
 }
+
+// ------------------------------------------------------- manual consent timeout (item 5)
+
+/// The `adb -s SERIAL shell input tap X Y` words Prior printed for `what` (`accept`/`reject`).
+fn printed_tap(lines: &[String], what: &str) -> Vec<String> {
+    let needle = format!("{what}: adb -s ");
+    let line = lines
+        .iter()
+        .find(|l| l.contains(&needle))
+        .unwrap_or_else(|| panic!("no `{needle}` line in {lines:#?}"));
+    let cmd = &line[line.find(&needle).expect("found") + what.len() + 2..];
+    cmd.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn manual_consent_that_nobody_answers_ends_the_session_at_its_timeout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = polite_scenario(
+        dir.path(),
+        "manual-timeout",
+        "  mode: manual\n  timeout: 3s\n",
+        "  - launch\n  - accept_consent\n  - wait: 1s\n",
+    );
+    let out = dir.path().join("out");
+    let (child, rx) = spawn_run(&scenario, &out, &[]);
+    let (code, stdout) = finish(child);
+    let lines: Vec<String> = rx.try_iter().collect();
+    assert_eq!(code, Some(4), "{lines:#?}");
+    // The operator was told how to answer without a screen.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Please ACCEPT the consent screen") && l.contains("up to 3s")),
+        "{lines:#?}"
+    );
+    let accept = printed_tap(&lines, "accept");
+    assert_eq!(
+        accept[..5],
+        ["adb", "-s", accept[2].as_str(), "shell", "input"]
+    );
+    assert_eq!(accept[5], "tap");
+    assert!(accept[6].parse::<u32>().is_ok() && accept[7].parse::<u32>().is_ok());
+    let reject = printed_tap(&lines, "reject");
+    assert_ne!(accept[6..], reject[6..], "two different buttons");
+    let bundle = the_bundle(&out).expect("a bundle");
+    let reason =
+        "the operator did not answer the consent screen within 3s (consent.timeout, manual mode)";
+    assert_eq!(meta(&bundle)["status"]["reason"], reason);
+    assert!(bundle.join("MANIFEST.sha256").is_file());
+    let r: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    assert_eq!(r["verdict"], "inconclusive");
+    assert!(
+        r["incomplete"].to_string().contains(reason),
+        "{}",
+        r["incomplete"]
+    );
+}
+
+#[test]
+fn the_printed_adb_tap_answers_manual_consent_on_the_simulated_handset() {
+    prior_testkit::require_tool!("adb");
+    let adb = crate::util::Adb::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = polite_scenario(
+        dir.path(),
+        "manual-answered",
+        "  mode: manual\n  timeout: 60s\n",
+        "  - launch\n  - accept_consent\n  - wait: 1s\n",
+    );
+    let out = dir.path().join("out");
+    let (child, rx) = spawn_run(&scenario, &out, &[]);
+    let mut lines = Vec::new();
+    wait_for_stderr(&rx, &mut lines, "reject: adb -s ");
+    // Play the operator at a shell: exactly the printed commands, through Debian's adb.
+    let connect = lines
+        .iter()
+        .find_map(|l| l.split("adb connect ").nth(1))
+        .expect("an `adb connect` line for the in-process handset")
+        .trim()
+        .to_string();
+    let said = adb
+        .cmd()
+        .args(["connect", &connect])
+        .output()
+        .expect("adb connect");
+    assert!(
+        String::from_utf8_lossy(&said.stdout).contains("connected to"),
+        "{said:?}"
+    );
+    let accept = printed_tap(&lines, "accept");
+    let tap = adb
+        .cmd()
+        .args(&accept[1..])
+        .output()
+        .expect("adb shell input tap");
+    assert!(tap.status.success(), "{tap:?}");
+    let (code, stdout) = finish(child);
+    let rest: Vec<String> = rx.try_iter().collect();
+    let r: Value = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("a JSON report ({e}); stderr {lines:#?} {rest:#?}"));
+    assert_eq!(code, Some(0), "{rest:#?}");
+    assert_eq!(r["consent"]["outcome"], "accepted", "{}", r["consent"]);
+    assert_eq!(r["consent"]["method"], "ui_observation");
+    assert_eq!(r["verdict"], "pass");
+}

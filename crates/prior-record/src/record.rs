@@ -1310,7 +1310,7 @@ impl Session<'_> {
             self.ipc_dump("before-consent", false)?;
             self.consent_done = true;
             return match consent.mode {
-                ConsentMode::Manual => self.manual(action, t, &consent),
+                ConsentMode::Manual => self.manual(action, t, &consent, &d),
                 _ => self.tap_consent(action, &d),
             };
         }
@@ -1393,23 +1393,33 @@ impl Session<'_> {
         action: ConsentAction,
         mut last_seen: i64,
         consent: &prior_scenario::Consent,
+        d: &Detection,
     ) -> Res<()> {
         let verb = if action == ConsentAction::Accept {
             "ACCEPT"
         } else {
             "REJECT"
         };
+        let limit = consent.timeout;
         self.progress.operator(&format!(
-            "Please {verb} the consent screen on the device now; Prior is watching the screen."
+            "Please {verb} the consent screen on the device now; Prior is watching the screen \
+             (for up to {}, consent.timeout).",
+            fmt_duration(limit)
         ));
+        for line in operator_taps(self.dev.serial(), d) {
+            self.progress.operator(&line);
+        }
         let start = Instant::now();
-        let limit = consent.timeout.max(Duration::from_secs(600));
         loop {
             self.check_alive()?;
             if start.elapsed() > limit {
-                return Err(format!(
-                    "step failed: the consent screen was not answered within {limit:?}"
-                ));
+                let reason = format!(
+                    "the operator did not answer the consent screen within {} (consent.timeout, \
+                     manual mode)",
+                    fmt_duration(limit)
+                );
+                self.progress.note(&reason);
+                return Err(reason);
             }
             let Some((t, _, dump)) = self.ui()? else {
                 self.sleep(self.opts.ui_poll);
@@ -1479,6 +1489,58 @@ impl Session<'_> {
     }
 }
 
+/// A word for a POSIX shell on the operator's host: as is when it is plain, else in single
+/// quotes. (Serials are printable ASCII without spaces, `prior_device` checks that.)
+fn host_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._:-@%+=,/".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!(
+            "'{}'",
+            s.chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+                .replace('\'', "'\\''")
+        )
+    }
+}
+
+/// How the operator can answer the consent screen from a shell (manual mode): the
+/// `adb -s SERIAL shell input tap X Y` of the accept, reject and tick elements found in the UI
+/// dump. A network serial (`HOST:PORT`, e.g. the simulated handset, which has no screen) is
+/// `adb connect`ed first; `adb connect` to a connected device only says so.
+fn operator_taps(serial: &str, d: &Detection) -> Vec<String> {
+    let serial_word = host_word(serial);
+    let tap_line = |what: &str, t: &detect::Target| {
+        format!(
+            "  {what}: adb -s {serial_word} shell input tap {} {}",
+            t.center[0], t.center[1]
+        )
+    };
+    let mut lines = Vec::new();
+    if let Some(t) = &d.tick {
+        lines.push(tap_line("tick the checkbox first", t));
+    }
+    if let Some(t) = &d.accept {
+        lines.push(tap_line("accept", t));
+    }
+    if let Some(t) = &d.reject {
+        lines.push(tap_line("reject", t));
+    }
+    if lines.is_empty() {
+        return lines;
+    }
+    let mut out = vec!["Or answer from a shell on this computer:".to_string()];
+    if serial.contains(':') && !serial.starts_with("emulator-") {
+        out.push(format!("  adb connect {serial_word}"));
+    }
+    out.extend(lines);
+    out
+}
+
 fn tap(x: i32, y: i32) -> Cmd {
     Cmd::new("input").raw("tap").int(x.into()).int(y.into())
 }
@@ -1539,6 +1601,51 @@ mod tests {
     #[test]
     fn labels_and_components() {
         assert_eq!(sanitize("consent screen/1"), "consent_screen_1");
+    }
+
+    #[test]
+    fn the_operator_is_told_the_adb_taps_of_the_consent_buttons() {
+        let target = |x, y| detect::Target {
+            text: "x".into(),
+            resource_id: String::new(),
+            bounds: [0, 0, 0, 0],
+            center: [x, y],
+            node: 0,
+        };
+        let d = Detection {
+            consent_screen: true,
+            accept: Some(target(754, 1443)),
+            reject: Some(target(326, 1443)),
+            tick: None,
+            permission_dialog: false,
+            permission_text: None,
+            permission_deny: None,
+        };
+        assert_eq!(
+            operator_taps("127.0.0.1:5655", &d),
+            [
+                "Or answer from a shell on this computer:",
+                "  adb connect 127.0.0.1:5655",
+                "  accept: adb -s 127.0.0.1:5655 shell input tap 754 1443",
+                "  reject: adb -s 127.0.0.1:5655 shell input tap 326 1443",
+            ]
+        );
+        let taps = operator_taps("emulator-5554", &d);
+        assert_eq!(
+            taps[1],
+            "  accept: adb -s emulator-5554 shell input tap 754 1443"
+        );
+        // A serial the shell would read differently is quoted.
+        assert_eq!(
+            operator_taps("a;b'c$(x)", &d)[1],
+            "  accept: adb -s 'a;b'\\''c$(x)' shell input tap 754 1443"
+        );
+        let nothing = Detection {
+            accept: None,
+            reject: None,
+            ..d
+        };
+        assert!(operator_taps("emulator-5554", &nothing).is_empty());
     }
 
     fn repo() -> PathBuf {
