@@ -409,3 +409,145 @@ fn the_printed_adb_tap_answers_manual_consent_on_the_simulated_handset() {
     assert_eq!(r["consent"]["method"], "ui_observation");
     assert_eq!(r["verdict"], "pass");
 }
+
+// ------------------------------------------- an offline network device is reconnected (item 16)
+
+/// `prior sim --listen ADDR` with the demo models; killed on drop.
+struct SimAt(Child);
+
+impl SimAt {
+    fn start(addr: &str) -> SimAt {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
+                .args(["sim", "--listen", addr, "--model"])
+                .arg(root().join("scenarios/demo/models"))
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn prior sim");
+            let stdout = child.stdout.take().expect("stdout");
+            let mut lines = BufReader::new(stdout).lines();
+            match lines.next() {
+                Some(Ok(first)) if first.contains("SIMULATED") => {
+                    std::thread::spawn(move || for _ in lines {});
+                    return SimAt(child);
+                }
+                // The port may still be held for a moment after the previous handset died.
+                _ => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    assert!(
+                        Instant::now() < deadline,
+                        "prior sim never listened on {addr}"
+                    );
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SimAt {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The state Debian's adb lists `serial` in.
+fn adb_state(adb: &crate::util::Adb, serial: &str) -> Option<String> {
+    let out = adb.cmd().arg("devices").output().expect("adb devices");
+    String::from_utf8_lossy(&out.stdout).lines().find_map(|l| {
+        let (s, state) = l.split_once('\t')?;
+        (s == serial).then(|| state.trim().to_string())
+    })
+}
+
+#[test]
+fn a_network_device_left_offline_by_a_restarted_sim_is_reconnected_once() {
+    prior_testkit::require_tool!("adb");
+    let adb = crate::util::Adb::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let first = SimAt::start(&addr);
+    adb.connect(&addr);
+    drop(first);
+    let second = SimAt::start(&addr);
+    // Debian's adb keeps the restarted handset offline (it does not reconnect by itself).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while adb_state(&adb, &addr).as_deref() != Some("offline") {
+        assert!(
+            Instant::now() < deadline,
+            "adb lists {addr} as {:?}, not offline",
+            adb_state(&adb, &addr)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = prior()
+        .arg("run")
+        .arg(root().join("scenarios/demo/polite-news.yaml"))
+        .args(["--device", &addr, "--format", "json", "--out"])
+        .arg(tempfile::tempdir().expect("tempdir").path())
+        .env("ANDROID_ADB_SERVER_PORT", adb.port.to_string())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("prior run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "device: the adb server listed {addr} as offline; disconnected and reconnected it once"
+        )),
+        "{stderr}"
+    );
+    let r: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    assert_eq!(r["verdict"], "pass");
+    assert_eq!(r["device"]["serial"], addr.as_str());
+    assert_eq!(adb_state(&adb, &addr).as_deref(), Some("device"));
+    drop(second);
+}
+
+#[test]
+fn a_network_device_that_stays_offline_fails_after_one_reconnect() {
+    prior_testkit::require_tool!("adb");
+    let adb = crate::util::Adb::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let first = SimAt::start(&addr);
+    adb.connect(&addr);
+    drop(first); // and no second handset: nothing listens there any more
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while adb_state(&adb, &addr).as_deref() != Some("offline") {
+        assert!(Instant::now() < deadline, "{addr} never went offline");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = prior()
+        .arg("run")
+        .arg(root().join("scenarios/demo/polite-news.yaml"))
+        .args(["--device", &addr, "--out"])
+        .arg(tempfile::tempdir().expect("tempdir").path())
+        .env("ANDROID_ADB_SERVER_PORT", adb.port.to_string())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("prior run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    let flat = stderr
+        .split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains(&format!(
+            "{addr} was offline; Prior disconnected it and tried to reconnect once, which failed"
+        )),
+        "{stderr}"
+    );
+}

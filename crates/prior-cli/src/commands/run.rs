@@ -250,7 +250,17 @@ pub(crate) fn pick_device(
                 _ => None,
             });
             let device = match serial {
-                Some(s) => server.device(&s).map_err(device_err)?,
+                Some(s) => {
+                    // A network device left `offline` (its adbd restarted on the same port) is
+                    // reconnected once before Prior gives up on it.
+                    if let Some(note) = server
+                        .reconnect_if_offline(&s, Duration::from_secs(10))
+                        .map_err(device_err)?
+                    {
+                        eprintln!("device: {note}");
+                    }
+                    server.device(&s).map_err(device_err)?
+                }
                 None => server.only_device().map_err(device_err)?,
             };
             Ok(Target {
