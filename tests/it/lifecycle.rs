@@ -1,4 +1,6 @@
-//! The run lifecycle end to end: SIGTERM / SIGHUP during `prior run` (issue 13, item 2).
+//! The run lifecycle end to end (issue 13): SIGTERM / SIGHUP during `prior run` and
+//! `prior selftest` (item 2), the manual consent timeout (item 5), no run without a behaviour
+//! model on the simulated handset (item 6), reconnecting an offline network device (item 16).
 
 use crate::util::{prior, root};
 use serde_json::Value;
@@ -550,4 +552,42 @@ fn a_network_device_that_stays_offline_fails_after_one_reconnect() {
         )),
         "{stderr}"
     );
+}
+
+#[test]
+fn sigterm_during_selftest_seals_the_canary_bundle_and_is_inconclusive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("selftest")
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn prior selftest");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    wait_for_harness(&out, "\"type\":\"launch\"");
+    signal(&child, rustix::process::Signal::TERM);
+    let mut seen = Vec::new();
+    wait_for_stderr(&rx, &mut seen, "SIGTERM received");
+    let (code, stdout) = finish(child);
+    let seen: Vec<String> = seen.into_iter().chain(rx.try_iter()).collect();
+    assert_eq!(code, Some(4), "stderr {seen:#?}\nstdout {stdout}");
+    assert!(
+        seen.iter()
+            .any(|l| l == "self-test inconclusive: the recording was stopped by SIGTERM"),
+        "{seen:#?}"
+    );
+    let bundle = the_bundle(&out).expect("a bundle");
+    assert!(bundle.join("MANIFEST.sha256").is_file());
+    assert_eq!(meta(&bundle)["status"]["reason"], "stopped by SIGTERM");
 }

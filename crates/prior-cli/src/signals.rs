@@ -26,9 +26,12 @@ fn name_of(signo: i32) -> String {
     }
 }
 
+/// How the reason of a recording stopped by a signal starts.
+pub(crate) const STOPPED_BY: &str = "stopped by ";
+
 /// The reason a recording stopped by `signo` carries.
 pub(crate) fn reason_of(signo: i32) -> String {
-    format!("stopped by {}", name_of(signo))
+    format!("{STOPPED_BY}{}", name_of(signo))
 }
 
 /// Writes to stderr without panicking: after SIGHUP the terminal may be gone.

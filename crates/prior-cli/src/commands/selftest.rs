@@ -748,6 +748,16 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     super::out(&text)?;
+    // A recording stopped by Ctrl-C, SIGTERM or SIGHUP missed nothing: the canary's later
+    // accesses never ran. It is incomplete (exit 4), never a recall failure.
+    if let Some(why) = report
+        .incomplete
+        .iter()
+        .find(|r| r.starts_with(crate::signals::STOPPED_BY))
+    {
+        eprintln!("self-test inconclusive: the recording was {why}");
+        return Ok(Outcome::Verdict(prior_model::Verdict::Inconclusive));
+    }
     Ok(Outcome::Selftest {
         passed: matrix.passed,
         checked: matrix.expected > 0,
