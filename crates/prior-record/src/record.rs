@@ -561,7 +561,10 @@ impl Session<'_> {
         for w in device_cmds::device_warnings(&self.w.meta().device) {
             self.note(&w)?;
         }
+        // A stop requested before or during the (long) install ends the session there.
+        self.check_alive()?;
         self.prepare_app()?;
+        self.check_alive()?;
         self.arm()?;
         let total = self.scenario.steps.len();
         for (i, step) in self.scenario.steps.iter().enumerate() {
@@ -1923,6 +1926,31 @@ mod tests {
                 .iter()
                 .any(|n| n.starts_with("network capture stopped: raw/net.pcap has ")),
             "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_stop_requested_before_the_install_ends_the_session_before_launch() {
+        let (_sim, _server, dev) = handset();
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        assert!(opts.stop.request("stopped by SIGTERM"));
+        let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
+        assert_eq!(rec.state, RecordingState::Incomplete);
+        assert_eq!(rec.reason.as_deref(), Some("stopped by SIGTERM"));
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        assert!(bundle.integrity.is_intact());
+        assert_eq!(
+            bundle.meta.status.reason.as_deref(),
+            Some("stopped by SIGTERM")
+        );
+        assert!(
+            !bundle.harness.iter().any(|e| matches!(
+                e.record,
+                HarnessRecord::Launch { .. } | HarnessRecord::Step { .. }
+            )),
+            "nothing ran"
         );
     }
 
