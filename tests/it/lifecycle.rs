@@ -98,6 +98,17 @@ fn wait_for_stderr(rx: &mpsc::Receiver<String>, seen: &mut Vec<String>, needle: 
     }
 }
 
+/// Every stderr line still to come, once the process has exited (the reader thread ends at
+/// end of file; waits at most 10 s).
+fn drain(rx: &mpsc::Receiver<String>) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut lines = Vec::new();
+    while let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        lines.push(line);
+    }
+    lines
+}
+
 fn signal(child: &Child, sig: rustix::process::Signal) {
     rustix::process::kill_process(rustix::process::Pid::from_child(child), sig).expect("kill(2)");
 }
@@ -163,7 +174,7 @@ fn sigterm_seals_the_bundle_as_incomplete_and_exits_4() {
         started.elapsed() < Duration::from_secs(80),
         "the run stopped early, not after its 90 s wait"
     );
-    let seen: Vec<String> = seen.into_iter().chain(rx.try_iter()).collect();
+    let seen: Vec<String> = seen.into_iter().chain(drain(&rx)).collect();
     assert_eq!(code, Some(4), "stderr:\n{seen:#?}\nstdout:\n{stdout}");
     let bundle = the_bundle(&out).expect("a bundle");
     assert!(
@@ -205,7 +216,7 @@ fn a_second_signal_exits_at_once_and_leaves_a_readable_bundle() {
     wait_for_stderr(&rx, &mut seen, "SIGHUP received");
     signal(&child, rustix::process::Signal::TERM);
     let (code, _) = finish(child);
-    let seen: Vec<String> = seen.into_iter().chain(rx.try_iter()).collect();
+    let seen: Vec<String> = seen.into_iter().chain(drain(&rx)).collect();
     assert_eq!(code, Some(128 + 15), "stderr:\n{seen:#?}");
     assert!(
         seen.iter()
@@ -332,7 +343,7 @@ fn manual_consent_that_nobody_answers_ends_the_session_at_its_timeout() {
     let out = dir.path().join("out");
     let (child, rx) = spawn_run(&scenario, &out, &[]);
     let (code, stdout) = finish(child);
-    let lines: Vec<String> = rx.try_iter().collect();
+    let lines = drain(&rx);
     assert_eq!(code, Some(4), "{lines:#?}");
     // The operator was told how to answer without a screen.
     assert!(
@@ -403,7 +414,7 @@ fn the_printed_adb_tap_answers_manual_consent_on_the_simulated_handset() {
         .expect("adb shell input tap");
     assert!(tap.status.success(), "{tap:?}");
     let (code, stdout) = finish(child);
-    let rest: Vec<String> = rx.try_iter().collect();
+    let rest = drain(&rx);
     let r: Value = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("a JSON report ({e}); stderr {lines:#?} {rest:#?}"));
     assert_eq!(code, Some(0), "{rest:#?}");
@@ -580,7 +591,7 @@ fn sigterm_during_selftest_seals_the_canary_bundle_and_is_inconclusive() {
     let mut seen = Vec::new();
     wait_for_stderr(&rx, &mut seen, "SIGTERM received");
     let (code, stdout) = finish(child);
-    let seen: Vec<String> = seen.into_iter().chain(rx.try_iter()).collect();
+    let seen: Vec<String> = seen.into_iter().chain(drain(&rx)).collect();
     assert_eq!(code, Some(4), "stderr {seen:#?}\nstdout {stdout}");
     assert!(
         seen.iter()
@@ -590,4 +601,42 @@ fn sigterm_during_selftest_seals_the_canary_bundle_and_is_inconclusive() {
     let bundle = the_bundle(&out).expect("a bundle");
     assert!(bundle.join("MANIFEST.sha256").is_file());
     assert_eq!(meta(&bundle)["status"]["reason"], "stopped by SIGTERM");
+}
+
+#[test]
+fn after_a_signal_the_remaining_scenarios_are_not_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = polite_scenario(dir.path(), "first-of-two", "  mode: auto\n", WAITING);
+    let out = dir.path().join("out");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("run")
+        .arg(&scenario)
+        .arg(root().join("scenarios/demo/leaky-shop.yaml"))
+        .arg("--out")
+        .arg(&out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn prior run");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    wait_for_harness(&out, "\"type\":\"consent_tap\"");
+    signal(&child, rustix::process::Signal::TERM);
+    let (code, _) = finish(child);
+    let seen = drain(&rx);
+    assert_eq!(code, Some(4), "{seen:#?}");
+    assert!(
+        seen.iter()
+            .any(|l| l == "stopped by SIGTERM: the remaining 1 scenario(s) were not run"),
+        "{seen:#?}"
+    );
+    let bundles = std::fs::read_dir(&out).expect("out").count();
+    assert_eq!(bundles, 1, "leaky-shop was not recorded");
 }

@@ -454,8 +454,12 @@ pub fn run(args: Args) -> CliResult {
     crate::signals::stop_on_signals(Arc::clone(&stop));
     let mut outcomes = Vec::new();
     let mut booted = super::avd::Booted::default();
-    for path in &args.scenarios {
-        if stop.is_requested() {
+    for (i, path) in args.scenarios.iter().enumerate() {
+        if let Some(why) = stop.reason() {
+            eprintln!(
+                "{why}: the remaining {} scenario(s) were not run",
+                args.scenarios.len() - i
+            );
             break;
         }
         match run_one(path, &args, &vars, &stop, &mut booted) {
