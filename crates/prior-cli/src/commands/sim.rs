@@ -196,6 +196,17 @@ pub fn run(args: Args) -> CliResult {
         );
     }
     println!("  device profile: {}", args.profile);
+    let models = device.model_packages();
+    if models.is_empty() {
+        println!(
+            "  no app behaviour models loaded (--model DIR): it installs apps but refuses to start them"
+        );
+    } else {
+        println!(
+            "  behaviour models for: {} (other apps are installed but never started)",
+            models.join(", ")
+        );
+    }
     println!("Ctrl-C (or SIGTERM) stops it.");
     if args.control_stdin {
         let device = Arc::clone(&device);

@@ -203,6 +203,11 @@ impl SimDevice {
         self.lock().models.contains_key(package)
     }
 
+    /// The packages the loaded behaviour models are for, sorted.
+    pub fn model_packages(&self) -> Vec<String> {
+        self.lock().models.keys().cloned().collect()
+    }
+
     /// Adds (or replaces) one model.
     pub fn add_model(&self, m: AppModel) {
         self.with(|w, _| {
