@@ -352,7 +352,7 @@ pub fn record(
         // Ctrl-C or SIGTERM exits at once), the unsealed bundle still tells why it stopped.
         let _ = s.w.update_meta(|m| m.status.reason = Some(r.clone()));
         let _ = s.rec(HarnessRecord::Note {
-            text: format!("stopping early: {r}; sealing the bundle as incomplete"),
+            text: format!("ending the session as incomplete ({r}); taking the end captures and sealing the bundle"),
         });
     }
     // End captures, best effort even after a failure (not after a vanished device).
@@ -1914,7 +1914,7 @@ mod tests {
         assert_eq!(bundle.incomplete, ["stopped by a test"]);
         assert!(
             notes.contains(
-                &"stopping early: stopped by a test; sealing the bundle as incomplete".into()
+                &"ending the session as incomplete (stopped by a test); taking the end captures and sealing the bundle".into()
             ),
             "{notes:?}"
         );
