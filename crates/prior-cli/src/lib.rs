@@ -9,6 +9,7 @@
 mod commands;
 mod error;
 pub mod exit;
+mod signals;
 #[cfg(test)]
 mod tests;
 

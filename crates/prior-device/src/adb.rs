@@ -196,10 +196,94 @@ impl AdbServer {
         }
     }
 
+    /// When `serial` is a network device (`HOST:PORT`, as `adb connect` names it) that the
+    /// server lists as `offline`, disconnects and reconnects it once and waits up to
+    /// `wait` for it to become `device`. Returns what was done (for the operator), or `None`
+    /// when nothing had to be done (not a network serial, not listed, or not offline).
+    ///
+    /// Why: a network device whose adbd went away and came back on the same port (an
+    /// emulator restarted, `prior sim` restarted) stays `offline` in adb's list until it is
+    /// disconnected; `adb` itself does not reconnect it (seen with Debian's adb 29.0.6, see
+    /// docs/adb-client.md). Fails when it is still not `device` after that one reconnect.
+    pub fn reconnect_if_offline(
+        &self,
+        serial: &str,
+        wait: Duration,
+    ) -> Result<Option<String>, DeviceError> {
+        if !is_network_serial(serial) {
+            return Ok(None);
+        }
+        let listed = self.devices()?.into_iter().find(|e| e.serial == serial);
+        if listed.is_none_or(|e| e.state != DeviceState::Offline) {
+            return Ok(None);
+        }
+        let _ = self.disconnect(serial)?;
+        let connected: String = self
+            .connect(serial)
+            .map_err(|e| DeviceError::ServerFail {
+                request: format!("host:connect:{serial}"),
+                message: format!(
+                    "{serial} was offline; Prior disconnected it and tried to reconnect once, \
+                     which failed: {e}"
+                ),
+            })?
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let deadline = Instant::now() + wait;
+        loop {
+            let state = self
+                .devices()?
+                .into_iter()
+                .find(|e| e.serial == serial)
+                .map(|e| e.state);
+            if state == Some(DeviceState::Device) {
+                return Ok(Some(format!(
+                    "the adb server listed {serial} as offline; disconnected and reconnected it \
+                     once ({connected}), now ready"
+                )));
+            }
+            if Instant::now() >= deadline {
+                let now = state.map_or("not listed".to_string(), |s| s.as_str());
+                return Err(DeviceError::ServerFail {
+                    request: format!("host:connect:{serial}"),
+                    message: format!(
+                        "{serial} was offline; after one disconnect and reconnect it is still \
+                         {now} (is its adbd running and reachable?)"
+                    ),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// `host:disconnect:HOST:PORT`.
     pub fn disconnect(&self, target: &str) -> Result<String, DeviceError> {
         crate::server::check_serial(target)?;
         let body = host_query(self.addr, &format!("host:disconnect:{target}"))?;
         Ok(String::from_utf8_lossy(&body).trim().to_owned())
+    }
+}
+
+/// A serial `adb connect` gives a network device: `HOST:PORT` with a numeric port.
+fn is_network_serial(serial: &str) -> bool {
+    serial
+        .rsplit_once(':')
+        .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_network_serial;
+
+    #[test]
+    fn network_serials_are_host_and_port() {
+        assert!(is_network_serial("127.0.0.1:5655"));
+        assert!(is_network_serial("phone.lan:5555"));
+        assert!(!is_network_serial("emulator-5554"));
+        assert!(!is_network_serial("R58M123ABC"));
+        assert!(!is_network_serial(":5555"));
+        assert!(!is_network_serial("127.0.0.1:0"));
+        assert!(!is_network_serial("adb-R58M-abc._adb-tls-connect._tcp"));
     }
 }

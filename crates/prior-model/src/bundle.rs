@@ -595,9 +595,15 @@ impl Bundle {
                     .clone()
                     .unwrap_or_else(|| "recording ended early".to_string()),
             ),
-            RecordingState::Recording => incomplete.push(
-                "the recording never finished (the recorder was stopped or crashed)".to_string(),
-            ),
+            // The recorder writes its reason into `status` when it starts sealing; a bundle
+            // left in `recording` with a reason was killed while sealing.
+            RecordingState::Recording => incomplete.push(match &meta.status.reason {
+                Some(r) => format!(
+                    "the recording never finished: it was stopping ({r}) when the recorder was killed"
+                ),
+                None => "the recording never finished (the recorder was stopped or crashed)"
+                    .to_string(),
+            }),
         }
         let (harness, harness_present) = match open_file_in(&root, HARNESS_FILE)? {
             Some((f, size)) => (read_harness(&root, f, size, &mut incomplete)?, true),
@@ -1245,6 +1251,23 @@ mod tests {
             b.incomplete
         );
         assert!(b.incomplete.iter().any(|r| r.contains("never finished")));
+    }
+
+    #[test]
+    fn a_bundle_killed_while_sealing_names_why_it_was_stopping() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        let mut w = BundleWriter::create(&root, meta()).unwrap();
+        w.update_meta(|m| m.status.reason = Some("stopped by SIGTERM".into()))
+            .unwrap();
+        drop(w);
+        let b = Bundle::open(&root).unwrap();
+        assert_eq!(b.meta.status.state, RecordingState::Recording);
+        assert_eq!(
+            b.incomplete[0],
+            "the recording never finished: it was stopping (stopped by SIGTERM) when the \
+             recorder was killed"
+        );
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! - [`bundle_dir`]: a new bundle directory with a name no other run has taken.
 //! - [`detect`]: the consent-screen detector (pure; also behind `prior ui`).
 //! - [`record`]: the recorder.
+//! - [`stop`]: a request to stop a recording early (Ctrl-C, SIGTERM, SIGHUP).
 
 pub mod bundle_dir;
 pub mod detect;
 mod device_cmds;
 pub mod record;
+pub mod stop;
 mod watch;

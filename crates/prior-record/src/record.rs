@@ -23,6 +23,7 @@
 //! ([`NetCapture::describe`]); a failure is noted, never fatal.
 
 use crate::detect::{self, Detection};
+pub use crate::stop::Stop;
 use crate::watch::{LogcatSink, Watch};
 use prior_device::{
     Cmd, Component, Device, DeviceError, DeviceKind, Output, PackageName, StreamHandle, Uninstalled,
@@ -35,7 +36,6 @@ use prior_model::bundle::{
 use prior_parse::ui::UiDump;
 use prior_scenario::{ConsentMode, Scenario, Selector, Step, WaitTarget};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -158,8 +158,9 @@ pub struct RecordOptions {
     pub simulated: bool,
     /// The device is an emulator.
     pub emulator: bool,
-    /// Set by Ctrl-C: the recorder stops early and seals an incomplete bundle.
-    pub cancel: Arc<AtomicBool>,
+    /// Set by Ctrl-C, SIGTERM or SIGHUP: the recorder stops early and seals an incomplete
+    /// bundle whose reason is the request's (`stopped by SIGTERM`).
+    pub stop: Arc<Stop>,
     /// How often the UI is dumped while waiting for a screen.
     pub ui_poll: Duration,
     /// How often app-ops are snapshotted during `wait` steps.
@@ -182,7 +183,7 @@ impl RecordOptions {
             tool_version: tool_version.to_string(),
             simulated: false,
             emulator: false,
-            cancel: Arc::new(AtomicBool::new(false)),
+            stop: Arc::new(Stop::new()),
             ui_poll: Duration::from_millis(250),
             appops_poll: Duration::from_secs(2),
             scenario_text: String::new(),
@@ -353,6 +354,14 @@ pub fn record(
         Ok(()) => s.incomplete_reason(),
         Err(e) => Some(e),
     };
+    if let Some(r) = &reason {
+        // Said before the end captures: if they hang and the recorder is killed (a second
+        // Ctrl-C or SIGTERM exits at once), the unsealed bundle still tells why it stopped.
+        let _ = s.w.update_meta(|m| m.status.reason = Some(r.clone()));
+        let _ = s.rec(HarnessRecord::Note {
+            text: format!("ending the session as incomplete ({r}); taking the end captures and sealing the bundle"),
+        });
+    }
     // End captures, best effort even after a failure (not after a vanished device).
     let device_gone = reason.as_deref().is_some_and(|r| r.starts_with("device"));
     if !device_gone {
@@ -504,10 +513,6 @@ impl Session<'_> {
         self.files
     }
 
-    fn cancelled(&self) -> bool {
-        self.opts.cancel.load(Ordering::SeqCst)
-    }
-
     fn incomplete_reason(&self) -> Option<String> {
         if let Some(c) = self.watch.with(|w| w.crash.clone()).flatten() {
             return Some(c);
@@ -515,8 +520,8 @@ impl Session<'_> {
         if let Some(e) = self.watch.with(|w| w.write_error.clone()).flatten() {
             return Some(format!("writing raw/logcat.txt failed: {e}"));
         }
-        if self.cancelled() {
-            return Some("interrupted by the operator (Ctrl-C)".to_string());
+        if let Some(r) = self.opts.stop.reason() {
+            return Some(r);
         }
         if self.stream.as_ref().is_some_and(|s| s.is_finished()) {
             return Some("the logcat stream ended early (device disconnected?)".to_string());
@@ -537,6 +542,13 @@ impl Session<'_> {
 
     /// Runs `cmd` after `date +%s.%N`: returns the device time and the command's output.
     fn timed(&self, cmd: Cmd, what: &str) -> Res<(i64, Vec<u8>)> {
+        self.timed_with_stderr(cmd, what)
+            .map(|(t, out, _)| (t, out))
+    }
+
+    /// [`Session::timed`], also returning the command's stderr (where `am` prints its errors
+    /// on shell v2 devices).
+    fn timed_with_stderr(&self, cmd: Cmd, what: &str) -> Res<(i64, Vec<u8>, Vec<u8>)> {
         let out = self.sh(Cmd::new("date").raw("+%s.%N").then(cmd), what)?;
         let nl = out
             .stdout
@@ -549,14 +561,17 @@ impl Session<'_> {
         .map(|(us, _)| us)
         .ok_or_else(|| format!("device error while {what}: `date +%s.%N` printed no time"))?;
         let rest = out.stdout.get(nl + 1..).unwrap_or_default().to_vec();
-        Ok((t, rest))
+        Ok((t, rest, out.stderr))
     }
 
     fn run(&mut self) -> Res<()> {
         for w in device_cmds::device_warnings(&self.w.meta().device) {
             self.note(&w)?;
         }
+        // A stop requested before or during the (long) install ends the session there.
+        self.check_alive()?;
         self.prepare_app()?;
+        self.check_alive()?;
         self.arm()?;
         let total = self.scenario.steps.len();
         for (i, step) in self.scenario.steps.iter().enumerate() {
@@ -1068,18 +1083,22 @@ impl Session<'_> {
             return Err("no launcher activity to start".to_string());
         };
         let c = Component::new(&component).map_err(|e| format!("cannot launch: {e}"))?;
-        let (t, out) = self.timed(
+        let (t, mut out, err) = self.timed_with_stderr(
             Cmd::new("am").raw("start -W -n").component(&c),
             "launching the app",
         )?;
+        // `am` prints `Error: …` on stderr (shell v2; mixed into stdout on v1 devices).
+        out.push(b'\n');
+        out.extend_from_slice(&err);
         self.rec(HarnessRecord::Launch {
             device_us: Some(t),
             component: component.clone(),
         })?;
         self.launched_at.get_or_insert_with(Instant::now);
         let reply = prior_parse::am::parse_start(&String::from_utf8_lossy(&out));
-        if let Some(e) = reply.errors.first() {
-            return Err(format!("the app could not be launched: {}", e.value));
+        if !reply.errors.is_empty() {
+            let said: Vec<&str> = reply.errors.iter().map(|e| e.value.as_str()).collect();
+            return Err(format!("the app could not be launched: {}", said.join(" ")));
         }
         Ok(())
     }
@@ -1305,7 +1324,7 @@ impl Session<'_> {
             self.ipc_dump("before-consent", false)?;
             self.consent_done = true;
             return match consent.mode {
-                ConsentMode::Manual => self.manual(action, t, &consent),
+                ConsentMode::Manual => self.manual(action, t, &consent, &d),
                 _ => self.tap_consent(action, &d),
             };
         }
@@ -1388,23 +1407,33 @@ impl Session<'_> {
         action: ConsentAction,
         mut last_seen: i64,
         consent: &prior_scenario::Consent,
+        d: &Detection,
     ) -> Res<()> {
         let verb = if action == ConsentAction::Accept {
             "ACCEPT"
         } else {
             "REJECT"
         };
+        let limit = consent.timeout;
         self.progress.operator(&format!(
-            "Please {verb} the consent screen on the device now; Prior is watching the screen."
+            "Please {verb} the consent screen on the device now; Prior is watching the screen \
+             (for up to {}, consent.timeout).",
+            fmt_duration(limit)
         ));
+        for line in operator_taps(self.dev.serial(), d) {
+            self.progress.operator(&line);
+        }
         let start = Instant::now();
-        let limit = consent.timeout.max(Duration::from_secs(600));
         loop {
             self.check_alive()?;
             if start.elapsed() > limit {
-                return Err(format!(
-                    "step failed: the consent screen was not answered within {limit:?}"
-                ));
+                let reason = format!(
+                    "the operator did not answer the consent screen within {} (consent.timeout, \
+                     manual mode)",
+                    fmt_duration(limit)
+                );
+                self.progress.note(&reason);
+                return Err(reason);
             }
             let Some((t, _, dump)) = self.ui()? else {
                 self.sleep(self.opts.ui_poll);
@@ -1474,6 +1503,58 @@ impl Session<'_> {
     }
 }
 
+/// A word for a POSIX shell on the operator's host: as is when it is plain, else in single
+/// quotes. (Serials are printable ASCII without spaces, `prior_device` checks that.)
+fn host_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._:-@%+=,/".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!(
+            "'{}'",
+            s.chars()
+                .filter(|c| !c.is_control())
+                .collect::<String>()
+                .replace('\'', "'\\''")
+        )
+    }
+}
+
+/// How the operator can answer the consent screen from a shell (manual mode): the
+/// `adb -s SERIAL shell input tap X Y` of the accept, reject and tick elements found in the UI
+/// dump. A network serial (`HOST:PORT`, e.g. the simulated handset, which has no screen) is
+/// `adb connect`ed first; `adb connect` to a connected device only says so.
+fn operator_taps(serial: &str, d: &Detection) -> Vec<String> {
+    let serial_word = host_word(serial);
+    let tap_line = |what: &str, t: &detect::Target| {
+        format!(
+            "  {what}: adb -s {serial_word} shell input tap {} {}",
+            t.center[0], t.center[1]
+        )
+    };
+    let mut lines = Vec::new();
+    if let Some(t) = &d.tick {
+        lines.push(tap_line("tick the checkbox first", t));
+    }
+    if let Some(t) = &d.accept {
+        lines.push(tap_line("accept", t));
+    }
+    if let Some(t) = &d.reject {
+        lines.push(tap_line("reject", t));
+    }
+    if lines.is_empty() {
+        return lines;
+    }
+    let mut out = vec!["Or answer from a shell on this computer:".to_string()];
+    if serial.contains(':') && !serial.starts_with("emulator-") {
+        out.push(format!("  adb connect {serial_word}"));
+    }
+    out.extend(lines);
+    out
+}
+
 fn tap(x: i32, y: i32) -> Cmd {
     Cmd::new("input").raw("tap").int(x.into()).int(y.into())
 }
@@ -1534,6 +1615,51 @@ mod tests {
     #[test]
     fn labels_and_components() {
         assert_eq!(sanitize("consent screen/1"), "consent_screen_1");
+    }
+
+    #[test]
+    fn the_operator_is_told_the_adb_taps_of_the_consent_buttons() {
+        let target = |x, y| detect::Target {
+            text: "x".into(),
+            resource_id: String::new(),
+            bounds: [0, 0, 0, 0],
+            center: [x, y],
+            node: 0,
+        };
+        let d = Detection {
+            consent_screen: true,
+            accept: Some(target(754, 1443)),
+            reject: Some(target(326, 1443)),
+            tick: None,
+            permission_dialog: false,
+            permission_text: None,
+            permission_deny: None,
+        };
+        assert_eq!(
+            operator_taps("127.0.0.1:5655", &d),
+            [
+                "Or answer from a shell on this computer:",
+                "  adb connect 127.0.0.1:5655",
+                "  accept: adb -s 127.0.0.1:5655 shell input tap 754 1443",
+                "  reject: adb -s 127.0.0.1:5655 shell input tap 326 1443",
+            ]
+        );
+        let taps = operator_taps("emulator-5554", &d);
+        assert_eq!(
+            taps[1],
+            "  accept: adb -s emulator-5554 shell input tap 754 1443"
+        );
+        // A serial the shell would read differently is quoted.
+        assert_eq!(
+            operator_taps("a;b'c$(x)", &d)[1],
+            "  accept: adb -s 'a;b'\\''c$(x)' shell input tap 754 1443"
+        );
+        let nothing = Detection {
+            accept: None,
+            reject: None,
+            ..d
+        };
+        assert!(operator_taps("emulator-5554", &nothing).is_empty());
     }
 
     fn repo() -> PathBuf {
@@ -1661,7 +1787,7 @@ mod tests {
         sim: Arc<SimDevice>,
         calls: Arc<Mutex<Vec<String>>>,
         fail_start: bool,
-        cancel_on_start: Option<Arc<AtomicBool>>,
+        cancel_on_start: Option<Arc<Stop>>,
     }
 
     impl NetCapture for TestCapture {
@@ -1675,7 +1801,7 @@ mod tests {
                 harness.contains("\"type\":\"launch\"")
             ));
             if let Some(c) = &self.cancel_on_start {
-                c.store(true, Ordering::SeqCst);
+                c.request("stopped by a test");
             }
             if self.fail_start {
                 return Err(CaptureError::device(
@@ -1712,7 +1838,7 @@ mod tests {
             sim: Arc::clone(&sim),
             calls: Arc::clone(&calls),
             fail_start,
-            cancel_on_start: cancel.then(|| Arc::clone(&opts.cancel)),
+            cancel_on_start: cancel.then(|| Arc::clone(&opts.stop)),
         })));
         let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
         let bundle = Bundle::open(&rec.bundle_dir).unwrap();
@@ -1795,6 +1921,14 @@ mod tests {
             ["start raw/net.pcap armed=true launched=false", "stop"]
         );
         assert_eq!(rec.state, RecordingState::Incomplete);
+        assert_eq!(rec.reason.as_deref(), Some("stopped by a test"));
+        assert_eq!(bundle.incomplete, ["stopped by a test"]);
+        assert!(
+            notes.contains(
+                &"ending the session as incomplete (stopped by a test); taking the end captures and sealing the bundle".into()
+            ),
+            "{notes:?}"
+        );
         assert!(bundle.integrity.is_intact(), "{:?}", bundle.integrity);
         let manifest = std::fs::read_to_string(bundle.path("MANIFEST.sha256")).unwrap();
         assert!(manifest.contains("  raw/net.pcap\n"), "{manifest}");
@@ -1803,6 +1937,31 @@ mod tests {
                 .iter()
                 .any(|n| n.starts_with("network capture stopped: raw/net.pcap has ")),
             "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_stop_requested_before_the_install_ends_the_session_before_launch() {
+        let (_sim, _server, dev) = handset();
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        assert!(opts.stop.request("stopped by SIGTERM"));
+        let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
+        assert_eq!(rec.state, RecordingState::Incomplete);
+        assert_eq!(rec.reason.as_deref(), Some("stopped by SIGTERM"));
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        assert!(bundle.integrity.is_intact());
+        assert_eq!(
+            bundle.meta.status.reason.as_deref(),
+            Some("stopped by SIGTERM")
+        );
+        assert!(
+            !bundle.harness.iter().any(|e| matches!(
+                e.record,
+                HarnessRecord::Launch { .. } | HarnessRecord::Step { .. }
+            )),
+            "nothing ran"
         );
     }
 

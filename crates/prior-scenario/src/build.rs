@@ -43,6 +43,8 @@ const BARE_STEPS: &[&str] = &[
 const ARG_STEPS: &[&str] = &["wait", "tap", "screenshot", "wait_for"];
 
 const DEFAULT_CONSENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// `consent.timeout` in `manual` mode: a person has to notice the prompt and answer.
+const DEFAULT_MANUAL_CONSENT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_FINAL_WAIT: Duration = Duration::from_secs(10);
 
@@ -720,6 +722,7 @@ impl Cx<'_> {
                 ok = false;
                 DEFAULT_CONSENT_TIMEOUT
             }),
+            None if mode == ConsentMode::Manual => DEFAULT_MANUAL_CONSENT_TIMEOUT,
             None => DEFAULT_CONSENT_TIMEOUT,
         };
         let mut c = default_consent(mode, timeout);

@@ -225,7 +225,9 @@ pub struct Consent {
     /// `mode:` (default `auto`).
     pub mode: ConsentMode,
     /// `timeout:` — how long to wait for the consent screen after launch (default 30 s). When
-    /// it does not appear in time, the run records "no consent screen".
+    /// it does not appear in time, the run records "no consent screen". In `manual` mode it
+    /// also bounds the operator's answer, counted from the prompt (default 5 min there): an
+    /// unanswered screen ends the session as incomplete with that reason.
     pub timeout: Duration,
     /// `screen:` — the screen is the consent screen when some node matches this.
     pub screen: Selector,

@@ -926,3 +926,30 @@ fn hostile_input_does_not_panic() {
         let _ = parse(text, &v);
     }
 }
+
+#[test]
+fn manual_consent_waits_five_minutes_unless_the_scenario_says_otherwise() {
+    let base = "name: n\napp: { package: com.example.shop }\n";
+    let timeout = |consent: &str| {
+        parse(&format!("{base}{consent}"), &Vars::new())
+            .unwrap()
+            .consent
+            .timeout
+    };
+    assert_eq!(
+        timeout("consent: { mode: manual }\n"),
+        Duration::from_secs(300)
+    );
+    assert_eq!(
+        timeout("consent: { mode: manual, timeout: 20s }\n"),
+        Duration::from_secs(20)
+    );
+    assert_eq!(
+        timeout("consent: { mode: auto }\n"),
+        Duration::from_secs(30)
+    );
+    assert_eq!(
+        timeout("consent: { mode: reject }\n"),
+        Duration::from_secs(30)
+    );
+}

@@ -11,12 +11,12 @@ use crate::{CliError, CliResult};
 use indicatif::{ProgressBar, ProgressStyle};
 use prior_device::{AdbServer, Device};
 use prior_record::record::{AppUnderTest, Progress, RecordOptions, record};
+use prior_record::stop::Stop;
 use prior_scenario::{DeviceSpec, ProfileRef, Scenario, Vars};
 use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// Arguments of `prior run`.
@@ -130,13 +130,11 @@ fn device_err(e: impl std::fmt::Display) -> CliError {
     CliError::device_msg(format!("failed to {e}"))
 }
 
-/// Starts the simulated handset in-process and returns a device handle on its smart socket.
-fn simulated(
-    scenario: &Scenario,
-    opts: &prior_scenario::SimulatedOptions,
-) -> Result<Target, CliError> {
+/// The directories of app behaviour models an in-process simulated handset loads: the
+/// scenario's `device: { simulated: { models: DIR } }`, else `models/` beside the scenario.
+fn model_dirs(scenario: &Scenario, opts: &prior_scenario::SimulatedOptions) -> Vec<PathBuf> {
     let scenario_dir = scenario.path.parent().unwrap_or(Path::new("."));
-    let models = match &opts.models {
+    match &opts.models {
         Some(dir) => vec![dir.clone()],
         None => {
             let default = scenario_dir.join("models");
@@ -146,7 +144,46 @@ fn simulated(
                 Vec::new()
             }
         }
+    }
+}
+
+/// The simulated handset has no behaviour model for the app: it would install it and run an
+/// app that does nothing, and a clean result (or a "no consent screen" finding) would mean
+/// nothing. Refused before anything is recorded (docs/sim-models.md, "No model, no run").
+fn no_model_error(
+    scenario: &Scenario,
+    opts: &prior_scenario::SimulatedOptions,
+    package: &str,
+) -> CliError {
+    let dirs = model_dirs(scenario, opts);
+    let looked = if dirs.is_empty() {
+        "no model directory was given and there is no `models/` beside the scenario".to_string()
+    } else {
+        format!(
+            "none of the models in {} is for it",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
     };
+    CliError::input_msg(format!(
+        "{}: the SIMULATED handset has no behaviour model for {package} ({looked}); it would run \
+         an app that does nothing, so Prior refuses to run it rather than report a result that \
+         means nothing. Give the handset a model: a `.model` file for {package} in \
+         `device: {{ simulated: {{ models: DIR }} }}` (default: `models/` beside the scenario; \
+         docs/sim-models.md), or run on an emulator or a device (`--device SERIAL`, \
+         `--device avd:NAME`)",
+        scenario.path.display()
+    ))
+}
+
+/// Starts the simulated handset in-process and returns a device handle on its smart socket.
+fn simulated(
+    scenario: &Scenario,
+    opts: &prior_scenario::SimulatedOptions,
+) -> Result<Target, CliError> {
+    let models = model_dirs(scenario, opts);
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let (sim, server) = super::sim::start(
         loopback,
@@ -216,7 +253,17 @@ pub(crate) fn pick_device(
                 _ => None,
             });
             let device = match serial {
-                Some(s) => server.device(&s).map_err(device_err)?,
+                Some(s) => {
+                    // A network device left `offline` (its adbd restarted on the same port) is
+                    // reconnected once before Prior gives up on it.
+                    if let Some(note) = server
+                        .reconnect_if_offline(&s, Duration::from_secs(10))
+                        .map_err(device_err)?
+                    {
+                        eprintln!("device: {note}");
+                    }
+                    server.device(&s).map_err(device_err)?
+                }
                 None => server.only_device().map_err(device_err)?,
             };
             Ok(Target {
@@ -294,7 +341,7 @@ fn run_one(
     scenario_path: &Path,
     args: &Args,
     vars: &Vars,
-    cancel: &Arc<AtomicBool>,
+    stop: &Arc<Stop>,
     booted: &mut super::avd::Booted,
 ) -> Result<super::report::Analysed, CliError> {
     let scenario =
@@ -308,10 +355,24 @@ fn run_one(
     });
     let profile_used = analyze::profile_record(profile.as_deref())?;
     let dir = bundle_dir(&args.out, &scenario)?;
-    // No device, no recording: the directory just created (still empty) goes again.
-    let mut target = pick_device(&scenario, args.device.as_deref(), &dir).inspect_err(|_| {
+    // No device (or no model for the app on the simulated handset), no recording: the
+    // directory just created (still empty) goes again.
+    let remove_dir = |_: &CliError| {
         let _ = std::fs::remove_dir(&dir);
-    })?;
+    };
+    let mut target =
+        pick_device(&scenario, args.device.as_deref(), &dir).inspect_err(remove_dir)?;
+    if let Some((sim, _)) = &target._sim
+        && !sim.has_model(&app.package)
+    {
+        let opts = match (&args.device, &scenario.device) {
+            (None, DeviceSpec::Simulated(o)) => o.clone(),
+            _ => prior_scenario::SimulatedOptions::default(),
+        };
+        let e = no_model_error(&scenario, &opts, &app.package);
+        remove_dir(&e);
+        return Err(e);
+    }
     let label = format!(
         "{} — {} on {}{}",
         scenario.name,
@@ -326,7 +387,7 @@ fn run_one(
     let ui = Ui::new(&label);
     let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
-    opts.cancel = Arc::clone(cancel);
+    opts.stop = Arc::clone(stop);
     opts.profile_used = Some(profile_used);
     attach_net_capture(&mut target, &mut opts);
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
@@ -376,22 +437,21 @@ fn output_options(args: &Args) -> super::run_output::Options<'_> {
 /// Runs `prior run`.
 pub fn run(args: Args) -> CliResult {
     let vars = Vars::from_pairs(&args.vars).map_err(CliError::input_msg)?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
-    // First Ctrl-C: stop recording and seal an incomplete bundle. Second: exit at once.
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
-    });
+    // First SIGINT/SIGTERM/SIGHUP: stop recording and seal an incomplete bundle whose reason
+    // names the signal. Second: exit at once with 128 + N (crate::signals).
+    let stop = Arc::new(Stop::new());
+    crate::signals::stop_on_signals(Arc::clone(&stop));
     let mut finished = Vec::new();
     let mut booted = super::avd::Booted::default();
-    for path in &args.scenarios {
-        if cancel.load(Ordering::SeqCst) {
+    for (i, path) in args.scenarios.iter().enumerate() {
+        if let Some(why) = stop.reason() {
+            eprintln!(
+                "{why}: the remaining {} scenario(s) were not run",
+                args.scenarios.len() - i
+            );
             break;
         }
-        let result = run_one(path, &args, &vars, &cancel, &mut booted);
+        let result = run_one(path, &args, &vars, &stop, &mut booted);
         if let Err(e) = &result {
             if args.scenarios.len() == 1 {
                 for note in booted.finish(args.keep_emulator) {

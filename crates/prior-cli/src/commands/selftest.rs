@@ -22,7 +22,6 @@ use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The canary APK, built by `canary/build.sh`.
 const APK: &[u8] = include_bytes!("../../../../canary/prior-canary.apk");
@@ -628,17 +627,12 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
             ""
         }
     ));
-    let cancel = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&cancel);
-    let _ = ctrlc::set_handler(move || {
-        if flag.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
-    });
+    // SIGINT/SIGTERM/SIGHUP seal an incomplete bundle; a second one exits at once (128 + N).
+    let stop = Arc::new(prior_record::stop::Stop::new());
+    crate::signals::stop_on_signals(Arc::clone(&stop));
     let mut opts = RecordOptions::new(dir, env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
-    opts.cancel = cancel;
+    opts.stop = stop;
     super::run::attach_net_capture(&mut target, &mut opts);
     let mut booted = super::avd::Booted::default();
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
@@ -754,6 +748,16 @@ pub fn run(args: Args) -> CliResult {
         }
     }
     super::out(&text)?;
+    // A recording stopped by Ctrl-C, SIGTERM or SIGHUP missed nothing: the canary's later
+    // accesses never ran. It is incomplete (exit 4), never a recall failure.
+    if let Some(why) = report
+        .incomplete
+        .iter()
+        .find(|r| r.starts_with(crate::signals::STOPPED_BY))
+    {
+        eprintln!("self-test inconclusive: the recording was {why}");
+        return Ok(Outcome::Verdict(prior_model::Verdict::Inconclusive));
+    }
     Ok(Outcome::Selftest {
         passed: matrix.passed,
         checked: matrix.expected > 0,

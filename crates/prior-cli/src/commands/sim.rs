@@ -169,8 +169,15 @@ pub fn run(args: Args) -> CliResult {
     }
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst))
-        .map_err(|e| CliError::device_msg(format!("failed to install the Ctrl-C handler: {e}")))?;
+    // Ctrl-C, SIGTERM or SIGHUP stop it cleanly (a running capture is closed).
+    for signo in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signo, Arc::clone(&flag))
+            .map_err(|e| CliError::device_msg(format!("failed to handle signal {signo}: {e}")))?;
+    }
     println!(
         "SIMULATED handset (not a real device) serving adbd on {}",
         server.adbd_addr()
@@ -189,7 +196,18 @@ pub fn run(args: Args) -> CliResult {
         );
     }
     println!("  device profile: {}", args.profile);
-    println!("Ctrl-C stops it.");
+    let models = device.model_packages();
+    if models.is_empty() {
+        println!(
+            "  no app behaviour models loaded (--model DIR): it installs apps but refuses to start them"
+        );
+    } else {
+        println!(
+            "  behaviour models for: {} (other apps are installed but never started)",
+            models.join(", ")
+        );
+    }
+    println!("Ctrl-C (or SIGTERM) stops it.");
     if args.control_stdin {
         let device = Arc::clone(&device);
         std::thread::spawn(move || {

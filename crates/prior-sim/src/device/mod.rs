@@ -197,6 +197,17 @@ impl SimDevice {
         Ok(n)
     }
 
+    /// Whether a behaviour model for `package` is loaded: without one the handset refuses to
+    /// start the package's activities (`am start` answers with an error naming it).
+    pub fn has_model(&self, package: &str) -> bool {
+        self.lock().models.contains_key(package)
+    }
+
+    /// The packages the loaded behaviour models are for, sorted.
+    pub fn model_packages(&self) -> Vec<String> {
+        self.lock().models.keys().cloned().collect()
+    }
+
     /// Adds (or replaces) one model.
     pub fn add_model(&self, m: AppModel) {
         self.with(|w, _| {

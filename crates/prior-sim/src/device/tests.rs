@@ -628,6 +628,36 @@ fn am_start_w_output_has_the_shell_command_layout() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("Error: Activity class {com.prior.demo.politenews/com.prior.demo.politenews.Nope} does not exist."));
 }
 
+#[test]
+fn an_app_without_a_behaviour_model_is_installed_but_never_started() {
+    // A real APK (tests/data/apks) that no model describes: installing works, starting it is
+    // refused with an error naming the package and how to give a model; no process appears.
+    let d = manual();
+    let real = std::fs::read(repo().join("tests/data/apks/app-uiautomator.apk")).unwrap();
+    assert!(!d.has_model("com.github.uiautomator"));
+    assert_eq!(d.install(&["-r".into()], &real), "Success");
+    let main = out(
+        &d,
+        "cmd package resolve-activity --brief com.github.uiautomator",
+    );
+    let component = main.lines().last().unwrap().trim().to_string();
+    assert!(component.starts_with("com.github.uiautomator/"), "{main}");
+    let r = d.run(&format!("am start -W -n {component}"));
+    assert_eq!(r.status, 255);
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.starts_with(
+            "Error: SIMULATED handset: no behaviour model for package com.github.uiautomator, so it refuses to run it"
+        ) && err.contains("prior sim --model DIR"),
+        "{err}"
+    );
+    assert_eq!(out(&d, "pidof com.github.uiautomator"), "");
+    // A package with a model still starts.
+    install(&d, "polite-news");
+    assert!(d.has_model("com.prior.demo.politenews"));
+    assert!(launch(&d, "com.prior.demo.politenews/.MainActivity").contains("Status: ok"));
+}
+
 // =========================================================================== device state
 
 #[test]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::device::SimDevice;
 use crate::device::shell::Ctx;
-use crate::device::world::World;
+use crate::device::world::{StartRefused, World};
 
 /// Waits (real clock) or jumps (manual clock) until `done` or ~10 s of device time.
 fn wait_for(dev: &SimDevice, ctx: &Ctx, done: impl Fn(&World) -> bool) {
@@ -254,8 +254,12 @@ fn start(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
     let outcome = dev.with(|w, now| w.start_activity(now, &pkg, &cls, &log_intent, 2000));
     let outcome = match outcome {
         Ok(o) => o,
-        Err(msg) => {
-            ctx.errs(&format!("Error type 3\nError: {msg}\n"));
+        Err(e @ StartRefused::NoSuchActivity(_)) => {
+            ctx.errs(&format!("Error type 3\nError: {e}\n"));
+            return 255;
+        }
+        Err(e @ StartRefused::NoModel(_)) => {
+            ctx.errs(&format!("Error: {e}\n"));
             return 255;
         }
     };

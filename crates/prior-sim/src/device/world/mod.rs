@@ -318,6 +318,24 @@ pub struct NoSuchActivity {
     pub class: String,
 }
 
+/// Why the handset did not start an activity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StartRefused {
+    /// The package has no such activity (what a real device says).
+    #[error(transparent)]
+    NoSuchActivity(#[from] NoSuchActivity),
+    /// The package is installed but the handset has no behaviour model for it: it would run
+    /// an app that does nothing, and a session on it would prove nothing. Not an Android
+    /// behaviour: the simulator's own refusal, worded as such.
+    #[error(
+        "SIMULATED handset: no behaviour model for package {0}, so it refuses to run it (the app \
+         would do nothing and a clean result would mean nothing). Give the handset a model for \
+         it: `prior sim --model DIR`, or `device: {{ simulated: {{ models: DIR }} }}` in the \
+         scenario (docs/sim-models.md)."
+    )]
+    NoModel(String),
+}
+
 /// A package that is not installed (`dumpsys appops --package`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Unknown package: {0}")]

@@ -88,16 +88,21 @@ impl World {
         cls: &str,
         intent: &str,
         caller_uid: i32,
-    ) -> Result<LaunchOutcome, NoSuchActivity> {
-        let missing = || NoSuchActivity {
-            package: pkg.to_owned(),
-            class: cls.to_owned(),
+    ) -> Result<LaunchOutcome, StartRefused> {
+        let missing = || {
+            StartRefused::NoSuchActivity(NoSuchActivity {
+                package: pkg.to_owned(),
+                class: cls.to_owned(),
+            })
         };
         let Some(package) = self.packages.get(pkg) else {
             return Err(missing());
         };
         if !package.activities.iter().any(|a| a == cls) {
             return Err(missing());
+        }
+        if self.model_of(pkg).is_none() {
+            return Err(StartRefused::NoModel(pkg.to_owned()));
         }
         let uid = package.uid;
         let short = World::short_component(pkg, cls);
