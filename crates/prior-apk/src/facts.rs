@@ -83,9 +83,15 @@ pub(crate) fn open(path: &Path) -> Result<Opened, InventoryError> {
         });
     }
     let package = apk.get_package_name().ok_or_else(|| InventoryError::Apk {
-        path: shown,
+        path: shown.clone(),
         why: "the manifest has no package name".into(),
     })?;
+    if let Some(problem) = prior_model::package::package_name_problem(&package) {
+        return Err(InventoryError::Apk {
+            path: shown,
+            why: format!("the manifest's package cannot be installed: {problem}"),
+        });
+    }
     Ok(Opened {
         apk,
         package,

@@ -13,6 +13,7 @@ mod category;
 mod consent;
 mod event;
 mod finding;
+pub mod package;
 mod time;
 
 pub use category::DataCategory;

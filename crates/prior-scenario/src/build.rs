@@ -1261,20 +1261,9 @@ fn default_steps(mode: ConsentMode, at: Pos) -> Vec<StepAt> {
         .collect()
 }
 
-/// `com.example.shop`: two or more segments `[A-Za-z][A-Za-z0-9_]*`.
+/// An installable package name: the platform's rule, [`prior_model::package`].
 pub(crate) fn is_package_name(s: &str) -> bool {
-    let mut n = 0;
-    for seg in s.split('.') {
-        let mut chars = seg.chars();
-        if !matches!(chars.next(), Some(c) if c.is_ascii_alphabetic()) {
-            return false;
-        }
-        if !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return false;
-        }
-        n += 1;
-    }
-    n >= 2 && s.len() <= 255
+    prior_model::package::is_package_name(s)
 }
 
 /// `.Main`, `com.x.Main`, `com.x/.Main`, `com.x/com.x.Main` (Java identifiers, `$` allowed).
@@ -1330,7 +1319,7 @@ mod tests {
         assert!(is_package_name("com.example.shop"));
         assert!(is_package_name("a.b_2"));
         assert!(!is_package_name("shop"));
-        assert!(!is_package_name("com..x"));
+        assert!(is_package_name("com..x")); // as the platform's validateName
         assert!(!is_package_name("com.1x"));
         assert!(!is_package_name("com.x; reboot"));
         assert!(is_activity(".Main"));

@@ -505,16 +505,9 @@ pub fn looks_like_model(text: &str) -> bool {
     top("package:") && !top("app:")
 }
 
-/// Java package-name rules (letters, digits, `_`, dot-separated, at least two parts).
+/// An installable package name: the platform's rule, [`prior_model::package`].
 pub fn valid_package(p: &str) -> bool {
-    let parts: Vec<&str> = p.split('.').collect();
-    p.len() <= 255
-        && parts.len() >= 2
-        && parts.iter().all(|s| {
-            let mut c = s.chars();
-            matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
-                && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
-        })
+    prior_model::package::is_package_name(p)
 }
 
 #[cfg(test)]
@@ -578,7 +571,7 @@ screens:
         let unknown_field = ok.replace("jitter: 20ms", "jitter: 20ms\ncolour: red");
         assert!(AppModel::from_yaml(&unknown_field, "t").is_err());
         assert!(!valid_package("nodots"));
-        assert!(!valid_package("com..x"));
+        assert!(!valid_package("com._x"));
         assert!(valid_package("com.prior_demo.x1"));
     }
 }
