@@ -6,6 +6,8 @@
 //! code (`docs/exit-codes.md`). `-v`/`RUST_LOG` turn on tracing to stderr
 //! (`docs/debugging.md`).
 
+#[macro_use]
+mod term;
 mod commands;
 mod error;
 pub mod exit;
@@ -16,7 +18,6 @@ pub use error::{CliError, CliResult};
 
 use clap::{ArgAction, Parser, Subcommand};
 use exit::Outcome;
-use std::io::Write;
 use std::process::ExitCode;
 
 /// Did an Android app touch personal data before the user accepted its privacy-consent screen?
@@ -106,7 +107,7 @@ fn init_tracing(verbose: u8) {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
-        eprintln!("warning: RUST_LOG={filter:?} is not a valid filter ({e}); using \"info\"");
+        note!("warning: RUST_LOG={filter:?} is not a valid filter ({e}); using \"info\"");
         tracing_subscriber::EnvFilter::new("info")
     });
     let _ = tracing_subscriber::fmt()
@@ -185,8 +186,7 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome,
         Err(e) => {
             if !e.broken_pipe {
-                let _ = std::io::stdout().flush();
-                eprintln!("{:?}", e.report);
+                term::err_diagnostic(&*e.report);
             }
             e.outcome()
         }

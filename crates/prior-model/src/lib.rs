@@ -13,6 +13,7 @@ mod category;
 mod consent;
 mod event;
 mod finding;
+pub mod text;
 mod time;
 
 pub use category::DataCategory;

@@ -23,18 +23,18 @@ pub fn run(args: Args) -> CliResult {
         match r.result {
             Ok(s) => {
                 for w in &s.warnings {
-                    eprintln!("warning: {}:{}: {}", r.path.display(), w.at, w.message);
+                    note!("warning: {}:{}: {}", r.path.display(), w.at, w.message);
                 }
-                println!("ok: {} ({})", r.path.display(), s.name);
+                say!("ok: {} ({})", r.path.display(), s.name);
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("{:?}", miette::Report::new(e));
+                crate::term::err_diagnostic(&e);
             }
         }
     }
     if failed > 0 {
-        eprintln!(
+        note!(
             "{failed} of {} scenario file(s) have errors",
             args.scenarios.len()
         );

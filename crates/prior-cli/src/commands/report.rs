@@ -118,11 +118,11 @@ pub fn after_run(
             None => bundle_dir.join(format!("report.{}", f.extension())),
         };
         fs_err::write(&path, text).map_err(CliError::io)?;
-        eprintln!("report: {}", path.display());
+        note!("report: {}", path.display());
     }
     match diff {
         Some(diff) => {
-            eprint!("{}", diff.render_text());
+            crate::term::err(&diff.render_text());
             Ok(with_baseline(&diff, outcome))
         }
         None => Ok(outcome),
@@ -212,7 +212,7 @@ fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
     ) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!(
+            note!(
                 "{}: the recorded scenario does not parse, so its expect.allow entries are not applied: {e}",
                 dir.display()
             );
@@ -313,6 +313,6 @@ pub fn run(args: Args) -> CliResult {
         render(&items, args.format, Some(&diff))?
     };
     write_out(args.output.as_deref(), &text)?;
-    eprint!("{}", diff.render_text());
+    crate::term::err(&diff.render_text());
     Ok(with_baseline(&diff, outcome))
 }

@@ -71,19 +71,19 @@ impl Ui {
                 ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
-            bar.set_prefix(label.to_string());
+            bar.set_prefix(crate::term::safe(label).into_owned());
             bar.enable_steady_tick(Duration::from_millis(120));
             Ui { bar: Some(bar) }
         } else {
-            eprintln!("{label}");
+            note!("{label}");
             Ui { bar: None }
         }
     }
 
     fn line(&self, text: &str) {
         match &self.bar {
-            Some(b) => b.println(text),
-            None => eprintln!("{text}"),
+            Some(b) => b.println(crate::term::safe(text)),
+            None => note!("{text}"),
         }
     }
 
@@ -97,8 +97,10 @@ impl Ui {
 impl Progress for Ui {
     fn step(&self, index: usize, total: usize, text: &str) {
         match &self.bar {
-            Some(b) => b.set_message(format!("[{index}/{total}] {text}")),
-            None => eprintln!("  [{index}/{total}] {text}"),
+            Some(b) => {
+                b.set_message(crate::term::safe(&format!("[{index}/{total}] {text}")).into_owned())
+            }
+            None => note!("  [{index}/{total}] {text}"),
         }
     }
 
@@ -181,8 +183,8 @@ fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
     let capture = parent.join(format!(".{file_name}.net.pcap"));
-    eprintln!("emulator: AVD {name}");
-    let run = super::avd::prepare(name, capture, &mut |l| eprintln!("  {l}"))?;
+    note!("emulator: AVD {name}");
+    let run = super::avd::prepare(name, capture, &mut |l| note!("  {l}"))?;
     Ok(Target {
         device: run.device.clone(),
         simulated: false,
@@ -330,10 +332,10 @@ fn run_one(
     if let Some(avd) = target.avd.take()
         && let Some(note) = booted.after_run(avd)
     {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
-    eprintln!(
+    note!(
         "recorded {} (Prior's own time {:.2} s, excluding the scenario's waits)",
         if recording.reason.is_some() {
             "an incomplete session"
@@ -399,7 +401,7 @@ pub fn run(args: Args) -> CliResult {
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
+        note!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
     });
     let mut outcomes = Vec::new();
     let mut booted = super::avd::Booted::default();
@@ -413,16 +415,17 @@ pub fn run(args: Args) -> CliResult {
                 outcomes.push(e.outcome());
                 if args.scenarios.len() == 1 {
                     for note in booted.finish(args.keep_emulator) {
-                        eprintln!("emulator: {note}");
+                        note!("emulator: {note}");
                     }
                     return Err(e);
                 }
-                eprintln!("{}: {:?}", path.display(), e.report);
+                crate::term::err(&format!("{}: ", path.display()));
+                crate::term::err_diagnostic(&*e.report);
             }
         }
     }
     for note in booted.finish(args.keep_emulator) {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     Ok(Outcome::Batch(outcomes))
 }

@@ -634,7 +634,7 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
         if flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
+        note!("\ninterrupted: sealing the bundle (Ctrl-C again to abort)");
     });
     let mut opts = RecordOptions::new(dir, env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
@@ -646,10 +646,10 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
     if let Some(avd) = target.avd.take()
         && let Some(note) = booted.after_run(avd)
     {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     for note in booted.finish(args.keep_emulator) {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     drop(target);
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
