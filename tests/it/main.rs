@@ -3,6 +3,7 @@
 mod cli;
 mod doctor;
 mod emulator;
+mod hostile;
 mod profiles;
 mod report;
 mod run;
