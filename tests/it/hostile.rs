@@ -116,12 +116,19 @@ mod escape {
         let dir = tempfile::tempdir().unwrap();
         let b = dir.path().join("bundle");
         copy_dir(&data("bundles/leaky"), &b);
-        std::fs::write(b.join("raw/ipc").join("e\u{1b}]0;owned\u{7}\u{202e}txt"), "x").unwrap();
+        std::fs::write(
+            b.join("raw/ipc").join("e\u{1b}]0;owned\u{7}\u{202e}txt"),
+            "x",
+        )
+        .unwrap();
         let (code, out, err) = output(prior().arg("analyze").arg(&b));
         assert_ne!(code, 0, "{out}{err}");
         let all = format!("{out}{err}");
         assert!(all.contains("not listed"), "{all}");
-        assert!(all.contains(r"raw/ipc/e\u{1b}]0;owned\u{7}\u{202e}txt"), "{all}");
+        assert!(
+            all.contains(r"raw/ipc/e\u{1b}]0;owned\u{7}\u{202e}txt"),
+            "{all}"
+        );
     }
 
     /// With `--format json` the escape is JSON's own: the output parses and the string
@@ -148,7 +155,10 @@ mod escape {
                 _ => false,
             }
         }
-        assert!(holds(&r, HOSTILE), "the decoded value is the bundle's: {out}");
+        assert!(
+            holds(&r, HOSTILE),
+            "the decoded value is the bundle's: {out}"
+        );
     }
 
     /// A scenario for the polite-news demo app on the in-process simulated handset, named
@@ -247,7 +257,9 @@ mod escape {
             .iter()
             .position(|l| l.contains(r#"- tap: { text: "\u{202e}\u{1b}[2J\u{7}" }"#))
             .unwrap_or_else(|| panic!("the escaped source line: {err}"));
-        let escape_col = lines[at].find(r"\u{1b}").map(|i| lines[at][..i].chars().count());
+        let escape_col = lines[at]
+            .find(r"\u{1b}")
+            .map(|i| lines[at][..i].chars().count());
         let marker_col = lines[at + 1]
             .char_indices()
             .find(|&(_, c)| matches!(c, '─' | '┬' | '▲'))
