@@ -268,3 +268,71 @@ impl miette::Diagnostic for SafeDiagnostic {
 pub fn render(diag: &dyn miette::Diagnostic) -> String {
     format!("{:?}", miette::Report::new(SafeDiagnostic::new(diag)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use miette::Diagnostic;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cause with \u{1b}]0;title\u{7}")]
+    struct Cause;
+
+    #[derive(Debug, thiserror::Error, miette::Diagnostic)]
+    #[error("bad value `\u{1b}[31m\u{202e}`")]
+    #[diagnostic(code(prior::x), help("try \u{9b}2J again"))]
+    struct Hostile {
+        #[source_code]
+        src: miette::NamedSource<String>,
+        #[label("key \u{1b}[1m here")]
+        span: miette::SourceSpan,
+        #[source]
+        cause: Cause,
+    }
+
+    fn hostile() -> Hostile {
+        let text = "name: \u{1b}[2J\u{202e}x\nsteps: [bogus]\n".to_string();
+        let at = text.find("bogus").unwrap_or_default();
+        Hostile {
+            src: miette::NamedSource::new("f\u{7}.yaml", text),
+            span: (at, 5).into(),
+            cause: Cause,
+        }
+    }
+
+    #[test]
+    fn every_text_of_a_diagnostic_is_escaped_and_labels_follow_the_source() {
+        let safe = SafeDiagnostic::new(&hostile());
+        assert_eq!(safe.to_string(), "bad value `\\u{1b}[31m\\u{202e}`");
+        assert_eq!(
+            safe.help().map(|h| h.to_string()).as_deref(),
+            Some("try \\u{9b}2J again")
+        );
+        let label = safe.labels().and_then(|mut l| l.next());
+        let label = label.unwrap_or_else(|| miette::LabeledSpan::underline((0, 0)));
+        assert_eq!(label.label(), Some("key \\u{1b}[1m here"));
+        let src = safe.source_code.as_deref();
+        let shown = src
+            .and_then(|s| s.read_span(label.inner(), 0, 0).ok())
+            .map(|c| String::from_utf8_lossy(c.data()).into_owned());
+        assert_eq!(shown.as_deref(), Some("bogus"));
+        let cause = std::error::Error::source(&safe).map(|c| c.to_string());
+        assert_eq!(cause.as_deref(), Some("cause with \\u{1b}]0;title\\u{7}"));
+
+        let rendered = render(&hostile());
+        let raw: Vec<char> = rendered
+            .chars()
+            .filter(|&c| prior_model::text::is_unsafe(c) && c != '\n' && c != '\t' && c != '\u{1b}')
+            .collect();
+        assert!(raw.is_empty(), "{raw:?} in {rendered}");
+        // ESC may only start miette's own colour codes, never come from the diagnostic.
+        assert!(!rendered.contains("\u{1b}[2J") && !rendered.contains("\u{1b}]0;"));
+        for shown in [
+            "\\u{1b}[2J\\u{202e}x",
+            "f\\u{7}.yaml",
+            "cause with \\u{1b}]0;title\\u{7}",
+        ] {
+            assert!(rendered.contains(shown), "{shown} in {rendered}");
+        }
+    }
+}
