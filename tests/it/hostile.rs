@@ -204,7 +204,8 @@ mod escape {
         );
         assert_eq!(code, 0, "{out}{err}");
         assert!(err.starts_with(SHOWN_NAME), "the header: {err}");
-        assert!(out.contains(r"\u{1b}[2J"), "the report: {out}");
+        let in_report = format!("scenario \"{SHOWN_NAME}\"");
+        assert!(out.contains(&in_report), "the report: {out}");
     }
 
     /// The source snippet of a scenario diagnostic is escaped, and its label still underlines

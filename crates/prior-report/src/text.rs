@@ -281,7 +281,8 @@ fn bundle_line(r: &Report) -> String {
         .bundle
         .scenario
         .as_deref()
-        .map(|s| format!(", scenario {:?}", clean(s)))
+        // Quoted, not `{:?}`: Debug would double the backslash of each escape.
+        .map(|s| format!(", scenario \"{}\"", clean(s)))
         .unwrap_or_default();
     format!("{}, {seal}{scenario}", clean(&r.bundle.status))
 }
