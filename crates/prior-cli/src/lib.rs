@@ -110,10 +110,11 @@ fn init_tracing(verbose: u8) {
         note!("warning: RUST_LOG={filter:?} is not a valid filter ({e}); using \"info\"");
         tracing_subscriber::EnvFilter::new("info")
     });
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(move || term::TraceWriter { ansi })
+        .with_ansi(ansi)
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .try_init();
 }

@@ -2,7 +2,8 @@
 //!
 //! Every byte the CLI writes to stdout goes through [`out`] (or [`JsonLines`]), every line
 //! it writes to stderr through [`err`] (the `say!`/`note!` macros), every progress-bar text
-//! through [`safe`], and every diagnostic through `error::render`. Each replaces the characters
+//! through [`safe`], every diagnostic through `error::render`, and the `-v` tracing log
+//! through [`TraceWriter`]. Each replaces the characters
 //! `prior_model::text::is_unsafe` names (C0 and C1 controls, DEL, bidirectional overrides;
 //! newline and tab are kept) with a visible escape, so nothing a bundle, an APK, a scenario or
 //! a device reply contains can drive the terminal. A unit test fails when a `println!`-family
@@ -149,6 +150,47 @@ pub fn err_diagnostic(diag: &dyn miette::Diagnostic) {
     let _ = stderr.flush();
 }
 
+/// `text` for the tracing log: every unsafe character escaped as `\u{..}` except newline, tab
+/// and, when `keep_esc` (colours are on), ESC — tracing-subscriber escapes ESC, BEL, BS, FF,
+/// DEL and C1 controls inside messages and fields itself, so the ESCs left are its colours.
+pub fn escape_trace(text: &str, keep_esc: bool) -> Cow<'_, str> {
+    let escape = |c: char| needs_escape(c) && !(keep_esc && c == '\u{1b}');
+    if !text.chars().any(escape) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The tracing log's writer (`-v`, `RUST_LOG`): stderr through [`escape_trace`], so a CR or a
+/// bidirectional override in a logged value cannot reach the terminal either.
+pub struct TraceWriter {
+    /// Colours are on: keep ESC (see [`escape_trace`]).
+    pub ansi: bool,
+}
+
+impl Write for TraceWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // tracing-subscriber writes each event as one formatted string.
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr()
+            .lock()
+            .write_all(escape_trace(&text, self.ansi).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().lock().flush()
+    }
+}
+
 /// `eprintln!` through the terminal escaper ([`err`]).
 macro_rules! note {
     ($($arg:tt)*) => {{
@@ -201,6 +243,19 @@ mod tests {
         // Text that merely starts with a bracket is text.
         assert_eq!(safe("[1/2] a\u{7}"), "[1/2] a\\u{7}");
         assert!(matches!(safe("plain\n\tok"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn the_trace_log_keeps_only_its_own_colours() {
+        let line = "\u{1b}[2mINFO\u{1b}[0m value=a\rb\u{202e}c\u{0}\n";
+        assert_eq!(
+            escape_trace(line, true),
+            "\u{1b}[2mINFO\u{1b}[0m value=a\\u{d}b\\u{202e}c\\u{0}\n"
+        );
+        assert_eq!(
+            escape_trace(line, false),
+            "\\u{1b}[2mINFO\\u{1b}[0m value=a\\u{d}b\\u{202e}c\\u{0}\n"
+        );
     }
 
     #[test]
