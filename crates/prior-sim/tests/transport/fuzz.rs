@@ -216,4 +216,25 @@ proptest! {
         prop_assert_eq!(TRANSPORT_PANICS.load(Ordering::SeqCst), 0);
         prop_assert!(still_serves(server), "no longer serving after {:?}", pieces);
     }
+
+    /// Any length over the maximum, on any command, before or after the handshake: the connection is closed while the host still holds it open and
+    /// sends nothing more (a reader that allocated and waited for the claimed bytes would
+    /// hang here).
+    #[test]
+    fn any_claim_over_the_maximum_payload_is_refused_at_once(
+        handshake in any::<bool>(),
+        command in command(),
+        len in prop_oneof![Just(u32::MAX), Just(0x8000_0000), (1u32 << 20) + 1..=u32::MAX],
+    ) {
+        let (_, server) = sim();
+        let before = server.stats().protocol_errors;
+        let mut host = RawHost::connect(server.adbd_addr());
+        if handshake {
+            host.handshake(1 << 20);
+        }
+        host.send_raw(&header_claiming(command, len)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert!(host.is_dropped_within(3000), "{} bytes claimed not refused", len);
+        prop_assert!(server.stats().protocol_errors > before);
+        prop_assert_eq!(TRANSPORT_PANICS.load(Ordering::SeqCst), 0);
+    }
 }
