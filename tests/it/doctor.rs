@@ -22,15 +22,16 @@ fn unused_port() -> u16 {
         .expect("a free port")
 }
 
-/// `prior sim` with its adb-server smart socket on a free port; killed on drop.
-struct SmartSim {
+/// `prior sim` with its adb-server smart socket on a free port; killed on drop (also used by
+/// `cli.rs`'s `prior devices` tests).
+pub struct SmartSim {
     child: Child,
     /// The smart socket's port (what ANDROID_ADB_SERVER_PORT names).
-    port: u16,
+    pub port: u16,
 }
 
 impl SmartSim {
-    fn start() -> SmartSim {
+    pub fn start() -> SmartSim {
         let mut child = Command::new(assert_cmd::cargo::cargo_bin("prior"))
             .args([
                 "sim",

@@ -9,4 +9,5 @@ mod report;
 mod run;
 mod sdks;
 mod selftest;
+mod timeline;
 mod util;

@@ -44,7 +44,7 @@ fn hostile_bundle(dir: &Path) -> PathBuf {
 }
 
 /// Runs headless Chromium on `page` with extra arguments; returns stdout.
-fn chromium(page: &Path, profile: &Path, args: &[String]) -> String {
+pub(crate) fn chromium(page: &Path, profile: &Path, args: &[String]) -> String {
     let out = Command::new("chromium")
         .args([
             "--headless",
@@ -134,7 +134,10 @@ fn html_report_renders_in_chromium_and_never_runs_app_strings() {
     assert!(dom.contains("<svg class=\"timeline\""));
     let marks = dom.matches("class=\"mark ").count();
     assert!(marks >= 10, "timeline marks: {marks}");
-    assert!(dom.contains("class=\"consent\""), "consent window drawn");
+    assert!(
+        dom.contains("class=\"consent consent-accepted\""),
+        "consent window drawn"
+    );
     assert!(dom.matches("class=\"finding sev-high\"").count() >= 1);
     let cards = dom.matches("class=\"finding-card ").count();
     let report: serde_json::Value = serde_json::from_slice(

@@ -637,6 +637,7 @@ fn manual_mode_records_the_window_in_which_the_operator_answered() {
         .arg(bundle.join(&ui_file))
         .arg("--scenario")
         .arg(&scenario)
+        .args(["--format", "json"])
         .output()
         .expect("prior ui");
     let d: Value = serde_json::from_slice(&ui.stdout).expect("prior ui JSON");

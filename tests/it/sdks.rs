@@ -201,3 +201,97 @@ fn sdks_of_an_apk_with_an_overriding_catalogue() {
         .expect("sdks");
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `prior sdks` on a manifest-only demo APK explains why Umeng is "in APK: NO" yet active: the
+/// APK has no code at all, and the SDK was recognised at run time by stack frames and hosts.
+#[test]
+fn sdks_explains_an_sdk_active_but_absent_from_a_manifest_only_apk() {
+    let (_r, bundle, _keep) = leaky_shop();
+    let apk = crate::util::root().join("scenarios/demo/apps/leaky-shop.apk");
+    let out = prior()
+        .arg("sdks")
+        .arg(&bundle)
+        .arg("--apk")
+        .arg(&apk)
+        .output()
+        .expect("sdks");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Umeng "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains(" NO "), "{row}");
+    // the note, wrapped over indented lines, read as one
+    let note = text
+        .split("  note: ")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no explanation:\n{text}"))
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        note.starts_with("Umeng is \"in APK: NO\" but active:"),
+        "{note}"
+    );
+    assert!(note.contains("the APK carries no code at all"), "{note}");
+    assert!(note.contains("recognised at run time by"), "{note}");
+    assert!(note.contains("stack frames ("), "{note}");
+    assert!(note.contains("hosts ("), "{note}");
+
+    let out = prior()
+        .arg("sdks")
+        .arg(&bundle)
+        .arg("--apk")
+        .arg(&apk)
+        .args(["--format", "json"])
+        .output()
+        .expect("sdks");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["apk_has_code"], false);
+    let umeng = v["sdks"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|s| s["name"] == "Umeng")
+        .expect("Umeng row");
+    assert_eq!(umeng["present"], false);
+    let by = &umeng["recognised_by"];
+    let frames = by["stack frame"].as_u64().expect("stack frames");
+    let hosts = by["host"].as_u64().expect("hosts");
+    let total =
+        umeng["before_consent"].as_u64().unwrap() + umeng["after_consent"].as_u64().unwrap();
+    assert!(frames > 0 && hosts > 0, "{by}");
+    assert_eq!(
+        by.as_object()
+            .expect("map")
+            .values()
+            .filter_map(Value::as_u64)
+            .sum::<u64>(),
+        total,
+        "every active event is counted under one signal"
+    );
+    assert!(umeng["note"].as_str().expect("note").contains("no code"));
+
+    // An APK with code that lacks the SDK gets the other explanation.
+    let out = prior()
+        .arg("sdks")
+        .arg(&bundle)
+        .arg("--apk")
+        .arg(data("apks/app-uiautomator.apk"))
+        .output()
+        .expect("sdks");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("not found in the APK's code or manifest, yet recognised at run time by"),
+        "{text}"
+    );
+    assert!(!text.contains("carries no code"), "{text}");
+
+    // The manifest-only APK alone: nothing found, and why.
+    let out = prior().arg("sdks").arg(&apk).output().expect("sdks");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("none found"), "{text}");
+    assert!(text.contains("carries no code at all"), "{text}");
+}

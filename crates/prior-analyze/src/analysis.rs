@@ -14,10 +14,8 @@ use crate::sources::harness::HarnessLines;
 use crate::sources::logcat::{self, LOGCAT_FILE, LogcatInput, LogcatResult};
 use crate::sources::net::{self, NET_FILE};
 use crate::sources::{EventSink, MAX_EVENTS, appops, ipc};
-use crate::{ANALYZER_VERSION, AnalyzeError, Origin, describe_mismatch};
-use prior_model::bundle::{
-    Bundle, HARNESS_FILE, HarnessRecord, MANIFEST_FILE, RecordingState, sha256_file,
-};
+use crate::{ANALYZER_VERSION, AnalyzeError, Origin, describe_problems};
+use prior_model::bundle::{Bundle, HARNESS_FILE, HarnessRecord, MANIFEST_FILE, RecordingState};
 use prior_model::{
     ConsentOutcome, DataCategory, Event, EventKind, Micros, Phase, Severity, Source, Timing,
     Verdict, format_micros_utc,
@@ -92,12 +90,14 @@ pub fn analyze_with(
     opts: &AnalyzeOptions,
 ) -> Result<Report, AnalyzeError> {
     let integ = &bundle.integrity;
-    let mismatch = integ.manifest_present && !integ.is_intact();
+    let mismatch = (integ.manifest_present && !integ.is_intact()) || !integ.is_sound();
     if mismatch && !opts.allow_modified {
         return Err(AnalyzeError::Tampered {
             modified: integ.modified.clone(),
             missing: integ.missing.clone(),
             unlisted: integ.unlisted.clone(),
+            irregular: integ.irregular.clone(),
+            implausible: integ.implausible.clone(),
         });
     }
     let meta = &bundle.meta;
@@ -108,9 +108,15 @@ pub fn analyze_with(
     let mut incomplete = bundle.incomplete.clone();
     if mismatch {
         incomplete.push(format!(
-            "the bundle does not match its MANIFEST.sha256 ({}); it was analysed only because modification was \
-             explicitly allowed, so neither its findings nor their absence can be relied on",
-            describe_mismatch(&integ.modified, &integ.missing, &integ.unlisted)
+            "the bundle does not match its MANIFEST.sha256 or is not sound ({}); it was analysed only because \
+             modification was explicitly allowed, so neither its findings nor their absence can be relied on",
+            describe_problems(
+                &integ.modified,
+                &integ.missing,
+                &integ.unlisted,
+                &integ.irregular,
+                &integ.implausible
+            )
         ));
     }
     let _analyze = tracing::info_span!("analyze", package).entered();
@@ -170,9 +176,9 @@ pub fn analyze_with(
         default_year,
         utc_offset_s,
     };
-    let logcat_path = bundle.path(LOGCAT_FILE);
-    let (lc, logcat_present) = match fs_err::File::open(&logcat_path) {
-        Ok(f) => {
+    let mut logcat_unreadable = None;
+    let (lc, logcat_present) = match bundle.open_file(LOGCAT_FILE) {
+        Ok(Some((f, _))) => {
             let r = tracing::info_span!("logcat")
                 .in_scope(|| logcat::run(&input, &rules, f, &mut sink))
                 .map_err(|source| AnalyzeError::Read {
@@ -181,21 +187,31 @@ pub fn analyze_with(
                 })?;
             (r, true)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+        Ok(None) => (
             LogcatResult {
                 uid: meta.app.uid,
                 ..Default::default()
             },
             false,
         ),
-        Err(source) => {
-            return Err(AnalyzeError::Read {
-                file: LOGCAT_FILE.to_string(),
-                source,
-            });
+        // Only with --allow-modified: the entry is reported, never read.
+        Err(e @ prior_model::bundle::BundleError::NotRegular { .. }) => {
+            logcat_unreadable = Some(format!("failed to {e}"));
+            (
+                LogcatResult {
+                    uid: meta.app.uid,
+                    ..Default::default()
+                },
+                false,
+            )
         }
+        Err(e) => return Err(AnalyzeError::Bundle(e)),
     };
-    if !logcat_present {
+    if let Some(why) = &logcat_unreadable {
+        incomplete.push(format!(
+            "{LOGCAT_FILE} was not read ({why}): no logcat signal, marker or process line could be checked"
+        ));
+    } else if !logcat_present {
         incomplete.push(format!(
             "{LOGCAT_FILE} is missing: no logcat signal, marker or process line could be checked"
         ));
@@ -423,7 +439,13 @@ pub fn analyze_with(
     };
     let mut sources = Vec::new();
     let mut logcat_state = State::analysed();
-    if !logcat_present {
+    if let Some(why) = &logcat_unreadable {
+        logcat_state = logcat_state.and(State::new(
+            SourceStatus::Failed,
+            CoverageReason::Unreadable,
+            why.clone(),
+        ));
+    } else if !logcat_present {
         logcat_state = logcat_state.and(State::new(
             SourceStatus::Failed,
             CoverageReason::FilesMissing,
@@ -570,16 +592,31 @@ pub fn analyze_with(
             check
         })
         .collect();
-    sources.push(SourceCheck {
-        source: Source::Harness,
-        status: SourceStatus::Analysed,
-        reason: None,
-        detail: None,
-        required: false,
-        files: vec![HARNESS_FILE.to_string()],
-        items: bundle.harness.len() as u64,
-        events: 0,
-        note: None,
+    // Without harness.jsonl there is nothing analysed to list: the harness failed.
+    sources.push(if bundle.harness_present {
+        SourceCheck {
+            source: Source::Harness,
+            status: SourceStatus::Analysed,
+            reason: None,
+            detail: None,
+            required: false,
+            files: vec![HARNESS_FILE.to_string()],
+            items: bundle.harness.len() as u64,
+            events: 0,
+            note: None,
+        }
+    } else {
+        SourceCheck {
+            source: Source::Harness,
+            status: SourceStatus::Failed,
+            reason: Some(CoverageReason::FilesMissing),
+            detail: Some(format!("{HARNESS_FILE} is missing")),
+            required: false,
+            files: Vec::new(),
+            items: 0,
+            events: 0,
+            note: None,
+        }
     });
     for s in sources.iter().filter(|s| s.blocks_pass()) {
         incomplete.push(s.incomplete_sentence(&profile.name));
@@ -643,12 +680,7 @@ pub fn analyze_with(
     };
 
     let manifest_sha256 = if integ.manifest_present {
-        Some(
-            sha256_file(&bundle.path(MANIFEST_FILE)).map_err(|e| AnalyzeError::Read {
-                file: MANIFEST_FILE.to_string(),
-                source: std::io::Error::other(e.to_string()),
-            })?,
-        )
+        bundle.sha256_of(MANIFEST_FILE)?
     } else {
         None
     };
@@ -721,6 +753,34 @@ pub fn analyze_with(
             name: profile.name.clone(),
             title: profile.title.clone(),
             origin: origin_word(&profile.origin),
+            file: match &profile.origin {
+                Origin::File(f) => Some(f.clone()),
+                Origin::Builtin => None,
+            },
+            sha256: profile.sha256.clone(),
+            recorded: meta.profile_used.clone(),
+            differs_from_recorded: meta
+                .profile_used
+                .as_ref()
+                .filter(|r| r.sha256 != profile.sha256)
+                .map(|r| {
+                    format!(
+                        "the session was recorded for profile {} ({}sha256 {}), but was analysed \
+                         under {} ({}sha256 {})",
+                        r.name,
+                        r.file
+                            .as_deref()
+                            .map(|f| format!("file {f}, "))
+                            .unwrap_or_else(|| "built-in, ".to_string()),
+                        r.sha256,
+                        profile.name,
+                        match &profile.origin {
+                            Origin::File(f) => format!("file {f}, "),
+                            Origin::Builtin => "built-in, ".to_string(),
+                        },
+                        profile.sha256
+                    )
+                }),
         },
         catalog: CatalogFacts {
             name: catalog.name.clone(),
@@ -739,6 +799,8 @@ pub fn analyze_with(
             modified: integ.modified.clone(),
             missing: integ.missing.clone(),
             unlisted: integ.unlisted.clone(),
+            irregular: integ.irregular.clone(),
+            implausible: integ.implausible.clone(),
             analysed_despite_mismatch: mismatch,
         },
         incomplete,
@@ -929,7 +991,50 @@ fn net_check(nt: &net::NetResult) -> (State, SourceCheck) {
             },
         );
     }
+    if let Some(why) = &nt.unreadable {
+        let t = format!("not read: failed to {why}");
+        return (
+            State::new(SourceStatus::Failed, CoverageReason::Unreadable, t.clone()),
+            SourceCheck {
+                source: Source::Net,
+                status: SourceStatus::Failed,
+                reason: None,
+                detail: None,
+                required: false,
+                files: vec![NET_FILE.to_string()],
+                items: 0,
+                events: 0,
+                note: Some(t),
+            },
+        );
+    }
     let mut state = State::analysed();
+    if !nt.unsupported_links.is_empty() {
+        let links: Vec<String> = nt
+            .unsupported_links
+            .iter()
+            .map(|(code, n)| format!("unsupported link type {code} ({n} packets)"))
+            .collect();
+        let t = format!(
+            "{}: Prior cannot decode {} and found no host names in them",
+            links.join(", "),
+            if nt.unsupported_links.len() == 1 {
+                "that link layer"
+            } else {
+                "those link layers"
+            }
+        );
+        // Nothing decodable at all: the capture was not analysed, whatever its packet count.
+        state = state.and(State::new(
+            if nt.supported_packets == 0 {
+                SourceStatus::Failed
+            } else {
+                SourceStatus::Partial
+            },
+            CoverageReason::Unreadable,
+            t,
+        ));
+    }
     let mut note = vec![format!(
         "{} host names (DNS, TLS SNI, HTTP Host), {} of them to tracker hosts",
         nt.records,

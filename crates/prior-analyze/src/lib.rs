@@ -102,6 +102,19 @@ pub enum ProfileError {
         /// The built-in names.
         known: String,
     },
+    /// A bundle's `meta.json` names something other than a built-in profile. The message
+    /// quotes nothing from the bundle.
+    #[error(
+        "use the rule profile the bundle names: a bundle may only name a built-in profile ({known}), \
+         and this one names {}; to analyse with a profile file, pass --profile FILE",
+        if *looks_like_path { "a path" } else { "an unknown profile" }
+    )]
+    NotBuiltinInBundle {
+        /// The name looks like a path.
+        looks_like_path: bool,
+        /// The built-in names.
+        known: String,
+    },
     /// The file could not be read (the io error names the path).
     #[error("read the rule profile: {0}")]
     Read(std::io::Error),
@@ -120,9 +133,10 @@ pub enum ProfileError {
 pub enum AnalyzeError {
     /// The bundle does not match its `MANIFEST.sha256` and the caller did not allow it.
     #[error(
-        "analyse the bundle: it does not match its MANIFEST.sha256 ({}); it may have been edited. \
-         Re-run with --allow-modified to analyse it anyway (the report will say so)",
-        describe_mismatch(.modified, .missing, .unlisted)
+        "analyse the bundle: it does not match its MANIFEST.sha256 or is not sound ({}); it may \
+         have been edited. Re-run with --allow-modified to analyse it anyway (the report will say \
+         so; irregular entries are still never read)",
+        describe_problems(.modified, .missing, .unlisted, .irregular, .implausible)
     )]
     Tampered {
         /// Files whose hash differs.
@@ -131,7 +145,14 @@ pub enum AnalyzeError {
         missing: Vec<String>,
         /// Files present but not listed.
         unlisted: Vec<String>,
+        /// Entries that are not regular files, `path (what it is)`.
+        irregular: Vec<String>,
+        /// Values that cannot be true of a recording, in words.
+        implausible: Vec<String>,
     },
+    /// A bundle file could not be opened or read (the error names it).
+    #[error("{0}")]
+    Bundle(#[from] prior_model::bundle::BundleError),
     /// `meta.json` names no package, so nothing can be attributed to the app.
     #[error("analyse the bundle: meta.json names no app package")]
     NoPackage,
@@ -161,12 +182,19 @@ impl AnalyzeError {
                 modified,
                 missing,
                 unlisted,
+                irregular,
+                ..
             } => {
                 let mut v: Vec<&str> = modified
                     .iter()
                     .chain(missing)
                     .chain(unlisted)
                     .map(String::as_str)
+                    .chain(
+                        irregular
+                            .iter()
+                            .map(|e| e.rsplit_once(" (").map_or(e.as_str(), |(p, _)| p)),
+                    )
                     .collect();
                 v.sort_unstable();
                 v
@@ -176,12 +204,20 @@ impl AnalyzeError {
     }
 }
 
-fn describe_mismatch(modified: &[String], missing: &[String], unlisted: &[String]) -> String {
+fn describe_problems(
+    modified: &[String],
+    missing: &[String],
+    unlisted: &[String],
+    irregular: &[String],
+    implausible: &[String],
+) -> String {
     let mut parts = Vec::new();
     for (what, files) in [
         ("modified", modified),
         ("missing", missing),
         ("not listed", unlisted),
+        ("not a regular file", irregular),
+        ("implausible", implausible),
     ] {
         if !files.is_empty() {
             parts.push(format!("{what}: {}", files.join(", ")));

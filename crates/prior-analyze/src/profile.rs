@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
+/// Largest profile file read.
+pub const MAX_PROFILE_BYTES: u64 = 1 << 20;
+
 const BUILTIN: [(&str, &str); 2] = [
     ("cn-miit", include_str!("../data/profiles/cn-miit.toml")),
     ("gdpr", include_str!("../data/profiles/gdpr.toml")),
@@ -227,6 +230,8 @@ pub struct Profile {
     pub description: String,
     /// Where it was loaded from.
     pub origin: Origin,
+    /// sha256 of its TOML text, lowercase hex: identifies exactly which rules were applied.
+    pub sha256: String,
     /// The sources that must be analysed for a verdict of `pass` (`required_sources`; default
     /// [`DEFAULT_REQUIRED_SOURCES`]). A required source that is unavailable, failed or partial
     /// makes a session without violations `inconclusive`.
@@ -254,14 +259,54 @@ impl Profile {
         Profile::from_toml_str(text, Origin::Builtin)
     }
 
-    /// Reads a profile file.
+    /// Reads a profile file (named by the operator: `--profile FILE` or a scenario's
+    /// `profile:`; never by a bundle). At most [`MAX_PROFILE_BYTES`] are read.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Profile, ProfileError> {
+        use std::io::Read;
         let path = path.as_ref();
-        let text = fs_err::read_to_string(path).map_err(ProfileError::Read)?;
+        let f = fs_err::File::open(path).map_err(ProfileError::Read)?;
+        let meta = f.metadata().map_err(ProfileError::Read)?;
+        if !meta.is_file() {
+            return Err(ProfileError::Read(std::io::Error::other(format!(
+                "{}: not a regular file",
+                path.display()
+            ))));
+        }
+        let mut bytes = Vec::new();
+        f.take(MAX_PROFILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(ProfileError::Read)?;
+        if bytes.len() as u64 > MAX_PROFILE_BYTES {
+            return Err(ProfileError::Read(std::io::Error::other(format!(
+                "{}: larger than {MAX_PROFILE_BYTES} bytes",
+                path.display()
+            ))));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            ProfileError::Read(std::io::Error::other(format!(
+                "{}: not UTF-8 text",
+                path.display()
+            )))
+        })?;
         Profile::from_toml_str(&text, Origin::File(path.display().to_string()))
     }
 
-    /// A built-in name, or else a file path (what `--profile cn-miit|gdpr|FILE` accepts).
+    /// The profile a bundle's `meta.json` names: a built-in name only. A bundle never makes
+    /// Prior open a file, so anything else — a path, an unknown name — is an error that
+    /// quotes nothing from the bundle or any file ([`ProfileError::NotBuiltinInBundle`]).
+    pub fn named_in_bundle(name: &str) -> Result<Profile, ProfileError> {
+        if Profile::builtin_names().any(|n| n == name) {
+            return Profile::builtin(name);
+        }
+        Err(ProfileError::NotBuiltinInBundle {
+            looks_like_path: name.contains(['/', '\\', '.']) || name.starts_with('~'),
+            known: Profile::builtin_names().collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    /// A built-in name, or else a file path (what `--profile cn-miit|gdpr|FILE` accepts on
+    /// the command line; never call it with a name read from a bundle — see
+    /// [`Profile::named_in_bundle`]).
     pub fn resolve(name_or_path: &str) -> Result<Profile, ProfileError> {
         if Profile::builtin_names().any(|n| n == name_or_path) {
             Profile::builtin(name_or_path)
@@ -309,6 +354,7 @@ impl Profile {
             basis: f.basis,
             description: f.description,
             origin,
+            sha256: prior_model::bundle::sha256_bytes(text.as_bytes()),
             required_sources,
             rules: f.rules,
         })
@@ -428,6 +474,48 @@ mod tests {
             .to_string();
             assert!(e.contains(bad.trim_matches('"')), "{e}");
         }
+    }
+
+    #[test]
+    fn a_bundle_may_only_name_a_builtin_profile() {
+        assert_eq!(Profile::named_in_bundle("gdpr").unwrap().name, "gdpr");
+        let dir = tempfile::tempdir().unwrap();
+        let lenient = dir.path().join("lenient.toml");
+        std::fs::write(&lenient, "name = \"lenient\"\ntitle = \"SECRET-LINE\"\n").unwrap();
+        for name in [
+            lenient.display().to_string(),
+            "./lenient.toml".to_string(),
+            "/etc/passwd".to_string(),
+            "../x".to_string(),
+            "ccpa".to_string(),
+            "\u{1b}[31mred".to_string(),
+        ] {
+            let e = Profile::named_in_bundle(&name).unwrap_err();
+            let text = e.to_string();
+            assert!(
+                matches!(e, ProfileError::NotBuiltinInBundle { .. }),
+                "{text}"
+            );
+            assert!(
+                !text.contains("SECRET") && !text.contains("root:"),
+                "{text}"
+            );
+            assert!(
+                !text.contains(&name),
+                "quotes nothing from the bundle: {text}"
+            );
+            assert!(text.contains("--profile FILE"), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_profile_carries_the_sha256_of_its_text() {
+        let text = "name = \"x\"\ntitle = \"x\"\n";
+        let p = Profile::from_toml_str(text, Origin::Builtin).unwrap();
+        assert_eq!(p.sha256, prior_model::bundle::sha256_bytes(text.as_bytes()));
+        assert_eq!(p.sha256.len(), 64);
+        let a = Profile::builtin("cn-miit").unwrap().sha256;
+        assert_ne!(a, Profile::builtin("gdpr").unwrap().sha256);
     }
 
     #[test]

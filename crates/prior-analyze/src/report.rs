@@ -193,6 +193,21 @@ pub struct ProfileFacts {
     pub title: String,
     /// `builtin` | `file`.
     pub origin: String,
+    /// The profile file as given on the command line, when `origin` is `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// sha256 of the profile's TOML text (a built-in profile's embedded text).
+    #[serde(default)]
+    pub sha256: String,
+    /// The profile the session was recorded for (`meta.json` `profile_used`), when the
+    /// bundle says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<prior_model::bundle::ProfileRecord>,
+    /// When the profile applied is not the recorded one (another name or another text):
+    /// the sentence that says so. Not a reason for incompleteness: analysing under another
+    /// profile is a choice, but a report must not hide it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub differs_from_recorded: Option<String>,
 }
 
 /// The catalog used.
@@ -531,6 +546,13 @@ pub struct IntegrityReport {
     pub missing: Vec<String>,
     /// Files present but not listed.
     pub unlisted: Vec<String>,
+    /// Entries that are not regular files (symbolic links, FIFOs, devices, sockets), as
+    /// `path (what it is)`: never read, never followed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub irregular: Vec<String>,
+    /// Values in the bundle that cannot be true of a recording (an implausible clock offset).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implausible: Vec<String>,
     /// The analysis went ahead despite a mismatch because the caller allowed it.
     pub analysed_despite_mismatch: bool,
 }

@@ -1538,3 +1538,100 @@ fn android_7_relative_entries_are_placed_from_the_snapshot_time_and_deduplicated
         "one access, first seen at 3 s"
     );
 }
+
+/// A copy of an example bundle in a temporary directory (kept alive by the returned guard).
+fn hostile_copy(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join(name);
+    copy_dir(&bundles_dir().join(name), &dir);
+    (tmp, dir)
+}
+
+#[test]
+fn irregular_entries_refuse_analysis_and_are_never_read_when_allowed() {
+    let (tmp, dir) = hostile_copy("leaky");
+    let outside = tmp.path().join("outside.txt");
+    std::fs::write(&outside, "outside\n").unwrap();
+    std::fs::remove_file(dir.join("raw/logcat.txt")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("raw/logcat.txt")).unwrap();
+    prior_model::bundle::write_manifest(&dir).unwrap();
+    let bundle = Bundle::open(&dir).unwrap();
+    let (catalog, profile) = (
+        Catalog::builtin().unwrap(),
+        Profile::builtin("cn-miit").unwrap(),
+    );
+    let err = analyze(&bundle, &catalog, &profile).unwrap_err();
+    assert_eq!(err.tampered_files(), vec!["raw/logcat.txt"]);
+    assert!(err.to_string().contains("a symbolic link"), "{err}");
+    let opts = AnalyzeOptions {
+        allow_modified: true,
+        ..AnalyzeOptions::default()
+    };
+    let r = analyze_with(&bundle, &catalog, &profile, &opts).unwrap();
+    assert_eq!(
+        r.integrity.irregular,
+        vec!["raw/logcat.txt (a symbolic link)"]
+    );
+    let logcat = &r.checked.sources[0];
+    assert_eq!(logcat.source, prior_model::Source::Logcat);
+    assert_eq!(logcat.status, crate::report::SourceStatus::Failed);
+    assert_eq!(
+        logcat.reason,
+        Some(crate::report::CoverageReason::Unreadable)
+    );
+    assert!(logcat.files.is_empty());
+    assert_ne!(r.verdict, Verdict::Pass);
+}
+
+#[test]
+fn a_profile_other_than_the_recorded_one_is_named_in_the_report() {
+    let (_tmp, dir) = hostile_copy("clean");
+    let cn = Profile::builtin("cn-miit").unwrap();
+    let p = dir.join("meta.json");
+    let mut m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+    m["profile_used"] = serde_json::json!({"name": "cn-miit", "sha256": cn.sha256});
+    std::fs::write(&p, serde_json::to_string(&m).unwrap()).unwrap();
+    prior_model::bundle::write_manifest(&dir).unwrap();
+    let same = run(&dir, "cn-miit");
+    assert_eq!(same.profile.sha256, cn.sha256);
+    assert_eq!(same.profile.differs_from_recorded, None);
+    assert_eq!(same.profile.file, None);
+    let other = run(&dir, "gdpr");
+    let note = other.profile.differs_from_recorded.unwrap();
+    assert!(
+        note.contains("recorded for profile cn-miit (built-in") && note.contains("under gdpr"),
+        "{note}"
+    );
+}
+
+#[test]
+fn a_capture_of_an_unsupported_link_type_fails_the_net_source() {
+    let (_tmp, dir) = hostile_copy("clean");
+    // Classic pcap, link type 12, one 20-byte packet.
+    let mut v = Vec::new();
+    v.extend_from_slice(&0xa1b2_c3d4u32.to_le_bytes());
+    v.extend_from_slice(&2u16.to_le_bytes());
+    v.extend_from_slice(&4u16.to_le_bytes());
+    for w in [0u32, 0, 65535, 12, 1_700_000_000, 0, 20, 20] {
+        v.extend_from_slice(&w.to_le_bytes());
+    }
+    v.extend_from_slice(&[0x45; 20]);
+    std::fs::write(dir.join("raw/net.pcap"), v).unwrap();
+    prior_model::bundle::write_manifest(&dir).unwrap();
+    let r = run(&dir, "cn-miit");
+    let net = r
+        .checked
+        .sources
+        .iter()
+        .find(|s| s.source == prior_model::Source::Net)
+        .unwrap();
+    assert_eq!(net.status, crate::report::SourceStatus::Failed, "{net:?}");
+    assert!(
+        net.detail
+            .as_deref()
+            .unwrap()
+            .contains("unsupported link type 12 (1 packets)"),
+        "{net:?}"
+    );
+}

@@ -2,9 +2,10 @@
 //! DEX reading, no SDK catalogue) and the file's sha256. [`crate::Inventory`] reads the same
 //! facts through the same code ([`open`]) and adds components, signing and DEX classes.
 
+use crate::file::{OpenError, open_apk_file};
 use crate::inventory::InventoryError;
 use sha2::{Digest, Sha256};
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// An APK's manifest facts and hash.
@@ -47,17 +48,40 @@ pub(crate) struct Opened {
     pub size: u64,
 }
 
-/// Hashes `path` and opens it as an APK that names its package.
+/// Checks `path` ([`open_apk_file`]: type, size, zip signature), hashes it and opens it as an
+/// APK that names its package. Every entry apk-info inflates is capped at
+/// [`crate::MAX_ENTRY_BYTES`] inside the zip reader; a manifest over the cap is named here.
 pub(crate) fn open(path: &Path) -> Result<Opened, InventoryError> {
     let shown = path.display().to_string();
-    let (sha256, size) = sha256_file(path).map_err(|source| InventoryError::Io {
+    let (mut file, _) = open_apk_file(path).map_err(|e| match e {
+        OpenError::Io(source) => InventoryError::Io {
+            path: shown.clone(),
+            source,
+        },
+        OpenError::Invalid(why) => InventoryError::NotApk {
+            path: shown.clone(),
+            why,
+        },
+    })?;
+    let io = |source| InventoryError::Io {
         path: shown.clone(),
         source,
-    })?;
+    };
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let (sha256, size) = sha256_reader(&mut file).map_err(io)?;
     let apk = apk_info::Apk::new(path).map_err(|e| InventoryError::Apk {
         path: shown.clone(),
-        why: e.to_string(),
+        why: explain_open_error(file, &e),
     })?;
+    if !matches!(
+        apk.get_inner_zip(),
+        Err(apk_info::APKError::InvalidInput(_))
+    ) {
+        return Err(InventoryError::Apk {
+            path: shown,
+            why: "an app container (xapk, apkm or apks), not a single installable APK".into(),
+        });
+    }
     let package = apk.get_package_name().ok_or_else(|| InventoryError::Apk {
         path: shown,
         why: "the manifest has no package name".into(),
@@ -68,6 +92,40 @@ pub(crate) fn open(path: &Path) -> Result<Opened, InventoryError> {
         sha256,
         size,
     })
+}
+
+/// apk-info's error, or a clearer one when the reason is an entry that inflates past
+/// [`crate::MAX_ENTRY_BYTES`] (apk-info then only says it found no usable manifest). Reads the
+/// manifest once more, under the same cap.
+fn explain_open_error(file: std::fs::File, e: &apk_info::APKError) -> String {
+    let generic = e.to_string();
+    let Ok(zip) = apk_info::ZipEntry::from_reader(file) else {
+        return generic;
+    };
+    const MANIFEST: &str = "AndroidManifest.xml";
+    match (zip.read(MANIFEST), zip.entry_info(MANIFEST)) {
+        (Err(apk_info::ZipError::FileTooLarge), Some(info)) => entry_too_large(MANIFEST, &info),
+        _ => generic,
+    }
+}
+
+/// The message for an entry the zip reader refused as too large: declared over the cap, or
+/// inflating past it whatever it declares.
+pub(crate) fn entry_too_large(name: &str, info: &apk_info::EntryInfo) -> String {
+    let cap = crate::MAX_ENTRY_BYTES;
+    let (c, u) = (info.compressed_size, info.uncompressed_size);
+    if u > cap || c > cap {
+        format!(
+            "{name} is over Prior's {cap}-byte limit for one zip entry (the zip headers declare \
+             {c} compressed, {u} uncompressed)"
+        )
+    } else {
+        format!(
+            "{name} inflates to more than {cap} bytes (the zip headers declare {c} compressed, \
+             {u} uncompressed): a zip bomb or a corrupt APK; Prior stops inflating any entry at \
+             that limit"
+        )
+    }
 }
 
 /// `"true"`/`"false"` → a bool; anything else (absent, a resource reference) → `None`.
@@ -123,12 +181,16 @@ impl ApkFacts {
 /// files (APKs); the session bundle hashes its own files with `prior_model::sha256_file`,
 /// which is part of the bundle's format (`MANIFEST.sha256`).
 pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = fs_err::File::open(path)?;
+    sha256_reader(&mut fs_err::File::open(path)?)
+}
+
+/// sha256 (lowercase hex) and length of everything `r` yields, read in 1 MiB blocks.
+fn sha256_reader(r: &mut impl Read) -> std::io::Result<(String, u64)> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
     let mut n = 0u64;
     loop {
-        let k = match f.read(&mut buf) {
+        let k = match r.read(&mut buf) {
             Ok(k) => k,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
@@ -185,7 +247,10 @@ mod tests {
         std::fs::write(&junk, b"definitely not a zip").unwrap();
         assert!(matches!(
             ApkFacts::read(&junk),
-            Err(InventoryError::Apk { .. })
+            Err(InventoryError::NotApk {
+                why: crate::ApkFileError::NotZip,
+                ..
+            })
         ));
         assert!(matches!(
             ApkFacts::read(&dir.path().join("missing.apk")),

@@ -26,9 +26,10 @@ use std::path::Path;
 /// The most `classes*.dex` entries read (Android's own multidex naming stops being meaningful
 /// far below this).
 pub const MAX_DEX_FILES: usize = 256;
-/// The largest dex entry read (bytes, uncompressed). The format's own 32-bit offsets allow 4 GiB;
-/// real dex files stay far below 100 MiB.
-pub const MAX_DEX_BYTES: u64 = 512 * 1024 * 1024;
+/// The largest dex entry read (bytes, uncompressed): the zip reader's cap on any entry, enforced
+/// while inflating. The format's own 32-bit offsets allow 4 GiB; real dex files stay far below
+/// 100 MiB.
+pub const MAX_DEX_BYTES: u64 = crate::MAX_ENTRY_BYTES;
 
 /// Errors of [`Inventory::read`]. Messages read after "failed to …".
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +41,15 @@ pub enum InventoryError {
         path: String,
         /// The error.
         source: std::io::Error,
+    },
+    /// Not a regular, non-empty, zip-signed file within the size limit (nothing was read
+    /// past its first 4 bytes).
+    #[error("read APK {path}: {why}")]
+    NotApk {
+        /// The APK.
+        path: String,
+        /// What is wrong.
+        why: crate::file::ApkFileError,
     },
     /// apk-info could not open it as an APK.
     #[error("read APK {path}: {why}")]
@@ -525,6 +535,14 @@ fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, Clas
             error: None,
         };
         match apk.read(&entry) {
+            Err(apk_info::ZipError::FileTooLarge) => {
+                summary.error = Some(
+                    match apk.get_base_zip().ok().and_then(|z| z.entry_info(&entry)) {
+                        Some(info) => crate::facts::entry_too_large(&entry, &info),
+                        None => format!("inflates to more than {MAX_DEX_BYTES} bytes"),
+                    },
+                );
+            }
             Err(e) => summary.error = Some(e.to_string()),
             Ok((data, _)) if data.len() as u64 > MAX_DEX_BYTES => {
                 summary.error = Some(format!(

@@ -5,6 +5,8 @@
 //! * [`sdk`] — the SDK catalogue (embedded TOML, overridable with a file): name, vendor,
 //!   category, Java package prefixes, auto-init components, log tags, hosts, source; and the
 //!   matchers used by `prior inspect`, `prior sdks` and the analyzer's attribution.
+//! * [`file`] — the one check of an APK path before it is read (regular file, size, zip
+//!   signature; never blocks on a FIFO or a device) and the size caps.
 //! * [`facts`] — what `prior run` needs before installing an APK: package, version, launcher
 //!   activity, `android:debuggable`, sha256 (manifest only, no DEX). The only APK reader of
 //!   Prior besides [`inventory`], which shares its code.
@@ -14,12 +16,19 @@
 
 pub mod dex;
 pub mod facts;
+pub mod file;
 pub mod inventory;
 mod permissions;
 pub mod sdk;
 
 pub use dex::{DexError, DexFile};
 pub use facts::{ApkFacts, sha256_file};
+pub use file::{
+    ApkFileError, MAX_APK_BYTES, MAX_ENTRY_BYTES, OpenError, open_apk_file, open_regular,
+};
 pub use inventory::{Inventory, InventoryError};
 pub use permissions::is_dangerous_permission;
 pub use sdk::{SdkCatalog, SdkCatalogError, SdkEntry};
+
+#[cfg(test)]
+mod hostile_tests;

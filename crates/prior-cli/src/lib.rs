@@ -20,7 +20,10 @@ use clap::{ArgAction, Parser, Subcommand};
 use exit::Outcome;
 use std::process::ExitCode;
 
-/// Did an Android app touch personal data before the user accepted its privacy-consent screen?
+/// Prior checks whether an Android app touches personal data before the user accepts its
+/// privacy-consent screen. It runs the app fresh on an emulator (or its built-in simulated
+/// handset), records with the device's timestamps, and reports every access that came first,
+/// with the evidence (try: prior run scenarios/demo/leaky-shop.yaml).
 // (clap takes `about` from this doc comment; the crate's `//!` doc and its Cargo description
 // are for developers and must not reach `--help`.)
 #[derive(Debug, Parser)]
@@ -204,7 +207,10 @@ mod help_tests {
     fn help_says_what_prior_is_for_and_lists_exit_codes() {
         let help = Cli::command().render_help().to_string();
         assert!(
-            help.starts_with("Did an Android app touch personal data before the user accepted"),
+            help.starts_with(
+                "Prior checks whether an Android app touches personal data before the user \
+                 accepts its\nprivacy-consent screen."
+            ),
             "{help}"
         );
         assert!(!help.contains("argument parsing"), "{help}");

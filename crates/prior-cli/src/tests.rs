@@ -187,7 +187,9 @@ fn parse_ui_inspect_sdks_check_arguments() {
     );
     let d = debug(&["ui", "d.xml", "--scenario", "s.yaml"]);
     assert!(d.contains(r#"scenario: Some("s.yaml")"#), "{d}");
-    assert!(d.contains("format: Json"), "ui prints JSON by default: {d}");
+    assert!(d.contains("format: Text"), "ui prints text by default: {d}");
+    let d = debug(&["ui", "d.xml", "--format", "json"]);
+    assert!(d.contains("format: Json"), "{d}");
     let d = debug(&["inspect", "a.apk", "--format", "json"]);
     assert!(
         d.contains(r#"apk: "a.apk""#) && d.contains("format: Json"),
@@ -195,6 +197,28 @@ fn parse_ui_inspect_sdks_check_arguments() {
     );
     let d = debug(&["sdks", "B", "--apk", "a.apk"]);
     assert!(d.contains(r#"apk: Some("a.apk")"#), "{d}");
+    for spelling in ["--sdk-catalog", "--sdk-catalogue"] {
+        for cmd in ["sdks", "inspect"] {
+            let d = debug(&[cmd, "a.apk", spelling, "c.toml"]);
+            assert!(
+                d.contains(r#"sdk_catalogue: Some("c.toml")"#),
+                "{cmd} {spelling}: {d}"
+            );
+        }
+    }
+    let d = debug(&["devices"]);
+    assert!(d.contains("format: Text, json: false"), "{d}");
+    let d = debug(&["devices", "--format", "json"]);
+    assert!(d.contains("format: Json, json: false"), "{d}");
+    let d = debug(&["devices", "--json"]);
+    assert!(
+        d.contains("json: true"),
+        "the deprecated spelling still parses: {d}"
+    );
+    assert_eq!(
+        refused(&["devices", "--json", "--format", "json"]),
+        ErrorKind::ArgumentConflict
+    );
     let d = debug(&["check", "a.yaml", "-e", "APK=x"]);
     assert!(d.contains(r#"vars: ["APK=x"]"#), "{d}");
     assert_eq!(refused(&["check"]), ErrorKind::MissingRequiredArgument);

@@ -12,12 +12,17 @@
 //! A bundle whose recording was cut off (crash, `kill -9`, device gone) still loads: a last
 //! line cut mid-way is dropped, and the bundle is reported incomplete with the reason.
 
+mod safe;
+
 use crate::{Micros, Source};
 use fs_err as fs;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::{self, BufRead, Read, Write};
 use std::path::{Component, Path, PathBuf};
+
+pub use safe::FileKind;
+use safe::Opened;
 
 /// Version of the bundle layout written by this crate.
 pub const BUNDLE_FORMAT: u32 = 1;
@@ -29,6 +34,21 @@ pub const HARNESS_FILE: &str = "harness.jsonl";
 pub const MANIFEST_FILE: &str = "MANIFEST.sha256";
 /// The raw-capture directory.
 pub const RAW_DIR: &str = "raw";
+
+/// Largest `meta.json` read (it holds the scenario text; Prior writes a few KiB).
+pub const MAX_META_BYTES: u64 = 8 << 20;
+/// Largest `harness.jsonl` read (read line by line; every record is kept in memory).
+pub const MAX_HARNESS_BYTES: u64 = 64 << 20;
+/// Largest `MANIFEST.sha256` read (read line by line; ~100 bytes per covered file).
+pub const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+/// Most entries (files, directories, anything else) walked under `raw/`.
+pub const MAX_RAW_ENTRIES: usize = 100_000;
+/// Deepest directory nesting walked under `raw/` (Prior writes two levels).
+pub const MAX_RAW_DEPTH: usize = 16;
+/// Largest plausible `meta.device.clock_offset_us` (device − host), either sign: one day. A
+/// larger offset would move every capture time by more than the session lasts; the bundle is
+/// then reported as having an implausible value (an integrity problem), never saturated.
+pub const MAX_CLOCK_OFFSET_US: i64 = 86_400 * 1_000_000;
 
 /// Errors reading or writing a bundle. Messages read after "failed to …".
 #[derive(Debug, thiserror::Error)]
@@ -65,9 +85,40 @@ pub enum BundleError {
     /// A path given for a raw file is not a plain relative path under `raw/`.
     #[error("write raw file {0:?}: the path must be relative, under raw/, without `..`")]
     BadRawPath(String),
+    /// A path to read is not a plain relative path inside the bundle.
+    #[error("read {0:?}: not a plain relative path inside the bundle")]
+    BadPath(String),
     /// The target directory for a new bundle exists and is not empty.
     #[error("create bundle at {0}: the directory exists and is not empty")]
     NotEmpty(PathBuf),
+    /// A bundle file is a symbolic link, FIFO, device, socket or directory (or is reached
+    /// through one). Nothing is read from it and no link is followed.
+    #[error(
+        "read {file}: it is {}, not a regular file (a bundle may hold only regular files and \
+         directories; Prior never follows a symbolic link inside a bundle)",
+        kind.describe()
+    )]
+    NotRegular {
+        /// Bundle-relative path.
+        file: String,
+        /// What it is.
+        kind: FileKind,
+    },
+    /// A bundle file is larger than Prior reads.
+    #[error("read {file}: it is {size} bytes, more than the {cap} bytes Prior reads")]
+    TooLarge {
+        /// Bundle-relative path.
+        file: String,
+        /// Its size (or the bytes read before giving up).
+        size: u64,
+        /// The cap.
+        cap: u64,
+    },
+    /// `raw/` holds more entries, or deeper directories, than Prior walks.
+    #[error(
+        "list {RAW_DIR}/: more than {MAX_RAW_ENTRIES} entries or deeper than {MAX_RAW_DEPTH} levels"
+    )]
+    TooManyEntries,
 }
 
 /// How far a recording got.
@@ -210,9 +261,28 @@ pub struct Meta {
     /// The scenario, when there was one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scenario: Option<ScenarioInfo>,
-    /// The rule profile named by the scenario (analysis may choose another).
+    /// The built-in rule profile named by the scenario (analysis may choose another). Only
+    /// ever a built-in name: a bundle cannot make Prior read a profile file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<String>,
+    /// The rule profile the recording was made for, by content: written at recording time
+    /// so that an analysis under another profile (or an edited file) says so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile_used: Option<ProfileRecord>,
+}
+
+/// The rule profile a recording was made for (`meta.json` `profile_used`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct ProfileRecord {
+    /// The profile's own `name`.
+    pub name: String,
+    /// The profile file as given on the command line or in the scenario, when it was a file
+    /// (for people only: Prior never opens a path a bundle names).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// sha256 of the profile's TOML text (a built-in profile's embedded text), lowercase hex.
+    pub sha256: String,
 }
 
 impl Meta {
@@ -234,6 +304,7 @@ impl Meta {
             device,
             scenario: None,
             profile: None,
+            profile_used: None,
         }
     }
 }
@@ -446,15 +517,30 @@ pub struct Integrity {
     pub missing: Vec<String>,
     /// Files under `raw/` (or meta/harness) not in the manifest.
     pub unlisted: Vec<String>,
+    /// Entries that are not regular files or directories (symbolic links, FIFOs, devices,
+    /// sockets), listed or not, as `path (what it is)`: never read, never followed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub irregular: Vec<String>,
+    /// Values in the bundle's files that cannot be true of a recording (e.g. a device clock
+    /// offset beyond [`MAX_CLOCK_OFFSET_US`]), in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub implausible: Vec<String>,
 }
 
 impl Integrity {
-    /// True when a manifest exists and every file matches it.
+    /// True when a manifest exists, every file matches it and nothing is irregular or
+    /// implausible.
     pub fn is_intact(&self) -> bool {
-        self.manifest_present
-            && self.modified.is_empty()
-            && self.missing.is_empty()
-            && self.unlisted.is_empty()
+        self.manifest_present && self.modified.is_empty() && self.missing.is_empty() && {
+            self.unlisted.is_empty() && self.is_sound()
+        }
+    }
+
+    /// True when no entry is irregular and no value implausible (whether or not the bundle
+    /// was sealed): a bundle that is not sound is not analysed unless modification is
+    /// explicitly allowed.
+    pub fn is_sound(&self) -> bool {
+        self.irregular.is_empty() && self.implausible.is_empty()
     }
 }
 
@@ -467,6 +553,9 @@ pub struct Bundle {
     pub meta: Meta,
     /// `harness.jsonl`, in order.
     pub harness: Vec<HarnessEntry>,
+    /// Whether `harness.jsonl` exists (an empty `harness` may be a missing file or an
+    /// empty one).
+    pub harness_present: bool,
     /// Why the bundle is incomplete; empty when it is complete.
     pub incomplete: Vec<String>,
     /// The manifest check.
@@ -474,20 +563,23 @@ pub struct Bundle {
 }
 
 impl Bundle {
-    /// Opens a bundle, reading meta and harness and verifying the manifest.
+    /// Opens a bundle, reading meta and harness and verifying the manifest. Every file is
+    /// opened without following links ([`FileKind`]) and read up to its cap
+    /// ([`MAX_META_BYTES`], [`MAX_HARNESS_BYTES`], [`MAX_MANIFEST_BYTES`]).
     pub fn open(root: impl AsRef<Path>) -> Result<Bundle, BundleError> {
         let root = root.as_ref().to_path_buf();
         let meta_path = root.join(META_FILE);
-        if !meta_path.is_file() {
-            return Err(BundleError::NotABundle { path: root });
-        }
-        let meta_text = fs::read(&meta_path)?;
+        let meta_text = match open_file_in(&root, META_FILE)? {
+            Some((f, size)) => read_capped(f, size, META_FILE, MAX_META_BYTES)?,
+            None => return Err(BundleError::NotABundle { path: root }),
+        };
         let meta: Meta =
             serde_json::from_slice(&meta_text).map_err(|e| BundleError::Malformed {
                 file: meta_path.clone(),
                 line: Some(e.line() as u64),
                 message: e.to_string(),
             })?;
+        drop(meta_text);
         if meta.format > BUNDLE_FORMAT {
             return Err(BundleError::UnsupportedFormat {
                 file: meta_path,
@@ -507,23 +599,47 @@ impl Bundle {
                 "the recording never finished (the recorder was stopped or crashed)".to_string(),
             ),
         }
-        let harness_path = root.join(HARNESS_FILE);
-        let harness = if harness_path.is_file() {
-            read_harness(&harness_path, &mut incomplete)?
-        } else {
-            incomplete.push(format!("{HARNESS_FILE} is missing"));
-            Vec::new()
+        let (harness, harness_present) = match open_file_in(&root, HARNESS_FILE)? {
+            Some((f, size)) => (read_harness(&root, f, size, &mut incomplete)?, true),
+            None => {
+                incomplete.push(format!("{HARNESS_FILE} is missing"));
+                (Vec::new(), false)
+            }
         };
-        let integrity = verify_manifest(&root)?;
+        if meta.status.state == RecordingState::Complete && harness_present {
+            let ended = harness
+                .iter()
+                .any(|e| matches!(e.record, HarnessRecord::End { .. }));
+            if harness.is_empty() {
+                incomplete.push(format!(
+                    "{HARNESS_FILE} is empty although {META_FILE} says the recording is complete"
+                ));
+            } else if !ended {
+                incomplete.push(format!(
+                    "{HARNESS_FILE} has no `end` record although {META_FILE} says the recording \
+                     is complete"
+                ));
+            }
+        }
+        let mut integrity = verify_manifest(&root)?;
         if !integrity.manifest_present {
             incomplete.push(format!(
                 "{MANIFEST_FILE} is missing (the bundle was never sealed)"
+            ));
+        }
+        if let Some(o) = meta.device.clock_offset_us
+            && o.checked_abs().is_none_or(|a| a > MAX_CLOCK_OFFSET_US)
+        {
+            integrity.implausible.push(format!(
+                "{META_FILE} device.clock_offset_us is {o} µs: the device clock cannot be more \
+                 than a day ({MAX_CLOCK_OFFSET_US} µs) off the host's"
             ));
         }
         Ok(Bundle {
             root,
             meta,
             harness,
+            harness_present,
             incomplete,
             integrity,
         })
@@ -534,50 +650,138 @@ impl Bundle {
         self.incomplete.is_empty()
     }
 
-    /// Absolute path of a bundle-relative file.
+    /// Absolute path of a bundle-relative file (for messages: read files with
+    /// [`Bundle::open_file`], which never follows a link).
     pub fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
-    /// Every file under `raw/`, bundle-relative with `/` separators, sorted.
+    /// Opens a bundle file for reading: `None` when absent; an error when `rel` is not a
+    /// plain relative path or the entry (or a directory on its way) is not a regular file
+    /// ([`BundleError::NotRegular`]). Returns the file and its size.
+    pub fn open_file(&self, rel: &str) -> Result<Option<(std::fs::File, u64)>, BundleError> {
+        open_file_in(&self.root, rel)
+    }
+
+    /// Reads a whole bundle file of at most `cap` bytes ([`BundleError::TooLarge`] beyond),
+    /// `None` when absent; like [`Bundle::open_file`] it never follows a link.
+    pub fn read_file(&self, rel: &str, cap: u64) -> Result<Option<Vec<u8>>, BundleError> {
+        read_file_in(&self.root, rel, cap)
+    }
+
+    /// sha256 of a bundle file, lowercase hex (streaming; `None` when absent; never follows
+    /// a link).
+    pub fn sha256_of(&self, rel: &str) -> Result<Option<String>, BundleError> {
+        match open_file_in(&self.root, rel)? {
+            Some((f, _)) => Ok(Some(sha256_reader(f)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Every regular file under `raw/`, bundle-relative with `/` separators, sorted
+    /// (irregular entries are in [`Integrity::irregular`]).
     pub fn raw_files(&self) -> Result<Vec<String>, BundleError> {
         let mut out = Vec::new();
-        let raw = self.root.join(RAW_DIR);
-        if raw.is_dir() {
-            walk(&self.root, &raw, &mut out)?;
-        }
+        let mut irregular = Vec::new();
+        walk_raw(&self.root, &mut out, &mut irregular)?;
         out.sort();
         Ok(out)
     }
 }
 
+/// Opens `rel` under a bundle directory `root` without following links or blocking
+/// (see [`Bundle::open_file`]); for readers that have only the directory.
+pub fn open_file_in(root: &Path, rel: &str) -> Result<Option<(std::fs::File, u64)>, BundleError> {
+    if !safe_rel(rel) {
+        return Err(BundleError::BadPath(rel.to_string()));
+    }
+    match safe::open_in(root, rel).map_err(|e| io_at(root, rel, e))? {
+        Opened::File(f, size) => Ok(Some((f, size))),
+        Opened::Missing => Ok(None),
+        Opened::Irregular(kind, _) => Err(BundleError::NotRegular {
+            file: rel.to_string(),
+            kind,
+        }),
+    }
+}
+
+/// Reads a whole file of at most `cap` bytes under a bundle directory `root` (see
+/// [`Bundle::read_file`]); for readers that have only the directory.
+pub fn read_file_in(root: &Path, rel: &str, cap: u64) -> Result<Option<Vec<u8>>, BundleError> {
+    match open_file_in(root, rel)? {
+        Some((f, size)) => read_capped(f, size, rel, cap).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn io_at(root: &Path, rel: &str, e: io::Error) -> BundleError {
+    BundleError::Io(io::Error::new(
+        e.kind(),
+        format!("{}: {e}", root.join(rel).display()),
+    ))
+}
+
+fn read_capped(f: std::fs::File, size: u64, rel: &str, cap: u64) -> Result<Vec<u8>, BundleError> {
+    match safe::read_all_capped(f, size, cap) {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(size)) => Err(BundleError::TooLarge {
+            file: rel.to_string(),
+            size,
+            cap,
+        }),
+        Err(e) => Err(BundleError::Io(e)),
+    }
+}
+
+/// Reads `harness.jsonl` line by line (at most [`MAX_HARNESS_BYTES`]).
 fn read_harness(
-    path: &Path,
+    root: &Path,
+    file: std::fs::File,
+    size: u64,
     incomplete: &mut Vec<String>,
 ) -> Result<Vec<HarnessEntry>, BundleError> {
-    let mut bytes = Vec::new();
-    fs::File::open(path)?.read_to_end(&mut bytes)?;
-    let ends_with_newline = bytes.last().is_none_or(|b| *b == b'\n');
-    let lines: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    let count = lines.len();
+    if size > MAX_HARNESS_BYTES {
+        return Err(BundleError::TooLarge {
+            file: HARNESS_FILE.to_string(),
+            size,
+            cap: MAX_HARNESS_BYTES,
+        });
+    }
+    let mut r = io::BufReader::new(file.take(MAX_HARNESS_BYTES + 1));
     let mut out = Vec::new();
-    for (i, line) in lines.into_iter().enumerate() {
-        let is_last = i + 1 == count;
+    let mut line = Vec::new();
+    let mut total = 0u64;
+    let mut n = 0u64;
+    loop {
+        line.clear();
+        let got = r.read_until(b'\n', &mut line)?;
+        if got == 0 {
+            break;
+        }
+        total += got as u64;
+        if total > MAX_HARNESS_BYTES {
+            return Err(BundleError::TooLarge {
+                file: HARNESS_FILE.to_string(),
+                size: total,
+                cap: MAX_HARNESS_BYTES,
+            });
+        }
+        n += 1;
+        let ends_with_newline = line.last() == Some(&b'\n');
         if line.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
-        match serde_json::from_slice::<HarnessEntry>(line) {
+        match serde_json::from_slice::<HarnessEntry>(&line) {
             Ok(e) => out.push(e),
-            Err(_) if is_last && !ends_with_newline => {
+            Err(_) if !ends_with_newline => {
                 incomplete.push(format!(
-                    "{HARNESS_FILE} was cut off mid-line at line {}; that line was dropped",
-                    i + 1
+                    "{HARNESS_FILE} was cut off mid-line at line {n}; that line was dropped"
                 ));
             }
             Err(e) => {
                 return Err(BundleError::Malformed {
-                    file: path.to_path_buf(),
-                    line: Some(i as u64 + 1),
+                    file: root.join(HARNESS_FILE),
+                    line: Some(n),
                     message: e.to_string(),
                 });
             }
@@ -586,15 +790,63 @@ fn read_harness(
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) -> Result<(), BundleError> {
+/// Walks `raw/` without following links: regular files into `files`, anything else that is
+/// not a directory into `irregular` as `path (what it is)`. `raw` itself not being a
+/// directory is irregular too.
+fn walk_raw(
+    root: &Path,
+    files: &mut Vec<String>,
+    irregular: &mut Vec<String>,
+) -> Result<(), BundleError> {
+    let raw = root.join(RAW_DIR);
+    match raw.symlink_metadata() {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) => {
+            irregular.push(format!(
+                "{RAW_DIR} ({})",
+                FileKind::of_std(m.file_type()).describe()
+            ));
+            return Ok(());
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(BundleError::Io(e)),
+    }
+    let mut seen = 0usize;
+    walk(root, &raw, 1, &mut seen, files, irregular)
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    seen: &mut usize,
+    files: &mut Vec<String>,
+    irregular: &mut Vec<String>,
+) -> Result<(), BundleError> {
+    if depth > MAX_RAW_DEPTH {
+        return Err(BundleError::TooManyEntries);
+    }
+    let mut entries = Vec::new();
     for entry in fs::read_dir(dir)? {
+        *seen += 1;
+        if *seen > MAX_RAW_ENTRIES {
+            return Err(BundleError::TooManyEntries);
+        }
         let entry = entry?;
-        let path = entry.path();
-        let ft = entry.file_type()?;
+        // The entry's own type (lstat): a link is a link, never what it points at.
+        entries.push((entry.path(), entry.file_type()?));
+    }
+    for (path, ft) in entries {
         if ft.is_dir() {
-            walk(root, &path, out)?;
+            walk(root, &path, depth + 1, seen, files, irregular)?;
         } else if ft.is_file() {
-            out.push(rel_string(root, &path));
+            files.push(rel_string(root, &path));
+        } else {
+            irregular.push(format!(
+                "{} ({})",
+                rel_string(root, &path),
+                FileKind::of_std(ft).describe()
+            ));
         }
     }
     Ok(())
@@ -610,7 +862,16 @@ fn rel_string(root: &Path, path: &Path) -> String {
 
 /// sha256 of a file, lowercase hex, streaming.
 pub fn sha256_file(path: &Path) -> Result<String, BundleError> {
-    let mut f = io::BufReader::with_capacity(1 << 16, fs::File::open(path)?);
+    Ok(sha256_reader(fs::File::open(path)?)?)
+}
+
+/// sha256 of bytes, lowercase hex (e.g. a rule profile's text, recorded in `meta.json`).
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn sha256_reader(r: impl Read) -> io::Result<String> {
+    let mut f = io::BufReader::with_capacity(1 << 16, r);
     let mut h = Sha256::new();
     loop {
         let buf = f.fill_buf()?;
@@ -624,32 +885,71 @@ pub fn sha256_file(path: &Path) -> Result<String, BundleError> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// The files a manifest covers: meta, harness and everything under raw/.
-fn covered_files(root: &Path) -> Result<Vec<String>, BundleError> {
+/// The regular files a manifest covers (meta, harness and everything under raw/), and the
+/// irregular entries among them.
+fn covered_files(root: &Path) -> Result<(Vec<String>, Vec<String>), BundleError> {
     let mut files = Vec::new();
+    let mut irregular = Vec::new();
     for f in [META_FILE, HARNESS_FILE] {
-        if root.join(f).is_file() {
-            files.push(f.to_string());
+        match root.join(f).symlink_metadata() {
+            Ok(m) if m.is_file() => files.push(f.to_string()),
+            Ok(m) => irregular.push(format!(
+                "{f} ({})",
+                FileKind::of_std(m.file_type()).describe()
+            )),
+            Err(_) => {}
         }
     }
-    let raw = root.join(RAW_DIR);
-    if raw.is_dir() {
-        walk(root, &raw, &mut files)?;
-    }
+    walk_raw(root, &mut files, &mut irregular)?;
     files.sort();
-    Ok(files)
+    irregular.sort();
+    Ok((files, irregular))
 }
 
 fn verify_manifest(root: &Path) -> Result<Integrity, BundleError> {
-    let path = root.join(MANIFEST_FILE);
     let mut integrity = Integrity::default();
-    if !path.is_file() {
+    let (covered, irregular) = covered_files(root)?;
+    integrity.irregular = irregular;
+    let Some((file, size)) = open_file_in(root, MANIFEST_FILE)? else {
         return Ok(integrity);
-    }
+    };
     integrity.manifest_present = true;
-    let text = fs::read_to_string(&path)?;
+    let path = root.join(MANIFEST_FILE);
+    if size > MAX_MANIFEST_BYTES {
+        return Err(BundleError::TooLarge {
+            file: MANIFEST_FILE.to_string(),
+            size,
+            cap: MAX_MANIFEST_BYTES,
+        });
+    }
+    let mut r = io::BufReader::new(file.take(MAX_MANIFEST_BYTES + 1));
     let mut listed = std::collections::BTreeMap::new();
-    for (i, line) in text.lines().enumerate() {
+    let mut buf = Vec::new();
+    let mut i = 0u64;
+    let mut total = 0u64;
+    loop {
+        buf.clear();
+        let got = r.read_until(b'\n', &mut buf)?;
+        if got == 0 {
+            break;
+        }
+        total += got as u64;
+        i += 1;
+        if total > MAX_MANIFEST_BYTES {
+            return Err(BundleError::TooLarge {
+                file: MANIFEST_FILE.to_string(),
+                size: total,
+                cap: MAX_MANIFEST_BYTES,
+            });
+        }
+        let malformed = || BundleError::Malformed {
+            file: path.clone(),
+            line: Some(i),
+            message: "expected `<sha256>  <path>`".to_string(),
+        };
+        let line = std::str::from_utf8(&buf).map_err(|_| malformed())?;
+        let line = line.strip_suffix('\n').unwrap_or(line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
@@ -659,23 +959,32 @@ fn verify_manifest(root: &Path) -> Result<Integrity, BundleError> {
             .or_else(|| line.split_once(" *"))
             .filter(|(h, _)| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
         let Some((hash, file)) = parsed else {
-            return Err(BundleError::Malformed {
-                file: path.clone(),
-                line: Some(i as u64 + 1),
-                message: "expected `<sha256>  <path>`".to_string(),
-            });
+            return Err(malformed());
         };
         listed.insert(file.to_string(), hash.to_ascii_lowercase());
     }
     for (file, hash) in &listed {
-        let p = root.join(file);
-        if !safe_rel(file) || !p.is_file() {
+        if !safe_rel(file) {
             integrity.missing.push(file.clone());
-        } else if &sha256_file(&p)? != hash {
-            integrity.modified.push(file.clone());
+            continue;
+        }
+        match safe::open_in(root, file).map_err(|e| io_at(root, file, e))? {
+            Opened::File(f, _) => {
+                if &sha256_reader(f)? != hash {
+                    integrity.modified.push(file.clone());
+                }
+            }
+            Opened::Missing => integrity.missing.push(file.clone()),
+            Opened::Irregular(kind, at) => {
+                let entry = format!("{at} ({})", kind.describe());
+                if !integrity.irregular.contains(&entry) {
+                    integrity.irregular.push(entry);
+                }
+            }
         }
     }
-    for f in covered_files(root)? {
+    integrity.irregular.sort();
+    for f in covered {
         if !listed.contains_key(&f) {
             integrity.unlisted.push(f);
         }
@@ -828,8 +1137,12 @@ impl BundleWriter {
 /// format, so `sha256sum -c MANIFEST.sha256` verifies it too).
 pub fn write_manifest(root: &Path) -> Result<(), BundleError> {
     let mut text = String::new();
-    for f in covered_files(root)? {
-        let h = sha256_file(&root.join(&f))?;
+    let (files, _irregular) = covered_files(root)?;
+    for f in files {
+        let Some((file, _)) = open_file_in(root, &f)? else {
+            continue;
+        };
+        let h = sha256_reader(file)?;
         text.push_str(&h);
         text.push_str("  ");
         text.push_str(&f);
@@ -951,6 +1264,186 @@ mod tests {
         let w = BundleWriter::create(dir.path().join("b"), meta()).unwrap();
         for bad in ["../x", "raw/../../x", "/etc/passwd", "meta.json", "raw/./x"] {
             assert!(w.write_raw(bad, b"").is_err(), "{bad}");
+        }
+    }
+
+    fn sealed(dir: &Path) -> PathBuf {
+        let root = dir.join("b");
+        let mut w = BundleWriter::create(&root, meta()).unwrap();
+        w.record(
+            1,
+            HarnessRecord::Marker {
+                message: "armed".into(),
+            },
+        )
+        .unwrap();
+        w.write_raw("raw/logcat.txt", b"original\n").unwrap();
+        w.finish(2, RecordingState::Complete, None).unwrap();
+        root
+    }
+
+    fn mkfifo(p: &Path) {
+        rustix::fs::mkfifoat(rustix::fs::CWD, p, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
+    }
+
+    #[test]
+    fn a_symlink_listed_with_its_targets_hash_is_irregular_and_never_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = sealed(dir.path());
+        let outside = dir.path().join("outside.txt");
+        fs::write(&outside, b"secret\n").unwrap();
+        fs::remove_file(root.join("raw/logcat.txt")).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("raw/logcat.txt")).unwrap();
+        // The attacker rewrites the manifest with the target's hash.
+        let h = sha256_file(&outside).unwrap();
+        let m = fs::read_to_string(root.join(MANIFEST_FILE)).unwrap();
+        let m: String = m
+            .lines()
+            .map(|l| {
+                if l.ends_with("raw/logcat.txt") {
+                    format!("{h}  raw/logcat.txt\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        fs::write(root.join(MANIFEST_FILE), m).unwrap();
+        let b = Bundle::open(&root).unwrap();
+        assert_eq!(
+            b.integrity.irregular,
+            vec!["raw/logcat.txt (a symbolic link)"]
+        );
+        assert!(!b.integrity.is_intact() && !b.integrity.is_sound());
+        let e = b.read_file("raw/logcat.txt", 1 << 20).unwrap_err();
+        assert!(
+            matches!(&e, BundleError::NotRegular { file, kind: FileKind::Symlink } if file == "raw/logcat.txt"),
+            "{e}"
+        );
+        assert!(b.raw_files().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_symlinked_raw_directory_and_unlisted_fifos_are_irregular() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = sealed(dir.path());
+        mkfifo(&root.join("raw/pipe"));
+        let b = Bundle::open(&root).unwrap();
+        assert_eq!(
+            b.integrity.irregular,
+            vec!["raw/pipe (a named pipe (FIFO))"]
+        );
+        let elsewhere = dir.path().join("elsewhere");
+        fs::rename(root.join("raw"), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("raw")).unwrap();
+        let b = Bundle::open(&root).unwrap();
+        assert_eq!(b.integrity.irregular, vec!["raw (a symbolic link)"]);
+        assert!(
+            matches!(
+                b.read_file("raw/logcat.txt", 100),
+                Err(BundleError::NotRegular { .. })
+            ),
+            "a file reached through the linked raw/ is not read"
+        );
+    }
+
+    #[test]
+    fn fifos_and_links_as_meta_harness_or_manifest_are_errors_without_hanging() {
+        for name in [META_FILE, HARNESS_FILE, MANIFEST_FILE] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = sealed(dir.path());
+            fs::remove_file(root.join(name)).unwrap();
+            mkfifo(&root.join(name));
+            let e = Bundle::open(&root).unwrap_err();
+            assert!(
+                matches!(&e, BundleError::NotRegular { file, kind: FileKind::Fifo } if file == name),
+                "{name}: {e}"
+            );
+            fs::remove_file(root.join(name)).unwrap();
+            std::os::unix::fs::symlink("/dev/zero", root.join(name)).unwrap();
+            let e = Bundle::open(&root).unwrap_err();
+            assert!(
+                matches!(
+                    &e,
+                    BundleError::NotRegular {
+                        kind: FileKind::Symlink,
+                        ..
+                    }
+                ),
+                "{name}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn oversized_meta_harness_and_manifest_are_refused_before_reading() {
+        for (name, cap) in [
+            (META_FILE, MAX_META_BYTES),
+            (HARNESS_FILE, MAX_HARNESS_BYTES),
+            (MANIFEST_FILE, MAX_MANIFEST_BYTES),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = sealed(dir.path());
+            // Sparse: the size is checked before anything is read.
+            fs::OpenOptions::new()
+                .write(true)
+                .open(root.join(name))
+                .unwrap()
+                .set_len(cap + 1)
+                .unwrap();
+            let e = Bundle::open(&root).unwrap_err();
+            assert!(
+                matches!(&e, BundleError::TooLarge { file, .. } if file == name),
+                "{name}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_complete_bundle_without_an_end_record_is_incomplete() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = sealed(dir.path());
+        let h = fs::read_to_string(root.join(HARNESS_FILE)).unwrap();
+        let kept: String = h
+            .lines()
+            .filter(|l| !l.contains("\"end\""))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        fs::write(root.join(HARNESS_FILE), kept).unwrap();
+        let b = Bundle::open(&root).unwrap();
+        assert!(
+            b.incomplete.iter().any(|r| r.contains("no `end` record")),
+            "{:?}",
+            b.incomplete
+        );
+        fs::write(root.join(HARNESS_FILE), "").unwrap();
+        let b = Bundle::open(&root).unwrap();
+        assert!(
+            b.incomplete.iter().any(|r| r.contains("is empty")),
+            "{:?}",
+            b.incomplete
+        );
+    }
+
+    #[test]
+    fn an_implausible_clock_offset_is_an_integrity_problem() {
+        for (offset, plausible) in [
+            (i64::MAX, false),
+            (i64::MIN, false),
+            (MAX_CLOCK_OFFSET_US + 1, false),
+            (-MAX_CLOCK_OFFSET_US, true),
+            (3_600_000_000, true),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("b");
+            let mut m = meta();
+            m.device.clock_offset_us = Some(offset);
+            BundleWriter::create(&root, m)
+                .unwrap()
+                .finish(2, RecordingState::Complete, None)
+                .unwrap();
+            let b = Bundle::open(&root).unwrap();
+            assert_eq!(b.integrity.implausible.is_empty(), plausible, "{offset}");
+            assert_eq!(b.integrity.is_intact(), plausible, "{offset}");
         }
     }
 

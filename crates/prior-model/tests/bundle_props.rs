@@ -259,3 +259,127 @@ fn fixed_damage_cases() {
     let e = r.unwrap_err().to_string();
     assert!(e.contains("meta.json line 1"), "{e}");
 }
+
+/// What a hostile bundle may put at a path.
+#[derive(Debug, Clone)]
+enum Plant {
+    /// A regular file with these bytes.
+    Bytes(Vec<u8>),
+    /// A symbolic link to a file outside the bundle.
+    LinkOut,
+    /// A symbolic link to `/dev/zero`.
+    LinkZero,
+    /// A named pipe nobody writes to.
+    Fifo,
+    /// An empty directory.
+    Dir,
+}
+
+fn plant() -> impl Strategy<Value = Plant> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..256).prop_map(Plant::Bytes),
+        // JSON-ish and manifest-ish garbage.
+        "[0-9a-f{}\\[\\]\":, \n*./_a-z]{0,200}".prop_map(|s| Plant::Bytes(s.into_bytes())),
+        Just(Plant::LinkOut),
+        Just(Plant::LinkZero),
+        Just(Plant::Fifo),
+        Just(Plant::Dir),
+    ]
+}
+
+fn put(path: &Path, p: &Plant, outside: &Path) {
+    if path.symlink_metadata().is_ok() {
+        if path.is_dir() && !path.is_symlink() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    match p {
+        Plant::Bytes(b) => std::fs::write(path, b).unwrap(),
+        Plant::LinkOut => std::os::unix::fs::symlink(outside, path).unwrap(),
+        Plant::LinkZero => std::os::unix::fs::symlink("/dev/zero", path).unwrap(),
+        Plant::Fifo => {
+            let st = std::process::Command::new("mkfifo")
+                .arg(path)
+                .status()
+                .unwrap();
+            assert!(st.success());
+        }
+        Plant::Dir => std::fs::create_dir(path).unwrap(),
+    }
+}
+
+/// `Bundle::open` in a thread: a hang fails the test instead of blocking it.
+fn open_within(root: &Path, secs: u64) -> Result<Bundle, BundleError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        let _ = tx.send(Bundle::open(&root));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .expect("Bundle::open returned in time (no hang on a FIFO or /dev/zero)")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Whatever a bundle holds in place of meta.json, harness.jsonl, MANIFEST.sha256 and a raw
+    /// file — random bytes, garbage JSON, links out of the bundle or to /dev/zero, FIFOs,
+    /// directories — `Bundle::open` returns (no panic, no hang), and it never hands out a
+    /// bundle that looks intact while an entry is not a regular file.
+    #[test]
+    fn hostile_entries_never_panic_hang_or_pass_as_intact(
+        meta in proptest::option::of(plant()),
+        harness in proptest::option::of(plant()),
+        manifest in proptest::option::of(plant()),
+        raw in proptest::option::of(plant()),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("b");
+        copy_dir(template(), &root);
+        let outside = dir.path().join("outside.txt");
+        std::fs::write(&outside, b"outside\n").unwrap();
+        let planted = [
+            (META_FILE, &meta),
+            (HARNESS_FILE, &harness),
+            (MANIFEST_FILE, &manifest),
+            ("raw/logcat.txt", &raw),
+        ];
+        for (name, p) in planted {
+            if let Some(p) = p {
+                put(&root.join(name), p, &outside);
+            }
+        }
+        let r = open_within(&root, 20);
+        let special = |p: &Option<Plant>| p.as_ref().is_some_and(|p| !matches!(p, Plant::Bytes(_)));
+        for (name, p) in planted {
+            // An empty directory in raw/ is harmless unless the manifest expects a file there.
+            let unexpected_dir = name.starts_with("raw/")
+                && matches!(p, Some(Plant::Dir))
+                && manifest.is_some();
+            if !special(p) || unexpected_dir {
+                continue;
+            }
+            match &r {
+                Ok(b) => {
+                    prop_assert!(!b.integrity.is_intact(), "{name}: {:?}", b.integrity);
+                    prop_assert!(
+                        b.integrity.irregular.iter().any(|e| e.starts_with(name)),
+                        "{name} is listed: {:?}", b.integrity
+                    );
+                    let refused = matches!(
+                        b.read_file(name, 1 << 20),
+                        Err(BundleError::NotRegular { .. })
+                    );
+                    prop_assert!(refused, "{} is never read", name);
+                }
+                Err(e) => {
+                    let msg = e.to_string();
+                    prop_assert!(msg.contains("meta.json") || msg.contains("harness.jsonl")
+                        || msg.contains("MANIFEST.sha256") || msg.contains(name), "{msg}");
+                }
+            }
+        }
+    }
+}

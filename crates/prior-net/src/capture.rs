@@ -50,6 +50,28 @@ impl LinkType {
             other => LinkType::Other(other),
         }
     }
+
+    /// The LINKTYPE_ value.
+    pub fn code(self) -> u32 {
+        match self {
+            LinkType::Null => 0,
+            LinkType::Ethernet => 1,
+            LinkType::Raw => 101,
+            LinkType::Loop => 108,
+            LinkType::LinuxSll => 113,
+            LinkType::Ipv4 => 228,
+            LinkType::Ipv6 => 229,
+            LinkType::LinuxSll2 => 276,
+            LinkType::Other(c) => c,
+        }
+    }
+
+    /// Whether Prior decodes packets of this link type ([`crate::decode_packet`]). Packets of
+    /// any other type are read but nothing can be extracted from them: callers must say
+    /// "unsupported link type N" rather than count them as analysed.
+    pub fn is_supported(self) -> bool {
+        !matches!(self, LinkType::Other(_))
+    }
 }
 
 /// Container format of a capture.

@@ -936,3 +936,19 @@ fn tls_and_http_edge_cases() {
         "plain.example"
     );
 }
+
+#[test]
+fn link_type_codes_round_trip_and_only_decoded_types_are_supported() {
+    use crate::LinkType;
+    for code in [0u32, 1, 101, 108, 113, 228, 229, 276] {
+        let l = LinkType::from_code(code);
+        assert_eq!(l.code(), code);
+        assert!(l.is_supported(), "{code}");
+    }
+    for code in [12u32, 14, 65535] {
+        let l = LinkType::from_code(code);
+        assert_eq!(l, LinkType::Other(code));
+        assert_eq!(l.code(), code);
+        assert!(!l.is_supported(), "{code}");
+    }
+}

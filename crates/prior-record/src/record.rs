@@ -169,6 +169,9 @@ pub struct RecordOptions {
     /// The network capture to run into `raw/net.pcap`, if any. Shared (`Arc<Mutex<…>>`) so
     /// the options stay `Clone`; the recorder locks it only to start and stop it.
     pub net_capture: Option<Arc<Mutex<dyn NetCapture>>>,
+    /// The rule profile the session is recorded for (name, file, content sha256), sealed in
+    /// `meta.json` as `profile_used` so a later analysis under another profile says so.
+    pub profile_used: Option<prior_model::bundle::ProfileRecord>,
 }
 
 impl RecordOptions {
@@ -184,6 +187,7 @@ impl RecordOptions {
             appops_poll: Duration::from_secs(2),
             scenario_text: String::new(),
             net_capture: None,
+            profile_used: None,
         }
     }
 }
@@ -308,10 +312,13 @@ pub fn record(
         },
         consent_mode: scenario.consent.mode.as_str().to_string(),
     });
-    meta.profile = scenario.profile.as_ref().map(|p| match p {
-        prior_scenario::ProfileRef::Builtin(n) => n.clone(),
-        prior_scenario::ProfileRef::File(f) => f.display().to_string(),
+    // A bundle only ever names a built-in profile; a file is recorded by content
+    // (`profile_used`), never as a path for a later analysis to open.
+    meta.profile = scenario.profile.as_ref().and_then(|p| match p {
+        prior_scenario::ProfileRef::Builtin(n) => Some(n.clone()),
+        prior_scenario::ProfileRef::File(_) => None,
     });
+    meta.profile_used = opts.profile_used.clone();
     let writer = BundleWriter::create(&opts.bundle_dir, meta)?;
     writer.write_raw("raw/device/getprop.txt", &getprop)?;
     let mut s = Session {
@@ -584,6 +591,10 @@ impl Session<'_> {
         let pkg = self.app.package.clone();
         let p = self.package.clone();
         if let Some(apk) = self.app.apk.clone() {
+            // The same check `prior run` and `prior check` made before: the path may have been
+            // replaced since (by a FIFO, a device), and pushing one would hang.
+            prior_apk::open_apk_file(&apk)
+                .map_err(|e| format!("failed to read APK {}: {e}", apk.display()))?;
             let removed = self
                 .dev
                 .uninstall(&p)

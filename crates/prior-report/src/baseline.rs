@@ -87,6 +87,20 @@ impl Baseline {
         s
     }
 
+    /// Reads and parses a baseline file (`--baseline FILE`): only a regular file (a FIFO is
+    /// opened without blocking and refused, as are devices such as `/dev/zero`), at most
+    /// [`MAX_BASELINE_BYTES`] whatever its size claims.
+    pub fn from_file(path: &std::path::Path) -> Result<Baseline, RenderError> {
+        let text = read_capped_text(path, MAX_BASELINE_BYTES)?;
+        Baseline::from_json(&text).map_err(|e| match e {
+            RenderError::Read { message, .. } => RenderError::Read {
+                path: path.display().to_string(),
+                message,
+            },
+            other => other,
+        })
+    }
+
     /// Parses a baseline file.
     pub fn from_json(text: &str) -> Result<Baseline, RenderError> {
         let b: Baseline = serde_json::from_str(text).map_err(|e| RenderError::Read {
@@ -185,13 +199,83 @@ impl BaselineDiff {
                     e.api.as_deref().unwrap_or("-"),
                     e.actor.as_deref().unwrap_or("actor unknown"),
                 );
-                let clean: String = line
-                    .chars()
-                    .map(|c| if c.is_control() { '?' } else { c })
-                    .collect();
-                let _ = writeln!(o, "{clean}");
+                // Baseline entries come from bundles and baseline files: terminal-safe.
+                let _ = writeln!(o, "{}", prior_model::text::escape_line(&line));
             }
         }
         o
+    }
+}
+
+/// Largest baseline file read (a baseline holds one short entry per finding).
+pub const MAX_BASELINE_BYTES: u64 = 64 << 20;
+
+/// The UTF-8 text of a regular file of at most `cap` bytes, opened without blocking (a FIFO
+/// never hangs the open) and checked with `fstat` before anything is read.
+pub(crate) fn read_capped_text(path: &std::path::Path, cap: u64) -> Result<String, RenderError> {
+    use rustix::fs::{FileType, Mode, OFlags};
+    use std::io::Read;
+    let err = |message: String| RenderError::Read {
+        path: path.display().to_string(),
+        message,
+    };
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let fd = rustix::fs::open(path, flags, Mode::empty())
+        .map_err(|e| err(std::io::Error::from(e).to_string()))?;
+    let st = rustix::fs::fstat(&fd).map_err(|e| err(std::io::Error::from(e).to_string()))?;
+    if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
+        return Err(err(
+            "not a regular file (a FIFO, device, socket or directory is never read)".into(),
+        ));
+    }
+    let size = u64::try_from(st.st_size).unwrap_or(0);
+    if size > cap {
+        return Err(err(format!(
+            "{size} bytes, more than the {cap} bytes Prior reads"
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::from(fd)
+        .take(cap + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| err(e.to_string()))?;
+    if bytes.len() as u64 > cap {
+        return Err(err(format!("more than the {cap} bytes Prior reads")));
+    }
+    String::from_utf8(bytes).map_err(|_| err("not UTF-8 text".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn baselines_are_read_only_from_capped_regular_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        rustix::fs::mkfifoat(
+            rustix::fs::CWD,
+            &fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+        )
+        .unwrap();
+        for p in [
+            fifo.as_path(),
+            std::path::Path::new("/dev/zero"),
+            dir.path(),
+        ] {
+            let e = Baseline::from_file(p).unwrap_err().to_string();
+            assert!(e.contains("not a regular file"), "{e}");
+        }
+        let big = dir.path().join("big.json");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(MAX_BASELINE_BYTES + 1)
+            .unwrap();
+        let e = Baseline::from_file(&big).unwrap_err().to_string();
+        assert!(e.contains("more than"), "{e}");
+        let ok = dir.path().join("ok.json");
+        std::fs::write(&ok, Baseline::from_reports(&[]).to_json()).unwrap();
+        assert!(Baseline::from_file(&ok).unwrap().findings.is_empty());
     }
 }

@@ -66,14 +66,20 @@ fn html_has_header_timeline_findings_and_checked_list() {
         !h.contains("id=\"simulated-banner\""),
         "a real-device report has no banner"
     );
+    // Instants are marks; windows (IPC traces) are hatched spans drawn before them.
     let marks = h.matches("<rect class=\"mark ").count();
-    assert_eq!(marks, r.timeline.len());
+    let windows = h.matches("<rect class=\"window ").count();
+    assert_eq!(marks + windows, r.timeline.len());
+    assert_eq!(
+        windows, 4,
+        "three IPC-window events and the consent tap window"
+    );
     assert_eq!(
         h.matches("<rect class=\"finding ").count(),
         r.findings.len()
     );
     assert_eq!(h.matches("class=\"finding-card ").count(), r.findings.len());
-    assert!(h.contains("<rect class=\"consent\""));
+    assert!(h.contains("<rect class=\"consent consent-accepted\""));
     assert!(h.contains("raw&#x2f;ipc&#x2f;001-before-consent.txt:4"));
     assert_eq!(
         h.matches("<td><span class=\"swatch").count(),
@@ -398,8 +404,14 @@ fn sarif_levels_rule_indexes_and_locations() {
 
 #[test]
 fn relative_times_and_tick_steps() {
-    assert_eq!(crate::html::rel(1_500_000, 0), "+1.500 s");
-    assert_eq!(crate::html::rel(0, 2_250_000), "-2.250 s");
+    assert_eq!(
+        crate::timefmt::rel(crate::Lang::En, 1_500_000, 0),
+        "+1.500 s"
+    );
+    assert_eq!(
+        crate::timefmt::rel(crate::Lang::En, 0, 2_250_000),
+        "-2.250 s"
+    );
     assert_eq!(crate::html::nice_step(1800.0), 200.0);
     assert_eq!(crate::html::nice_step(6.9), 1.0);
     assert_eq!(crate::html::nice_step(22.0), 5.0);
@@ -457,6 +469,32 @@ fn bundle_screenshots_reads_pngs_in_order_and_skips_huge_ones() {
     assert_eq!(names, ["001-consent.png", "002-home.png", "003-big.png"]);
     assert_eq!(shots[0].png, b"\x89PNGa");
     assert!(shots[2].png.is_empty(), "too large: not read");
+}
+
+#[test]
+fn bundle_screenshots_never_follow_links_or_open_fifos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside.png");
+    std::fs::write(&outside, b"\x89PNGoutside").unwrap();
+    let b = tmp.path().join("b");
+    let dir = b.join("raw/screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("001-ok.png"), b"\x89PNGok").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("002-link.png")).unwrap();
+    rustix::fs::mkfifoat(
+        rustix::fs::CWD,
+        dir.join("003-fifo.png"),
+        rustix::fs::Mode::from_raw_mode(0o600),
+    )
+    .unwrap();
+    let shots = crate::bundle_screenshots(&b).unwrap();
+    let names: Vec<&str> = shots.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["001-ok.png"]);
+    // A linked screenshots directory is not listed at all.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::rename(&dir, &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &dir).unwrap();
+    assert!(crate::bundle_screenshots(&b).unwrap().is_empty());
 }
 
 // ---- coverage: every format says which source was not analysed and why ----------------

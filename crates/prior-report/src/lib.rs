@@ -3,6 +3,8 @@
 //! ([`render_json_batch`]), a self-contained HTML page with a timeline ([`render_html`]),
 //! JUnit XML ([`render_junit`]), SARIF 2.1.0 ([`render_sarif`]), and baselines
 //! ([`Baseline`]) matched by [`fingerprint`]. `docs/reports.md` describes every format.
+//! The text and HTML reports come in English or Simplified Chinese ([`Lang`], `i18n.rs`);
+//! machine formats are always English.
 //!
 //! Architecture invariant: renderers only format; every decision (verdict, severity, phase)
 //! was made by `prior-analyze`. Everything the app or the bundle controls (package names,
@@ -11,15 +13,18 @@
 
 pub mod baseline;
 pub mod html;
+pub mod i18n;
 mod junit;
 pub mod sarif;
 mod text;
+mod timefmt;
 
 pub use baseline::{Baseline, BaselineDiff, BaselineEntry};
-pub use html::{HtmlRun, Screenshot, render_html};
+pub use html::{HtmlRun, Screenshot, render_html, render_html_lang};
+pub use i18n::Lang;
 pub use junit::{render_junit, render_junit_with};
 pub use sarif::{SarifRun, render_sarif};
-pub use text::render_text;
+pub use text::{render_text, render_text_lang};
 
 use prior_analyze::Report;
 use std::path::Path;
@@ -99,9 +104,15 @@ pub(crate) fn label<T: serde::Serialize>(v: &T) -> String {
 }
 
 /// The PNG screenshots of a bundle (`raw/screenshots/*.png`), sorted by name. A bundle
-/// without screenshots gives an empty list.
+/// without screenshots gives an empty list. Like every bundle read, it never follows a link:
+/// a linked `raw/` or `raw/screenshots/`, or a screenshot that is a link, FIFO or device, is
+/// left out (the analysis lists it as irregular); a file too large to embed is named, not read.
 pub fn bundle_screenshots(bundle: &Path) -> Result<Vec<Screenshot>, RenderError> {
+    let real_dir = |p: &Path| p.symlink_metadata().is_ok_and(|m| m.is_dir());
     let dir = bundle.join("raw").join("screenshots");
+    if !real_dir(&bundle.join("raw")) || !real_dir(&dir) {
+        return Ok(Vec::new());
+    }
     let rd = match std::fs::read_dir(&dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -112,30 +123,35 @@ pub fn bundle_screenshots(bundle: &Path) -> Result<Vec<Screenshot>, RenderError>
             });
         }
     };
-    let mut paths: Vec<_> = rd
+    let mut names: Vec<String> = rd
         .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "png") && p.is_file())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().to_str().map(str::to_string))
+        .filter(|n| n.ends_with(".png"))
         .collect();
-    paths.sort();
+    names.sort();
     let mut out = Vec::new();
-    for p in paths {
-        // A file too large to embed is named but not read (the page says so).
-        let too_big = p
-            .metadata()
-            .is_ok_and(|m| m.len() > html::MAX_SCREENSHOT_BYTES as u64);
-        let png = if too_big {
-            Vec::new()
-        } else {
-            std::fs::read(&p).map_err(|e| RenderError::Read {
-                path: p.display().to_string(),
-                message: e.to_string(),
-            })?
+    for name in names {
+        let rel = format!("raw/screenshots/{name}");
+        let read_err = |message: String| RenderError::Read {
+            path: bundle.join(&rel).display().to_string(),
+            message,
         };
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let png = match prior_model::bundle::open_file_in(bundle, &rel) {
+            Ok(Some((f, size))) if size <= html::MAX_SCREENSHOT_BYTES as u64 => {
+                let mut png = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut std::io::Read::take(f, html::MAX_SCREENSHOT_BYTES as u64),
+                    &mut png,
+                )
+                .map_err(|e| read_err(e.to_string()))?;
+                png
+            }
+            // Too large to embed: named, not read (the page says so).
+            Ok(Some(_)) => Vec::new(),
+            Ok(None) | Err(prior_model::bundle::BundleError::NotRegular { .. }) => continue,
+            Err(e) => return Err(read_err(e.to_string())),
+        };
         out.push(Screenshot { name, png });
     }
     Ok(out)
@@ -193,5 +209,7 @@ pub fn render_json_batch(reports: &[&Report]) -> String {
 
 #[cfg(test)]
 mod formats_tests;
+#[cfg(test)]
+mod lang_tests;
 #[cfg(test)]
 mod tests;

@@ -32,7 +32,7 @@ fn text_shows_verdict_app_consent_and_each_finding_with_its_first_evidence() {
     );
     assert!(t.contains("Asia/Shanghai (UTC+08:00)"), "{t}");
     assert!(
-        t.contains("accepted between 2026-11-28T19:30:12.300000Z and 2026-11-28T19:30:12.450000Z"),
+        t.contains("accepted 2026-11-28T19:30:12.300000Z – 2026-11-28T19:30:12.450000Z"),
         "{t}"
     );
     assert!(t.contains("sealed, MANIFEST.sha256 verified"), "{t}");

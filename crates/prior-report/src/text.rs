@@ -1,8 +1,10 @@
 //! The terminal summary.
 
+use crate::i18n::{self, Lang, t, tf};
+use crate::timefmt;
 use prior_analyze::Report;
-use prior_analyze::report::{ConsentMethod, ReportFinding, SourceCheck, SourceStatus};
-use prior_model::{ActorKind, ConsentOutcome, Severity, Timing, Verdict, format_micros_utc};
+use prior_analyze::report::{ReportFinding, SourceCheck, SourceStatus};
+use prior_model::{ActorKind, Timing, Verdict};
 use std::fmt::Write;
 
 /// Widest line of evidence shown under a finding.
@@ -10,52 +12,97 @@ const EVIDENCE_WIDTH: usize = 160;
 
 /// A plain-text summary for a terminal: verdict, app, device (with a SIMULATED banner when
 /// the session ran on Prior's simulated handset), consent boundary, findings grouped with
-/// their first evidence line, what was checked, and why the session is incomplete.
+/// their first evidence line, what was checked, and why the session is incomplete. In
+/// English; [`render_text_lang`] for another language.
 pub fn render_text(r: &Report) -> String {
+    render_text_lang(r, Lang::En)
+}
+
+/// [`render_text`] in a language (`--lang`).
+pub fn render_text_lang(r: &Report, lang: Lang) -> String {
     let mut o = String::new();
     if r.device.simulated {
         let bar = "=".repeat(78);
         let _ = writeln!(o, "{bar}");
-        let _ = writeln!(
-            o,
-            " SIMULATED DEVICE: this session ran on Prior's simulated handset, not on Android."
-        );
-        let _ = writeln!(
-            o,
-            " Its findings demonstrate Prior; they say nothing about the real app."
-        );
+        let _ = writeln!(o, "{}", t(lang, "text.simulated1"));
+        let _ = writeln!(o, "{}", t(lang, "text.simulated2"));
         let _ = writeln!(o, "{bar}");
     }
-    let _ = writeln!(o, "Prior consent check: {}", headline(r));
+    let _ = writeln!(
+        o,
+        "{}",
+        tf(lang, "text.title", &[("headline", &headline_lang(r, lang))])
+    );
     let _ = writeln!(o);
-    field(&mut o, "app", &app_line(r));
-    field(&mut o, "device", &device_line(r));
+    field(&mut o, t(lang, "text.f.app"), &app_line(r, lang));
+    field(&mut o, t(lang, "text.f.device"), &device_line(r, lang));
     field(
         &mut o,
-        "profile",
+        t(lang, "text.f.profile"),
         &format!("{} ({})", clean(&r.profile.name), clean(&r.profile.title)),
     );
-    for (i, l) in consent_lines(r).into_iter().enumerate() {
-        field(&mut o, if i == 0 { "consent" } else { "" }, &l);
+    if let Some(f) = &r.profile.file {
+        field(
+            &mut o,
+            "",
+            &tf(
+                lang,
+                "text.profile_file",
+                &[("file", &clean(f)), ("sha256", &clean(&r.profile.sha256))],
+            ),
+        );
     }
-    field(&mut o, "bundle", &bundle_line(r));
+    if let Some(d) = &r.profile.differs_from_recorded {
+        field(
+            &mut o,
+            "",
+            &tf(lang, "text.profile_note", &[("note", &clean(d))]),
+        );
+    }
+    for (i, l) in consent_lines(r, lang).into_iter().enumerate() {
+        field(
+            &mut o,
+            if i == 0 {
+                t(lang, "text.f.consent")
+            } else {
+                ""
+            },
+            &l,
+        );
+    }
+    field(&mut o, t(lang, "text.f.bundle"), &bundle_line(r, lang));
 
     let _ = writeln!(o);
     if r.findings.is_empty() {
-        let _ = writeln!(o, "No findings.");
+        let _ = writeln!(o, "{}", t(lang, "text.no_findings"));
     } else {
         let _ = writeln!(
             o,
-            "Findings ({}), grouped by who collected:",
-            r.findings.len()
+            "{}",
+            tf(
+                lang,
+                "text.findings",
+                &[("n", &r.findings.len().to_string())]
+            )
         );
         let mut n = 0;
-        for (label, group) in by_actor(&r.findings) {
+        let launch = timefmt::launch(r);
+        let (mut windows, mut clamped) = (false, false);
+        for (label, group) in by_actor(&r.findings, lang) {
             let _ = writeln!(o, "  {label} ({}):", group.len());
             for f in group {
                 n += 1;
-                finding(&mut o, n, f);
+                let (w, c) = finding(&mut o, n, f, r, lang, launch);
+                windows |= w;
+                clamped |= c;
             }
+        }
+        // Windows and clamping are explained once, under the findings.
+        if windows {
+            let _ = writeln!(o, "  {}", t(lang, "text.windows_note"));
+        }
+        if clamped {
+            let _ = writeln!(o, "  {}", t(lang, "text.clamped_note"));
         }
     }
 
@@ -65,83 +112,135 @@ pub fn render_text(r: &Report) -> String {
         .categories
         .iter()
         .filter(|c| c.clean && c.before_consent == 0 && c.at_consent == 0)
-        .map(|c| c.category.label())
+        .map(|c| i18n::category(lang, c.category))
         .collect();
     if !clean_before.is_empty() {
         let _ = writeln!(
             o,
-            "No access before consent seen for: {}.",
-            clean_before.join(", ")
+            "{}",
+            tf(
+                lang,
+                if r.consent.outcome == prior_model::ConsentOutcome::Rejected {
+                    "text.clean_before_rej"
+                } else {
+                    "text.clean_before"
+                },
+                &[("list", &clean_before.join(t(lang, "list.sep")))]
+            )
         );
     }
-    let sources: Vec<String> = r.checked.sources.iter().map(source_word).collect();
-    let _ = writeln!(o, "Sources: {}.", sources.join(" · "));
+    let sources: Vec<String> = r
+        .checked
+        .sources
+        .iter()
+        .map(|s| source_word(s, lang))
+        .collect();
+    let _ = writeln!(
+        o,
+        "{}",
+        tf(lang, "text.sources", &[("list", &sources.join(" · "))])
+    );
     if r.timeline_total > 0 {
         let _ = writeln!(
             o,
-            "Timeline: {} events ({} personal-data accesses).",
-            r.timeline_total, r.summary.data_access_events
+            "{}",
+            tf(
+                lang,
+                "text.timeline",
+                &[
+                    ("n", &r.timeline_total.to_string()),
+                    ("m", &r.summary.data_access_events.to_string())
+                ]
+            )
         );
     }
 
     if !r.incomplete.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "Incomplete session, so a clean result proves nothing:");
-        for reason in &r.incomplete {
-            let _ = writeln!(o, "  - {}", clean(reason));
+        let _ = writeln!(o, "{}", t(lang, "text.incomplete"));
+        for reason in i18n::incomplete_lines(lang, r) {
+            let _ = writeln!(o, "  - {}", clean(&reason));
         }
     }
     if r.device.simulated {
         let _ = writeln!(o);
-        let _ = writeln!(o, "(SIMULATED device: not a real Android run.)");
+        let _ = writeln!(o, "{}", t(lang, "text.simulated_end"));
     }
     o
 }
 
-pub(crate) fn headline(r: &Report) -> String {
+/// The one-line verdict, e.g. `FAIL, 4 violations (4 high)`, in a language.
+pub(crate) fn headline_lang(r: &Report, lang: Lang) -> String {
     let s = &r.summary;
     let mut counts = Vec::new();
-    for (n, name) in [(s.high, "high"), (s.medium, "medium"), (s.low, "low")] {
+    for (n, key) in [
+        (s.high, "headline.n_high"),
+        (s.medium, "headline.n_medium"),
+        (s.low, "headline.n_low"),
+    ] {
         if n > 0 {
-            counts.push(format!("{n} {name}"));
+            counts.push(tf(lang, key, &[("n", &n.to_string())]));
         }
     }
-    let plural = |n: u64, w: &str| {
+    let count = |n: u64, one: &'static str, many: &'static str| {
         if n == 1 {
-            format!("{n} {w}")
+            t(lang, one).to_string()
         } else {
-            format!("{n} {w}s")
+            tf(lang, many, &[("n", &n.to_string())])
         }
     };
     let info = if s.info > 0 {
-        format!(", {}", plural(s.info, "note"))
+        count(s.info, "headline.note_one", "headline.notes")
     } else {
         String::new()
     };
     match r.verdict {
         Verdict::Fail => {
-            let blind = blind_list(r);
+            let blind = blind_list(r, lang);
             let incomplete = if r.incomplete.is_empty() {
                 String::new()
             } else if blind.is_empty() {
-                " (session incomplete)".to_string()
+                t(lang, "headline.incomplete").to_string()
             } else {
-                format!(" (session incomplete; not analysed: {blind})")
+                tf(lang, "headline.incomplete_blind", &[("blind", &blind)])
             };
-            format!(
-                "FAIL, {} ({}){info}{incomplete}",
-                plural(s.violations, "violation"),
-                counts.join(", ")
+            let counts = if counts.is_empty() {
+                String::new()
+            } else {
+                tf(
+                    lang,
+                    "headline.counts",
+                    &[("list", &counts.join(t(lang, "list.sep")))],
+                )
+            };
+            tf(
+                lang,
+                "headline.fail",
+                &[
+                    (
+                        "violations",
+                        &count(
+                            s.violations,
+                            "headline.violation_one",
+                            "headline.violations",
+                        ),
+                    ),
+                    ("counts", &counts),
+                    ("info", &info),
+                    ("incomplete", &incomplete),
+                ],
             )
         }
-        Verdict::Pass => format!("PASS, no violation{info}"),
+        Verdict::Pass => tf(lang, "headline.pass", &[("info", &info)]),
         Verdict::Inconclusive => {
-            let blind = blind_list(r);
+            let blind = blind_list(r, lang);
             if blind.is_empty() {
-                format!("INCONCLUSIVE, no violation found but the session is incomplete{info}")
+                tf(lang, "headline.inconclusive", &[("info", &info)])
             } else {
-                format!(
-                    "INCONCLUSIVE, no violation found but not every source was analysed: {blind}{info}"
+                tf(
+                    lang,
+                    "headline.inconclusive_blind",
+                    &[("blind", &blind), ("info", &info)],
                 )
             }
         }
@@ -149,10 +248,16 @@ pub(crate) fn headline(r: &Report) -> String {
 }
 
 fn field(o: &mut String, name: &str, value: &str) {
-    let _ = writeln!(o, "  {name:<9} {value}");
+    // Pad by display width: a CJK character takes two columns.
+    let width: usize = name
+        .chars()
+        .map(|c| if c > '\u{2e80}' { 2 } else { 1 })
+        .sum();
+    let pad = " ".repeat(9usize.saturating_sub(width));
+    let _ = writeln!(o, "  {name}{pad} {value}");
 }
 
-fn app_line(r: &Report) -> String {
+fn app_line(r: &Report, lang: Lang) -> String {
     let a = &r.app;
     let mut s = clean(&a.package);
     match (&a.version_name, &a.version_code) {
@@ -162,20 +267,20 @@ fn app_line(r: &Report) -> String {
         (None, None) => {}
     }
     match a.uid {
-        Some(uid) => s.push_str(&format!(", uid {uid}")),
-        None => s.push_str(", uid unknown"),
+        Some(uid) => s.push_str(&tf(lang, "text.uid", &[("uid", &uid.to_string())])),
+        None => s.push_str(t(lang, "text.uid_unknown")),
     }
     s
 }
 
-fn device_line(r: &Report) -> String {
+fn device_line(r: &Report, lang: Lang) -> String {
     let d = &r.device;
     let mut parts = Vec::new();
     if d.simulated {
-        parts.push("SIMULATED".to_string());
+        parts.push(t(lang, "text.simulated").to_string());
     }
     parts.push(if d.serial.is_empty() {
-        "(no serial)".to_string()
+        t(lang, "text.no_serial").to_string()
     } else {
         clean(&d.serial)
     });
@@ -191,7 +296,7 @@ fn device_line(r: &Report) -> String {
         None => offset,
     });
     if d.emulator && !d.simulated {
-        parts.push("emulator".to_string());
+        parts.push(t(lang, "text.emulator").to_string());
     }
     parts.join(" · ")
 }
@@ -202,68 +307,43 @@ fn utc_offset(s: i32) -> String {
     format!("UTC{sign}{:02}:{:02}", a / 3600, (a % 3600) / 60)
 }
 
-fn timing(t: &Timing) -> String {
-    match *t {
-        Timing::Instant { at_us } => format!("at {}", format_micros_utc(at_us)),
-        Timing::Window { from_us, to_us } => {
-            format!(
-                "between {} and {}",
-                format_micros_utc(from_us),
-                format_micros_utc(to_us)
-            )
-        }
-    }
-}
-
-fn consent_lines(r: &Report) -> Vec<String> {
+fn consent_lines(r: &Report, lang: Lang) -> Vec<String> {
     let c = &r.consent;
-    let how = match c.method {
-        ConsentMethod::LogcatMarkers => "logcat markers around Prior's tap",
-        ConsentMethod::BeginMarkerOnly => {
-            "begin marker only; window runs to the end of the capture"
-        }
-        ConsentMethod::UiObservation => "observed in UI dumps (manual mode)",
-        ConsentMethod::ConsentMissing => "Prior saw no consent screen within its timeout",
-        ConsentMethod::NotAnswered => "shown, never answered during the session",
-        ConsentMethod::NoRecord => "no consent record in the session",
-        ConsentMethod::MarkersNotFound => {
-            "tap recorded but its markers are missing: moment unknown"
-        }
-    };
-    let what = match c.outcome {
-        ConsentOutcome::Accepted => "accepted",
-        ConsentOutcome::Rejected => "REJECTED",
-        ConsentOutcome::Unanswered => "not answered",
-        ConsentOutcome::NeverShown => "NEVER SHOWN",
-    };
+    let how = i18n::method(lang, c.method);
+    let what = i18n::outcome(lang, c.outcome);
     let mut first = match &c.answered {
-        Some(t) => format!("{what} {}", timing(t)),
+        Some(a) => format!("{what} {}", timefmt::absolute(lang, a, None).text),
         None => what.to_string(),
     };
     first.push_str(&format!(" ({how})"));
     let mut lines = vec![first];
     if let Some(s) = c.shown_us {
-        lines.push(format!("shown at {}", format_micros_utc(s)));
+        let when = timefmt::absolute(lang, &Timing::Instant { at_us: s }, None).text;
+        lines.push(tf(lang, "consent.shown_at", &[("time", &when)]));
     }
     lines
 }
 
-fn bundle_line(r: &Report) -> String {
+fn bundle_line(r: &Report, lang: Lang) -> String {
     let i = &r.integrity;
-    let seal = if !i.manifest_present {
-        "not sealed (no MANIFEST.sha256)".to_string()
+    let unsound = !i.irregular.is_empty() || !i.implausible.is_empty();
+    let seal = if !i.manifest_present && !unsound {
+        t(lang, "text.seal_none").to_string()
     } else if i.intact {
-        "sealed, MANIFEST.sha256 verified".to_string()
+        t(lang, "text.seal_ok").to_string()
     } else {
         let mut parts = Vec::new();
         for (what, files) in [
-            ("modified", &i.modified),
-            ("missing", &i.missing),
-            ("unlisted", &i.unlisted),
+            ("text.modified", &i.modified),
+            ("text.missing", &i.missing),
+            ("text.unlisted", &i.unlisted),
+            ("text.irregular", &i.irregular),
+            ("text.implausible", &i.implausible),
         ] {
             if !files.is_empty() {
                 parts.push(format!(
-                    "{what}: {}",
+                    "{}: {}",
+                    t(lang, what),
                     files
                         .iter()
                         .map(|f| clean(f))
@@ -272,25 +352,34 @@ fn bundle_line(r: &Report) -> String {
                 ));
             }
         }
-        format!(
-            "DOES NOT MATCH MANIFEST.sha256 ({}); analysed only because that was allowed",
-            parts.join("; ")
-        )
+        tf(lang, "text.seal_bad", &[("parts", &parts.join("; "))])
     };
     let scenario = r
         .bundle
         .scenario
         .as_deref()
-        // Quoted, not `{:?}`: Debug would double the backslash of each escape.
-        .map(|s| format!(", scenario \"{}\"", clean(s)))
+        .map(|s| {
+            tf(
+                lang,
+                "text.scenario",
+                // Quoted, not `{:?}`: Debug would double the backslash of each escape.
+                &[("name", &format!("\"{}\"", clean(s)))],
+            )
+        })
         .unwrap_or_default();
-    format!("{}, {seal}{scenario}", clean(&r.bundle.status))
+    let status = match r.bundle.status.as_str() {
+        "complete" => t(lang, "text.status.complete").to_string(),
+        "incomplete" => t(lang, "text.status.incomplete").to_string(),
+        "recording" => t(lang, "text.status.recording").to_string(),
+        other => clean(other),
+    };
+    format!("{status}, {seal}{scenario}")
 }
 
 /// Findings grouped by actor (kind and name), groups in the order of their first finding
 /// (findings arrive sorted by phase and time), findings keeping their order inside a group.
 /// Findings without an actor form the last group.
-fn by_actor(findings: &[ReportFinding]) -> Vec<(String, Vec<&ReportFinding>)> {
+fn by_actor(findings: &[ReportFinding], lang: Lang) -> Vec<(String, Vec<&ReportFinding>)> {
     type ActorKey<'a> = Option<(ActorKind, &'a str)>;
     let mut groups: Vec<(ActorKey<'_>, Vec<&ReportFinding>)> = Vec::new();
     for f in findings {
@@ -305,29 +394,31 @@ fn by_actor(findings: &[ReportFinding]) -> Vec<(String, Vec<&ReportFinding>)> {
         .into_iter()
         .map(|(k, v)| {
             let label = match k {
-                Some((ActorKind::Sdk, name)) => format!("SDK {}", clean(name)),
-                Some((ActorKind::App, name)) => format!("The app itself ({})", clean(name)),
-                Some((ActorKind::System, name)) => format!("System ({})", clean(name)),
-                None => "Actor not determined".to_string(),
+                Some((ActorKind::Sdk, name)) => tf(lang, "group.sdk", &[("name", &clean(name))]),
+                Some((ActorKind::App, name)) => tf(lang, "group.app", &[("name", &clean(name))]),
+                Some((ActorKind::System, name)) => {
+                    tf(lang, "group.system", &[("name", &clean(name))])
+                }
+                None => t(lang, "group.none").to_string(),
             };
             (label, v)
         })
         .collect()
 }
 
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::High => "HIGH",
-        Severity::Medium => "MEDIUM",
-        Severity::Low => "LOW",
-        Severity::Info => "INFO",
-    }
-}
-
-fn finding(o: &mut String, n: usize, f: &ReportFinding) {
+/// Writes one finding; returns whether its time is a window and whether it was clamped to
+/// the process start.
+fn finding(
+    o: &mut String,
+    n: usize,
+    f: &ReportFinding,
+    r: &Report,
+    lang: Lang,
+    launch: Option<prior_model::Micros>,
+) -> (bool, bool) {
     let mut title = vec![f.rule.clone()];
     if let Some(c) = f.category {
-        title.push(c.label().to_string());
+        title.push(i18n::category(lang, c).to_string());
     }
     if let Some(api) = &f.api {
         title.push(clean(api));
@@ -335,27 +426,33 @@ fn finding(o: &mut String, n: usize, f: &ReportFinding) {
     let _ = writeln!(
         o,
         "  {n:>2}. {:<6} {}",
-        severity_word(f.severity),
+        i18n::severity(lang, f.severity),
         title.join(" · ")
     );
+    let clamp = launch.filter(|_| timefmt::cannot_precede_launch(f.category, f.source));
+    let when = timefmt::absolute(lang, &f.timing, clamp);
+    let windowed =
+        f.timing.latest().saturating_sub(f.timing.earliest()) >= timefmt::ONE_TIME_BELOW_US;
     let mut where_ = vec![
-        f.phase.as_str().replace('_', " "),
+        i18n::phase(lang, f.phase, r.consent.outcome).to_string(),
         f.source.as_str().to_string(),
-        timing(&f.timing),
+        when.text.clone(),
     ];
     if let Some(a) = &f.actor {
-        let kind = match a.kind {
-            ActorKind::App => "the app",
-            ActorKind::Sdk => "SDK",
-            ActorKind::System => "system",
-        };
-        where_.push(format!("by {} ({kind})", clean(&a.name)));
+        where_.push(tf(
+            lang,
+            "text.by",
+            &[
+                ("name", &clean(&a.name)),
+                ("kind", i18n::actor_kind(lang, a.kind)),
+            ],
+        ));
         if let Some(reason) = &a.reason {
-            where_.push(format!("decided by {}", clean(reason)));
+            where_.push(tf(lang, "text.decided_by", &[("reason", &clean(reason))]));
         }
     }
     let _ = writeln!(o, "      {}", where_.join(" · "));
-    let _ = writeln!(o, "      {}", clean(&f.message));
+    let _ = writeln!(o, "      {}", clean(&i18n::finding_message(lang, r, f)));
     if let Some(e) = f.evidence.first() {
         let _ = writeln!(
             o,
@@ -365,13 +462,16 @@ fn finding(o: &mut String, n: usize, f: &ReportFinding) {
         );
     }
     let more = f.evidence.len().saturating_sub(1) as u64 + f.evidence_omitted;
-    if more > 0 {
+    if more == 1 {
+        let _ = writeln!(o, "      {}", t(lang, "text.more_evidence_one"));
+    } else if more > 1 {
         let _ = writeln!(
             o,
-            "      (+{more} more piece{} of evidence)",
-            if more == 1 { "" } else { "s" }
+            "      {}",
+            tf(lang, "text.more_evidence", &[("n", &more.to_string())])
         );
     }
+    (windowed, when.clamped)
 }
 
 /// The most telling line of a piece of evidence: for a binder stack, the proxy frame rather
@@ -399,42 +499,45 @@ fn telling_line(text: &str) -> String {
 
 /// `ipc 2 files (unavailable, user build)`; a source that keeps the report from passing is in
 /// capitals and marked `required` when the profile requires it.
-fn source_word(s: &SourceCheck) -> String {
-    let mut status = s.status.as_str().to_string();
+fn source_word(s: &SourceCheck, lang: Lang) -> String {
+    let mut status = i18n::status(lang, s.status).to_string();
     if s.blocks_pass() {
         status = status.to_uppercase();
     }
     if let Some(r) = s.reason {
         status.push_str(", ");
-        status.push_str(r.label());
+        status.push_str(i18n::reason(lang, r));
     }
     if s.required && s.status != SourceStatus::Analysed {
-        status.push_str(", required");
+        status.push_str(", ");
+        status.push_str(t(lang, "text.required"));
     }
     let what = match (s.source, s.files.len()) {
-        (prior_model::Source::Logcat, n) if n > 0 => format!(" {} lines", s.items),
+        (prior_model::Source::Logcat, n) if n > 0 => {
+            tf(lang, "text.lines", &[("n", &s.items.to_string())])
+        }
         (_, 0) => String::new(),
-        (_, 1) => " 1 file".to_string(),
-        (_, n) => format!(" {n} files"),
+        (_, 1) => t(lang, "text.file_one").to_string(),
+        (_, n) => tf(lang, "text.files", &[("n", &n.to_string())]),
     };
     format!("{}{what} ({status})", s.source.as_str())
 }
 
 /// `ipc unavailable (user build), ui failed (files missing)`: the sources that keep the report
 /// from passing, for headlines.
-pub(crate) fn blind_list(r: &Report) -> String {
+pub(crate) fn blind_list(r: &Report, lang: Lang) -> String {
     r.blind_sources()
         .map(|s| match s.reason {
             Some(why) => format!(
                 "{} {} ({})",
                 s.source.as_str(),
-                s.status.as_str(),
-                why.label()
+                i18n::status(lang, s.status),
+                i18n::reason(lang, why)
             ),
-            None => format!("{} {}", s.source.as_str(), s.status.as_str()),
+            None => format!("{} {}", s.source.as_str(), i18n::status(lang, s.status)),
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(t(lang, "list.sep"))
 }
 
 /// Escapes control characters (ESC, BEL, CR, …) and bidirectional overrides so bundle text

@@ -16,6 +16,9 @@
 //! }
 //! ```
 
+/// Hand-built (hostile) zip archives and DEFLATE bombs.
+pub mod zip;
+
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

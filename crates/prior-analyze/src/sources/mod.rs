@@ -8,8 +8,7 @@ pub(crate) mod net;
 
 use crate::AnalyzeError;
 use prior_model::Event;
-use prior_model::bundle::Bundle;
-use std::io::Read;
+use prior_model::bundle::{Bundle, BundleError};
 
 /// At most this many events are kept (all sources together); more are counted only.
 pub(crate) const MAX_EVENTS: usize = 20_000;
@@ -51,40 +50,25 @@ pub(crate) fn evidence_text(bytes: &[u8]) -> String {
 }
 
 /// A small raw file of the bundle (`None` when absent), refusing files over
-/// [`MAX_SMALL_FILE`] (reported as `Err(note)`).
+/// [`MAX_SMALL_FILE`] and entries that are not regular files (reported as `Err(note)`: a link
+/// is never followed, a FIFO never opened for a blocking read).
 pub(crate) fn read_small(bundle: &Bundle, rel: &str) -> Result<Option<Vec<u8>>, SmallFileError> {
     if !safe_rel(rel) {
         return Err(SmallFileError::Skipped(format!(
             "{rel}: not a plain path inside the bundle; skipped"
         )));
     }
-    let path = bundle.path(rel);
-    let file = match fs_err::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(SmallFileError::Read(AnalyzeError::Read {
-                file: rel.to_string(),
-                source: e,
-            }));
-        }
-    };
-    let mut bytes = Vec::new();
-    file.take(MAX_SMALL_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
-            SmallFileError::Read(AnalyzeError::Read {
-                file: rel.to_string(),
-                source: e,
-            })
-        })?;
-    if bytes.len() as u64 > MAX_SMALL_FILE {
-        return Err(SmallFileError::Skipped(format!(
+    match bundle.read_file(rel, MAX_SMALL_FILE) {
+        Ok(b) => Ok(b),
+        Err(BundleError::TooLarge { .. }) => Err(SmallFileError::Skipped(format!(
             "{rel} is larger than {} MiB; skipped",
             MAX_SMALL_FILE >> 20
-        )));
+        ))),
+        Err(e @ (BundleError::NotRegular { .. } | BundleError::BadPath(_))) => {
+            Err(SmallFileError::Skipped(format!("failed to {e}; skipped")))
+        }
+        Err(e) => Err(SmallFileError::Read(AnalyzeError::Bundle(e))),
     }
-    Ok(Some(bytes))
 }
 
 /// Why [`read_small`] gave no content.

@@ -29,7 +29,7 @@
 use super::EventSink;
 use crate::AnalyzeError;
 use crate::catalog::Catalog;
-use prior_model::bundle::Bundle;
+use prior_model::bundle::{Bundle, MAX_CLOCK_OFFSET_US};
 use prior_model::{Actor, ActorKind, Event, EventKind, Evidence, Source, Timing};
 use prior_net::{CaptureFormat, CaptureReader, ExtractOptions, NetError, NetKind, NetRecord};
 use std::cell::Cell;
@@ -65,6 +65,12 @@ pub(crate) struct NetResult {
     pub error: Option<String>,
     /// The offset used (device − capture clock), when `meta.json` had one.
     pub offset_us: Option<i64>,
+    /// Packets of a link type Prior decodes.
+    pub supported_packets: u64,
+    /// Packets of link types Prior cannot decode, by LINKTYPE_ value.
+    pub unsupported_links: std::collections::BTreeMap<u32, u64>,
+    /// The capture was not read at all: why (reads after "failed to"). The source failed.
+    pub unreadable: Option<String>,
 }
 
 /// Counts the bytes the capture reader consumed, to name packets' byte offsets.
@@ -108,16 +114,32 @@ pub(crate) fn run(
         offset_us: clock_offset_us,
         ..NetResult::default()
     };
-    let file = match fs_err::File::open(bundle.path(NET_FILE)) {
-        Ok(f) => f,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(read_error(e)),
+    let file = match bundle.open_file(NET_FILE) {
+        Ok(Some((f, _))) => f,
+        Ok(None) => return Ok(out),
+        // Only with --allow-modified: the entry is reported, never read.
+        Err(e @ prior_model::bundle::BundleError::NotRegular { .. }) => {
+            out.present = true;
+            out.unreadable = Some(e.to_string());
+            return Ok(out);
+        }
+        Err(e) => return Err(AnalyzeError::Bundle(e)),
     };
     out.present = true;
+    // Only with --allow-modified (Bundle::open reports it as implausible): an offset that
+    // large is not applied, saturated or clamped; the capture is not placed at all.
+    let offset = clock_offset_us.unwrap_or(0);
+    if offset.checked_abs().is_none_or(|a| a > MAX_CLOCK_OFFSET_US) {
+        out.unreadable = Some(format!(
+            "place the capture on the device clock: meta.json's device.clock_offset_us \
+             ({offset} µs) is more than a day"
+        ));
+        return Ok(out);
+    }
     read(
         std::io::BufReader::with_capacity(1 << 16, file),
         catalog,
-        clock_offset_us.unwrap_or(0),
+        offset,
         sink,
         &mut out,
     )?;
@@ -158,6 +180,12 @@ fn read<R: Read>(
             }
         };
         out.packets += 1;
+        if packet.link.is_supported() {
+            out.supported_packets += 1;
+        } else {
+            *out.unsupported_links.entry(packet.link.code()).or_default() += 1;
+            continue;
+        }
         let records = prior_net::extract_records_with(std::slice::from_ref(&packet), &opts);
         if records.is_empty() {
             continue;

@@ -15,13 +15,34 @@ pub enum Format {
     Json,
 }
 
+/// Language of the human-readable reports (text and HTML); machine formats (JSON, SARIF,
+/// JUnit) are always English.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportLang {
+    /// English.
+    #[default]
+    En,
+    /// Simplified Chinese (简体中文).
+    Zh,
+}
+
+impl From<ReportLang> for prior_report::Lang {
+    fn from(l: ReportLang) -> Self {
+        match l {
+            ReportLang::En => prior_report::Lang::En,
+            ReportLang::Zh => prior_report::Lang::Zh,
+        }
+    }
+}
+
 /// Arguments of `prior analyze`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The session bundle directory.
     #[arg(value_name = "BUNDLE")]
     bundle: PathBuf,
-    /// Rule profile: `cn-miit`, `gdpr` or a profile file (default: the scenario's, else cn-miit).
+    /// Rule profile: `cn-miit`, `gdpr` or a profile file (default: the built-in profile the
+    /// bundle names, else cn-miit; a bundle can never name a file).
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
     /// A personal-data catalog file to use instead of the built-in one.
@@ -30,6 +51,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Language of the text report (JSON is always English).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: ReportLang,
     /// Write the report here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -53,12 +77,7 @@ pub fn analyze_bundle(
         None => Catalog::builtin(),
     }
     .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
-    let name = profile
-        .map(str::to_string)
-        .or_else(|| bundle.meta.profile.clone())
-        .unwrap_or_else(|| "cn-miit".to_string());
-    let profile =
-        Profile::resolve(&name).map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    let profile = select_profile(profile, &bundle)?;
     let opts = AnalyzeOptions {
         allow_modified,
         ..AnalyzeOptions::default()
@@ -67,15 +86,45 @@ pub fn analyze_bundle(
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
 }
 
+/// The profile to apply: the command line's (`--profile NAME|FILE`: the operator's choice, the
+/// only way a profile file is read), else the built-in profile the bundle names (never a file:
+/// `Profile::named_in_bundle`), else cn-miit.
+pub fn select_profile(arg: Option<&str>, bundle: &Bundle) -> Result<Profile, CliError> {
+    match (arg, bundle.meta.profile.as_deref()) {
+        (Some(a), _) => Profile::resolve(a),
+        (None, Some(named)) => Profile::named_in_bundle(named),
+        (None, None) => Profile::builtin("cn-miit"),
+    }
+    .map_err(|e| CliError::input_msg(format!("failed to {e}")))
+}
+
+/// What `prior run` seals in `meta.json` about the profile it records for
+/// (`--profile NAME|FILE` or the scenario's, else cn-miit): its name, file and content sha256.
+pub fn profile_record(arg: Option<&str>) -> Result<prior_model::bundle::ProfileRecord, CliError> {
+    let p = match arg {
+        Some(a) => Profile::resolve(a),
+        None => Profile::builtin("cn-miit"),
+    }
+    .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    Ok(prior_model::bundle::ProfileRecord {
+        name: p.name,
+        file: match p.origin {
+            prior_analyze::Origin::File(f) => Some(f),
+            prior_analyze::Origin::Builtin => None,
+        },
+        sha256: p.sha256,
+    })
+}
+
 /// The outcome of a report: its verdict (`exit::code_of` maps it to the exit code).
 pub fn outcome_of(report: &Report) -> Outcome {
     Outcome::Verdict(report.verdict)
 }
 
-/// Renders a report.
-pub fn render(report: &Report, format: Format) -> String {
+/// Renders a report (the text in `lang`).
+pub fn render(report: &Report, format: Format, lang: ReportLang) -> String {
     match format {
-        Format::Text => prior_report::render_text(report),
+        Format::Text => prior_report::render_text_lang(report, lang.into()),
         Format::Json => prior_report::render_json(report),
     }
 }
@@ -88,7 +137,7 @@ pub fn run(args: Args) -> CliResult {
         args.catalog.as_deref(),
         args.allow_modified,
     )?;
-    let text = render(&report, args.format);
+    let text = render(&report, args.format, args.lang);
     match &args.output {
         Some(path) => fs_err::write(path, text).map_err(CliError::io)?,
         None => super::out(&text)?,

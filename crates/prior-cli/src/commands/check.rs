@@ -25,6 +25,14 @@ pub fn run(args: Args) -> CliResult {
                 for w in &s.warnings {
                     note!("warning: {}:{}: {}", r.path.display(), w.at, w.message);
                 }
+                // The APK through the very check `prior run` makes before installing it (file
+                // type, size, zip signature, manifest, package): `check` passes only what
+                // `run` can install.
+                if let Err(e) = super::run::app_under_test(&s) {
+                    failed += 1;
+                    note!("error: {}: {}", r.path.display(), e.report);
+                    continue;
+                }
                 say!("ok: {} ({})", r.path.display(), s.name);
             }
             Err(e) => {

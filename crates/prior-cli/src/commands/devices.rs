@@ -3,16 +3,34 @@
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_device::AdbServer;
 
+/// Output formats of `prior devices`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table.
+    Text,
+    /// A JSON array, one object per device.
+    Json,
+}
+
 /// Arguments of `prior devices`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Print JSON instead of a table.
-    #[arg(long)]
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Deprecated spelling of `--format json` (hidden; still works, with a warning on stderr).
+    #[arg(long, hide = true, conflicts_with = "format")]
     json: bool,
 }
 
 /// Runs `prior devices`.
 pub fn run(args: Args) -> CliResult {
+    let format = if args.json {
+        note!("warning: `prior devices --json` is deprecated; use `--format json`");
+        Format::Json
+    } else {
+        args.format
+    };
     let server =
         AdbServer::from_env().map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     server
@@ -22,7 +40,7 @@ pub fn run(args: Args) -> CliResult {
         .list()
         .map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
     let mut out = String::new();
-    if args.json {
+    if format == Format::Json {
         let rows: Vec<serde_json::Value> = list
             .iter()
             .map(|d| {
@@ -45,19 +63,21 @@ pub fn run(args: Args) -> CliResult {
             "{:<24} {:<14} {:<10} {:<4} {}\n",
             "SERIAL", "STATE", "KIND", "API", "MODEL"
         ));
+        // serials, models and errors come from devices: escaped for the terminal
+        let p = prior_emulator::doctor::printable;
         for d in &list {
             out.push_str(&format!(
                 "{:<24} {:<14} {:<10} {:<4} {}{}\n",
-                d.entry.serial,
+                p(&d.entry.serial),
                 d.entry.state.as_str(),
                 d.kind.as_str(),
                 d.api_level
                     .map(|a| a.to_string())
                     .unwrap_or_else(|| "-".into()),
-                d.model.as_deref().unwrap_or("-"),
+                p(d.model.as_deref().unwrap_or("-")),
                 d.error
                     .as_deref()
-                    .map(|e| format!("  ({e})"))
+                    .map(|e| format!("  ({})", p(e)))
                     .unwrap_or_default(),
             ));
         }

@@ -23,8 +23,8 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// A complete SDK catalogue replacing the built-in one (TOML; see docs/sdks.md).
-    #[arg(long, value_name = "FILE")]
+    /// A complete SDK catalog replacing the built-in one (TOML; see docs/sdks.md).
+    #[arg(long = "sdk-catalog", alias = "sdk-catalogue", value_name = "FILE")]
     sdk_catalogue: Option<PathBuf>,
 }
 

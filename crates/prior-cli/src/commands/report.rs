@@ -44,6 +44,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "html")]
     format: ReportFormat,
+    /// Language of the text and HTML reports (JSON, JUnit and SARIF are always English).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: analyze::ReportLang,
     /// Write the report here instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     output: Option<PathBuf>,
@@ -72,9 +75,8 @@ pub struct Analysed {
 
 /// Loads a baseline file.
 pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
-    let text = fs_err::read_to_string(path).map_err(|e| CliError::input_msg(e.to_string()))?;
-    prior_report::Baseline::from_json(&text)
-        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", path.display())))
+    prior_report::Baseline::from_file(path)
+        .map_err(|e| CliError::input_msg(format!("failed to {e}")))
 }
 
 /// The outcome under a baseline: `exit::code_of` gives 1 when there are new findings,
@@ -95,6 +97,7 @@ pub fn after_run(
     out_dir: Option<&Path>,
     baseline: Option<&Path>,
     outcome: Outcome,
+    lang: analyze::ReportLang,
 ) -> CliResult {
     let items = [Analysed {
         dir: bundle_dir.to_path_buf(),
@@ -105,7 +108,7 @@ pub fn after_run(
         None => None,
     };
     for &f in formats {
-        let text = render(&items, f, diff.as_ref())?;
+        let text = render(&items, f, diff.as_ref(), lang)?;
         let path = match out_dir {
             Some(d) => {
                 fs_err::create_dir_all(d).map_err(CliError::io)?;
@@ -134,12 +137,13 @@ pub fn render(
     items: &[Analysed],
     format: ReportFormat,
     diff: Option<&prior_report::BaselineDiff>,
+    lang: analyze::ReportLang,
 ) -> Result<String, CliError> {
     let fail = |e: prior_report::RenderError| CliError::input_msg(format!("failed to {e}"));
     match format {
         ReportFormat::Text => Ok(items
             .iter()
-            .map(|a| analyze::render(&a.report, analyze::Format::Text))
+            .map(|a| analyze::render(&a.report, analyze::Format::Text, lang))
             .collect::<Vec<_>>()
             .join("\n")),
         ReportFormat::Json => {
@@ -183,7 +187,7 @@ pub fn render(
                     suppressed: suppressions(&a.dir, &a.report),
                 });
             }
-            prior_report::render_html(&runs).map_err(fail)
+            prior_report::render_html_lang(&runs, lang.into()).map_err(fail)
         }
     }
 }
@@ -192,9 +196,7 @@ pub fn render(
 /// scenario text recorded in `meta.json`. A bundle without one, or whose scenario no longer
 /// parses, has none (the latter is said on stderr).
 fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
-    let meta = std::fs::read_to_string(dir.join("meta.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
+    let meta = read_meta(dir);
     let Some(sc) = meta.as_ref().map(|m| &m["scenario"]) else {
         return Vec::new();
     };
@@ -242,13 +244,19 @@ fn suppressions(dir: &Path, report: &Report) -> Vec<prior_report::Suppression> {
         .collect()
 }
 
+/// The bundle's `meta.json`, read like every bundle file (no link followed, no FIFO opened
+/// blocking, capped); `None` when it cannot be read.
+fn read_meta(dir: &Path) -> Option<serde_json::Value> {
+    use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
+    let bytes = read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// The scenario file recorded in the bundle's `meta.json` (`/`-separated), else the bundle's
 /// `meta.json` itself: the location SARIF results point at.
 fn scenario_uri(dir: &Path) -> String {
     let meta = dir.join("meta.json");
-    let recorded = std::fs::read_to_string(&meta)
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+    let recorded = read_meta(dir)
         .and_then(|v| v["scenario"]["path"].as_str().map(str::to_string))
         .filter(|p| !p.is_empty());
     recorded
@@ -291,7 +299,7 @@ pub fn run(args: Args) -> CliResult {
     }
     let outcome = batch_outcome(&items);
     let Some(baseline) = &args.baseline else {
-        let text = render(&items, args.format, None)?;
+        let text = render(&items, args.format, None, args.lang)?;
         write_out(args.output.as_deref(), &text)?;
         return Ok(outcome);
     };
@@ -310,7 +318,7 @@ pub fn run(args: Args) -> CliResult {
         s.push('\n');
         s
     } else {
-        render(&items, args.format, Some(&diff))?
+        render(&items, args.format, Some(&diff), args.lang)?
     };
     write_out(args.output.as_deref(), &text)?;
     crate::term::err(&diff.render_text());

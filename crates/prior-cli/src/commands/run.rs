@@ -41,6 +41,9 @@ pub struct Args {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Language of the text summary and of `--report text,html` (machine formats stay English).
+    #[arg(long, value_enum, default_value = "en")]
+    lang: analyze::ReportLang,
     /// Rule profile for the analysis, overriding the scenario's.
     #[arg(long, value_name = "NAME|FILE")]
     profile: Option<String>,
@@ -277,26 +280,16 @@ fn component_of(package: &str, activity: &str) -> String {
     }
 }
 
-pub(crate) fn bundle_dir(out: &Path, scenario: &Scenario) -> PathBuf {
+/// Creates the new bundle directory for `scenario` under `out`: a name with microseconds,
+/// created exclusively so concurrent runs never share it (`prior_record::bundle_dir`).
+pub(crate) fn bundle_dir(out: &Path, scenario: &Scenario) -> Result<PathBuf, CliError> {
     let stem = scenario
         .path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
-    let now = prior_model::format_micros_utc(prior_device::host_now_us());
-    // 2026-11-28T19:30:01.123456Z → 20261128T193001Z
-    let compact: String = now
-        .chars()
-        .filter(|c| c.is_ascii_digit() || *c == 'T')
-        .take(15)
-        .collect();
-    let mut dir = out.join(format!("{stem}-{compact}Z"));
-    let mut n = 2;
-    while dir.exists() {
-        dir = out.join(format!("{stem}-{compact}Z-{n}"));
-        n += 1;
-    }
-    dir
+    prior_record::bundle_dir::create_bundle_dir(out, &stem, prior_device::host_now_us())
+        .map_err(|e| CliError::input_msg(format!("failed to create the bundle directory: {e}")))
 }
 
 fn run_one(
@@ -309,8 +302,18 @@ fn run_one(
     let scenario =
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = app_under_test(&scenario)?;
-    let dir = bundle_dir(&args.out, &scenario);
-    let mut target = pick_device(&scenario, args.device.as_deref(), &dir)?;
+    // The profile is read before recording (a bad file fails early) and sealed by content.
+    let profile = args.profile.clone().or(match &scenario.profile {
+        Some(ProfileRef::Builtin(n)) => Some(n.clone()),
+        Some(ProfileRef::File(p)) => Some(p.display().to_string()),
+        None => None,
+    });
+    let profile_used = analyze::profile_record(profile.as_deref())?;
+    let dir = bundle_dir(&args.out, &scenario)?;
+    // No device, no recording: the directory just created (still empty) goes again.
+    let mut target = pick_device(&scenario, args.device.as_deref(), &dir).inspect_err(|_| {
+        let _ = std::fs::remove_dir(&dir);
+    })?;
     let label = format!(
         "{} — {} on {}{}",
         scenario.name,
@@ -326,6 +329,7 @@ fn run_one(
     let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
     opts.simulated = target.simulated;
     opts.cancel = Arc::clone(cancel);
+    opts.profile_used = Some(profile_used);
     attach_net_capture(&mut target, &mut opts);
     let recording = record(&scenario, &app, &target.device, &opts, &ui);
     ui.finish();
@@ -345,18 +349,13 @@ fn run_one(
         recording.overhead.as_secs_f64()
     );
     drop(target);
-    let profile = args.profile.clone().or(match &scenario.profile {
-        Some(ProfileRef::Builtin(n)) => Some(n.clone()),
-        Some(ProfileRef::File(p)) => Some(p.display().to_string()),
-        None => None,
-    });
     let report = analyze::analyze_bundle(&recording.bundle_dir, profile.as_deref(), None, false)?;
     // The report is derived data: kept beside the evidence, outside the manifest.
     let _ = fs_err::write(
         recording.bundle_dir.join("report.json"),
         prior_report::render_json(&report),
     );
-    let mut text = analyze::render(&report, args.format);
+    let mut text = analyze::render(&report, args.format, args.lang);
     let mut outcome = analyze::outcome_of(&report);
     let expect = &scenario.expect;
     if expect.max_findings.is_some() || expect.verdict.is_some() || !expect.allow.is_empty() {
@@ -388,6 +387,7 @@ fn run_one(
         args.out_report.as_deref(),
         args.baseline.as_deref(),
         outcome,
+        args.lang,
     )
 }
 

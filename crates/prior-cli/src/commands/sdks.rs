@@ -7,6 +7,11 @@
 //!   before or at the consent answer) or after it. The APK, when given with `--apk` or found
 //!   in the bundle as `meta.json`'s `apk_file`, adds the "present" column; SDKs active but not
 //!   found in the APK are listed too (dynamic code loading, or a catalogue gap).
+//! * An SDK active at run time but not in the APK read gets an explanation: which run-time
+//!   signals recognised it (stack frames, hosts, components, log tags — the analyzer's
+//!   attribution, from each event's actor reason) and why the APK shows nothing (a manifest-only
+//!   APK such as Prior's demo apps has no code at all; otherwise code loaded at run time or a
+//!   catalog gap).
 
 use crate::commands::analyze::analyze_bundle;
 use crate::commands::inspect::load_catalogue;
@@ -38,9 +43,9 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// A complete SDK catalogue replacing the built-in one (used for the APK; the analyzer's
-    /// attribution uses the built-in catalogue).
-    #[arg(long, value_name = "FILE")]
+    /// A complete SDK catalog replacing the built-in one (used for the APK; the analyzer's
+    /// attribution uses the built-in catalog).
+    #[arg(long = "sdk-catalog", alias = "sdk-catalogue", value_name = "FILE")]
     sdk_catalogue: Option<PathBuf>,
     /// Analyse a bundle even if files do not match MANIFEST.sha256.
     #[arg(long)]
@@ -61,6 +66,55 @@ struct Row {
     before_consent: u64,
     /// Events attributed to it after the consent answer.
     after_consent: u64,
+    /// How the analyzer recognised it at run time: signal (`stack frame`, `host`, `component`,
+    /// `log tag`) → events.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    recognised_by: BTreeMap<&'static str, u64>,
+    /// Why an SDK the APK does not contain was active (set only for such rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+/// The analyzer's attribution signal an actor reason starts with
+/// (`prior_analyze::attribution::Basis`, rendered as "stack frame com.umeng… (confidence high)").
+fn signal_of(reason: Option<&str>) -> &'static str {
+    let r = reason.unwrap_or("");
+    ["stack frame", "component", "host", "log tag"]
+        .into_iter()
+        .find(|b| r.starts_with(&format!("{b} ")))
+        .unwrap_or("other")
+}
+
+/// The explanation of an SDK that was active but is not in the APK read.
+fn absent_but_active_note(row: &Row, apk_has_code: bool) -> String {
+    let plural = |s: &str, n: u64| match (s, n) {
+        (_, 1) => format!("{s} (1 event)"),
+        ("stack frame", _) => format!("stack frames ({n} events)"),
+        ("log tag", _) => format!("log tags ({n} events)"),
+        (s, _) => format!("{s}s ({n} events)"),
+    };
+    let signals: Vec<String> = row
+        .recognised_by
+        .iter()
+        .map(|(s, n)| plural(s, *n))
+        .collect();
+    let how = if signals.is_empty() {
+        "its events".to_string()
+    } else {
+        signals.join(", ")
+    };
+    if apk_has_code {
+        format!(
+            "not found in the APK's code or manifest, yet recognised at run time by {how}: \
+             code loaded at run time (a plugin or a downloaded DEX) or a gap in the SDK catalog"
+        )
+    } else {
+        format!(
+            "the APK carries no code at all (no classes*.dex: a manifest-only APK, like Prior's \
+             demo apps whose behaviour lives in the simulated handset's models), so no SDK can \
+             be found in it; this SDK was recognised at run time by {how}"
+        )
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +125,8 @@ struct Output {
     /// keeps at most 2000 in the timeline; counts then cover the earliest ones only).
     events_counted: Option<u64>,
     events_total: Option<u64>,
+    /// Whether the APK read has any DEX code (`None` when no APK was read).
+    apk_has_code: Option<bool>,
     sdks: Vec<Row>,
 }
 
@@ -85,9 +141,11 @@ pub fn run(args: Args) -> CliResult {
     };
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     let mut counted = None;
+    let mut apk_has_code = None;
     if let Some(apk) = &apk_path {
         let inv = Inventory::read(apk, &catalog)
             .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+        apk_has_code = Some(!inv.dex.is_empty());
         for h in inv.sdks {
             rows.insert(
                 h.name.clone(),
@@ -117,6 +175,16 @@ pub fn run(args: Args) -> CliResult {
                 Phase::AfterConsent => row.after_consent += 1,
                 _ => row.before_consent += 1,
             }
+            *row.recognised_by
+                .entry(signal_of(a.reason.as_deref()))
+                .or_default() += 1;
+        }
+        if let Some(has_code) = apk_has_code {
+            for row in rows.values_mut() {
+                if row.present == Some(false) && row.before_consent + row.after_consent > 0 {
+                    row.note = Some(absent_but_active_note(row, has_code));
+                }
+            }
         }
     }
     let out = Output {
@@ -124,6 +192,7 @@ pub fn run(args: Args) -> CliResult {
         bundle: is_bundle.then(|| args.path.display().to_string()),
         events_counted: counted.map(|c| c.0),
         events_total: counted.map(|c| c.1),
+        apk_has_code,
         sdks: rows.into_values().collect(),
     };
     let text = match args.format {
@@ -152,15 +221,18 @@ fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {
 
 /// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
 fn bundle_apk(dir: &Path) -> Option<PathBuf> {
+    use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
+    // Read like every bundle file: no link followed, no FIFO opened blocking, capped.
     let meta: serde_json::Value =
-        serde_json::from_slice(&fs_err::read(dir.join("meta.json")).ok()?).ok()?;
+        serde_json::from_slice(&read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??).ok()?;
     let name = meta["app"]["apk_file"].as_str()?;
     // Only a plain file name inside the bundle: never follow a path out of it.
     if name.contains('/') || name.contains('\\') || name.starts_with('.') {
         return None;
     }
     let p = dir.join(name);
-    p.is_file().then_some(p)
+    // The entry itself must be a regular file, not a link out of the bundle.
+    p.symlink_metadata().is_ok_and(|m| m.is_file()).then_some(p)
 }
 
 fn to_text(out: &Output, is_bundle: bool) -> String {
@@ -191,6 +263,13 @@ fn to_text(out: &Output, is_bundle: bool) -> String {
     }
     if out.sdks.is_empty() {
         let _ = writeln!(o, "  none found");
+        if out.apk_has_code == Some(false) {
+            let _ = writeln!(
+                o,
+                "  (the APK carries no code at all — no classes*.dex, a manifest-only APK — so \
+                 SDKs can only be seen at run time: run it and pass the bundle)"
+            );
+        }
         return o;
     }
     let _ = writeln!(
@@ -220,5 +299,35 @@ fn to_text(out: &Output, is_bundle: bool) -> String {
             after
         );
     }
+    for r in out.sdks.iter().filter(|r| r.note.is_some()) {
+        let note = format!(
+            "note: {} is \"in APK: NO\" but active: {}.",
+            r.name,
+            r.note.as_deref().unwrap_or("")
+        );
+        for (i, line) in wrap_words(&note, 92).iter().enumerate() {
+            let indent = if i == 0 { "  " } else { "        " };
+            let _ = writeln!(o, "{indent}{line}");
+        }
+    }
     o
+}
+
+/// Splits `text` at spaces into lines of at most `width` characters (a longer word stays whole).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }

@@ -606,7 +606,7 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
     let scenario = Scenario::load(scenario_path, &Vars::default())
         .map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = super::run::app_under_test(&scenario)?;
-    let dir = super::run::bundle_dir(&args.out, &scenario);
+    let dir = super::run::bundle_dir(&args.out, &scenario)?;
     // The scenario names the simulated handset with the canary's model directory.
     let flag = args.device.as_deref().filter(|d| *d != "simulated");
     let mut target = match (flag, args.profile) {

@@ -3,15 +3,15 @@
 
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_scenario::{Consent, Vars};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Output formats of `prior ui`.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
-    /// A JSON object.
-    Json,
     /// A few lines of text.
     Text,
+    /// A JSON object.
+    Json,
 }
 
 /// Arguments of `prior ui`.
@@ -23,9 +23,40 @@ pub struct Args {
     /// Use this scenario's consent selectors instead of the built-in defaults.
     #[arg(long, value_name = "SCENARIO")]
     scenario: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value = "json")]
+    /// Output format (text, like every other command; `json` for scripts).
+    #[arg(long, value_enum, default_value = "text")]
     format: Format,
+}
+
+/// Reads a UI dump of at most [`prior_parse::ui::MAX_INPUT`] bytes: only a regular file, opened
+/// without blocking (`prior_apk::open_regular`: a FIFO or a device is never opened), its size
+/// checked before reading (a sparse 3 GB file is never read), and the read itself stops one byte
+/// past the limit in case the file grew in between.
+fn read_dump(path: &Path) -> Result<Vec<u8>, CliError> {
+    use std::io::Read as _;
+    let max = prior_parse::ui::MAX_INPUT as u64;
+    let shown = path.display();
+    let fail = |why: String| CliError::input_msg(format!("failed to read {shown}: {why}"));
+    let too_big = |n: u64| {
+        fail(format!(
+            "{n} bytes or more, over the {max}-byte limit of a UI dump"
+        ))
+    };
+    let (file, size) = prior_apk::open_regular(path).map_err(|e| match e {
+        prior_apk::OpenError::Io(e) => CliError::io(e),
+        prior_apk::OpenError::Invalid(why) => fail(why.to_string()),
+    })?;
+    if size > max {
+        return Err(too_big(size));
+    }
+    let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut buf)
+        .map_err(CliError::io)?;
+    if buf.len() as u64 > max {
+        return Err(too_big(buf.len() as u64));
+    }
+    Ok(buf)
 }
 
 fn default_consent() -> Consent {
@@ -50,7 +81,7 @@ pub fn run(args: Args) -> CliResult {
         }
         None => default_consent(),
     };
-    let text = fs_err::read(&args.dump).map_err(CliError::io)?;
+    let text = read_dump(&args.dump)?;
     let text = String::from_utf8_lossy(&text);
     let dump = prior_parse::ui::parse_dump(&text)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", args.dump.display())))?;

@@ -181,9 +181,9 @@ pub(crate) struct ConnGuard<'a> {
 }
 
 impl ConnGuard<'_> {
-    /// Records how far the connection got.
-    pub fn set_phase(&self, phase: Phase) {
-        self.phase.store(phase as u8, Ordering::SeqCst);
+    /// The shared phase cell: the connection records how far it got (see [`Phase`]).
+    pub fn phase_handle(&self) -> Arc<AtomicU8> {
+        Arc::clone(&self.phase)
     }
 }
 
@@ -202,6 +202,10 @@ struct Conn {
     buffered: AtomicUsize,
     writer: Mutex<TcpStream>,
     state: Mutex<ConnState>,
+    /// How far the handshake got, shared with the connection registry (eviction order).
+    /// Set BEFORE the reply that tells the peer, so a peer holding its CNXN is always
+    /// counted as online (otherwise a new connection could evict it in between).
+    phase: Arc<AtomicU8>,
 }
 
 struct ConnState {
@@ -269,6 +273,7 @@ pub(crate) fn serve_connection(shared: Arc<Shared>, socket: TcpStream) {
             token: None,
             auth_attempts: 0,
         }),
+        phase: guard.phase_handle(),
     });
     let mut rd = BufReader::with_capacity(64 * 1024, reader);
     while let Ok(Some(raw)) = read_header(&mut rd) {
@@ -291,22 +296,10 @@ pub(crate) fn serve_connection(shared: Arc<Shared>, socket: TcpStream) {
                 let keep = conn.on_cnxn(hdr.arg0, hdr.arg1);
                 if keep {
                     let _ = conn.socket.set_read_timeout(None);
-                    let online = lock(&conn.state).online;
-                    guard.set_phase(if online {
-                        Phase::Online
-                    } else {
-                        Phase::Authenticating
-                    });
                 }
                 keep
             }
-            A_AUTH => {
-                let keep = conn.on_auth(hdr.arg0, &data);
-                if lock(&conn.state).online {
-                    guard.set_phase(Phase::Online);
-                }
-                keep
-            }
+            A_AUTH => conn.on_auth(hdr.arg0, &data),
             A_OPEN | A_OKAY | A_WRTE | A_CLSE if !lock(&conn.state).online => true, // adbd ignores them
             A_OPEN => conn.on_open(hdr.arg0, hdr.arg1, &data),
             A_OKAY => conn.on_okay(hdr.arg0, hdr.arg1),
@@ -394,6 +387,7 @@ impl Conn {
             st.online = true;
             st.token = None;
         }
+        self.phase.store(Phase::Online as u8, Ordering::SeqCst);
         let banner = self.banner();
         self.write_packet(A_CNXN, A_VERSION, self.shared.limits.max_payload, &banner);
     }
@@ -418,6 +412,8 @@ impl Conn {
             st.token = None;
             st.auth_attempts = 0;
         }
+        self.phase
+            .store(Phase::Authenticating as u8, Ordering::SeqCst);
         match self.shared.auth {
             AuthPolicy::Skip => self.go_online(),
             AuthPolicy::Rsa { .. } => self.send_token(),

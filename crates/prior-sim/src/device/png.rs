@@ -77,38 +77,85 @@ impl Canvas {
         self.fill(x1 - w, y0, x1, y1, c);
     }
 
-    /// Draws one character cell at (x, y) with a glyph scale; non-ASCII characters are drawn
-    /// as a hollow box (tofu) twice as wide. Returns the advance in pixels.
+    /// Blends `c` over the pixel at (x, y) with coverage `alpha`/255 (ignored off canvas).
+    fn blend(&mut self, x: i32, y: i32, c: Rgb, alpha: u32) {
+        if x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height {
+            return;
+        }
+        let i = (y as usize * self.width + x as usize) * 3;
+        let a = alpha.min(255);
+        for (k, ck) in c.iter().enumerate() {
+            let bg = u32::from(self.pixels[i + k]);
+            self.pixels[i + k] = ((bg * (255 - a) + u32::from(*ck) * a) / 255) as u8;
+        }
+    }
+
+    /// Draws one character cell at (x, y) with a glyph scale and returns the advance in
+    /// pixels. ASCII comes from the 5×9 font; CJK from the embedded table, scaled to a square
+    /// of `10 × scale` pixels (one glyph scale above the ASCII cap line to its descender line)
+    /// with 4×4 supersampling; any other visible character is drawn as a box with a `?` in it,
+    /// and logged once, so a missing glyph is never mistaken for an empty box in a report.
     pub fn draw_char(&mut self, x: i32, y: i32, ch: char, scale: i32, c: Rgb) -> i32 {
         let ch = font::ascii_fallback(ch);
-        match font::glyph(ch) {
-            Some(rows) => {
-                for (r, bits) in rows.iter().enumerate() {
+        let adv = char_advance(ch, scale);
+        if let Some(rows) = font::glyph(ch) {
+            for (r, bits) in rows.iter().enumerate() {
+                for col in 0..5 {
+                    if bits & (0x10 >> col) != 0 {
+                        let px = x + col * scale;
+                        let py = y + r as i32 * scale;
+                        self.fill(px, py, px + scale, py + scale, c);
+                    }
+                }
+            }
+        } else if let Some(g) = font::cjk_glyph(ch) {
+            let side = (10 * scale).max(1);
+            let (x0, y0) = (x + scale / 2, y - scale);
+            // sub-sample k of target pixel t lands on source pixel
+            // floor(((4t + k) * 2 + 1) * EM / (8 * side))
+            let em = font::CJK_EM as i64;
+            let src = |t: i32, k: i32| -> usize {
+                (((i64::from(t) * 4 + i64::from(k)) * 2 + 1) * em / (8 * i64::from(side))) as usize
+            };
+            for ty in 0..side {
+                for tx in 0..side {
+                    let mut hits = 0u32;
+                    for ky in 0..4 {
+                        for kx in 0..4 {
+                            if g.ink(src(tx, kx), src(ty, ky)) {
+                                hits += 1;
+                            }
+                        }
+                    }
+                    if hits > 0 {
+                        self.blend(x0 + tx, y0 + ty, c, hits * 255 / 16);
+                    }
+                }
+            }
+        } else if !ch.is_whitespace() && !ch.is_control() {
+            missing_glyph(ch);
+            let w = (scale / 3).max(1);
+            self.outline(
+                x + scale / 2,
+                y - scale,
+                x + adv - scale,
+                y + 9 * scale,
+                w,
+                c,
+            );
+            if let Some(q) = font::glyph('?') {
+                for (r, bits) in q.iter().enumerate() {
                     for col in 0..5 {
                         if bits & (0x10 >> col) != 0 {
-                            let px = x + col * scale;
+                            let px = x + 3 * scale + col * scale;
                             let py = y + r as i32 * scale;
                             self.fill(px, py, px + scale, py + scale, c);
                         }
                     }
                 }
-                char_advance(ch, scale)
-            }
-            None => {
-                let adv = char_advance(ch, scale);
-                if !ch.is_whitespace() {
-                    self.outline(
-                        x + scale / 2,
-                        y,
-                        x + adv - scale,
-                        y + 7 * scale,
-                        (scale / 3).max(1),
-                        c,
-                    );
-                }
-                adv
             }
         }
+        adv
     }
 
     /// Draws a line of text; returns the width used.
@@ -126,43 +173,74 @@ impl Canvas {
     }
 }
 
-/// Horizontal advance of a character at a glyph scale.
+/// Logs a character that has no glyph, once per character (at most 256 distinct ones).
+fn missing_glyph(ch: char) {
+    static SEEN: std::sync::Mutex<std::collections::BTreeSet<char>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let first = match SEEN.lock() {
+        Ok(mut seen) => seen.len() < 256 && seen.insert(ch),
+        Err(_) => false,
+    };
+    if first {
+        tracing::warn!(
+            character = %ch.escape_unicode(),
+            "the simulated handset has no glyph for this character; screenshots draw it as a \
+             boxed `?` (tools/cjk-glyphs/generate.sh adds the characters of the models)"
+        );
+    }
+}
+
+/// Horizontal advance of a character at a glyph scale (the same character `draw_char` draws:
+/// typographic punctuation takes its ASCII look-alike's advance).
 pub fn char_advance(ch: char, scale: i32) -> i32 {
-    if font::glyph(ch).is_some() {
+    if font::glyph(font::ascii_fallback(ch)).is_some() {
         6 * scale
     } else {
         11 * scale
     }
 }
 
-/// Wraps `text` into lines no wider than `max_w` pixels (breaks at spaces when it can,
-/// anywhere otherwise; `\n` forces a break).
+/// Whether a line may break right before `ch`: before a CJK character (ideographs, kana,
+/// full-width forms, CJK punctuation), except closing punctuation, which stays on the line it
+/// closes (the common core of the CJK line-breaking rules, UAX #14 classes ID vs CL/EX/IS).
+fn breaks_before(ch: char) -> bool {
+    ch as u32 >= 0x2E80 && !"，。、；：？！）》」』】〉～・".contains(ch)
+}
+
+/// Wraps `text` into lines no wider than `max_w` pixels: at a space, or before a CJK
+/// character, when it can; anywhere otherwise; `\n` forces a break.
 pub fn wrap(text: &str, max_w: i32, scale: i32) -> Vec<String> {
     let mut lines = Vec::new();
     for para in text.split('\n') {
         let mut line = String::new();
         let mut w = 0;
-        let mut last_space: Option<usize> = None;
+        // the last break opportunity in `line`: (cut the line here, the next line starts here)
+        let mut last_break: Option<(usize, usize)> = None;
         for ch in para.chars() {
             let adv = char_advance(ch, scale);
             if w + adv > max_w && !line.is_empty() {
-                if let (Some(sp), false) = (last_space, ch == ' ') {
-                    let rest: String = line[sp + 1..].to_owned();
-                    line.truncate(sp);
-                    lines.push(std::mem::take(&mut line));
-                    line = rest;
-                    w = line.chars().map(|c| char_advance(c, scale)).sum();
-                } else {
-                    lines.push(std::mem::take(&mut line));
-                    w = 0;
+                match last_break {
+                    Some((cut, resume)) if ch != ' ' && !breaks_before(ch) && cut > 0 => {
+                        let rest: String = line[resume..].to_owned();
+                        line.truncate(cut);
+                        lines.push(std::mem::take(&mut line));
+                        line = rest;
+                        w = line.chars().map(|c| char_advance(c, scale)).sum();
+                    }
+                    _ => {
+                        lines.push(std::mem::take(&mut line));
+                        w = 0;
+                    }
                 }
-                last_space = None;
+                last_break = None;
                 if ch == ' ' {
                     continue;
                 }
             }
             if ch == ' ' {
-                last_space = Some(line.len());
+                last_break = Some((line.len(), line.len() + 1));
+            } else if breaks_before(ch) {
+                last_break = Some((line.len(), line.len()));
             }
             line.push(ch);
             w += adv;
@@ -213,6 +291,65 @@ mod tests {
         assert_eq!(info.color_type, png::ColorType::Rgb);
     }
 
+    /// One character drawn alone at a glyph scale, as the pixels of its cell.
+    fn cell(ch: char, scale: i32) -> Vec<u8> {
+        let adv = char_advance(ch, scale);
+        let mut c = Canvas::new(adv as usize, (11 * scale) as usize, [255, 255, 255]);
+        assert_eq!(c.draw_char(0, scale, ch, scale, [0, 0, 0]), adv);
+        c.pixels
+    }
+
+    fn ink(pixels: &[u8]) -> usize {
+        pixels.chunks(3).filter(|p| p != &[255, 255, 255]).count()
+    }
+
+    #[test]
+    fn cjk_characters_are_drawn_as_their_glyphs_not_as_boxes() {
+        for scale in [3, 4, 5, 6] {
+            let (tong, yi, missing) = (
+                cell('同', scale),
+                cell('意', scale),
+                cell('\u{E000}', scale),
+            );
+            assert_ne!(tong, yi, "two characters, two pictures (scale {scale})");
+            assert_ne!(tong, missing, "a glyph, not the missing-glyph box");
+            assert_ne!(yi, missing);
+            // 意 has ink in the middle of its cell, where a hollow box has none
+            let side = 10 * scale;
+            let mut c = Canvas::new((11 * scale) as usize, (11 * scale) as usize, [255; 3]);
+            c.draw_char(0, scale, '意', scale, [0, 0, 0]);
+            let mid = (scale / 2 + side / 4, side * 3 / 4);
+            let inner: usize = (mid.0..mid.1)
+                .flat_map(|x| (mid.0..mid.1).map(move |y| (x, y)))
+                .filter(|&(x, y)| c.pixel(x as usize, y as usize) != Some([255; 3]))
+                .count();
+            assert!(
+                inner > (side * side / 16) as usize,
+                "scale {scale}: {inner} inner ink pixels"
+            );
+        }
+        // anti-aliased: some edge pixels are grey
+        let tong = cell('同', 5);
+        assert!(tong.chunks(3).any(|p| p[0] > 0 && p[0] < 255));
+        assert!(ink(&tong) > 200);
+    }
+
+    #[test]
+    fn a_character_without_a_glyph_is_a_boxed_question_mark_never_blank() {
+        let missing = cell('\u{E000}', 4);
+        // the `?` inside: its top bar is at rows 0 of the 5×9 glyph, columns 1–3
+        let w = char_advance('\u{E000}', 4) as usize;
+        let at = |x: usize, y: usize| &missing[(y * w + x) * 3..(y * w + x) * 3 + 3];
+        assert_eq!(at(3 * 4 + 4 + 1, 4 + 1), &[0, 0, 0], "the `?`'s top bar");
+        // the box: its left edge runs the full height of the cell
+        assert_eq!(at(2, 4 * 5), &[0, 0, 0]);
+        assert!(ink(&missing) > 100);
+        // whitespace stays blank
+        assert_eq!(ink(&cell('\u{3000}', 4)), 0);
+        // typographic punctuation keeps its ASCII look-alike's advance in layout too
+        assert_eq!(char_advance('\u{2019}', 4), char_advance('\'', 4));
+    }
+
     #[test]
     fn wrap_breaks_at_spaces_and_forced_newlines() {
         let lines = wrap("hello world again", 6 * 10, 1);
@@ -220,5 +357,16 @@ mod tests {
         assert_eq!(wrap("a\nb", 1000, 1), vec!["a", "b"]);
         let cjk = wrap("我们非常重视您的个人信息", 11 * 4, 1);
         assert_eq!(cjk.len(), 3);
+        // Chinese text breaks before a CJK character, not at the last space of a Latin name
+        // earlier on the line (which split "Leaky Shop" in the demo dialog)
+        let mixed = wrap("欢迎使用 Leaky Shop！我们非常重视", 148, 1);
+        assert_eq!(mixed, vec!["欢迎使用 Leaky Shop！我们", "非常重视"]);
+        // a Latin word still moves whole
+        assert_eq!(
+            wrap("欢迎使用 Leaky Shop！", 115, 1),
+            vec!["欢迎使用 Leaky", "Shop！"]
+        );
+        // closing punctuation never starts a line: it takes the character before it along
+        assert_eq!(wrap("好好。好", 22, 1), vec!["好", "好。", "好"]);
     }
 }

@@ -1346,6 +1346,53 @@ fn screencap_is_a_decodable_png_of_the_screen() {
     );
 }
 
+/// The demo consent dialog's 同意/不同意 buttons are readable in the screenshot: each CJK
+/// character is its own picture (the old renderer drew every one as the same hollow box).
+#[test]
+fn screencap_draws_the_consent_dialog_in_chinese() {
+    let d = manual();
+    install(&d, "leaky-shop");
+    launch(&d, "com.prior.demo.leakyshop/.ui.SplashActivity");
+    later(&d, 1500);
+    let xml = dump(&d);
+    assert!(xml.contains("不同意"), "the consent dialog is up: {xml}");
+    let shot = d.run("screencap -p").stdout;
+    let mut reader = png::Decoder::new(std::io::Cursor::new(shot))
+        .read_info()
+        .unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut buf).unwrap();
+    // the glyph cells of a button's text, centred on the button (BUTTON_SCALE 5: 55 px apart)
+    let cells = |text: &str| -> Vec<Vec<[u8; 3]>> {
+        let (cx, cy) = center_of(&xml, text).unwrap();
+        let n = text.chars().count() as i32;
+        let x0 = cx - n * 55 / 2;
+        (0..n)
+            .map(|i| {
+                let mut px = Vec::new();
+                for y in cy - 30..cy + 30 {
+                    for x in x0 + i * 55..x0 + (i + 1) * 55 {
+                        let o = (y as usize * 1080 + x as usize) * 3;
+                        px.push([buf[o], buf[o + 1], buf[o + 2]]);
+                    }
+                }
+                px
+            })
+            .collect()
+    };
+    let agree = cells("同意");
+    let disagree = cells("不同意");
+    assert_ne!(agree[0], agree[1], "同 and 意 are drawn differently");
+    assert_ne!(disagree[0], disagree[1], "不 and 同 are drawn differently");
+    for (text, cs) in [("同意", &agree), ("不同意", &disagree)] {
+        for (i, c) in cs.iter().enumerate() {
+            let bg = c[0];
+            let ink = c.iter().filter(|p| **p != bg).count();
+            assert!(ink > 150, "{text}[{i}] has ink ({ink} pixels)");
+        }
+    }
+}
+
 #[test]
 fn monkey_launches_or_explains() {
     let d = manual();
