@@ -817,7 +817,7 @@ mod escape {
         let all = format!("{out}{err}");
         assert!(all.contains("not listed"), "{all}");
         assert!(
-            all.contains(r"raw/ipc/e\u{1b}]0;owned\u{7}\u{202e}txt"),
+            unwrapped(&all).contains(r"raw/ipc/e\u{1b}]0;owned\u{7}\u{202e}txt"),
             "{all}"
         );
     }
