@@ -363,22 +363,14 @@ impl Inventory {
                 if s.auto_init { ", AUTO-INIT" } else { "" }
             );
         }
+        // APK strings are the app author's: an escape sequence in a component name must not
+        // reach the terminal (`prior_model::text`).
         terminal_safe(&o)
     }
 }
 
-/// Escapes control characters other than newline (APK strings are the app author's: an
-/// escape sequence in a component name must not reach the terminal).
 fn terminal_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && c != '\n' {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    prior_model::text::escape_controls(text).into_owned()
 }
 
 fn components(apk: &apk_info::Apk, catalog: &SdkCatalog) -> Vec<Component> {
@@ -958,7 +950,10 @@ source = "test"
 
     #[test]
     fn text_output_escapes_terminal_controls() {
-        assert_eq!(terminal_safe("a\u{1b}[31mb\nc\r"), "a\\u{1b}[31mb\nc\\r");
+        assert_eq!(
+            terminal_safe("a\u{1b}[31mb\nc\r\u{202e}"),
+            "a\\u{1b}[31mb\nc\\u{d}\\u{202e}"
+        );
     }
 
     #[test]

@@ -6,6 +6,8 @@
 //! code (`docs/exit-codes.md`). `-v`/`RUST_LOG` turn on tracing to stderr
 //! (`docs/debugging.md`).
 
+#[macro_use]
+mod term;
 mod commands;
 mod error;
 pub mod exit;
@@ -17,7 +19,6 @@ pub use error::{CliError, CliResult};
 
 use clap::{ArgAction, Parser, Subcommand};
 use exit::Outcome;
-use std::io::Write;
 use std::process::ExitCode;
 
 /// Prior checks whether an Android app touches personal data before the user accepts its
@@ -110,13 +111,14 @@ fn init_tracing(verbose: u8) {
         return;
     };
     let filter = tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|e| {
-        eprintln!("warning: RUST_LOG={filter:?} is not a valid filter ({e}); using \"info\"");
+        note!("warning: RUST_LOG={filter:?} is not a valid filter ({e}); using \"info\"");
         tracing_subscriber::EnvFilter::new("info")
     });
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(move || term::TraceWriter { ansi })
+        .with_ansi(ansi)
         .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
         .try_init();
 }
@@ -189,8 +191,7 @@ pub fn main() -> ExitCode {
         Ok(outcome) => outcome,
         Err(e) => {
             if !e.broken_pipe {
-                let _ = std::io::stdout().flush();
-                eprintln!("{:?}", e.report);
+                term::err_diagnostic(&*e.report);
             }
             e.outcome()
         }

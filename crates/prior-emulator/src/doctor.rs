@@ -184,19 +184,11 @@ pub struct Diagnosis {
     pub ran: Vec<String>,
 }
 
-/// Makes environment-controlled text safe for a terminal: control characters (C0, DEL, C1)
-/// and bidirectional overrides become `\n`, `\u{1b}`… escapes; everything else is kept.
+/// Makes environment-controlled text safe for a terminal, on one line: control characters
+/// (C0, DEL, C1, newline included; tab kept) and bidirectional overrides become `\u{1b}`…
+/// escapes; everything else is kept (`prior_model::text::escape_line`).
 pub fn printable(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if c.is_control() || bidi {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    prior_model::text::escape_line(s).into_owned()
 }
 
 // Public API (`prior_emulator::doctor::shell_quote`); the one quoter of the crate.
@@ -1704,7 +1696,7 @@ mod tests {
 
     #[test]
     fn printable_escapes_controls_and_bidi_but_keeps_text() {
-        assert_eq!(printable("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\n");
+        assert_eq!(printable("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\\u{a}");
         assert_eq!(printable("同意\u{202e}x"), "同意\\u{202e}x");
         assert_eq!(printable("plain/path"), "plain/path");
         assert_eq!(printable("\u{9b}"), "\\u{9b}");

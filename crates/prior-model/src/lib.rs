@@ -14,6 +14,7 @@ mod consent;
 mod event;
 mod finding;
 pub mod package;
+pub mod text;
 mod time;
 
 pub use category::DataCategory;

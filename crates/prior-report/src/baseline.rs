@@ -199,11 +199,8 @@ impl BaselineDiff {
                     e.api.as_deref().unwrap_or("-"),
                     e.actor.as_deref().unwrap_or("actor unknown"),
                 );
-                let clean: String = line
-                    .chars()
-                    .map(|c| if c.is_control() { '?' } else { c })
-                    .collect();
-                let _ = writeln!(o, "{clean}");
+                // Baseline entries come from bundles and baseline files: terminal-safe.
+                let _ = writeln!(o, "{}", prior_model::text::escape_line(&line));
             }
         }
         o

@@ -389,7 +389,8 @@ fn bundle_line(r: &Report, lang: Lang) -> String {
             tf(
                 lang,
                 "text.scenario",
-                &[("name", &format!("{:?}", clean(s)))],
+                // Quoted, not `{:?}`: Debug would double the backslash of each escape.
+                &[("name", &format!("\"{}\"", clean(s)))],
             )
         })
         .unwrap_or_default();
@@ -568,16 +569,8 @@ pub(crate) fn blind_list(r: &Report, lang: Lang) -> String {
 }
 
 /// Escapes control characters (ESC, BEL, CR, …) and bidirectional overrides so bundle text
-/// cannot drive the terminal or reorder what is shown.
+/// cannot drive the terminal or reorder what is shown (`prior_model::text::escape_line`: one
+/// line, tab kept).
 fn clean(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        let bidi = matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-        if (c.is_control() && c != '\t') || bidi {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    prior_model::text::escape_line(s).into_owned()
 }

@@ -35,20 +35,14 @@ impl EventSink {
     }
 }
 
-/// Evidence text: lossy UTF-8, control characters other than tab/newline shown as `\u{..}`,
+/// Evidence text: lossy UTF-8, control characters other than tab/newline and bidirectional
+/// overrides shown as `\u{..}` (`prior_model::text::escape_controls`),
 /// cut to [`MAX_EVIDENCE_TEXT`] bytes.
 pub(crate) fn evidence_text(bytes: &[u8]) -> String {
     let cut = bytes.len() > MAX_EVIDENCE_TEXT;
     let bytes = &bytes[..bytes.len().min(MAX_EVIDENCE_TEXT)];
     let lossy = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(lossy.len() + 4);
-    for c in lossy.chars() {
-        if c.is_control() && c != '\t' && c != '\n' {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
+    let mut out = prior_model::text::escape_controls(&lossy).into_owned();
     if cut {
         out.push('…');
     }

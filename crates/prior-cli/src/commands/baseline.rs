@@ -52,7 +52,7 @@ pub fn run(args: Args) -> CliResult {
             let refs: Vec<&Report> = reports.iter().collect();
             let b = prior_report::Baseline::from_reports(&refs);
             fs_err::write(&a.to, b.to_json()).map_err(CliError::io)?;
-            eprintln!(
+            note!(
                 "baseline: {} finding(s) of {} bundle(s) saved to {}",
                 b.findings.len(),
                 a.bundles.len(),

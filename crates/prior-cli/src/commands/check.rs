@@ -23,26 +23,26 @@ pub fn run(args: Args) -> CliResult {
         match r.result {
             Ok(s) => {
                 for w in &s.warnings {
-                    eprintln!("warning: {}:{}: {}", r.path.display(), w.at, w.message);
+                    note!("warning: {}:{}: {}", r.path.display(), w.at, w.message);
                 }
                 // The APK through the very check `prior run` makes before installing it (file
                 // type, size, zip signature, manifest, package): `check` passes only what
                 // `run` can install.
                 if let Err(e) = super::run::app_under_test(&s) {
                     failed += 1;
-                    eprintln!("error: {}: {}", r.path.display(), e.report);
+                    note!("error: {}: {}", r.path.display(), e.report);
                     continue;
                 }
-                println!("ok: {} ({})", r.path.display(), s.name);
+                say!("ok: {} ({})", r.path.display(), s.name);
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("{:?}", miette::Report::new(e));
+                crate::term::err_diagnostic(&e);
             }
         }
     }
     if failed > 0 {
-        eprintln!(
+        note!(
             "{failed} of {} scenario file(s) have errors",
             args.scenarios.len()
         );

@@ -26,7 +26,7 @@ pub struct Args {
 /// Runs `prior devices`.
 pub fn run(args: Args) -> CliResult {
     let format = if args.json {
-        eprintln!("warning: `prior devices --json` is deprecated; use `--format json`");
+        note!("warning: `prior devices --json` is deprecated; use `--format json`");
         Format::Json
     } else {
         args.format

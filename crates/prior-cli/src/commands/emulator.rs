@@ -110,7 +110,7 @@ pub fn catalogue(file: Option<&PathBuf>) -> Result<Catalogue, CliError> {
 pub fn sdk() -> Sdk {
     let sdk = Sdk::locate(SdkEnv::from_process());
     for w in sdk.warnings() {
-        eprintln!("warning: {w}");
+        note!("warning: {w}");
     }
     sdk
 }
@@ -155,7 +155,7 @@ impl BootArgs {
 }
 
 fn say(line: &str) {
-    eprintln!("  {line}");
+    note!("  {line}");
 }
 
 fn describe(r: &Running) -> String {
@@ -210,7 +210,7 @@ pub fn run(args: Args) -> CliResult {
                 force: *force,
                 ..CreateOptions::default()
             };
-            eprintln!("creating AVD {name} from {} ({})", image.id, image.package);
+            note!("creating AVD {name} from {} ({})", image.id, image.package);
             let avd = prior_emulator::create(&sdk, name, image, &opts, &mut |l| say(l))
                 .map_err(emu_err)?;
             super::out(&format!("created {} in {}\n", avd.name, avd.dir.display()))?;
@@ -225,7 +225,7 @@ pub fn run(args: Args) -> CliResult {
                 return Ok(Outcome::Done);
             }
             let opts = boot.options(&sdk, &cat, name);
-            eprintln!("booting {name}");
+            note!("booting {name}");
             let r = lifecycle::boot(&sdk, &adb, name, &opts, &mut |l| say(l)).map_err(emu_err)?;
             super::out(&format!("ready: {}\n", describe(&r)))?;
             Ok(Outcome::Done)

@@ -133,7 +133,7 @@ pub fn recorded_scenario(dir: &Path) -> Option<Scenario> {
     match Scenario::parse(&path, text, &prior_scenario::Vars::default(), opts) {
         Ok(s) => Some(s),
         Err(e) => {
-            eprintln!(
+            note!(
                 "{}: the recorded scenario does not parse, so its expect: block is not applied: {e}",
                 dir.display()
             );

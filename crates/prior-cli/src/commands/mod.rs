@@ -18,14 +18,4 @@ pub mod selftest;
 pub mod sim;
 pub mod ui;
 
-use crate::CliError;
-use std::io::Write;
-
-/// Writes to stdout, turning a failure (e.g. a broken pipe) into a `CliError`.
-pub fn out(text: &str) -> Result<(), CliError> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(text.as_bytes())
-        .and_then(|_| stdout.flush())
-        .map_err(CliError::io)
-}
+pub use crate::term::out;

@@ -9,7 +9,6 @@
 use crate::{CliError, CliResult, exit::Outcome};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 /// What kind of capture the file is.
@@ -65,16 +64,10 @@ fn tagged<T: Serialize>(kind: &str, v: &T) -> Value {
 
 /// Runs `prior parse`.
 pub fn run(args: Args) -> CliResult {
-    let stdout = std::io::stdout();
-    let mut w = BufWriter::new(stdout.lock());
-    let mut emit = |v: Value| -> Result<(), CliError> {
-        serde_json::to_writer(&mut w, &v)
-            .map_err(std::io::Error::from)
-            .and_then(|_| w.write_all(b"\n"))
-            .map_err(CliError::io)
-    };
+    let mut lines = crate::term::JsonLines::stdout();
+    let mut emit = |v: Value| lines.emit(&v);
     emit_all(&args, &mut emit)?;
-    w.flush().map_err(CliError::io)?;
+    lines.finish()?;
     Ok(Outcome::Done)
 }
 

@@ -118,7 +118,7 @@ pub fn write_reports(
             fs_err::create_dir_all(parent).map_err(CliError::io)?;
         }
         fs_err::write(&path, text).map_err(CliError::io)?;
-        eprintln!("report: {}", path.display());
+        note!("report: {}", path.display());
     }
     Ok(())
 }
@@ -340,7 +340,7 @@ pub fn run(args: Args) -> CliResult {
     let text = render(&items, args.format, args.lang)?;
     write_out(args.output.as_deref(), &text)?;
     if let Some(diff) = &diff {
-        eprint!("{}", diff.render_text());
+        crate::term::err(&diff.render_text());
     }
     Ok(batch_outcome(&items))
 }

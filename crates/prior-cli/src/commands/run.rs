@@ -74,19 +74,19 @@ impl Ui {
                 ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
-            bar.set_prefix(label.to_string());
+            bar.set_prefix(crate::term::safe(label).into_owned());
             bar.enable_steady_tick(Duration::from_millis(120));
             Ui { bar: Some(bar) }
         } else {
-            eprintln!("{label}");
+            note!("{label}");
             Ui { bar: None }
         }
     }
 
     fn line(&self, text: &str) {
         match &self.bar {
-            Some(b) => b.println(text),
-            None => eprintln!("{text}"),
+            Some(b) => b.println(crate::term::safe(text)),
+            None => note!("{text}"),
         }
     }
 
@@ -100,8 +100,10 @@ impl Ui {
 impl Progress for Ui {
     fn step(&self, index: usize, total: usize, text: &str) {
         match &self.bar {
-            Some(b) => b.set_message(format!("[{index}/{total}] {text}")),
-            None => eprintln!("  [{index}/{total}] {text}"),
+            Some(b) => {
+                b.set_message(crate::term::safe(&format!("[{index}/{total}] {text}")).into_owned())
+            }
+            None => note!("  [{index}/{total}] {text}"),
         }
     }
 
@@ -221,8 +223,8 @@ fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "run".into());
     let capture = parent.join(format!(".{file_name}.net.pcap"));
-    eprintln!("emulator: AVD {name}");
-    let run = super::avd::prepare(name, capture, &mut |l| eprintln!("  {l}"))?;
+    note!("emulator: AVD {name}");
+    let run = super::avd::prepare(name, capture, &mut |l| note!("  {l}"))?;
     Ok(Target {
         device: run.device.clone(),
         simulated: false,
@@ -260,7 +262,7 @@ pub(crate) fn pick_device(
                         .reconnect_if_offline(&s, Duration::from_secs(10))
                         .map_err(device_err)?
                     {
-                        eprintln!("device: {note}");
+                        note!("device: {note}");
                     }
                     server.device(&s).map_err(device_err)?
                 }
@@ -395,10 +397,10 @@ fn run_one(
     if let Some(avd) = target.avd.take()
         && let Some(note) = booted.after_run(avd)
     {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
-    eprintln!(
+    note!(
         "recorded {} (Prior's own time {:.2} s, excluding the scenario's waits)",
         if recording.reason.is_some() {
             "an incomplete session"
@@ -445,7 +447,7 @@ pub fn run(args: Args) -> CliResult {
     let mut booted = super::avd::Booted::default();
     for (i, path) in args.scenarios.iter().enumerate() {
         if let Some(why) = stop.reason() {
-            eprintln!(
+            note!(
                 "{why}: the remaining {} scenario(s) were not run",
                 args.scenarios.len() - i
             );
@@ -455,11 +457,12 @@ pub fn run(args: Args) -> CliResult {
         if let Err(e) = &result {
             if args.scenarios.len() == 1 {
                 for note in booted.finish(args.keep_emulator) {
-                    eprintln!("emulator: {note}");
+                    note!("emulator: {note}");
                 }
                 return result.map(|a| a.outcome());
             }
-            eprintln!("{}: {:?}", path.display(), e.report);
+            crate::term::err(&format!("{}: ", path.display()));
+            crate::term::err_diagnostic(&*e.report);
         }
         finished.push(super::run_output::Finished {
             scenario: path.clone(),
@@ -467,7 +470,7 @@ pub fn run(args: Args) -> CliResult {
         });
     }
     for note in booted.finish(args.keep_emulator) {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     super::run_output::after_all(&finished, &output_options(&args))
 }

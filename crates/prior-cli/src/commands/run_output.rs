@@ -95,7 +95,7 @@ pub(crate) fn after_one(
         opts.lang,
     )?;
     if let Some(diff) = &diff {
-        eprint!("{}", diff.render_text());
+        crate::term::err(&diff.render_text());
     }
     Ok(analysed)
 }
@@ -146,7 +146,7 @@ pub(crate) fn after_all(finished: &[Finished], opts: &Options<'_>) -> CliResult 
             fs_err::create_dir_all(parent).map_err(CliError::io)?;
         }
         fs_err::write(&path, xml).map_err(CliError::io)?;
-        eprintln!(
+        note!(
             "report: {} (all {} scenario{} of this run)",
             path.display(),
             finished.len(),

@@ -640,10 +640,10 @@ fn record_canary(args: &Args, scenario_path: &Path) -> Result<PathBuf, CliError>
     if let Some(avd) = target.avd.take()
         && let Some(note) = booted.after_run(avd)
     {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     for note in booted.finish(args.keep_emulator) {
-        eprintln!("emulator: {note}");
+        note!("emulator: {note}");
     }
     drop(target);
     let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
@@ -755,7 +755,7 @@ pub fn run(args: Args) -> CliResult {
         .iter()
         .find(|r| r.starts_with(crate::signals::STOPPED_BY))
     {
-        eprintln!("self-test inconclusive: the recording was {why}");
+        note!("self-test inconclusive: the recording was {why}");
         return Ok(Outcome::Verdict(prior_model::Verdict::Inconclusive));
     }
     Ok(Outcome::Selftest {

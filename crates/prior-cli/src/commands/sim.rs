@@ -178,42 +178,42 @@ pub fn run(args: Args) -> CliResult {
         signal_hook::flag::register(signo, Arc::clone(&flag))
             .map_err(|e| CliError::device_msg(format!("failed to handle signal {signo}: {e}")))?;
     }
-    println!(
+    say!(
         "SIMULATED handset (not a real device) serving adbd on {}",
         server.adbd_addr()
     );
-    println!("  connect with: adb connect {}", server.adbd_addr());
+    say!("  connect with: adb connect {}", server.adbd_addr());
     if let Some(s) = server.smart_socket_addr() {
-        println!(
+        say!(
             "  or without adb: ADB_SERVER_SOCKET=tcp:{s} (serial {})",
             server.serial()
         );
     }
     if let Some(file) = &args.tcpdump {
-        println!(
+        say!(
             "  capturing its network traffic into {} (pcap, Ethernet, host clock)",
             file.display()
         );
     }
-    println!("  device profile: {}", args.profile);
+    say!("  device profile: {}", args.profile);
     let models = device.model_packages();
     if models.is_empty() {
-        println!(
+        say!(
             "  no app behaviour models loaded (--model DIR): it installs apps but refuses to start them"
         );
     } else {
-        println!(
+        say!(
             "  behaviour models for: {} (other apps are installed but never started)",
             models.join(", ")
         );
     }
-    println!("Ctrl-C (or SIGTERM) stops it.");
+    say!("Ctrl-C (or SIGTERM) stops it.");
     if args.control_stdin {
         let device = Arc::clone(&device);
         std::thread::spawn(move || {
             for line in std::io::stdin().lines() {
                 let Ok(line) = line else { break };
-                println!("control: {}", control(&device, &line));
+                say!("control: {}", control(&device, &line));
             }
         });
     }
@@ -223,7 +223,7 @@ pub fn run(args: Args) -> CliResult {
     drop(server);
     // A capture still running (from --tcpdump or a control command) is closed cleanly.
     if let Ok(stats) = device.stop_capture() {
-        println!(
+        say!(
             "network capture {}: {} packets of {} contacts, {} bytes",
             stats.path.display(),
             stats.packets,
