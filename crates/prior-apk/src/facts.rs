@@ -19,17 +19,23 @@ pub struct ApkFacts {
     pub version_name: Option<String>,
     /// `android:versionCode`.
     pub version_code: Option<String>,
-    /// The launcher activity as the manifest names it (Android's own resolution rule, as
-    /// apk-info applies it: the first enabled activity or alias with MAIN + LAUNCHER/INFO).
+    /// The launcher activity, resolved against the package: the first enabled activity or
+    /// activity-alias with a MAIN + LAUNCHER intent filter ([`crate::manifest::read`], the same
+    /// function `prior inspect` uses). For an alias this is the alias (what `am start -n`
+    /// starts); [`ApkFacts::launcher`] also names its target.
     pub launcher_activity: Option<String>,
+    /// The launcher with its kind and, for an alias, its resolved target activity.
+    pub launcher: Option<crate::manifest::Launcher>,
     /// `<uses-permission>` names, de-duplicated, in manifest order.
     pub permissions: Vec<String>,
-    /// `<provider>` class names: content providers run **before** `Application.onCreate`.
+    /// `<provider>` class names, resolved: content providers run **before** `Application.onCreate`.
     pub providers: Vec<String>,
-    /// `minSdkVersion`.
-    pub min_sdk: Option<String>,
-    /// `targetSdkVersion`.
+    /// `minSdkVersion` as a number (`None`: absent, a codename or a reference).
+    pub min_sdk: Option<u32>,
+    /// `targetSdkVersion`; absent → `minSdkVersion`; both absent → 1 (apk-info's rule).
     pub target_sdk: u32,
+    /// `maxSdkVersion` as a number.
+    pub max_sdk: Option<u32>,
     /// `<application android:debuggable>`: `Some(true)`/`Some(false)` when the manifest sets it
     /// to a literal boolean, `None` when it is absent (Android's default is false) or not a
     /// literal (a resource reference).
@@ -158,23 +164,30 @@ impl ApkFacts {
                 permissions.push(p.to_owned());
             }
         }
-        let mut providers: Vec<String> = Vec::new();
-        for p in apk.get_providers() {
-            if let Some(name) = p.name
-                && !providers.iter().any(|q| q == name)
-            {
-                providers.push(name.to_owned());
-            }
-        }
+        let target_sdk = apk.get_target_sdk_version();
+        let manifest = crate::manifest::tree(&apk)
+            .map(|root| crate::manifest::read(&root, &package, target_sdk))
+            .unwrap_or_default();
         Ok(ApkFacts {
             path: path.to_path_buf(),
             version_name: apk.get_version_name(),
             version_code: apk.get_version_code(),
-            launcher_activity: apk.get_main_activity().map(str::to_owned),
+            launcher_activity: manifest.launcher.as_ref().map(|l| l.name.clone()),
+            launcher: manifest.launcher,
             permissions,
-            providers,
-            min_sdk: apk.get_min_sdk_version(),
-            target_sdk: apk.get_target_sdk_version(),
+            providers: manifest
+                .components
+                .iter()
+                .filter(|c| c.kind == "provider")
+                .fold(Vec::new(), |mut v: Vec<String>, c| {
+                    if !v.contains(&c.name) {
+                        v.push(c.name.clone());
+                    }
+                    v
+                }),
+            min_sdk: crate::manifest::sdk_level(apk.get_min_sdk_version().as_deref()),
+            target_sdk,
+            max_sdk: crate::manifest::sdk_level(apk.get_max_sdk_version().as_deref()),
             debuggable: parse_bool(apk.get_application_debuggable().as_deref()),
             package,
             sha256,
@@ -229,7 +242,8 @@ mod tests {
             info.launcher_activity.as_deref(),
             Some("com.github.uiautomator.MainActivity")
         );
-        assert_eq!(info.min_sdk.as_deref(), Some("19"));
+        assert_eq!(info.min_sdk, Some(19));
+        assert_eq!(info.max_sdk, None);
         assert_eq!(info.target_sdk, 32);
         assert_eq!(info.debuggable, Some(true));
         assert_eq!(info.permissions.len(), 12);

@@ -16,7 +16,7 @@
 //!   components; each hit says what matched and how many classes.
 
 use crate::dex::DexFile;
-use crate::facts::{Opened, open, parse_bool};
+use crate::facts::{Opened, open};
 use crate::permissions::is_dangerous_permission;
 use crate::sdk::{SdkCatalog, SdkEntry};
 use serde::Serialize;
@@ -76,12 +76,20 @@ pub struct Inventory {
     pub version_name: Option<String>,
     /// `versionCode`.
     pub version_code: Option<String>,
-    /// `minSdkVersion`.
-    pub min_sdk: Option<String>,
-    /// `targetSdkVersion`.
+    /// `minSdkVersion` as a number; `null` when absent or not a number (a preview codename).
+    pub min_sdk: Option<u32>,
+    /// `targetSdkVersion`; when absent, `minSdkVersion`; when both are absent, 1.
     pub target_sdk: u32,
-    /// `<application android:name>`.
+    /// `maxSdkVersion` as a number, or `null`.
+    pub max_sdk: Option<u32>,
+    /// `<application android:name>`, resolved against the package.
     pub application_class: Option<String>,
+    /// The activity the home screen starts (MAIN + LAUNCHER), or `null`.
+    pub launcher: Option<Launcher>,
+    /// `androidx.startup` initializers (`<meta-data android:value="androidx.startup">` of an
+    /// enabled `androidx.startup.InitializationProvider`): they run before
+    /// `Application.onCreate`.
+    pub startup_initializers: Vec<String>,
     /// Signing.
     pub signing: Signing,
     /// `<uses-permission>`, de-duplicated, manifest order.
@@ -125,28 +133,7 @@ pub struct PermissionFact {
     pub dangerous: bool,
 }
 
-/// A manifest component.
-#[derive(Debug, Clone, Serialize)]
-pub struct Component {
-    /// `activity`, `activity-alias`, `service`, `receiver`, `provider`.
-    pub kind: &'static str,
-    /// Class name as declared.
-    pub name: String,
-    /// `android:exported` as declared.
-    pub exported_declared: Option<bool>,
-    /// Whether other apps can reach it (see the module docs).
-    pub exported: bool,
-    /// `android:enabled="false"` makes this false.
-    pub enabled: bool,
-    /// `android:process`.
-    pub process: Option<String>,
-    /// Provider authorities.
-    pub authorities: Option<String>,
-    /// A provider Android starts before `Application.onCreate`.
-    pub auto_init: bool,
-    /// The SDK it belongs to, if the catalogue knows it.
-    pub sdk: Option<String>,
-}
+pub use crate::manifest::{Component, ExportedBasis, Launcher};
 
 /// One dex file.
 #[derive(Debug, Clone, Serialize)]
@@ -182,8 +169,11 @@ pub struct SdkHit {
     pub packages: Vec<String>,
     /// Its manifest components found, sorted.
     pub components: Vec<String>,
-    /// It declares an auto-init provider: it runs before `Application.onCreate`.
+    /// It declares an auto-init provider, or starts through an `androidx.startup` initializer:
+    /// it runs before `Application.onCreate`.
     pub auto_init: bool,
+    /// Its `androidx.startup` initializers (classes under its prefixes), sorted.
+    pub startup_initializers: Vec<String>,
 }
 
 impl Inventory {
@@ -207,9 +197,17 @@ impl Inventory {
             }
         }
 
-        let components = components(&apk, catalog);
+        let target_sdk = apk.get_target_sdk_version();
+        let manifest = crate::manifest::tree(&apk)
+            .map(|root| crate::manifest::read(&root, &package, target_sdk))
+            .unwrap_or_default();
+        let mut components = manifest.components;
+        for c in &mut components {
+            c.sdk = catalog.sdk_of_component(&c.name).map(|(s, _)| s.id.clone());
+        }
         let (dex, class_counts) = read_dex(&apk, catalog);
-        let sdks = sdk_hits(catalog, &class_counts, &components);
+        let mut sdks = sdk_hits(catalog, &class_counts, &components);
+        mark_startup_initializers(catalog, &mut sdks, &manifest.startup_initializers);
 
         Ok(Inventory {
             file: shown,
@@ -217,9 +215,15 @@ impl Inventory {
             sha256,
             version_name: apk.get_version_name(),
             version_code: apk.get_version_code(),
-            min_sdk: apk.get_min_sdk_version(),
-            target_sdk: apk.get_target_sdk_version(),
-            application_class: apk.get_application_name(),
+            min_sdk: crate::manifest::sdk_level(apk.get_min_sdk_version().as_deref()),
+            target_sdk,
+            max_sdk: crate::manifest::sdk_level(apk.get_max_sdk_version().as_deref()),
+            application_class: apk
+                .get_application_name()
+                .filter(|n| !n.is_empty())
+                .map(|n| crate::manifest::resolve_class_name(&package, &n)),
+            launcher: manifest.launcher,
+            startup_initializers: manifest.startup_initializers,
             signing: signing(&apk),
             package,
             permissions,
@@ -247,14 +251,35 @@ impl Inventory {
             self.version_name.as_deref().unwrap_or("-"),
             self.version_code.as_deref().unwrap_or("-")
         );
+        let level = |v: Option<u32>| v.map_or_else(|| "-".to_owned(), |n| n.to_string());
         let _ = writeln!(
             o,
-            "  sdk            min {} / target {}",
-            self.min_sdk.as_deref().unwrap_or("-"),
-            self.target_sdk
+            "  sdk            min {} / target {} / max {}",
+            level(self.min_sdk),
+            self.target_sdk,
+            level(self.max_sdk)
         );
         if let Some(a) = &self.application_class {
             let _ = writeln!(o, "  application    {a}");
+        }
+        match &self.launcher {
+            Some(l) => {
+                let _ = writeln!(
+                    o,
+                    "  launcher       {}{}",
+                    l.name,
+                    match &l.target_activity {
+                        Some(t) => format!(" (activity-alias of {t})"),
+                        None => String::new(),
+                    }
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  launcher       none (no enabled MAIN/LAUNCHER activity)"
+                );
+            }
         }
         let _ = writeln!(
             o,
@@ -288,12 +313,23 @@ impl Inventory {
         let _ = writeln!(o, "\nComponents ({}):", self.components.len());
         for c in &self.components {
             let mut notes = Vec::new();
-            if c.exported {
-                notes.push(if c.exported_declared.is_some() {
-                    "exported".to_owned()
-                } else {
-                    "exported (implicit)".to_owned()
-                });
+            if c.name != c.name_declared {
+                notes.push(format!("declared as {}", c.name_declared));
+            }
+            if let Some(t) = &c.target_activity {
+                notes.push(format!("target {t}"));
+            }
+            match (c.exported, c.exported_basis) {
+                (true, ExportedBasis::Declared) => notes.push("exported".into()),
+                (false, ExportedBasis::Declared) => {}
+                (true, b) => notes.push(format!("exported ({})", b.describe())),
+                (false, b) => notes.push(format!("not exported ({})", b.describe())),
+            }
+            if c.exported_required_missing {
+                notes.push(
+                    "android:exported missing: targetSdk ≥ 31 with an intent filter, Android 12+ refuses to install"
+                        .into(),
+                );
             }
             if !c.enabled {
                 notes.push("disabled".into());
@@ -318,6 +354,16 @@ impl Inventory {
                     format!("  [{}]", notes.join(", "))
                 }
             );
+        }
+        if !self.startup_initializers.is_empty() {
+            let _ = writeln!(
+                o,
+                "\nandroidx.startup initializers ({}, AUTO-INIT before Application.onCreate):",
+                self.startup_initializers.len()
+            );
+            for i in &self.startup_initializers {
+                let _ = writeln!(o, "  {i}");
+            }
         }
         let _ = writeln!(o, "\nDex files ({}):", self.dex.len());
         for d in &self.dex {
@@ -362,6 +408,14 @@ impl Inventory {
                 },
                 if s.auto_init { ", AUTO-INIT" } else { "" }
             );
+            if !s.startup_initializers.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "  {:<40} via androidx.startup: {}",
+                    "",
+                    s.startup_initializers.join(" ")
+                );
+            }
         }
         // APK strings are the app author's: an escape sequence in a component name must not
         // reach the terminal (`prior_model::text`).
@@ -371,90 +425,6 @@ impl Inventory {
 
 fn terminal_safe(text: &str) -> String {
     prior_model::text::escape_controls(text).into_owned()
-}
-
-fn components(apk: &apk_info::Apk, catalog: &SdkCatalog) -> Vec<Component> {
-    let mut out = Vec::new();
-    let sdk_of = |name: &str| catalog.sdk_of_component(name).map(|(s, _)| s.id.clone());
-    let mut push = |kind: &'static str,
-                    name: Option<&str>,
-                    exported: Option<&str>,
-                    enabled: Option<&str>,
-                    process: Option<&str>,
-                    has_filter: bool,
-                    authorities: Option<&str>| {
-        let Some(name) = name else { return };
-        let declared = parse_bool(exported);
-        let enabled = parse_bool(enabled).unwrap_or(true);
-        let is_provider = kind == "provider";
-        out.push(Component {
-            kind,
-            name: name.to_owned(),
-            exported_declared: declared,
-            exported: declared.unwrap_or(!is_provider && has_filter),
-            enabled,
-            process: process.map(str::to_owned),
-            authorities: authorities.map(str::to_owned),
-            auto_init: is_provider && enabled,
-            sdk: sdk_of(name),
-        });
-    };
-    for a in apk.get_activities() {
-        push(
-            "activity",
-            a.name,
-            a.exported,
-            a.enabled,
-            a.process,
-            !a.intent_filters.is_empty(),
-            None,
-        );
-    }
-    for a in apk.get_activity_aliases() {
-        push(
-            "activity-alias",
-            a.name,
-            a.exported,
-            a.enabled,
-            None,
-            !a.intent_filters.is_empty(),
-            None,
-        );
-    }
-    for s in apk.get_services() {
-        push(
-            "service",
-            s.name,
-            s.exported,
-            s.enabled,
-            s.process,
-            !s.intent_filters.is_empty(),
-            None,
-        );
-    }
-    for r in apk.get_receivers() {
-        push(
-            "receiver",
-            r.name,
-            r.exported,
-            r.enabled,
-            r.process,
-            !r.intent_filters.is_empty(),
-            None,
-        );
-    }
-    for p in apk.get_providers() {
-        push(
-            "provider",
-            p.name,
-            p.exported,
-            p.enabled,
-            p.process,
-            false,
-            p.authorities,
-        );
-    }
-    out
 }
 
 fn signing(apk: &apk_info::Apk) -> Signing {
@@ -574,6 +544,37 @@ fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, Clas
     (summaries, counts)
 }
 
+/// Marks the SDK of each `androidx.startup` initializer class as auto-init (adding it when its
+/// classes were not counted, e.g. an unreadable dex).
+fn mark_startup_initializers(
+    catalog: &SdkCatalog,
+    hits: &mut Vec<SdkHit>,
+    initializers: &[String],
+) {
+    for init in initializers {
+        let Some((sdk, _)) = catalog.sdk_of_class(init) else {
+            continue;
+        };
+        let at = match hits.iter().position(|h| h.id == sdk.id) {
+            Some(i) => i,
+            None => {
+                hits.push(empty_hit(sdk));
+                hits.sort_by(|a, b| a.id.cmp(&b.id));
+                match hits.iter().position(|h| h.id == sdk.id) {
+                    Some(i) => i,
+                    None => continue,
+                }
+            }
+        };
+        let h = &mut hits[at];
+        h.auto_init = true;
+        if !h.startup_initializers.contains(init) {
+            h.startup_initializers.push(init.clone());
+            h.startup_initializers.sort();
+        }
+    }
+}
+
 fn sdk_hits(catalog: &SdkCatalog, counts: &ClassCounts, components: &[Component]) -> Vec<SdkHit> {
     let mut hits: BTreeMap<String, SdkHit> = BTreeMap::new();
     for (id, (n, prefixes)) in counts {
@@ -609,6 +610,7 @@ fn empty_hit(sdk: &SdkEntry) -> SdkHit {
         packages: Vec::new(),
         components: Vec::new(),
         auto_init: false,
+        startup_initializers: Vec::new(),
     }
 }
 
@@ -784,8 +786,13 @@ source = "test"
         Component {
             kind,
             name: name.to_owned(),
+            name_declared: name.to_owned(),
             exported_declared: None,
             exported: false,
+            exported_basis: ExportedBasis::DefaultNoIntentFilter,
+            exported_required_missing: false,
+            intent_filter: false,
+            target_activity: None,
             enabled: true,
             process: None,
             authorities: None,

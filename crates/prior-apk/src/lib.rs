@@ -10,6 +10,8 @@
 //! * [`facts`] — what `prior run` needs before installing an APK: package, version, launcher
 //!   activity, `android:debuggable`, sha256 (manifest only, no DEX). The only APK reader of
 //!   Prior besides [`inventory`], which shares its code.
+//! * [`manifest`] — the manifest facts both share: components with resolved class names and
+//!   `exported` by the platform's rules, the launcher activity, `androidx.startup` initializers.
 //! * [`inventory`] — `prior inspect`: manifest facts through apk-info, signing certificate
 //!   digests, requested permissions (dangerous ones marked), components with `exported`,
 //!   auto-init content providers, and the SDKs embedded in `classes*.dex`.
@@ -18,6 +20,7 @@ pub mod dex;
 pub mod facts;
 pub mod file;
 pub mod inventory;
+pub mod manifest;
 mod permissions;
 pub mod sdk;
 
@@ -27,6 +30,7 @@ pub use file::{
     ApkFileError, MAX_APK_BYTES, MAX_ENTRY_BYTES, OpenError, open_apk_file, open_regular,
 };
 pub use inventory::{Inventory, InventoryError};
+pub use manifest::{Component, Launcher, resolve_class_name};
 pub use permissions::is_dangerous_permission;
 pub use sdk::{SdkCatalog, SdkCatalogError, SdkEntry};
 
