@@ -5,6 +5,7 @@ mod doctor;
 mod emulator;
 mod exit_table;
 mod hostile;
+mod inspect;
 mod lifecycle;
 mod profiles;
 mod report;

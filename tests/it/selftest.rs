@@ -148,7 +148,7 @@ fn inspect_lists_the_sdks_of_the_access_classes() {
     assert!(out.status.success(), "{out:?}");
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["package"], "org.prior.canary");
-    assert_eq!(v["min_sdk"], "24");
+    assert_eq!(v["min_sdk"], 24);
     let found: BTreeSet<&str> = v["sdks"]
         .as_array()
         .expect("sdks")
