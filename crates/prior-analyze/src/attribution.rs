@@ -248,7 +248,7 @@ impl<'a> Attributor<'a> {
     /// Attributes one event that has no actor yet, from what it carries: a component named in
     /// its evidence, a `host:` api, or the tag of a logcat line written by the app's process.
     pub fn for_event(&self, ev: &Event) -> Option<Attribution> {
-        if let Some(a) = component_in(&ev.evidence.text).and_then(|c| self.from_component(c)) {
+        if let Some(a) = component_in(&ev.evidence.text).and_then(|c| self.from_component(&c)) {
             return Some(a);
         }
         if let Some(a) = ev
@@ -283,18 +283,19 @@ pub(crate) fn attribute_events(events: &mut [Event], package: &str) {
     }
 }
 
-/// The component class of `{package/class}` (ActivityManager's component form) in `text`;
-/// `None` for the relative form `pkg/.Cls`, which only the app's own components take.
-fn component_in(text: &str) -> Option<&str> {
+/// The component class of `{package/class}` (ActivityManager's component form) in `text`,
+/// resolved against the package like the manifest's names (`pkg/.ui.Cls` → `pkg.ui.Cls`,
+/// `prior_apk::resolve_class_name`).
+fn component_in(text: &str) -> Option<String> {
     let start = text.find('{')? + 1;
     let inner = &text[start..];
     let end = inner.find('}')?;
     let comp = inner[..end].split_whitespace().next()?;
     let (pkg, cls) = comp.split_once('/')?;
-    if pkg.is_empty() || cls.starts_with('.') {
+    if pkg.is_empty() || cls.is_empty() {
         return None;
     }
-    Some(cls)
+    Some(prior_apk::resolve_class_name(pkg, cls))
 }
 
 /// The tag of a `threadtime` logcat line (`MM-DD HH:MM:SS.mmm PID TID L TAG: message`).
@@ -509,5 +510,22 @@ mod tests {
             Some("UMLog")
         );
         assert_eq!(threadtime_tag("garbage"), None);
+    }
+
+    #[test]
+    fn component_names_in_evidence_resolve_against_their_package() {
+        // ActivityManager's short form `pkg/.Cls` (ComponentName.flattenToShortString) names
+        // `pkg.Cls`, as the manifest's relative names do.
+        assert_eq!(
+            component_in("Start proc 4242:com.example/u0a1 for provider {com.example/.data.Init}")
+                .as_deref(),
+            Some("com.example.data.Init")
+        );
+        assert_eq!(
+            component_in("{com.example/com.umeng.message.provider.MessageProvider}").as_deref(),
+            Some("com.umeng.message.provider.MessageProvider")
+        );
+        assert_eq!(component_in("{/x.Y}"), None);
+        assert_eq!(component_in("{com.example/}"), None);
     }
 }
