@@ -46,6 +46,40 @@ fn badging(apk: &Path, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// `(kind, android:name as written)` of every component `aapt dump xmltree` shows.
+fn xmltree_components(apk: &Path) -> Vec<(String, String)> {
+    let out = Command::new("aapt")
+        .args(["dump", "xmltree"])
+        .arg(apk)
+        .arg("AndroidManifest.xml")
+        .output()
+        .expect("aapt");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let kinds = [
+        "activity",
+        "activity-alias",
+        "service",
+        "receiver",
+        "provider",
+    ];
+    let mut v = Vec::new();
+    let mut open: Option<String> = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(tag) = line.strip_prefix("E: ") {
+            let tag = tag.split_whitespace().next().unwrap_or_default();
+            open = kinds.contains(&tag).then(|| tag.to_owned());
+        } else if let Some(kind) = &open
+            && line.starts_with("A: android:name(")
+            && let Some(raw) = line.split_once("=\"").map(|x| x.1)
+            && let Some(name) = raw.split_once('"').map(|x| x.0)
+        {
+            v.push((kind.clone(), name.to_owned()));
+            open = None;
+        }
+    }
+    v
+}
+
 /// The `name='…'` of a badging line.
 fn quoted_name(line: &str) -> Option<&str> {
     let rest = line.split_once("name='")?.1;
@@ -74,6 +108,19 @@ fn launcher_of_a_real_app_matches_aapt_in_text_and_json() {
         assert_eq!(quoted_name(&got[0]), v["launcher"]["name"].as_str());
         assert_eq!(badging(&apk, "sdkVersion:"), ["'19'"]);
         assert_eq!(badging(&apk, "targetSdkVersion:"), ["'32'"]);
+        let ours: Vec<(String, String)> = v["components"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap_or_default().to_owned(),
+                    c["name_declared"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert!(!ours.is_empty());
+        assert_eq!(ours, xmltree_components(&apk));
     }
 }
 
@@ -180,6 +227,20 @@ fn relative_names_alias_launcher_exported_defaults_and_startup() {
         assert_eq!(badging(&apk, "maxSdkVersion:"), ["'34'"]);
         let l = badging(&apk, "launchable-activity:");
         assert_eq!(quoted_name(&l[0]), Some(&*format!("{p}.Disabled")));
+        // The components, in order, with their names as written, are aapt's.
+        let ours: Vec<(String, String)> = v["components"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap_or_default().to_owned(),
+                    c["name_declared"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(ours, xmltree_components(&apk));
+        assert_eq!(ours.len(), 8);
     }
 }
 

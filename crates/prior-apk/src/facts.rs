@@ -285,4 +285,37 @@ mod tests {
         assert_eq!(parse_bool(Some("@bool/debug")), None);
         assert_eq!(parse_bool(None), None);
     }
+
+    #[test]
+    fn run_and_inspect_share_the_launcher_and_resolved_providers() {
+        // manifest-rules.apk (tests/data/apks/SOURCES.md): a disabled MAIN/LAUNCHER activity,
+        // then a launcher activity-alias; relative provider names.
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/apks/manifest-rules.apk");
+        let facts = ApkFacts::read(&path).unwrap();
+        let inv = crate::Inventory::read(&path, &crate::SdkCatalog::builtin().unwrap()).unwrap();
+        assert_eq!(
+            facts.launcher_activity.as_deref(),
+            Some("org.prior.fixture.rules.Launcher")
+        );
+        assert_eq!(facts.launcher, inv.launcher);
+        assert_eq!(
+            facts
+                .launcher
+                .as_ref()
+                .and_then(|l| l.target_activity.as_deref()),
+            Some("org.prior.fixture.rules.ui.SplashActivity")
+        );
+        assert_eq!(
+            facts.providers,
+            [
+                "org.prior.fixture.rules.data.LegacyProvider",
+                "androidx.startup.InitializationProvider"
+            ]
+        );
+        assert_eq!(
+            (facts.min_sdk, facts.target_sdk, facts.max_sdk),
+            (Some(14), 16, Some(34))
+        );
+    }
 }
