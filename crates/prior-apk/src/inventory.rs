@@ -1,17 +1,17 @@
 //! `prior inspect`: the static inventory of one APK.
 //!
-//! Manifest facts come from apk-info; the signing certificates' SHA-256 digests from apk-info's
+//! Manifest facts come from apk-info, components, launcher and `androidx.startup` initializers
+//! from [`crate::manifest`] (shared with [`crate::ApkFacts`]); the signing certificates' SHA-256 digests from apk-info's
 //! v1/v2/v3 signature parsing; classes from this crate's [`crate::dex`] reader run over every
 //! `classes*.dex` entry (one at a time, so memory is bounded by the largest dex, not the APK).
 //!
 //! Choices (the brief is silent):
-//! * `exported` is reported as declared **and** as Android resolves it: an undeclared
-//!   `exported` means "true if the component has an intent filter" for activities, services
-//!   and receivers (apps targeting API ≥ 31 must declare it), and "false" for providers (the
-//!   default since API 17).
+//! * `exported` is reported as declared **and** as Android resolves it, with the basis of the
+//!   value ([`crate::manifest::ExportedBasis`]; the platform's rules are in docs/inspect.md).
 //! * every enabled content provider is **auto-init**: Android creates providers before
 //!   `Application.onCreate`, so whatever they start runs before any consent screen. A provider
-//!   in another process (`android:process`) is still listed, with its process.
+//!   in another process (`android:process`) is still listed, with its process. An SDK whose
+//!   class is an `androidx.startup` initializer is auto-init as well.
 //! * SDKs are detected from the classes the dex files *define* (`class_defs`) and from manifest
 //!   components; each hit says what matched and how many classes.
 
