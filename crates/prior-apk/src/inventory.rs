@@ -999,7 +999,10 @@ source = "test"
             .find(|s| s["id"] == "google-location")
             .unwrap();
         assert_eq!(loc["confidence"], "embedded");
-        assert_eq!(loc["evidence"][0], "entry point com.google.android.gms.location.FusedLocationProviderClient defined");
+        assert_eq!(
+            loc["evidence"][0],
+            "entry point com.google.android.gms.location.FusedLocationProviderClient defined"
+        );
     }
 
     #[test]
@@ -1084,7 +1087,11 @@ source = "test"
         let conf: Vec<Confidence> = hits.iter().map(|h| h.confidence).collect();
         assert_eq!(
             conf,
-            [Confidence::Embedded, Confidence::Embedded, Confidence::Likely]
+            [
+                Confidence::Embedded,
+                Confidence::Embedded,
+                Confidence::Likely
+            ]
         );
     }
 

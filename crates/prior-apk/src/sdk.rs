@@ -288,10 +288,10 @@ impl SdkCatalog {
                 *p = trimmed;
             }
             for e in &s.entry_points {
-                let covered = s
-                    .packages
-                    .iter()
-                    .any(|p| e.strip_prefix(p.as_str()).is_some_and(|r| r.starts_with('.')));
+                let covered = s.packages.iter().any(|p| {
+                    e.strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+                });
                 if !covered || !is_java_name(e) {
                     return Err(invalid(format!(
                         "entry point {e:?} is not a class under one of its packages"
@@ -435,10 +435,7 @@ impl SdkCatalog {
                 s.category,
                 cell(&s.packages),
                 cell(&s.components),
-                cell(
-                    &[&s.entry_points[..], &s.files[..], &s.meta_data[..]]
-                        .concat()
-                ),
+                cell(&[&s.entry_points[..], &s.files[..], &s.meta_data[..]].concat()),
                 cell(&s.log_tags),
                 cell(&s.hosts),
                 source_markdown(&s.source)
