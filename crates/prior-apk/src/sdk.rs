@@ -215,6 +215,10 @@ pub struct SdkCatalog {
     by_host: HashMap<String, usize>,
     by_file: HashMap<String, usize>,
     by_meta_data: HashMap<String, usize>,
+    /// The longest package prefix (bytes): [`SdkCatalog::sdk_of_class`] looks no further into a
+    /// name, so a hostile 4 KiB class name of single-letter packages costs a few lookups, not
+    /// thousands of hashes of ever longer prefixes.
+    max_package_len: usize,
 }
 
 impl SdkCatalog {
@@ -248,6 +252,7 @@ impl SdkCatalog {
             by_host: HashMap::new(),
             by_file: HashMap::new(),
             by_meta_data: HashMap::new(),
+            max_package_len: 0,
         };
         for s in sdks.iter_mut() {
             let id = s.id.clone();
@@ -350,6 +355,11 @@ impl SdkCatalog {
                 }
             }
         }
+        cat.max_package_len = sdks
+            .iter()
+            .flat_map(|s| s.packages.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
         cat.sdks = sdks;
         Ok(cat)
     }
@@ -358,6 +368,15 @@ impl SdkCatalog {
     /// `com.umeng.commonsdk.UMConfigure`, inner classes `A$B` included).
     pub fn sdk_of_class(&self, class: &str) -> Option<(&SdkEntry, &str)> {
         let mut end = class.len();
+        if end > self.max_package_len {
+            // No prefix is longer: start at the last `.` that could end one (`.` is ASCII, so
+            // its index is a character boundary).
+            end = class
+                .as_bytes()
+                .get(..=self.max_package_len)?
+                .iter()
+                .rposition(|&b| b == b'.')?;
+        }
         loop {
             let candidate = &class[..end];
             if let Some(&i) = self.by_package.get(candidate) {
@@ -547,6 +566,26 @@ mod tests {
         // Nested: Umeng's crash SDK lives under com.umeng but is its own entry.
         let (inner, _) = c.sdk_of_class("com.umeng.umcrash.UMCrash").unwrap();
         assert_eq!(inner.id, "umeng-apm");
+    }
+
+    /// Issue 16, item 7: a class name longer than every prefix is looked up from the longest
+    /// prefix length down, with the same answers as a full walk.
+    #[test]
+    fn long_class_names_match_like_short_ones() {
+        let c = SdkCatalog::builtin().unwrap();
+        let deep = format!("com.umeng.commonsdk.{}X", "a.".repeat(2000));
+        assert_eq!(c.sdk_of_class(&deep).unwrap().0.id, "umeng-common");
+        let longest = c
+            .sdks
+            .iter()
+            .flat_map(|s| s.packages.iter())
+            .max_by_key(|p| p.len())
+            .unwrap();
+        let (s, p) = c.sdk_of_class(&format!("{longest}.Z")).unwrap();
+        assert_eq!(p, longest.as_str(), "{}", s.id);
+        assert_eq!(c.sdk_of_class(longest).unwrap().1, longest.as_str());
+        assert!(c.sdk_of_class(&"a.".repeat(3000)).is_none());
+        assert!(c.sdk_of_class(&"é".repeat(300)).is_none());
     }
 
     #[test]
