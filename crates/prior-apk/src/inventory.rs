@@ -12,8 +12,10 @@
 //! * every enabled content provider is **auto-init**: Android creates providers before
 //!   `Application.onCreate`, so whatever they start runs before any consent screen. A provider
 //!   in another process (`android:process`) is still listed, with its process.
-//! * SDKs are detected from the classes the dex files *define* (`class_defs`) and from manifest
-//!   components; each hit says what matched and how many classes.
+//! * SDKs are detected from the classes the dex files *define* (`class_defs`), the types they
+//!   reference, manifest components and meta-data keys and the zip's file names; each hit has a
+//!   confidence (embedded / likely / referenced-only, `SdkEntry::confidence`) and the evidence
+//!   that decided it (docs/sdks.md, "Confidence").
 
 use crate::dex::DexFile;
 use crate::facts::{Opened, open, parse_bool};
@@ -679,7 +681,7 @@ fn sdk_hits(catalog: &SdkCatalog, mut g: Gathered, components: &[Component]) -> 
             .remove(&id)
             .map(|p| p.into_iter().collect())
             .unwrap_or_default();
-        let unlisted_component = components.iter().any(|c| {
+        let any_component = components.iter().any(|c| {
             catalog
                 .sdk_of_component(&c.name)
                 .is_some_and(|(s, _)| s.id == id)
@@ -687,12 +689,12 @@ fn sdk_hits(catalog: &SdkCatalog, mut g: Gathered, components: &[Component]) -> 
         let confidence = match sdk.confidence(&signals) {
             Some(c) => c,
             // Only a component under its package that the catalogue does not list.
-            None if unlisted_component => Confidence::Likely,
+            None if any_component => Confidence::Likely,
             None => continue,
         };
         let mut h = empty_hit(sdk);
         h.confidence = confidence;
-        h.evidence = evidence(sdk, &signals, &packages, unlisted_component);
+        h.evidence = evidence(sdk, &signals, &packages, any_component);
         h.classes = signals.defined;
         h.referenced = signals.referenced;
         h.packages = packages;
@@ -721,7 +723,7 @@ fn evidence(
     sdk: &SdkEntry,
     s: &SdkSignals,
     packages: &[String],
-    unlisted_component: bool,
+    any_component: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
     for e in &s.entry_points {
@@ -751,7 +753,7 @@ fn evidence(
             if s.referenced == 1 { "" } else { "s" }
         ));
     }
-    if unlisted_component && s.components.is_empty() {
+    if any_component && s.components.is_empty() {
         out.push("a manifest component under its packages".to_owned());
     }
     if s.entry_points.is_empty()

@@ -623,6 +623,58 @@ mod tests {
         }
     }
 
+    /// The confidence rules of docs/sdks.md, "Confidence".
+    #[test]
+    fn confidence_follows_the_evidence() {
+        let c = SdkCatalog::builtin().unwrap();
+        let firebase = c.get("firebase-core").unwrap();
+        let umeng = c.get("umeng-common").unwrap();
+        assert!(firebase.has_strong_signature() && !umeng.has_strong_signature());
+        let classes = SdkSignals {
+            defined: 3,
+            ..SdkSignals::default()
+        };
+        // Classes alone: refuted where the catalogue names entry points, else likely.
+        assert_eq!(
+            firebase.confidence(&classes),
+            Some(Confidence::ReferencedOnly)
+        );
+        assert_eq!(umeng.confidence(&classes), Some(Confidence::Likely));
+        // Types referenced but defined nowhere: referenced only, whatever the entry.
+        let refs = SdkSignals {
+            referenced: 5,
+            ..SdkSignals::default()
+        };
+        assert_eq!(umeng.confidence(&refs), Some(Confidence::ReferencedOnly));
+        assert_eq!(umeng.confidence(&SdkSignals::default()), None);
+        // Any strong signal decides embedded, even with no class at all.
+        for s in [
+            SdkSignals {
+                entry_points: vec!["com.google.firebase.FirebaseApp".into()],
+                ..SdkSignals::default()
+            },
+            SdkSignals {
+                components: vec!["x".into()],
+                ..SdkSignals::default()
+            },
+            SdkSignals {
+                files: vec!["x".into()],
+                ..SdkSignals::default()
+            },
+            SdkSignals {
+                meta_data: vec!["x".into()],
+                ..SdkSignals::default()
+            },
+        ] {
+            assert_eq!(firebase.confidence(&s), Some(Confidence::Embedded), "{s:?}");
+        }
+        assert_eq!(Confidence::ReferencedOnly.as_str(), "referenced-only");
+        assert_eq!(
+            serde_json::to_value(Confidence::ReferencedOnly).unwrap(),
+            "referenced-only"
+        );
+    }
+
     #[test]
     fn invalid_entries_are_rejected() {
         let base = "name = \"t\"\nversion = \"1\"\n";
@@ -642,6 +694,14 @@ mod tests {
             (
                 "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\nsource=\"x\"\n",
                 "names no",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"a.b\"]\nentry_points=[\"a.bc.X\"]\nsource=\"x\"\n",
+                "entry point",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"a\"]\nfiles=[\"../x\"]\nsource=\"x\"\n",
+                "not a path",
             ),
             (
                 "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"p\"]\nsource=\"x\"\n[[sdk]]\nid=\"b\"\nname=\"B\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"p\"]\nsource=\"x\"\n",
