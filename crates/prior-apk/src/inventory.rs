@@ -1007,6 +1007,53 @@ source = "test"
         );
     }
 
+    /// A meta-data key decides "embedded" on its own: the Appium Settings manifest carries
+    /// `com.google.android.gms.version` (merged from play-services-basement); a catalogue entry
+    /// naming it and a package the APK has no class under is embedded by that key alone.
+    #[test]
+    fn manifest_meta_data_key_is_evidence() {
+        let apk = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/apks/appium-settings.apk");
+        let cat = SdkCatalog::from_toml(
+            r#"
+name = "t"
+version = "1"
+[[sdk]]
+id = "gms-basement"
+name = "Play services basement"
+vendor = "Google"
+category = "other"
+packages = ["com.example.nothing.here"]
+meta_data = ["com.google.android.gms.version"]
+source = "test"
+[[sdk]]
+id = "absent"
+name = "Absent"
+vendor = "V"
+category = "other"
+packages = ["com.example.absent"]
+meta_data = ["com.example.absent.KEY"]
+files = ["assets/absent.bin"]
+source = "test"
+"#,
+            "test",
+        )
+        .unwrap();
+        let inv = Inventory::read(&apk, &cat).unwrap();
+        let ids: Vec<(&str, Confidence)> = inv
+            .sdks
+            .iter()
+            .map(|h| (h.id.as_str(), h.confidence))
+            .collect();
+        assert_eq!(ids, [("gms-basement", Confidence::Embedded)]);
+        assert_eq!(inv.sdks[0].meta_data, ["com.google.android.gms.version"]);
+        assert_eq!(
+            inv.sdks[0].evidence,
+            ["meta-data com.google.android.gms.version"]
+        );
+        assert_eq!(inv.sdks[0].classes, 0);
+    }
+
     #[test]
     fn real_apk_manifest_facts() {
         let cat = SdkCatalog::builtin().unwrap();
