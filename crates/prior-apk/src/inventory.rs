@@ -761,17 +761,23 @@ fn evidence(
         && s.files.is_empty()
         && s.meta_data.is_empty()
     {
-        if sdk.has_strong_signature() {
-            let mut wanted: Vec<&str> = Vec::new();
-            wanted.extend(sdk.entry_points.iter().map(String::as_str));
-            wanted.extend(sdk.components.iter().map(String::as_str));
-            wanted.extend(sdk.files.iter().map(String::as_str));
-            wanted.extend(sdk.meta_data.iter().map(String::as_str));
+        let mut wanted: Vec<&str> = Vec::new();
+        wanted.extend(sdk.entry_points.iter().map(String::as_str));
+        wanted.extend(sdk.components.iter().map(String::as_str));
+        wanted.extend(sdk.files.iter().map(String::as_str));
+        wanted.extend(sdk.meta_data.iter().map(String::as_str));
+        if !sdk.entry_points.is_empty() {
             out.push(format!(
                 "none of its entry points, components, files or meta-data keys is present ({})",
                 wanted.join(", ")
             ));
-        } else {
+        } else if sdk.has_strong_signature() {
+            out.push(format!(
+                "its listed components, files or meta-data keys are absent ({}), which an app may \
+                 remove; the catalogue lists no entry point to refute it",
+                wanted.join(", ")
+            ));
+        } else if s.defined > 0 {
             out.push(
                 "the catalogue lists no entry point, component, file or meta-data key to confirm it"
                     .to_owned(),

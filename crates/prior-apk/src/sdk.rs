@@ -168,8 +168,10 @@ impl SdkEntry {
     }
 
     /// The confidence `signals` give (docs/sdks.md, "Confidence"): embedded on any strong
-    /// signal; else likely when classes are defined and the entry lists no strong signature
-    /// that could have confirmed it; else referenced only (`None` when nothing matched).
+    /// signal; else likely when classes are defined and the entry lists no entry point whose
+    /// absence refutes it (an absent component, marker file or meta-data key does not: apps
+    /// remove providers with `tools:node="remove"` and strip `META-INF` markers when packaging);
+    /// else referenced only (`None` when nothing matched).
     pub fn confidence(&self, signals: &SdkSignals) -> Option<Confidence> {
         if !(signals.entry_points.is_empty()
             && signals.components.is_empty()
@@ -178,7 +180,7 @@ impl SdkEntry {
         {
             return Some(Confidence::Embedded);
         }
-        if signals.defined > 0 && !self.has_strong_signature() {
+        if signals.defined > 0 && self.entry_points.is_empty() {
             return Some(Confidence::Likely);
         }
         (signals.defined + signals.referenced > 0).then_some(Confidence::ReferencedOnly)
@@ -630,6 +632,10 @@ mod tests {
         let firebase = c.get("firebase-core").unwrap();
         let umeng = c.get("umeng-common").unwrap();
         assert!(firebase.has_strong_signature() && !umeng.has_strong_signature());
+        // Listed components (or files, meta-data) that are absent do not refute classes: only
+        // absent entry points do.
+        let jpush = c.get("jpush").unwrap();
+        assert!(jpush.entry_points.is_empty() && !jpush.components.is_empty());
         let classes = SdkSignals {
             defined: 3,
             ..SdkSignals::default()
@@ -640,6 +646,7 @@ mod tests {
             Some(Confidence::ReferencedOnly)
         );
         assert_eq!(umeng.confidence(&classes), Some(Confidence::Likely));
+        assert_eq!(jpush.confidence(&classes), Some(Confidence::Likely));
         // Types referenced but defined nowhere: referenced only, whatever the entry.
         let refs = SdkSignals {
             referenced: 5,
