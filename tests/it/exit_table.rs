@@ -591,3 +591,31 @@ fn allow_entries_are_marked_in_text_and_alone_accept_only_what_they_name() {
         }
     }
 }
+
+/// A bundle's recorded `expect:` judges `prior report`'s exit code (as `prior run` did), and
+/// `--ignore-expect` takes that judgement away from the bundle's author (docs/security.md).
+#[test]
+fn ignore_expect_makes_every_violation_of_a_bundle_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let row = Row {
+        command: "report".into(),
+        violations: true,
+        incomplete: false,
+        expect: "met".into(),
+        baseline: false,
+        new: false,
+        code: 0,
+    };
+    let b = bundle_for(&row, dir.path());
+    let (code, _) = report(&[&b], "junit", None);
+    assert_eq!(code, 0, "the recorded expect: verdict: fail is met");
+    let o = prior()
+        .arg("report")
+        .arg(&b)
+        .args(["--format", "junit", "--ignore-expect"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    junit_agrees(&String::from_utf8_lossy(&o.stdout), 1, "--ignore-expect");
+}

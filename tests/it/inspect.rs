@@ -125,6 +125,43 @@ fn launcher_of_a_real_app_matches_aapt_in_text_and_json() {
 }
 
 #[test]
+fn appium_settings_launcher_levels_and_components_match_aapt() {
+    // A second real app (tests/data/apks/SOURCES.md): 19 components, v2-signed, target 35.
+    let apk = data("apks/appium-settings.apk");
+    let v = inspect_json(&apk);
+    assert_eq!(v["launcher"]["name"], "io.appium.settings.Settings");
+    assert_eq!(
+        (&v["min_sdk"], &v["target_sdk"]),
+        (&Value::from(26), &Value::from(35))
+    );
+    assert!(v["max_sdk"].is_null());
+    let gms = component(&v, "com.google.android.gms.common.api.GoogleApiActivity");
+    assert_eq!(
+        (&gms["exported"], &gms["exported_basis"]),
+        (&Value::from(false), &Value::from("declared"))
+    );
+    if prior_testkit::require_tool("aapt") {
+        let got = badging(&apk, "launchable-activity:");
+        assert_eq!(quoted_name(&got[0]), v["launcher"]["name"].as_str());
+        assert_eq!(badging(&apk, "sdkVersion:"), ["'26'"]);
+        assert_eq!(badging(&apk, "targetSdkVersion:"), ["'35'"]);
+        let ours: Vec<(String, String)> = v["components"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| {
+                (
+                    c["kind"].as_str().unwrap_or_default().to_owned(),
+                    c["name_declared"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(ours.len(), 19);
+        assert_eq!(ours, xmltree_components(&apk));
+    }
+}
+
+#[test]
 fn relative_names_alias_launcher_exported_defaults_and_startup() {
     let apk = data("apks/manifest-rules.apk");
     let v = inspect_json(&apk);

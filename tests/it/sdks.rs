@@ -295,3 +295,66 @@ fn sdks_explains_an_sdk_active_but_absent_from_a_manifest_only_apk() {
     assert!(text.contains("none found"), "{text}");
     assert!(text.contains("carries no code at all"), "{text}");
 }
+
+/// Issue 16, item 4, end to end on the real Appium Settings APK (tests/data/apks/SOURCES.md):
+/// Firebase and Google Sign-In are only referenced (Play services' base libraries define a few of
+/// their types), Play services location is embedded; text and JSON say so with the evidence.
+#[test]
+fn sdks_and_inspect_tell_embedded_from_referenced_only_on_a_real_apk() {
+    let apk = data("apks/appium-settings.apk");
+    let out = prior().arg("sdks").arg(&apk).output().expect("sdks");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let row = |name: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing:\n{text}"))
+            .to_owned()
+    };
+    assert!(row("Firebase (core").contains(" ref-only "), "{text}");
+    assert!(row("Google Sign-In").contains(" ref-only "), "{text}");
+    assert!(
+        row("Google Play services location").contains(" yes "),
+        "{text}"
+    );
+    assert!(
+        text.contains("note: Google Sign-In is only referenced"),
+        "{text}"
+    );
+    let out = prior()
+        .arg("sdks")
+        .arg(&apk)
+        .args(["--format", "json"])
+        .output()
+        .expect("sdks");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let sdk = |id: &str| {
+        v["sdks"]
+            .as_array()
+            .expect("sdks")
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap_or_else(|| panic!("{id} missing: {v}"))
+            .clone()
+    };
+    assert_eq!(sdk("firebase-core")["confidence"], "referenced-only");
+    assert_eq!(sdk("firebase-core")["present"], false);
+    assert_eq!(sdk("google-signin")["confidence"], "referenced-only");
+    assert_eq!(sdk("google-location")["confidence"], "embedded");
+    assert_eq!(sdk("google-location")["present"], true);
+    assert!(
+        sdk("google-location")["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e == "file play-services-location.properties"),
+        "{v}"
+    );
+    let out = prior().arg("inspect").arg(&apk).output().expect("inspect");
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("evidence: entry point com.google.android.gms.location.FusedLocationProviderClient defined"),
+        "{text}"
+    );
+}

@@ -241,12 +241,12 @@ fn prior_run_with_lang_zh_prints_chinese_and_writes_a_chinese_page_beside_englis
         String::from_utf8_lossy(&o.stderr)
     );
     assert!(stdout.contains("用户拒绝后"), "{stdout}");
+    // The bundle directory (beside it, `--report junit` writes the run's combined JUnit file).
     let bundle = std::fs::read_dir(out.path())
         .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .expect("a bundle directory");
     let page = std::fs::read_to_string(bundle.join("report.html")).unwrap();
     assert!(page.contains("<html lang=\"zh-CN\">"));
     assert!(page.contains("<rect class=\"consent consent-rejected\""));

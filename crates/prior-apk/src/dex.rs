@@ -16,6 +16,10 @@
 
 /// The longest type descriptor decoded (bytes of MUTF-8); longer ones are an error.
 pub const MAX_DESCRIPTOR_BYTES: usize = 4096;
+/// The most descriptor bytes decoded from one file, all types together. Real files stay far
+/// below (65 536 types of 60 bytes are under 4 MiB); without it `type_ids` entries naming one
+/// 4 KiB string make a 300 KiB file decode 256 MiB of strings.
+pub const MAX_DESCRIPTOR_TOTAL_BYTES: usize = 32 << 20;
 /// The format's limit on `type_ids` (type indices are 16-bit).
 pub const MAX_TYPE_IDS: u32 = 65_536;
 const HEADER_SIZE: usize = 0x70;
@@ -61,6 +65,14 @@ pub enum DexError {
         index: u32,
         /// The size of the table indexed.
         size: u32,
+    },
+    /// The type descriptors together exceed [`MAX_DESCRIPTOR_TOTAL_BYTES`].
+    #[error(
+        "read the dex type_ids table: its descriptors exceed {MAX_DESCRIPTOR_TOTAL_BYTES} bytes by entry {entry}"
+    )]
+    TooMuchTypeData {
+        /// The entry at which the limit was passed.
+        entry: u32,
     },
     /// A string's data is truncated or too long.
     #[error("read dex string {index}: {why}")]
@@ -132,6 +144,7 @@ impl DexFile {
         let class_table = table(data, "class_defs", class_count, class_off, 32)?;
 
         let mut types = Vec::with_capacity(type_ids.len() / 4);
+        let mut decoded = 0usize;
         for (i, chunk) in type_ids.chunks_exact(4).enumerate() {
             let entry = i as u32;
             let idx = le32(chunk);
@@ -145,7 +158,12 @@ impl DexFile {
             }
             let at = idx as usize * 4;
             let off = string_ids.get(at..at + 4).map(le32).unwrap_or(u32::MAX);
-            types.push(read_string(data, idx, off)?);
+            let t = read_string(data, idx, off)?;
+            decoded += t.len();
+            if decoded > MAX_DESCRIPTOR_TOTAL_BYTES {
+                return Err(DexError::TooMuchTypeData { entry });
+            }
+            types.push(t);
         }
         let mut class_defs = Vec::with_capacity(class_table.len() / 32);
         for (i, chunk) in class_table.chunks_exact(32).enumerate() {
@@ -363,6 +381,25 @@ mod tests {
         let sum = adler32(&d[12..]);
         put(&mut d, 8, sum);
         d
+    }
+
+    /// Issue 16, item 7: 65 536 `type_ids` naming one 4 000-byte descriptor (a 300 KiB file)
+    /// would decode 256 MiB; the reader stops at [`MAX_DESCRIPTOR_TOTAL_BYTES`] instead, while
+    /// as many distinct short descriptors as the format allows still parse.
+    #[test]
+    fn repeated_long_descriptors_are_bounded() {
+        let long = format!("L{};", "a/".repeat(1999));
+        let d = build_dex(&[&long], &vec![0u32; 65_536], &[]);
+        assert!(d.len() < 300 * 1024, "{}", d.len());
+        let e = DexFile::parse(&d).unwrap_err();
+        assert!(matches!(e, DexError::TooMuchTypeData { .. }), "{e}");
+        assert!(e.to_string().contains("33554432 bytes"), "{e}");
+        let names: Vec<String> = (0..65_536).map(|i| format!("Lp/C{i:05};")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let idx: Vec<u32> = (0..65_536).collect();
+        let ok = DexFile::parse(&build_dex(&refs, &idx, &[7])).unwrap();
+        assert_eq!(ok.types.len(), 65_536);
+        assert_eq!(ok.defined_classes().collect::<Vec<_>>(), ["p.C00007"]);
     }
 
     #[test]

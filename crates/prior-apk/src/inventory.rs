@@ -12,15 +12,17 @@
 //!   `Application.onCreate`, so whatever they start runs before any consent screen. A provider
 //!   in another process (`android:process`) is still listed, with its process. An SDK whose
 //!   class is an `androidx.startup` initializer is auto-init as well.
-//! * SDKs are detected from the classes the dex files *define* (`class_defs`) and from manifest
-//!   components; each hit says what matched and how many classes.
+//! * SDKs are detected from the classes the dex files *define* (`class_defs`), the types they
+//!   reference, manifest components and meta-data keys and the zip's file names; each hit has a
+//!   confidence (embedded / likely / referenced-only, `SdkEntry::confidence`) and the evidence
+//!   that decided it (docs/sdks.md, "Confidence").
 
 use crate::dex::DexFile;
 use crate::facts::{Opened, open};
 use crate::permissions::is_dangerous_permission;
-use crate::sdk::{SdkCatalog, SdkEntry};
+use crate::sdk::{Confidence, SdkCatalog, SdkEntry, SdkSignals};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The most `classes*.dex` entries read (Android's own multidex naming stops being meaningful
@@ -163,12 +165,24 @@ pub struct SdkHit {
     pub vendor: String,
     /// Category.
     pub category: String,
+    /// How sure the inventory is that it is embedded (docs/sdks.md, "Confidence").
+    pub confidence: Confidence,
+    /// What decided the confidence, strongest first, in words.
+    pub evidence: Vec<String>,
     /// Classes defined under its package prefixes.
     pub classes: usize,
+    /// Types under its package prefixes referenced but defined by no dex of the APK.
+    pub referenced: usize,
     /// The prefixes that matched, sorted.
     pub packages: Vec<String>,
+    /// Its entry-point classes defined, sorted.
+    pub entry_points: Vec<String>,
     /// Its manifest components found, sorted.
     pub components: Vec<String>,
+    /// Its marker files and assets present, sorted.
+    pub files: Vec<String>,
+    /// Its manifest meta-data keys present, sorted.
+    pub meta_data: Vec<String>,
     /// It declares an auto-init provider, or starts through an `androidx.startup` initializer:
     /// it runs before `Application.onCreate`.
     pub auto_init: bool,
@@ -205,8 +219,18 @@ impl Inventory {
         for c in &mut components {
             c.sdk = catalog.sdk_of_component(&c.name).map(|(s, _)| s.id.clone());
         }
-        let (dex, class_counts) = read_dex(&apk, catalog);
-        let mut sdks = sdk_hits(catalog, &class_counts, &components);
+        let (dex, mut classes) = read_dex(&apk, catalog);
+        for name in apk.namelist() {
+            if let Some(sdk) = catalog.sdk_of_file(name) {
+                classes.signals(&sdk.id).files.push(name.to_owned());
+            }
+        }
+        for key in apk.get_all_attribute_values("meta-data", "name") {
+            if let Some(sdk) = catalog.sdk_of_meta_data(key) {
+                classes.signals(&sdk.id).meta_data.push(key.to_owned());
+            }
+        }
+        let mut sdks = sdk_hits(catalog, classes, &components);
         mark_startup_initializers(catalog, &mut sdks, &manifest.startup_initializers);
 
         Ok(Inventory {
@@ -397,9 +421,10 @@ impl Inventory {
         for s in &self.sdks {
             let _ = writeln!(
                 o,
-                "  {:<40} {:<16} {} classes{}{}",
+                "  {:<40} {:<16} {:<15} {} classes{}{}",
                 s.name,
                 s.category,
+                s.confidence.as_str(),
                 s.classes,
                 if s.components.is_empty() {
                     String::new()
@@ -416,6 +441,7 @@ impl Inventory {
                     s.startup_initializers.join(" ")
                 );
             }
+            let _ = writeln!(o, "      evidence: {}", s.evidence.join("; "));
         }
         // APK strings are the app author's: an escape sequence in a component name must not
         // reach the terminal (`prior_model::text`).
@@ -488,13 +514,29 @@ fn dex_index(name: &str) -> Option<u32> {
     mid.parse::<u32>().ok().filter(|&k| k >= 2)
 }
 
-/// Per SDK id: classes defined under its prefixes, and the prefixes that matched.
-type ClassCounts = BTreeMap<String, (usize, Vec<String>)>;
+/// What the APK shows per SDK id, gathered over every dex, the zip's names and the manifest.
+#[derive(Debug, Default)]
+struct Gathered {
+    /// Per SDK id: its signals (components are added from the manifest by [`sdk_hits`]).
+    by_sdk: BTreeMap<String, SdkSignals>,
+    /// Per SDK id: the prefixes that matched.
+    prefixes: BTreeMap<String, BTreeSet<String>>,
+    /// Catalogued class names defined by some dex.
+    defined: BTreeSet<String>,
+    /// Catalogued class names referenced by some dex (defined or not), with their SDK id.
+    referenced: BTreeMap<String, String>,
+}
 
-/// Reads every dex; returns summaries and, per SDK index, (classes, matched prefixes).
-fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, ClassCounts) {
+impl Gathered {
+    fn signals(&mut self, id: &str) -> &mut SdkSignals {
+        self.by_sdk.entry(id.to_owned()).or_default()
+    }
+}
+
+/// Reads every dex; returns summaries and what the classes show per SDK.
+fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, Gathered) {
     let mut summaries = Vec::new();
-    let mut counts = ClassCounts::new();
+    let mut g = Gathered::default();
     for entry in dex_entries(apk) {
         let mut summary = DexSummary {
             entry: entry.clone(),
@@ -529,11 +571,28 @@ fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, Clas
                     summary.checksum_ok = dex.checksum_ok;
                     for class in dex.defined_classes() {
                         if let Some((sdk, prefix)) = catalog.sdk_of_class(&class) {
-                            let e = counts.entry(sdk.id.clone()).or_default();
-                            e.0 += 1;
-                            if !e.1.iter().any(|p| p == prefix) {
-                                e.1.push(prefix.to_owned());
+                            g.prefixes
+                                .entry(sdk.id.clone())
+                                .or_default()
+                                .insert(prefix.to_owned());
+                            if g.defined.contains(&class) {
+                                // The same class in two dex files: the first one loads.
+                                continue;
                             }
+                            let s = g.signals(&sdk.id);
+                            s.defined += 1;
+                            if sdk.entry_points.contains(&class) {
+                                s.entry_points.push(class.clone());
+                            }
+                            g.defined.insert(class);
+                        }
+                    }
+                    for class in dex.referenced_classes() {
+                        if g.referenced.contains_key(&class) {
+                            continue;
+                        }
+                        if let Some((sdk, _)) = catalog.sdk_of_class(&class) {
+                            g.referenced.insert(class, sdk.id.clone());
                         }
                     }
                 }
@@ -541,11 +600,23 @@ fn read_dex(apk: &apk_info::Apk, catalog: &SdkCatalog) -> (Vec<DexSummary>, Clas
         }
         summaries.push(summary);
     }
-    (summaries, counts)
+    // Referenced types no dex defines: what the app's code calls without carrying.
+    let Gathered {
+        by_sdk,
+        referenced,
+        defined,
+        ..
+    } = &mut g;
+    for (class, id) in referenced.iter() {
+        if !defined.contains(class) {
+            by_sdk.entry(id.clone()).or_default().referenced += 1;
+        }
+    }
+    (summaries, g)
 }
 
-/// Marks the SDK of each `androidx.startup` initializer class as auto-init (adding it when its
-/// classes were not counted, e.g. an unreadable dex).
+/// Marks the SDK of each `androidx.startup` initializer class as auto-init (adding it when no
+/// other signal found it, e.g. a manifest-only APK), with the initializer as evidence.
 fn mark_startup_initializers(
     catalog: &SdkCatalog,
     hits: &mut Vec<SdkHit>,
@@ -571,33 +642,153 @@ fn mark_startup_initializers(
         if !h.startup_initializers.contains(init) {
             h.startup_initializers.push(init.clone());
             h.startup_initializers.sort();
+            h.evidence.push(format!(
+                "androidx.startup initializer {init} in the manifest"
+            ));
         }
     }
 }
 
-fn sdk_hits(catalog: &SdkCatalog, counts: &ClassCounts, components: &[Component]) -> Vec<SdkHit> {
-    let mut hits: BTreeMap<String, SdkHit> = BTreeMap::new();
-    for (id, (n, prefixes)) in counts {
-        if let Some(sdk) = catalog.get(id) {
-            let mut h = empty_hit(sdk);
-            h.classes = *n;
-            h.packages = prefixes.clone();
-            h.packages.sort();
-            hits.insert(id.clone(), h);
-        }
-    }
+fn sdk_hits(catalog: &SdkCatalog, mut g: Gathered, components: &[Component]) -> Vec<SdkHit> {
+    let mut auto_init: BTreeSet<String> = BTreeSet::new();
     for c in components {
         let Some((sdk, _)) = catalog.sdk_of_component(&c.name) else {
             continue;
         };
-        let h = hits.entry(sdk.id.clone()).or_insert_with(|| empty_hit(sdk));
-        if !h.components.contains(&c.name) {
-            h.components.push(c.name.clone());
-            h.components.sort();
+        // A component counts as the SDK's own only when the catalogue lists it; one that merely
+        // lies under its package (an app's subclass, a same-named package) is named, not proof.
+        let listed = sdk.components.contains(&c.name);
+        let s = g.signals(&sdk.id);
+        if listed && !s.components.contains(&c.name) {
+            s.components.push(c.name.clone());
         }
-        h.auto_init |= c.auto_init;
+        if c.auto_init {
+            auto_init.insert(sdk.id.clone());
+        }
     }
-    hits.into_values().collect()
+    let mut hits = Vec::new();
+    for (id, mut signals) in g.by_sdk {
+        let Some(sdk) = catalog.get(&id) else {
+            continue;
+        };
+        for v in [
+            &mut signals.entry_points,
+            &mut signals.components,
+            &mut signals.files,
+            &mut signals.meta_data,
+        ] {
+            v.sort();
+            v.dedup();
+        }
+        let packages: Vec<String> = g
+            .prefixes
+            .remove(&id)
+            .map(|p| p.into_iter().collect())
+            .unwrap_or_default();
+        let any_component = components.iter().any(|c| {
+            catalog
+                .sdk_of_component(&c.name)
+                .is_some_and(|(s, _)| s.id == id)
+        });
+        let confidence = match sdk.confidence(&signals) {
+            Some(c) => c,
+            // Only a component under its package that the catalogue does not list.
+            None if any_component => Confidence::Likely,
+            None => continue,
+        };
+        let mut h = empty_hit(sdk);
+        h.confidence = confidence;
+        h.evidence = evidence(sdk, &signals, &packages, any_component);
+        h.classes = signals.defined;
+        h.referenced = signals.referenced;
+        h.packages = packages;
+        h.entry_points = signals.entry_points;
+        h.components = components
+            .iter()
+            .filter(|c| {
+                catalog
+                    .sdk_of_component(&c.name)
+                    .is_some_and(|(s, _)| s.id == id)
+            })
+            .map(|c| c.name.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        h.files = signals.files;
+        h.meta_data = signals.meta_data;
+        h.auto_init = auto_init.contains(&id);
+        hits.push(h);
+    }
+    hits
+}
+
+/// The evidence of one SDK in words, strongest first.
+fn evidence(
+    sdk: &SdkEntry,
+    s: &SdkSignals,
+    packages: &[String],
+    any_component: bool,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in &s.entry_points {
+        out.push(format!("entry point {e} defined"));
+    }
+    for c in &s.components {
+        out.push(format!("component {c} declared"));
+    }
+    for f in &s.files {
+        out.push(format!("file {f}"));
+    }
+    for m in &s.meta_data {
+        out.push(format!("meta-data {m}"));
+    }
+    if s.defined > 0 {
+        out.push(format!(
+            "{} class{} defined under {}",
+            s.defined,
+            if s.defined == 1 { "" } else { "es" },
+            packages.join(", ")
+        ));
+    }
+    if s.referenced > 0 {
+        out.push(format!(
+            "{} type{} under its packages referenced, defined by no dex",
+            s.referenced,
+            if s.referenced == 1 { "" } else { "s" }
+        ));
+    }
+    if any_component && s.components.is_empty() {
+        out.push("a manifest component under its packages".to_owned());
+    }
+    if s.entry_points.is_empty()
+        && s.components.is_empty()
+        && s.files.is_empty()
+        && s.meta_data.is_empty()
+    {
+        let mut wanted: Vec<&str> = Vec::new();
+        wanted.extend(sdk.entry_points.iter().map(String::as_str));
+        wanted.extend(sdk.components.iter().map(String::as_str));
+        wanted.extend(sdk.files.iter().map(String::as_str));
+        wanted.extend(sdk.meta_data.iter().map(String::as_str));
+        if !sdk.entry_points.is_empty() {
+            out.push(format!(
+                "none of its entry points, components, files or meta-data keys is present ({})",
+                wanted.join(", ")
+            ));
+        } else if sdk.has_strong_signature() {
+            out.push(format!(
+                "its listed components, files or meta-data keys are absent ({}), which an app may \
+                 remove; the catalogue lists no entry point to refute it",
+                wanted.join(", ")
+            ));
+        } else if s.defined > 0 {
+            out.push(
+                "the catalogue lists no entry point, component, file or meta-data key to confirm it"
+                    .to_owned(),
+            );
+        }
+    }
+    out
 }
 
 fn empty_hit(sdk: &SdkEntry) -> SdkHit {
@@ -606,9 +797,15 @@ fn empty_hit(sdk: &SdkEntry) -> SdkHit {
         name: sdk.name.clone(),
         vendor: sdk.vendor.clone(),
         category: sdk.category.clone(),
+        confidence: Confidence::ReferencedOnly,
+        evidence: Vec::new(),
         classes: 0,
+        referenced: 0,
         packages: Vec::new(),
+        entry_points: Vec::new(),
         components: Vec::new(),
+        files: Vec::new(),
+        meta_data: Vec::new(),
         auto_init: false,
         startup_initializers: Vec::new(),
     }
@@ -751,6 +948,123 @@ source = "test"
         assert_eq!(from_inventory["okhttp-http2"], http2);
     }
 
+    /// Issue 16, item 4, on the real Appium Settings APK (tests/data/apks/SOURCES.md): Play
+    /// services' base and basement libraries define three Firebase exception classes and twelve
+    /// Google Sign-In option/account types, yet neither SDK is embedded (no FirebaseApp, no
+    /// GoogleSignIn/GoogleSignInClient, no SignInHubActivity, no play-services-auth marker);
+    /// Play services location is (LocationServices defined, play-services-location.properties).
+    #[test]
+    fn appium_settings_sdk_confidence_matches_its_evidence() {
+        let apk = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/apks/appium-settings.apk");
+        let inv = Inventory::read(&apk, &SdkCatalog::builtin().unwrap()).unwrap();
+        assert_eq!(inv.package, "io.appium.settings");
+        let hit = |id: &str| {
+            inv.sdks
+                .iter()
+                .find(|h| h.id == id)
+                .unwrap_or_else(|| panic!("{id} not listed: {:?}", inv.sdks))
+        };
+        let firebase = hit("firebase-core");
+        assert_eq!(firebase.confidence, Confidence::ReferencedOnly);
+        assert_eq!(firebase.classes, 3);
+        assert!(firebase.entry_points.is_empty() && firebase.components.is_empty());
+        assert!(
+            firebase
+                .evidence
+                .iter()
+                .any(|e| e.contains("none of its entry points")
+                    && e.contains("com.google.firebase.FirebaseApp")),
+            "{:?}",
+            firebase.evidence
+        );
+        let signin = hit("google-signin");
+        assert_eq!(signin.confidence, Confidence::ReferencedOnly);
+        assert_eq!(signin.classes, 12);
+        let location = hit("google-location");
+        assert_eq!(location.confidence, Confidence::Embedded);
+        assert_eq!(location.classes, 99);
+        assert_eq!(location.files, ["play-services-location.properties"]);
+        assert_eq!(
+            location.entry_points,
+            [
+                "com.google.android.gms.location.FusedLocationProviderClient",
+                "com.google.android.gms.location.LocationServices"
+            ]
+        );
+        // Text and JSON both carry the confidence and the evidence.
+        let text = inv.to_text();
+        let line = text
+            .lines()
+            .position(|l| l.contains("Firebase (core") && l.contains("referenced-only"))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            text.lines()
+                .nth(line + 1)
+                .is_some_and(|l| l.trim_start().starts_with("evidence: 3 classes defined")),
+            "{text}"
+        );
+        let json = serde_json::to_value(&inv).unwrap();
+        let loc = json["sdks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "google-location")
+            .unwrap();
+        assert_eq!(loc["confidence"], "embedded");
+        assert_eq!(
+            loc["evidence"][0],
+            "entry point com.google.android.gms.location.FusedLocationProviderClient defined"
+        );
+    }
+
+    /// A meta-data key decides "embedded" on its own: the Appium Settings manifest carries
+    /// `com.google.android.gms.version` (merged from play-services-basement); a catalogue entry
+    /// naming it and a package the APK has no class under is embedded by that key alone.
+    #[test]
+    fn manifest_meta_data_key_is_evidence() {
+        let apk = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/apks/appium-settings.apk");
+        let cat = SdkCatalog::from_toml(
+            r#"
+name = "t"
+version = "1"
+[[sdk]]
+id = "gms-basement"
+name = "Play services basement"
+vendor = "Google"
+category = "other"
+packages = ["com.example.nothing.here"]
+meta_data = ["com.google.android.gms.version"]
+source = "test"
+[[sdk]]
+id = "absent"
+name = "Absent"
+vendor = "V"
+category = "other"
+packages = ["com.example.absent"]
+meta_data = ["com.example.absent.KEY"]
+files = ["assets/absent.bin"]
+source = "test"
+"#,
+            "test",
+        )
+        .unwrap();
+        let inv = Inventory::read(&apk, &cat).unwrap();
+        let ids: Vec<(&str, Confidence)> = inv
+            .sdks
+            .iter()
+            .map(|h| (h.id.as_str(), h.confidence))
+            .collect();
+        assert_eq!(ids, [("gms-basement", Confidence::Embedded)]);
+        assert_eq!(inv.sdks[0].meta_data, ["com.google.android.gms.version"]);
+        assert_eq!(
+            inv.sdks[0].evidence,
+            ["meta-data com.google.android.gms.version"]
+        );
+        assert_eq!(inv.sdks[0].classes, 0);
+    }
+
     #[test]
     fn real_apk_manifest_facts() {
         let cat = SdkCatalog::builtin().unwrap();
@@ -804,8 +1118,13 @@ source = "test"
     #[test]
     fn sdks_from_dex_classes_and_manifest_components() {
         let cat = SdkCatalog::builtin().unwrap();
-        let mut counts = ClassCounts::new();
-        counts.insert("umeng-common".into(), (40, vec!["com.umeng".into()]));
+        let mut counts = Gathered::default();
+        counts.signals("umeng-common").defined = 40;
+        counts
+            .prefixes
+            .entry("umeng-common".into())
+            .or_default()
+            .insert("com.umeng".into());
         let comps = [
             component(
                 "provider",
@@ -814,7 +1133,7 @@ source = "test"
             component("service", "cn.jpush.android.service.PushService"),
             component("activity", "com.example.MainActivity"),
         ];
-        let hits = sdk_hits(&cat, &counts, &comps);
+        let hits = sdk_hits(&cat, counts, &comps);
         let ids: Vec<(&str, usize, bool)> = hits
             .iter()
             .map(|h| (h.id.as_str(), h.classes, h.auto_init))
@@ -828,6 +1147,17 @@ source = "test"
             ]
         );
         assert_eq!(hits[1].components, ["cn.jpush.android.service.PushService"]);
+        // Listed components decide "embedded"; classes alone, with no stronger signature in the
+        // catalogue to check, are "likely".
+        let conf: Vec<Confidence> = hits.iter().map(|h| h.confidence).collect();
+        assert_eq!(
+            conf,
+            [
+                Confidence::Embedded,
+                Confidence::Embedded,
+                Confidence::Likely
+            ]
+        );
     }
 
     #[test]

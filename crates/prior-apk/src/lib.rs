@@ -32,7 +32,7 @@ pub use file::{
 pub use inventory::{Inventory, InventoryError};
 pub use manifest::{Component, Launcher, resolve_class_name};
 pub use permissions::is_dangerous_permission;
-pub use sdk::{SdkCatalog, SdkCatalogError, SdkEntry};
+pub use sdk::{Confidence, SdkCatalog, SdkCatalogError, SdkEntry, SdkSignals};
 
 #[cfg(test)]
 mod hostile_tests;

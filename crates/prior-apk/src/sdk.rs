@@ -87,6 +87,20 @@ pub struct SdkEntry {
     /// Network hosts (a host matches itself and its subdomains).
     #[serde(default)]
     pub hosts: Vec<String>,
+    /// Classes whose **definition** in a dex file proves the SDK is embedded: its entry points
+    /// (`com.google.firebase.FirebaseApp`), which no other library ships. Types under
+    /// `packages` that other libraries define or merely reference do not count.
+    #[serde(default)]
+    pub entry_points: Vec<String>,
+    /// Files of the APK (zip entry names, exact) that the SDK's own library ships: Maven
+    /// marker files (`META-INF/<group>_<artifact>.version`, `play-services-location.properties`)
+    /// or assets. One present proves the library was packaged.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// `<meta-data android:name>` keys of the manifest that only the SDK's library declares
+    /// (`com.google.firebase.components:…` registrars, merged from its AAR manifest).
+    #[serde(default)]
+    pub meta_data: Vec<String>,
     /// Where the facts come from (a vendor documentation page or a public list).
     pub source: String,
 }
@@ -98,6 +112,79 @@ struct CatalogFile {
     version: String,
     #[serde(default)]
     sdk: Vec<SdkEntry>,
+}
+
+/// How sure a static inventory is that an SDK is embedded (docs/sdks.md, "Confidence").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Confidence {
+    /// Only types under its packages: referenced, or defined by another library (a shared
+    /// exception or options class), while its entry points, components, marker files and
+    /// meta-data keys are all absent.
+    ReferencedOnly,
+    /// Classes under its packages are defined, and the catalogue lists no stronger signature
+    /// to confirm or refute it.
+    Likely,
+    /// Decided by evidence that the SDK itself is there: a defined entry-point class, one of
+    /// its manifest components, a marker file or asset it ships, or its meta-data key.
+    Embedded,
+}
+
+impl Confidence {
+    /// The word used in text and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::ReferencedOnly => "referenced-only",
+            Confidence::Likely => "likely",
+            Confidence::Embedded => "embedded",
+        }
+    }
+}
+
+/// What an APK shows of one SDK, before it is judged ([`SdkEntry::confidence`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SdkSignals {
+    /// Classes defined (`class_defs`) under its packages.
+    pub defined: usize,
+    /// Types under its packages referenced but defined by no dex of the APK.
+    pub referenced: usize,
+    /// Its entry points that are defined.
+    pub entry_points: Vec<String>,
+    /// Its manifest components declared.
+    pub components: Vec<String>,
+    /// Its files present in the zip.
+    pub files: Vec<String>,
+    /// Its meta-data keys in the manifest.
+    pub meta_data: Vec<String>,
+}
+
+impl SdkEntry {
+    /// Whether the catalogue lists any signature stronger than a package prefix.
+    pub fn has_strong_signature(&self) -> bool {
+        !(self.entry_points.is_empty()
+            && self.components.is_empty()
+            && self.files.is_empty()
+            && self.meta_data.is_empty())
+    }
+
+    /// The confidence `signals` give (docs/sdks.md, "Confidence"): embedded on any strong
+    /// signal; else likely when classes are defined and the entry lists no entry point whose
+    /// absence refutes it (an absent component, marker file or meta-data key does not: apps
+    /// remove providers with `tools:node="remove"` and strip `META-INF` markers when packaging);
+    /// else referenced only (`None` when nothing matched).
+    pub fn confidence(&self, signals: &SdkSignals) -> Option<Confidence> {
+        if !(signals.entry_points.is_empty()
+            && signals.components.is_empty()
+            && signals.files.is_empty()
+            && signals.meta_data.is_empty())
+        {
+            return Some(Confidence::Embedded);
+        }
+        if signals.defined > 0 && self.entry_points.is_empty() {
+            return Some(Confidence::Likely);
+        }
+        (signals.defined + signals.referenced > 0).then_some(Confidence::ReferencedOnly)
+    }
 }
 
 /// What matched an SDK.
@@ -128,6 +215,12 @@ pub struct SdkCatalog {
     by_component: HashMap<String, usize>,
     by_tag: HashMap<String, usize>,
     by_host: HashMap<String, usize>,
+    by_file: HashMap<String, usize>,
+    by_meta_data: HashMap<String, usize>,
+    /// The longest package prefix (bytes): [`SdkCatalog::sdk_of_class`] looks no further into a
+    /// name, so a hostile 4 KiB class name of single-letter packages costs a few lookups, not
+    /// thousands of hashes of ever longer prefixes.
+    max_package_len: usize,
 }
 
 impl SdkCatalog {
@@ -159,6 +252,9 @@ impl SdkCatalog {
             by_component: HashMap::new(),
             by_tag: HashMap::new(),
             by_host: HashMap::new(),
+            by_file: HashMap::new(),
+            by_meta_data: HashMap::new(),
+            max_package_len: 0,
         };
         for s in sdks.iter_mut() {
             let id = s.id.clone();
@@ -198,6 +294,27 @@ impl SdkCatalog {
                 }
                 *p = trimmed;
             }
+            for e in &s.entry_points {
+                let covered = s.packages.iter().any(|p| {
+                    e.strip_prefix(p.as_str())
+                        .is_some_and(|r| r.starts_with('.'))
+                });
+                if !covered || !is_java_name(e) {
+                    return Err(invalid(format!(
+                        "entry point {e:?} is not a class under one of its packages"
+                    )));
+                }
+            }
+            for f in &s.files {
+                if f.is_empty() || f.starts_with('/') || f.contains("..") || f.contains('\\') {
+                    return Err(invalid(format!("file {f:?} is not a path inside an APK")));
+                }
+            }
+            for m in &s.meta_data {
+                if m.trim().is_empty() {
+                    return Err(invalid("has an empty meta_data key".into()));
+                }
+            }
             for h in &mut s.hosts {
                 let lower = h.trim_end_matches('.').to_ascii_lowercase();
                 if lower.is_empty()
@@ -224,6 +341,8 @@ impl SdkCatalog {
                 (&mut cat.by_component, &s.components, "component"),
                 (&mut cat.by_tag, &s.log_tags, "log tag"),
                 (&mut cat.by_host, &s.hosts, "host"),
+                (&mut cat.by_file, &s.files, "file"),
+                (&mut cat.by_meta_data, &s.meta_data, "meta-data key"),
             ] {
                 for k in keys {
                     if let Some(&other) = map.get(k)
@@ -238,6 +357,11 @@ impl SdkCatalog {
                 }
             }
         }
+        cat.max_package_len = sdks
+            .iter()
+            .flat_map(|s| s.packages.iter().map(String::len))
+            .max()
+            .unwrap_or(0);
         cat.sdks = sdks;
         Ok(cat)
     }
@@ -246,6 +370,15 @@ impl SdkCatalog {
     /// `com.umeng.commonsdk.UMConfigure`, inner classes `A$B` included).
     pub fn sdk_of_class(&self, class: &str) -> Option<(&SdkEntry, &str)> {
         let mut end = class.len();
+        if end > self.max_package_len {
+            // No prefix is longer: start at the last `.` that could end one (`.` is ASCII, so
+            // its index is a character boundary).
+            end = class
+                .as_bytes()
+                .get(..=self.max_package_len)?
+                .iter()
+                .rposition(|&b| b == b'.')?;
+        }
         loop {
             let candidate = &class[..end];
             if let Some(&i) = self.by_package.get(candidate) {
@@ -264,6 +397,16 @@ impl SdkCatalog {
         }
         self.sdk_of_class(class)
             .map(|(s, _)| (s, MatchKind::Package))
+    }
+
+    /// The SDK shipping the APK file `name` (a zip entry name, exact).
+    pub fn sdk_of_file(&self, name: &str) -> Option<&SdkEntry> {
+        self.by_file.get(name).and_then(|&i| self.sdks.get(i))
+    }
+
+    /// The SDK declaring the manifest `<meta-data android:name>` `key` (exact).
+    pub fn sdk_of_meta_data(&self, key: &str) -> Option<&SdkEntry> {
+        self.by_meta_data.get(key).and_then(|&i| self.sdks.get(i))
     }
 
     /// The SDK writing under log tag `tag` (exact).
@@ -299,20 +442,21 @@ impl SdkCatalog {
             }
         };
         let mut o = format!(
-            "{} SDKs (catalogue `{}` version {}).\n\n| SDK | vendor | category | packages | components | log tags | hosts | source |\n|---|---|---|---|---|---|---|---|\n",
+            "{} SDKs (catalogue `{}` version {}).\n\n| SDK | vendor | category | packages | components | entry points, files, meta-data | log tags | hosts | source |\n|---|---|---|---|---|---|---|---|---|\n",
             self.sdks.len(),
             self.name,
             self.version
         );
         for s in &self.sdks {
             o.push_str(&format!(
-                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 s.name.replace('|', "\\|"),
                 s.id,
                 s.vendor.replace('|', "\\|"),
                 s.category,
                 cell(&s.packages),
                 cell(&s.components),
+                cell(&[&s.entry_points[..], &s.files[..], &s.meta_data[..]].concat()),
                 cell(&s.log_tags),
                 cell(&s.hosts),
                 source_markdown(&s.source)
@@ -328,6 +472,12 @@ impl SdkCatalog {
             .ok()
             .and_then(|i| self.sdks.get(i))
     }
+}
+
+fn is_java_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '$')
 }
 
 /// A `source` as Markdown: each `http(s)://` word becomes an autolink (trailing `;`, `,` or `)`
@@ -420,6 +570,26 @@ mod tests {
         assert_eq!(inner.id, "umeng-apm");
     }
 
+    /// Issue 16, item 7: a class name longer than every prefix is looked up from the longest
+    /// prefix length down, with the same answers as a full walk.
+    #[test]
+    fn long_class_names_match_like_short_ones() {
+        let c = SdkCatalog::builtin().unwrap();
+        let deep = format!("com.umeng.commonsdk.{}X", "a.".repeat(2000));
+        assert_eq!(c.sdk_of_class(&deep).unwrap().0.id, "umeng-common");
+        let longest = c
+            .sdks
+            .iter()
+            .flat_map(|s| s.packages.iter())
+            .max_by_key(|p| p.len())
+            .unwrap();
+        let (s, p) = c.sdk_of_class(&format!("{longest}.Z")).unwrap();
+        assert_eq!(p, longest.as_str(), "{}", s.id);
+        assert_eq!(c.sdk_of_class(longest).unwrap().1, longest.as_str());
+        assert!(c.sdk_of_class(&"a.".repeat(3000)).is_none());
+        assert!(c.sdk_of_class(&"é".repeat(300)).is_none());
+    }
+
     #[test]
     fn hosts_tags_and_components() {
         let c = SdkCatalog::builtin().unwrap();
@@ -455,6 +625,63 @@ mod tests {
         }
     }
 
+    /// The confidence rules of docs/sdks.md, "Confidence".
+    #[test]
+    fn confidence_follows_the_evidence() {
+        let c = SdkCatalog::builtin().unwrap();
+        let firebase = c.get("firebase-core").unwrap();
+        let umeng = c.get("umeng-common").unwrap();
+        assert!(firebase.has_strong_signature() && !umeng.has_strong_signature());
+        // Listed components (or files, meta-data) that are absent do not refute classes: only
+        // absent entry points do.
+        let jpush = c.get("jpush").unwrap();
+        assert!(jpush.entry_points.is_empty() && !jpush.components.is_empty());
+        let classes = SdkSignals {
+            defined: 3,
+            ..SdkSignals::default()
+        };
+        // Classes alone: refuted where the catalogue names entry points, else likely.
+        assert_eq!(
+            firebase.confidence(&classes),
+            Some(Confidence::ReferencedOnly)
+        );
+        assert_eq!(umeng.confidence(&classes), Some(Confidence::Likely));
+        assert_eq!(jpush.confidence(&classes), Some(Confidence::Likely));
+        // Types referenced but defined nowhere: referenced only, whatever the entry.
+        let refs = SdkSignals {
+            referenced: 5,
+            ..SdkSignals::default()
+        };
+        assert_eq!(umeng.confidence(&refs), Some(Confidence::ReferencedOnly));
+        assert_eq!(umeng.confidence(&SdkSignals::default()), None);
+        // Any strong signal decides embedded, even with no class at all.
+        for s in [
+            SdkSignals {
+                entry_points: vec!["com.google.firebase.FirebaseApp".into()],
+                ..SdkSignals::default()
+            },
+            SdkSignals {
+                components: vec!["x".into()],
+                ..SdkSignals::default()
+            },
+            SdkSignals {
+                files: vec!["x".into()],
+                ..SdkSignals::default()
+            },
+            SdkSignals {
+                meta_data: vec!["x".into()],
+                ..SdkSignals::default()
+            },
+        ] {
+            assert_eq!(firebase.confidence(&s), Some(Confidence::Embedded), "{s:?}");
+        }
+        assert_eq!(Confidence::ReferencedOnly.as_str(), "referenced-only");
+        assert_eq!(
+            serde_json::to_value(Confidence::ReferencedOnly).unwrap(),
+            "referenced-only"
+        );
+    }
+
     #[test]
     fn invalid_entries_are_rejected() {
         let base = "name = \"t\"\nversion = \"1\"\n";
@@ -474,6 +701,14 @@ mod tests {
             (
                 "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\nsource=\"x\"\n",
                 "names no",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"a.b\"]\nentry_points=[\"a.bc.X\"]\nsource=\"x\"\n",
+                "entry point",
+            ),
+            (
+                "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"a\"]\nfiles=[\"../x\"]\nsource=\"x\"\n",
+                "not a path",
             ),
             (
                 "[[sdk]]\nid=\"a\"\nname=\"A\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"p\"]\nsource=\"x\"\n[[sdk]]\nid=\"b\"\nname=\"B\"\nvendor=\"V\"\ncategory=\"ads\"\npackages=[\"p\"]\nsource=\"x\"\n",

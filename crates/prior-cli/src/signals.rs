@@ -13,7 +13,6 @@
 
 use prior_record::stop::Stop;
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-use std::io::Write;
 use std::sync::Arc;
 
 /// The signal's name as the bundle and the terminal say it.
@@ -34,9 +33,10 @@ pub(crate) fn reason_of(signo: i32) -> String {
     format!("{STOPPED_BY}{}", name_of(signo))
 }
 
-/// Writes to stderr without panicking: after SIGHUP the terminal may be gone.
+/// Writes a line to stderr without panicking (after SIGHUP the terminal may be gone), through
+/// the CLI's one escaping boundary.
 fn say(text: &str) {
-    let _ = writeln!(std::io::stderr(), "{text}");
+    crate::term::err(&format!("{text}\n"));
 }
 
 /// Routes SIGINT, SIGTERM and SIGHUP to `stop` (first signal) or to an immediate exit with

@@ -64,6 +64,12 @@ pub struct Args {
     /// or fixed, and the exit code is 1 only when there are new ones.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Ignore the `expect:` block (and its `allow` entries) of the scenario recorded in each
+    /// bundle: every violation counts. For bundles you did not record yourself: the recorded
+    /// scenario is the bundle author's, and its expectations would otherwise decide the exit
+    /// code (docs/security.md).
+    #[arg(long)]
+    ignore_expect: bool,
 }
 
 /// One analysed and judged bundle.
@@ -323,7 +329,11 @@ pub fn run(args: Args) -> CliResult {
     let items: Vec<Analysed> = analysed
         .into_iter()
         .map(|(dir, report)| {
-            let scenario = judge::recorded_scenario(&dir);
+            let scenario = if args.ignore_expect {
+                None
+            } else {
+                judge::recorded_scenario(&dir)
+            };
             let judgement = judge::judge(
                 &report,
                 scenario.as_ref().map(|s| &s.expect),

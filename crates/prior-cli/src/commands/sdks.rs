@@ -58,8 +58,16 @@ struct Row {
     id: Option<String>,
     name: String,
     category: Option<String>,
-    /// In the APK: `Some(true/false)`, `None` when no APK was read.
+    /// In the APK: `Some(true/false)`, `None` when no APK was read. An SDK whose types are only
+    /// referenced is not present (`confidence` says `referenced-only`).
     present: Option<bool>,
+    /// How sure the inventory is (`embedded`, `likely`, `referenced-only`); `None` when the APK
+    /// shows nothing of it or no APK was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    confidence: Option<prior_apk::Confidence>,
+    /// What decided `confidence` (the inventory's evidence, strongest first).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    evidence: Vec<String>,
     /// Declares an auto-init provider.
     auto_init: bool,
     /// Events attributed to it before (or at) the consent answer.
@@ -103,7 +111,14 @@ fn absent_but_active_note(row: &Row, apk_has_code: bool) -> String {
     } else {
         signals.join(", ")
     };
-    if apk_has_code {
+    if row.confidence == Some(prior_apk::Confidence::ReferencedOnly) {
+        format!(
+            "the APK only references its types ({}), yet it was recognised at run time by {how}: \
+             code loaded at run time (a plugin or a downloaded DEX) or an entry point the SDK \
+             catalog does not list",
+            row.evidence.join("; ")
+        )
+    } else if apk_has_code {
         format!(
             "not found in the APK's code or manifest, yet recognised at run time by {how}: \
              code loaded at run time (a plugin or a downloaded DEX) or a gap in the SDK catalog"
@@ -153,7 +168,9 @@ pub fn run(args: Args) -> CliResult {
                     id: Some(h.id),
                     name: h.name,
                     category: Some(h.category),
-                    present: Some(true),
+                    present: Some(h.confidence != prior_apk::Confidence::ReferencedOnly),
+                    confidence: Some(h.confidence),
+                    evidence: h.evidence,
                     auto_init: h.auto_init,
                     ..Row::default()
                 },
@@ -278,10 +295,12 @@ fn to_text(out: &Output, is_bundle: bool) -> String {
         "SDK", "category", "in APK", "auto-init", "before consent", "after consent"
     );
     for r in &out.sdks {
-        let present = match r.present {
-            Some(true) => "yes",
-            Some(false) => "NO",
-            None => "?",
+        let present = match (r.present, r.confidence) {
+            (_, Some(prior_apk::Confidence::Likely)) => "likely",
+            (_, Some(prior_apk::Confidence::ReferencedOnly)) => "ref-only",
+            (Some(true), _) => "yes",
+            (Some(false), _) => "NO",
+            (None, _) => "?",
         };
         let (before, after) = if is_bundle {
             (r.before_consent.to_string(), r.after_consent.to_string())
@@ -298,6 +317,22 @@ fn to_text(out: &Output, is_bundle: bool) -> String {
             before,
             after
         );
+    }
+    let weak: Vec<&Row> = out
+        .sdks
+        .iter()
+        .filter(|r| r.confidence == Some(prior_apk::Confidence::ReferencedOnly))
+        .collect();
+    for r in weak {
+        let note = format!(
+            "note: {} is only referenced (\"ref-only\": not counted as in the APK): {}.",
+            r.name,
+            r.evidence.join("; ")
+        );
+        for (i, line) in wrap_words(&note, 92).iter().enumerate() {
+            let indent = if i == 0 { "  " } else { "        " };
+            let _ = writeln!(o, "{indent}{line}");
+        }
     }
     for r in out.sdks.iter().filter(|r| r.note.is_some()) {
         let note = format!(
