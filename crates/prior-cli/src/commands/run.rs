@@ -318,12 +318,17 @@ pub(crate) fn app_under_test(scenario: &Scenario) -> Result<AppUnderTest, CliErr
     Ok(out)
 }
 
-/// `.Main` / `com.x.Main` / `pkg/.Main` → `pkg/...`.
+/// The `am start -n` component of a scenario's `activity`: `pkg/.Main` and `pkg/com.x.Main` as
+/// written; otherwise the name resolves against the package as the manifest's names do
+/// (`.Main`, `Main` → `pkg/pkg.Main`; `com.x.Main` unchanged; AOSP `ParsingUtils.buildClassName`).
 fn component_of(package: &str, activity: &str) -> String {
     if activity.contains('/') {
         activity.to_string()
     } else {
-        format!("{package}/{activity}")
+        format!(
+            "{package}/{}",
+            prior_apk::resolve_class_name(package, activity)
+        )
     }
 }
 
@@ -489,5 +494,18 @@ pub(crate) fn attach_net_capture(
         && let Some(hook) = avd.capture.take()
     {
         opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::component_of;
+
+    #[test]
+    fn a_scenario_activity_resolves_like_a_manifest_name() {
+        assert_eq!(component_of("com.x", ".Main"), "com.x/com.x.Main");
+        assert_eq!(component_of("com.x", "Main"), "com.x/com.x.Main");
+        assert_eq!(component_of("com.x", "com.y.Main"), "com.x/com.y.Main");
+        assert_eq!(component_of("com.x", "com.x/.Main"), "com.x/.Main");
     }
 }
