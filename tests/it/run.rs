@@ -462,6 +462,28 @@ fn no_consent_game_reports_the_missing_consent_screen() {
     );
     assert_eq!(r["verdict"], "fail");
     assert_ne!(code, 2);
+    // Issue 14: AppsFlyer reads the advertising ID through Google's AdvertisingIdClient by
+    // reflection; the client is a carrier, so the actor is AppsFlyer, never AdMob.
+    let all = r["findings"].as_array().expect("findings");
+    let by = |name: &str| {
+        all.iter()
+            .filter(|f| f["actor"]["name"] == name)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let af = by("AppsFlyer");
+    assert_eq!(af.len(), 1, "{}", r["findings"]);
+    assert_eq!(af[0]["api"], "IActivityManager.bindServiceInstance");
+    let why = af[0]["actor"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("via carrier Google Play services advertising-ID client"),
+        "{why}"
+    );
+    assert!(
+        by("Google AdMob (Mobile Ads SDK)").is_empty(),
+        "{}",
+        r["findings"]
+    );
 }
 
 #[test]

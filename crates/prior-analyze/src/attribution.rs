@@ -210,7 +210,9 @@ impl<'a> Attributor<'a> {
             name: c.name.clone(),
             sdk_id: Some(c.id.clone()),
             basis: Basis::StackFrame,
-            evidence: format!("{frame} (a carrier library; no caller outside it on the stack)"),
+            evidence: format!(
+                "{frame} (a carrier library; no catalogued caller outside it on the stack)"
+            ),
             confidence: Confidence::Medium,
         })
     }

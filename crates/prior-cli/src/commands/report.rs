@@ -89,7 +89,7 @@ pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
         .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
     // H8 (issue 14): an old baseline's fingerprints were recomputed; say so once.
     if let Some(n) = b.migration_note() {
-        crate::note!("note: {}: {n}", path.display());
+        note!("note: {}: {n}", path.display());
     }
     Ok(b)
 }
