@@ -162,6 +162,30 @@ fn leaky_shop_fails_with_evidence_before_consent() {
             "{c} missing from {before:?}"
         );
     }
+    // Issue 14: four accesses (ANDROID_ID, IMEI, installed apps, location) and two tracker
+    // contacts; the IMEI read is one finding seen by ipc, appops and logcat, with Umeng as actor.
+    let all = r["findings"].as_array().expect("findings");
+    let rule = |id: &str| all.iter().filter(|f| f["rule"] == id).count();
+    assert_eq!(rule("pre-consent-access"), 4, "{}", r["findings"]);
+    assert_eq!(
+        rule("tracker-contact-before-consent"),
+        2,
+        "{}",
+        r["findings"]
+    );
+    assert_eq!(r["summary"]["findings"], 6);
+    let imei: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["api"] == "ITelephony.getImeiForSlot")
+        .collect();
+    assert_eq!(imei.len(), 1, "{}", r["findings"]);
+    assert_eq!(imei[0]["actor"]["name"], "Umeng");
+    assert_eq!(
+        imei[0]["seen_by"],
+        serde_json::json!(["logcat", "appops", "ipc"]),
+        "{}",
+        imei[0]
+    );
     assert_eq!(r["consent"]["outcome"], "accepted");
     assert_eq!(r["consent"]["method"], "logcat_markers");
     let (a, b) = (

@@ -226,49 +226,79 @@ fn merge_corroborating(
 ) -> Vec<ReportFinding> {
     let mut spans: Vec<(Micros, Micros)> = spans.to_vec();
     spans.resize(findings.len(), (0, 0));
-    let mut i = 0;
-    while i < findings.len() {
-        let target = {
-            let f = &findings[i];
-            let joinable = f.actor.is_none()
-                && f.category.is_some()
-                && !f.api.as_deref().is_some_and(|a| a.starts_with("host:"));
-            if !joinable {
-                None
-            } else {
+    // Whether a refused signal is part of each finding: a refused app-op or permission check
+    // prefers the access that was refused (the IMEI read whose denial logcat showed) over
+    // another access of the same actor in the window (its ANDROID_ID read).
+    let mut refused: Vec<bool> = findings.iter().map(|f| f.outcomes.denied > 0).collect();
+    // Method-named signals first, so their refusals are known when the window signals join.
+    for by_method in [true, false] {
+        let mut i = 0;
+        while i < findings.len() {
+            let target = {
+                let f = &findings[i];
                 let method = f.api.as_deref().and_then(method_of);
-                let (fa, fb) = spans[i];
-                let candidates: Vec<usize> = findings
-                    .iter()
-                    .enumerate()
-                    .filter(|(j, g)| {
-                        *j != i
-                            && g.actor.is_some()
-                            && g.rule == f.rule
-                            && g.category == f.category
-                            && g.phase == f.phase
-                            && match method {
-                                Some(m) => g.api.as_deref().and_then(method_of) == Some(m),
-                                None => spans[*j].0 <= fb && fa <= spans[*j].1,
-                            }
+                let joinable = f.actor.is_none()
+                    && f.category.is_some()
+                    && method.is_some() == by_method
+                    && !f.api.as_deref().is_some_and(|a| a.starts_with("host:"));
+                if !joinable {
+                    None
+                } else {
+                    let (fa, fb) = spans[i];
+                    let candidates: Vec<usize> = findings
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, g)| {
+                            *j != i
+                                && g.actor.is_some()
+                                && g.rule == f.rule
+                                && g.category == f.category
+                                && g.phase == f.phase
+                                && match method {
+                                    Some(m) => g.api.as_deref().and_then(method_of) == Some(m),
+                                    None => spans[*j].0 <= fb && fa <= spans[*j].1,
+                                }
+                        })
+                        .map(|(j, _)| j)
+                        .collect();
+                    let actors: BTreeSet<(ActorKind, &str)> = candidates
+                        .iter()
+                        .filter_map(|&j| findings[j].actor.as_ref())
+                        .map(|a| (a.kind, a.name.as_str()))
+                        .collect();
+                    (actors.len() == 1).then(|| {
+                        candidates
+                            .iter()
+                            .copied()
+                            .find(|&j| f.outcomes.denied > 0 && refused[j])
+                            .unwrap_or(candidates[0])
                     })
-                    .map(|(j, _)| j)
-                    .collect();
-                let actors: BTreeSet<(ActorKind, &str)> = candidates
-                    .iter()
-                    .filter_map(|&j| findings[j].actor.as_ref())
-                    .map(|a| (a.kind, a.name.as_str()))
-                    .collect();
-                (actors.len() == 1).then(|| candidates[0])
-            }
-        };
-        let Some(j) = target else {
-            i += 1;
-            continue;
-        };
+                }
+            };
+            let Some(j) = target else {
+                i += 1;
+                continue;
+            };
+            join(&mut findings, &mut spans, &mut refused, i, j);
+        }
+    }
+    findings
+}
+
+/// Moves finding `i` into finding `j` (see [`merge_corroborating`]).
+fn join(
+    findings: &mut Vec<ReportFinding>,
+    spans: &mut Vec<(Micros, Micros)>,
+    refused: &mut Vec<bool>,
+    i: usize,
+    j: usize,
+) {
+    {
         let f = findings.remove(i);
         let fs = spans.remove(i);
+        let fr = refused.remove(i);
         let j = if j > i { j - 1 } else { j };
+        refused[j] |= fr;
         spans[j] = (spans[j].0.min(fs.0), spans[j].1.max(fs.1));
         let g = &mut findings[j];
         let refused = if f.outcomes.denied == f.events {
@@ -314,7 +344,6 @@ fn merge_corroborating(
         }
         g.evidence_omitted += f.evidence_omitted;
     }
-    findings
 }
 
 fn message(
@@ -494,6 +523,28 @@ mod tests {
             "{}",
             ipc.message
         );
+    }
+
+    #[test]
+    fn a_refused_app_op_joins_the_refused_access_of_its_actor() {
+        // Umeng read ANDROID_ID and the IMEI in one window; logcat shows the IMEI read refused.
+        let out = merge(vec![
+            finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+            finding(Source::Ipc, "ContentProviderProxy.call", Some("Umeng"), 0),
+            finding(Source::Logcat, "getImeiForSlot", None, 1),
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+        ]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        let imei = out
+            .iter()
+            .find(|f| f.api.as_deref() == Some("ITelephony.getImeiForSlot"))
+            .unwrap();
+        assert_eq!(imei.signals, 3, "{imei:#?}");
+        let id = out
+            .iter()
+            .find(|f| f.api.as_deref() == Some("ContentProviderProxy.call"))
+            .unwrap();
+        assert_eq!(id.signals, 1, "{id:#?}");
     }
 
     #[test]
