@@ -138,7 +138,8 @@ fn html_report_renders_in_chromium_and_never_runs_app_strings() {
         dom.contains("class=\"consent consent-accepted\""),
         "consent window drawn"
     );
-    assert!(dom.matches("class=\"finding sev-high\"").count() >= 1);
+    // Since issue 14 a finding is an access, often an IPC window (`finding-window`).
+    assert!(dom.matches("class=\"finding sev-high").count() >= 1);
     let cards = dom.matches("class=\"finding-card ").count();
     let report: serde_json::Value = serde_json::from_slice(
         &prior()
@@ -151,7 +152,8 @@ fn html_report_renders_in_chromium_and_never_runs_app_strings() {
     )
     .unwrap();
     assert_eq!(cards, report["findings"].as_array().unwrap().len());
-    assert!(cards >= 3);
+    // The hostile bundle is Leaky Shop's: two accesses since issue 14.
+    assert!(cards >= 2);
     assert!(dom.contains("raw/logcat.txt:"), "evidence with file:line");
     assert!(dom.contains("class=\"grid checked\""));
 
@@ -377,7 +379,7 @@ fn sarif_validates_against_the_2_1_0_schema_with_a_result_per_finding() {
             }
             assert_eq!(res["properties"]["evidence"], f["evidence"].clone().as_array().unwrap().iter().map(|e| serde_json::json!({"file": e["file"], "line": e["line"], "text": e["text"]})).collect::<serde_json::Value>());
             assert_eq!(
-                res["partialFingerprints"]["priorFinding/v1"]
+                res["partialFingerprints"]["priorAccess/v2"]
                     .as_str()
                     .unwrap()
                     .len(),
@@ -394,7 +396,9 @@ fn sarif_validates_against_the_2_1_0_schema_with_a_result_per_finding() {
         .iter()
         .filter(|r| r["ruleId"] == "pre-consent-access")
         .collect();
-    assert!(pre.len() >= 3, "{results:?}");
+    // Two accesses since issue 14 (IMEI, location); their app-op and permission signals are
+    // evidence, not results of their own.
+    assert!(pre.len() >= 2, "{results:?}");
     let leaky_meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(all[leaky].join("meta.json")).unwrap())
             .unwrap();

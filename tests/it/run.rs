@@ -162,6 +162,30 @@ fn leaky_shop_fails_with_evidence_before_consent() {
             "{c} missing from {before:?}"
         );
     }
+    // Issue 14: four accesses (ANDROID_ID, IMEI, installed apps, location) and two tracker
+    // contacts; the IMEI read is one finding seen by ipc, appops and logcat, with Umeng as actor.
+    let all = r["findings"].as_array().expect("findings");
+    let rule = |id: &str| all.iter().filter(|f| f["rule"] == id).count();
+    assert_eq!(rule("pre-consent-access"), 4, "{}", r["findings"]);
+    assert_eq!(
+        rule("tracker-contact-before-consent"),
+        2,
+        "{}",
+        r["findings"]
+    );
+    assert_eq!(r["summary"]["findings"], 6);
+    let imei: Vec<&Value> = all
+        .iter()
+        .filter(|f| f["api"] == "ITelephony.getImeiForSlot")
+        .collect();
+    assert_eq!(imei.len(), 1, "{}", r["findings"]);
+    assert_eq!(imei[0]["actor"]["name"], "Umeng");
+    assert_eq!(
+        imei[0]["seen_by"],
+        serde_json::json!(["logcat", "appops", "ipc"]),
+        "{}",
+        imei[0]
+    );
     assert_eq!(r["consent"]["outcome"], "accepted");
     assert_eq!(r["consent"]["method"], "logcat_markers");
     let (a, b) = (
@@ -462,6 +486,28 @@ fn no_consent_game_reports_the_missing_consent_screen() {
     );
     assert_eq!(r["verdict"], "fail");
     assert_ne!(code, 2);
+    // Issue 14: AppsFlyer reads the advertising ID through Google's AdvertisingIdClient by
+    // reflection; the client is a carrier, so the actor is AppsFlyer, never AdMob.
+    let all = r["findings"].as_array().expect("findings");
+    let by = |name: &str| {
+        all.iter()
+            .filter(|f| f["actor"]["name"] == name)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let af = by("AppsFlyer");
+    assert_eq!(af.len(), 1, "{}", r["findings"]);
+    assert_eq!(af[0]["api"], "IActivityManager.bindServiceInstance");
+    let why = af[0]["actor"]["reason"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("via carrier Google Play services advertising-ID client"),
+        "{why}"
+    );
+    assert!(
+        by("Google AdMob (Mobile Ads SDK)").is_empty(),
+        "{}",
+        r["findings"]
+    );
 }
 
 #[test]

@@ -102,7 +102,8 @@ fn windows_are_hatched_spans_behind_instants_and_the_accepted_consent_is_labelle
         "windows read A – B"
     );
     let at_launch = texts_of(&dom, "<span class=\"at-launch\">", "</span>");
-    assert_eq!(at_launch.len(), 4, "{at_launch:?}");
+    // Two accesses since issue 14 (the app-op and permission instants are their evidence).
+    assert_eq!(at_launch.len(), 2, "{at_launch:?}");
     for t in &at_launch {
         assert!(!t.contains(" -"), "negative time from launch: {t}");
     }
@@ -110,7 +111,6 @@ fn windows_are_hatched_spans_behind_instants_and_the_accepted_consent_is_labelle
         at_launch[0].contains("+0.000 s – +11.980 s [clamped]"),
         "{at_launch:?}"
     );
-    assert!(at_launch[2].contains("at +0.692 s"), "{at_launch:?}");
     assert_eq!(dom.matches("class=\"clamped-note\"").count(), 1);
     let phases = texts_of(&dom, "<span class=\"phase\">", "</span>");
     assert!(

@@ -151,11 +151,23 @@ impl<'a> Attributor<'a> {
 
     /// From stack frames, innermost (nearest the binder call) first: each item is the frame's
     /// class name and the text to show for it (e.g. `Class.method`).
+    ///
+    /// Frames of a **carrier** library (`carrier = true` in the SDK catalogue: Google's
+    /// advertising-ID client and the like) are looked past: the actor is the nearest caller
+    /// outside the carriers, and the evidence names the carrier it went through
+    /// (`com.appsflyer.X.y via carrier Google Play services advertising-ID client`). With no
+    /// caller outside the carriers on the stack, the carrier itself is the actor, at medium
+    /// confidence.
     pub fn from_frames<'f, I>(&self, frames: I) -> Option<Attribution>
     where
         I: IntoIterator<Item = (&'f str, &'f str)>,
     {
         let mut skipped_unknown = false;
+        let mut carrier: Option<(&prior_apk::sdk::SdkEntry, &'f str)> = None;
+        let via = |carrier: &Option<(&prior_apk::sdk::SdkEntry, &str)>, shown: &str| match carrier {
+            Some((c, frame)) => format!("{shown} via carrier {} ({frame})", c.name),
+            None => shown.to_owned(),
+        };
         for (class, shown) in frames {
             if FRAMEWORK.iter().any(|p| class.starts_with(p)) {
                 continue;
@@ -173,23 +185,36 @@ impl<'a> Attributor<'a> {
                     name: self.package.to_owned(),
                     sdk_id: None,
                     basis: Basis::StackFrame,
-                    evidence: shown.to_owned(),
+                    evidence: via(&carrier, shown),
                     confidence,
                 });
             }
             if let Some((sdk, _)) = self.sdks.sdk_of_class(class) {
+                if sdk.carrier {
+                    carrier.get_or_insert((sdk, shown));
+                    continue;
+                }
                 return Some(Attribution {
                     kind: ActorKind::Sdk,
                     name: sdk.name.clone(),
                     sdk_id: Some(sdk.id.clone()),
                     basis: Basis::StackFrame,
-                    evidence: shown.to_owned(),
+                    evidence: via(&carrier, shown),
                     confidence,
                 });
             }
             skipped_unknown = true;
         }
-        None
+        carrier.map(|(c, frame)| Attribution {
+            kind: ActorKind::Sdk,
+            name: c.name.clone(),
+            sdk_id: Some(c.id.clone()),
+            basis: Basis::StackFrame,
+            evidence: format!(
+                "{frame} (a carrier library; no catalogued caller outside it on the stack)"
+            ),
+            confidence: Confidence::Medium,
+        })
     }
 
     /// From a manifest component class (e.g. the provider a process was started for).
@@ -370,6 +395,49 @@ mod tests {
         assert_eq!(
             at().from_frames(frames(&f)).unwrap().sdk_id.as_deref(),
             Some("jiguang-janalytics")
+        );
+    }
+
+    #[test]
+    fn a_carrier_is_looked_past_to_its_caller() {
+        // AppsFlyer reads the ad ID through Google's client by reflection (issue 14).
+        let f = [
+            (
+                "com.google.android.gms.ads.identifier.AdvertisingIdClient",
+                "com.google.android.gms.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo",
+            ),
+            (
+                "java.lang.reflect.Method",
+                "java.lang.reflect.Method.invoke",
+            ),
+            (
+                "com.appsflyer.internal.AFa1zSDK",
+                "com.appsflyer.internal.AFa1zSDK.values",
+            ),
+        ];
+        let a = at().from_frames(frames(&f)).unwrap();
+        assert_eq!(a.sdk_id.as_deref(), Some("appsflyer"), "{a:?}");
+        assert_eq!(a.confidence, Confidence::High);
+        assert!(
+            a.evidence
+                .contains("via carrier Google Play services advertising-ID client"),
+            "{}",
+            a.evidence
+        );
+        // The client's package is not AdMob's, and alone it is the carrier, at medium.
+        let alone = at().from_frames(frames(&f[..2])).unwrap();
+        assert_eq!(
+            (alone.sdk_id.as_deref(), alone.confidence),
+            (Some("play-services-ads-identifier"), Confidence::Medium)
+        );
+        // AdMob's own code is still AdMob.
+        let admob = [(
+            "com.google.android.gms.ads.internal.ClientApi",
+            "com.google.android.gms.ads.internal.ClientApi.x",
+        )];
+        assert_eq!(
+            at().from_frames(frames(&admob)).unwrap().sdk_id.as_deref(),
+            Some("admob")
         );
     }
 

@@ -315,6 +315,14 @@ pub struct ReportFinding {
     pub evidence: Vec<Evidence>,
     /// Evidence left out beyond [`MAX_EVIDENCE`].
     pub evidence_omitted: u64,
+    /// The collectors whose signals are evidence of this access (`ipc`, `appops`, `logcat`…),
+    /// sorted. Empty in reports written before issue 14.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub seen_by: Vec<Source>,
+    /// Signals grouped into this access, from every collector (`events` counts the attempts
+    /// of its first collector only). 0 in reports written before issue 14.
+    #[serde(default)]
+    pub signals: u64,
 }
 
 impl ReportFinding {

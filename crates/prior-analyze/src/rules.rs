@@ -8,8 +8,8 @@ use crate::catalog::Catalog;
 use crate::profile::{Profile, RuleId};
 use crate::report::{ConsentReport, MAX_EVIDENCE, OutcomeCounts, ReportFinding};
 use prior_model::{
-    ActorKind, ConsentOutcome, DataCategory, Event, EventKind, Evidence, Outcome, Phase, Source,
-    Timing,
+    ActorKind, ConsentOutcome, DataCategory, Event, EventKind, Evidence, Micros, Outcome, Phase,
+    Source, Timing,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -85,6 +85,7 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
     }
 
     let mut findings = Vec::new();
+    let mut spans = Vec::new();
     if let (Some(m), Some(cfg)) = (&input.missing, input.profile.rule(RuleId::NoConsentScreen))
         && let Some(severity) = cfg.severity_for(None, false)
     {
@@ -106,7 +107,10 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             outcomes: OutcomeCounts::default(),
             evidence: vec![m.evidence.clone()],
             evidence_omitted: 0,
+            seen_by: vec![Source::Harness],
+            signals: 1,
         });
+        spans.push((m.timing.earliest(), m.timing.latest()));
     }
 
     for ((rule, category, api, _actor), idx) in groups {
@@ -143,6 +147,11 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
         }
         let omitted = distinct - evidence.len() as u64;
         let message = message(rule, category, api.as_deref(), &outcomes, evs.len(), input);
+        let seen_by: BTreeSet<Source> = evs.iter().map(|e| e.source).collect();
+        spans.push((
+            evs.iter().map(|e| e.timing.earliest()).min().unwrap_or(0),
+            evs.iter().map(|e| e.timing.latest()).max().unwrap_or(0),
+        ));
         findings.push(ReportFinding {
             rule: rule.as_str().to_string(),
             severity,
@@ -157,9 +166,11 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             outcomes,
             evidence,
             evidence_omitted: omitted,
+            seen_by: seen_by.into_iter().collect(),
+            signals: evs.len() as u64,
         });
     }
-    let mut findings = merge_corroborating(findings);
+    let mut findings = merge_corroborating(findings, &spans);
     findings.sort_by(|a, b| {
         (
             a.phase,
@@ -191,20 +202,50 @@ fn method_of(api: &str) -> Option<&str> {
     (!m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(m)
 }
 
-/// One access seen by two collectors is one finding. A finding with no actor whose api names
-/// the same method as exactly one attributed finding of the same rule, category and phase (the
-/// logcat denial `getImeiForSlot` beside the IPC call `ITelephony.getImeiForSlot` made from an
-/// SDK's stack) is merged into it: its evidence is added (after the finding's own) and the
-/// message says what the other collector saw. Its counts are not added, because both
-/// collectors counted the same attempts. With no such finding, or several, it stays on its own.
-fn merge_corroborating(mut findings: Vec<ReportFinding>) -> Vec<ReportFinding> {
-    let mut i = 0;
-    while i < findings.len() {
-        let target = {
-            let f = &findings[i];
-            match f.api.as_deref().and_then(method_of) {
-                Some(m) if f.actor.is_none() => {
-                    let matches: Vec<usize> = findings
+/// One access seen by several collectors is one finding (issue 14: findings are accesses).
+///
+/// A finding with no actor joins an attributed finding of the same rule, category and phase
+/// when the personal-data catalog makes its signal evidence of the same access and the times
+/// agree:
+/// - a signal naming a method (the logcat denial `getImeiForSlot`) joins the attributed
+///   finding whose api names the same method (`ITelephony.getImeiForSlot`), whatever the time;
+/// - a signal naming no method (`appop:…`, `permission:…`, the catalog's app-ops and permission
+///   checks of that category) joins an attributed finding whose span of signals overlaps its
+///   own (the IPC window containing the app-op's time, the denial line inside the window).
+///
+/// The candidates must agree on one actor, or the signal stays on its own (which SDK the
+/// denial belongs to is then unknown). Among several accesses of that actor, a method match
+/// wins, then the first in report order. The joined signal's evidence is added after the
+/// finding's own, its collector to `seen_by`, its events to `signals` (not to `events`: both
+/// collectors counted the same attempts), and the message says what the other collector saw
+/// and how the actor was decided. Tracker contacts (`host:…`) are never joined: a contact is
+/// not an access.
+fn merge_corroborating(
+    mut findings: Vec<ReportFinding>,
+    spans: &[(Micros, Micros)],
+) -> Vec<ReportFinding> {
+    let mut spans: Vec<(Micros, Micros)> = spans.to_vec();
+    spans.resize(findings.len(), (0, 0));
+    // Whether a refused signal is part of each finding: a refused app-op or permission check
+    // prefers the access that was refused (the IMEI read whose denial logcat showed) over
+    // another access of the same actor in the window (its ANDROID_ID read).
+    let mut refused: Vec<bool> = findings.iter().map(|f| f.outcomes.denied > 0).collect();
+    // Method-named signals first, so their refusals are known when the window signals join.
+    for by_method in [true, false] {
+        let mut i = 0;
+        while i < findings.len() {
+            let target = {
+                let f = &findings[i];
+                let method = f.api.as_deref().and_then(method_of);
+                let joinable = f.actor.is_none()
+                    && f.category.is_some()
+                    && method.is_some() == by_method
+                    && !f.api.as_deref().is_some_and(|a| a.starts_with("host:"));
+                if !joinable {
+                    None
+                } else {
+                    let (fa, fb) = spans[i];
+                    let candidates: Vec<usize> = findings
                         .iter()
                         .enumerate()
                         .filter(|(j, g)| {
@@ -213,21 +254,53 @@ fn merge_corroborating(mut findings: Vec<ReportFinding>) -> Vec<ReportFinding> {
                                 && g.rule == f.rule
                                 && g.category == f.category
                                 && g.phase == f.phase
-                                && g.api.as_deref().and_then(method_of) == Some(m)
+                                && match method {
+                                    Some(m) => g.api.as_deref().and_then(method_of) == Some(m),
+                                    None => spans[*j].0 <= fb && fa <= spans[*j].1,
+                                }
                         })
                         .map(|(j, _)| j)
                         .collect();
-                    (matches.len() == 1).then(|| matches[0])
+                    let actors: BTreeSet<(ActorKind, &str)> = candidates
+                        .iter()
+                        .filter_map(|&j| findings[j].actor.as_ref())
+                        .map(|a| (a.kind, a.name.as_str()))
+                        .collect();
+                    (actors.len() == 1).then(|| {
+                        candidates
+                            .iter()
+                            .copied()
+                            .find(|&j| f.outcomes.denied > 0 && refused[j])
+                            .unwrap_or(candidates[0])
+                    })
                 }
-                _ => None,
-            }
-        };
-        let Some(j) = target else {
-            i += 1;
-            continue;
-        };
+            };
+            let Some(j) = target else {
+                i += 1;
+                continue;
+            };
+            join(&mut findings, &mut spans, &mut refused, i, j);
+        }
+    }
+    findings
+}
+
+/// Moves finding `i` into finding `j` (see [`merge_corroborating`]).
+fn join(
+    findings: &mut Vec<ReportFinding>,
+    spans: &mut Vec<(Micros, Micros)>,
+    refused: &mut Vec<bool>,
+    i: usize,
+    j: usize,
+) {
+    {
         let f = findings.remove(i);
-        let g = &mut findings[if j > i { j - 1 } else { j }];
+        let fs = spans.remove(i);
+        let fr = refused.remove(i);
+        let j = if j > i { j - 1 } else { j };
+        refused[j] |= fr;
+        spans[j] = (spans[j].0.min(fs.0), spans[j].1.max(fs.1));
+        let g = &mut findings[j];
         let refused = if f.outcomes.denied == f.events {
             if f.events == 1 {
                 ", refused".to_string()
@@ -247,7 +320,21 @@ fn merge_corroborating(mut findings: Vec<ReportFinding>) -> Vec<ReportFinding> {
                 format!("{} times", f.events)
             }
         ));
+        if f.source != g.source {
+            g.message.push_str(&format!(
+                " The {} signal names no actor; it inherits the one the {} signal's stack names.",
+                f.source.as_str(),
+                g.source.as_str()
+            ));
+        }
         g.severity = g.severity.max(f.severity);
+        for s in f.seen_by {
+            if !g.seen_by.contains(&s) {
+                g.seen_by.push(s);
+            }
+        }
+        g.seen_by.sort();
+        g.signals += f.signals;
         for e in f.evidence {
             if g.evidence.len() < MAX_EVIDENCE && !g.evidence.contains(&e) {
                 g.evidence.push(e);
@@ -257,7 +344,6 @@ fn merge_corroborating(mut findings: Vec<ReportFinding>) -> Vec<ReportFinding> {
         }
         g.evidence_omitted += f.evidence_omitted;
     }
-    findings
 }
 
 fn message(
@@ -385,41 +471,110 @@ mod tests {
                 text: api.into(),
             }],
             evidence_omitted: 0,
+            seen_by: vec![source],
+            signals: denied.max(1),
         }
+    }
+
+    /// Every finding's span is its own instant.
+    fn merge(f: Vec<ReportFinding>) -> Vec<ReportFinding> {
+        let spans: Vec<(Micros, Micros)> = f
+            .iter()
+            .map(|f| (f.timing.earliest(), f.timing.latest()))
+            .collect();
+        merge_corroborating(f, &spans)
     }
 
     #[test]
     fn one_access_seen_by_two_collectors_is_one_finding() {
         let mut logcat = finding(Source::Logcat, "getImeiForSlot", None, 2);
         logcat.severity = Severity::High;
-        let merged = merge_corroborating(vec![
+        let merged = merge(vec![
             logcat,
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
             finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
         ]);
-        assert_eq!(merged.len(), 2, "{merged:#?}");
+        assert_eq!(merged.len(), 1, "{merged:#?}");
         let ipc = &merged[0];
         assert_eq!(ipc.api.as_deref(), Some("ITelephony.getImeiForSlot"));
         assert_eq!(ipc.events, 1, "counts are not added");
         assert_eq!(ipc.severity, Severity::High, "the higher severity wins");
-        assert_eq!(ipc.evidence.len(), 2);
+        assert_eq!(ipc.evidence.len(), 3);
+        assert_eq!(ipc.signals, 4, "1 IPC call, 2 denial lines, 1 app-op");
+        assert_eq!(
+            ipc.seen_by,
+            vec![Source::Logcat, Source::Appops, Source::Ipc]
+                .into_iter()
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+        );
         assert!(
             ipc.message
-                .ends_with("logcat also saw it as getImeiForSlot (2 times, every one refused)."),
+                .contains("logcat also saw it as getImeiForSlot (2 times, every one refused)."),
             "{}",
             ipc.message
         );
-        // A prefixed signal names no method: it stays on its own.
-        assert_eq!(
-            merged[1].api.as_deref(),
-            Some("appop:READ_DEVICE_IDENTIFIERS")
+        assert!(
+            ipc.message.contains(
+                "appops also saw it as appop:READ_DEVICE_IDENTIFIERS (once, refused). The appops \
+                 signal names no actor; it inherits the one the ipc signal's stack names."
+            ),
+            "{}",
+            ipc.message
         );
+    }
+
+    #[test]
+    fn a_refused_app_op_joins_the_refused_access_of_its_actor() {
+        // Umeng read ANDROID_ID and the IMEI in one window; logcat shows the IMEI read refused.
+        let out = merge(vec![
+            finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+            finding(Source::Ipc, "ContentProviderProxy.call", Some("Umeng"), 0),
+            finding(Source::Logcat, "getImeiForSlot", None, 1),
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+        ]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        let imei = out
+            .iter()
+            .find(|f| f.api.as_deref() == Some("ITelephony.getImeiForSlot"))
+            .unwrap();
+        assert_eq!(imei.signals, 3, "{imei:#?}");
+        let id = out
+            .iter()
+            .find(|f| f.api.as_deref() == Some("ContentProviderProxy.call"))
+            .unwrap();
+        assert_eq!(id.signals, 1, "{id:#?}");
+    }
+
+    #[test]
+    fn a_signal_outside_the_access_window_is_another_access() {
+        let mut appop = finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1);
+        appop.timing = Timing::instant(500);
+        let out = merge(vec![
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+            appop,
+        ]);
+        assert_eq!(out.len(), 2, "{out:#?}");
+        // Two SDKs in the window: whose access it evidences is unknown.
+        let two = merge(vec![
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+            finding(Source::Ipc, "ContentProviderProxy.call", Some("Bugly"), 0),
+            finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+        ]);
+        assert_eq!(two.len(), 3, "{two:#?}");
+        // A tracker contact is never an access's evidence.
+        let host = merge(vec![
+            finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
+            finding(Source::Net, "host:alog.umeng.com", None, 0),
+        ]);
+        assert_eq!(host.len(), 2);
     }
 
     #[test]
     fn ambiguous_or_different_accesses_are_not_merged() {
         // Two attributed findings name the method: which one the denial belongs to is unknown.
-        let two = merge_corroborating(vec![
+        let two = merge(vec![
             finding(Source::Logcat, "getImeiForSlot", None, 1),
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
             finding(
@@ -433,7 +588,7 @@ mod tests {
         // Another category, or an unrelated method, is another access.
         let mut other = finding(Source::Logcat, "getImeiForSlot", None, 1);
         other.category = Some(DataCategory::Location);
-        let diff = merge_corroborating(vec![
+        let diff = merge(vec![
             other,
             finding(Source::Logcat, "getDeviceId", None, 1),
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
@@ -445,5 +600,62 @@ mod tests {
         );
         assert_eq!(method_of("permission:android.permission.X"), None);
         assert_eq!(method_of("host:a.b"), None);
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Accesses in separate windows (k·100 … k·100+50) with their own api `I.m{k}`.
+        fn accesses(spec: &[(usize, u8)]) -> Vec<ReportFinding> {
+            spec.iter()
+                .enumerate()
+                .map(|(k, &(cat, actor))| {
+                    let mut f = finding(
+                        Source::Ipc,
+                        &format!("I.m{k}"),
+                        Some(["Umeng", "Bugly", "AppsFlyer"][usize::from(actor) % 3]),
+                        0,
+                    );
+                    f.category = Some(DataCategory::ALL[cat % DataCategory::ALL.len()]);
+                    f.timing = Timing::window(k as i64 * 100, k as i64 * 100 + 50);
+                    f
+                })
+                .collect()
+        }
+
+        proptest! {
+            /// Issue 14: adding a redundant signal of a known access (an app-op or permission
+            /// check inside its window, or a denial line naming its method) never changes
+            /// the number of findings.
+            #[test]
+            fn a_redundant_signal_never_changes_the_count(
+                spec in proptest::collection::vec((0usize..20, 0u8..3), 1..8),
+                pick in 0usize..8,
+                at in 0i64..=50,
+                kind in 0u8..3,
+            ) {
+                let base = accesses(&spec);
+                let before = merge(base.clone()).len();
+                let k = pick % base.len();
+                let target = &base[k];
+                let mut extra = match kind {
+                    0 => finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+                    1 => finding(Source::Logcat, "permission:android.permission.X", None, 1),
+                    _ => finding(Source::Logcat, &format!("m{k}"), None, 2),
+                };
+                extra.category = target.category;
+                extra.timing = Timing::instant(k as i64 * 100 + at);
+                let mut with = base.clone();
+                with.push(extra);
+                let after = merge(with);
+                prop_assert_eq!(after.len(), before);
+                let owner = after
+                    .iter()
+                    .find(|f| f.api == target.api)
+                    .expect("the access is still there");
+                prop_assert_eq!(owner.signals, target.signals + if kind == 2 { 2 } else { 1 });
+            }
+        }
     }
 }

@@ -124,28 +124,35 @@ fn leaky_reads_the_device_id_and_location_before_consent() {
                     "ILocationManager.getLastLocation",
                     1,
                 ),
-                (
-                    "pre-consent-access",
-                    "device_identifiers",
-                    BEFORE,
-                    "high",
-                    "appop:READ_DEVICE_IDENTIFIERS",
-                    1,
-                ),
-                (
-                    "pre-consent-access",
-                    "location",
-                    BEFORE,
-                    "high",
-                    "permission:android.permission.ACCESS_COARSE_LOCATION",
-                    1,
-                ),
+                // Issue 14: the refused app-op READ_DEVICE_IDENTIFIERS and the refused
+                // ACCESS_COARSE_LOCATION check lie inside the IPC window of the IMEI and
+                // location reads of the same category: evidence of those accesses, not
+                // findings of their own.
             ],
             incomplete: &[],
         },
     );
     // The logcat denial of the same IMEI read corroborates the attributed IPC finding.
     let imei = &r.findings[0];
+    assert_eq!(
+        imei.seen_by,
+        vec![
+            prior_model::Source::Logcat,
+            prior_model::Source::Appops,
+            prior_model::Source::Ipc
+        ]
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect::<Vec<_>>(),
+        "{imei:#?}"
+    );
+    assert!(imei.signals >= 3, "{imei:#?}");
+    assert!(
+        r.findings[1].seen_by.contains(&prior_model::Source::Logcat),
+        "the location permission denial joins the location read: {:#?}",
+        r.findings[1]
+    );
     assert!(
         imei.message
             .contains("logcat also saw it as getImeiForSlot (2 times, every one refused)."),
@@ -183,10 +190,15 @@ fn leaky_reads_the_device_id_and_location_before_consent() {
         vec![10, 11]
     );
     assert_eq!(imei.events, 1);
-    // The same app-op entry in two snapshots is one event, evidenced by the first snapshot.
+    // The same app-op entry in two snapshots is one event, evidenced by the first snapshot
+    // (now inside the IMEI access).
     assert_eq!(
-        r.findings[2].evidence[0].file,
-        "raw/appops/002-before-consent.txt"
+        imei.evidence
+            .iter()
+            .filter(|e| e.file.starts_with("raw/appops/"))
+            .map(|e| e.file.as_str())
+            .collect::<Vec<_>>(),
+        vec!["raw/appops/002-before-consent.txt"]
     );
     // Accesses after acceptance are in the timeline, not in findings.
     let net = r
@@ -237,22 +249,10 @@ fn leaky_under_gdpr_lowers_refused_attempts() {
                     "ILocationManager.getLastLocation",
                     1,
                 ),
-                (
-                    "pre-consent-access",
-                    "device_identifiers",
-                    BEFORE,
-                    "medium",
-                    "appop:READ_DEVICE_IDENTIFIERS",
-                    1,
-                ),
-                (
-                    "pre-consent-access",
-                    "location",
-                    BEFORE,
-                    "medium",
-                    "permission:android.permission.ACCESS_COARSE_LOCATION",
-                    1,
-                ),
+                // Issue 14: the refused app-op READ_DEVICE_IDENTIFIERS and the refused
+                // ACCESS_COARSE_LOCATION check lie inside the IPC window of the IMEI and
+                // location reads of the same category: evidence of those accesses, not
+                // findings of their own.
             ],
             incomplete: &[],
         },

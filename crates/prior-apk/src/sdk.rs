@@ -103,6 +103,11 @@ pub struct SdkEntry {
     pub meta_data: Vec<String>,
     /// Where the facts come from (a vendor documentation page or a public list).
     pub source: String,
+    /// A carrier library (issue 14): code many SDKs call through (Google's advertising-ID
+    /// client, HTTP and JSON libraries). Attribution looks past its frames to the nearest
+    /// non-carrier caller and keeps the carrier as evidence.
+    #[serde(default)]
+    pub carrier: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -449,9 +454,11 @@ impl SdkCatalog {
         );
         for s in &self.sdks {
             o.push_str(&format!(
-                "| {} (`{}`) | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} (`{}`){} | {} | {} | {} | {} | {} | {} | {} | {} |
+",
                 s.name.replace('|', "\\|"),
                 s.id,
+                if s.carrier { " — carrier" } else { "" },
                 s.vendor.replace('|', "\\|"),
                 s.category,
                 cell(&s.packages),

@@ -14,8 +14,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt::Write;
 
-/// Version of the baseline file layout.
-pub const BASELINE_FORMAT: u32 = 1;
+/// Version of the baseline file layout. 2 since issue 14: fingerprints are of the normalised
+/// access (`prior-access/v2`, [`crate::fingerprint`]). A format-1 file is still read: its
+/// entries keep rule, category, API and actor, so their fingerprints are recomputed
+/// ([`Baseline::migrated_from`] says so).
+pub const BASELINE_FORMAT: u32 = 2;
+
+/// The oldest baseline layout still read.
+pub const OLDEST_BASELINE_FORMAT: u32 = 1;
 
 /// A baseline file (`prior baseline save`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +30,10 @@ pub struct Baseline {
     pub baseline_format: u32,
     /// Known findings, sorted by fingerprint, without duplicates.
     pub findings: Vec<BaselineEntry>,
+    /// The layout the file was written in when older than [`BASELINE_FORMAT`] (its
+    /// fingerprints were recomputed on reading); not written.
+    #[serde(skip)]
+    pub migrated_from: Option<u32>,
 }
 
 /// One known finding.
@@ -66,6 +76,18 @@ impl BaselineEntry {
 }
 
 impl Baseline {
+    /// A sentence for the user when the file was written in an older layout, else `None`.
+    pub fn migration_note(&self) -> Option<String> {
+        self.migrated_from.map(|v| {
+            format!(
+                "the baseline is in format {v} (one fingerprint per signal); its fingerprints were \
+                 recomputed as accesses (format {BASELINE_FORMAT}). Entries for app-op or \
+                 permission signals that are now evidence of an access will show as fixed: save \
+                 the baseline again with `prior baseline save` to drop them"
+            )
+        })
+    }
+
     /// The violation-level findings of some reports.
     pub fn from_reports(reports: &[&Report]) -> Baseline {
         let mut findings: Vec<BaselineEntry> = reports
@@ -77,6 +99,7 @@ impl Baseline {
         Baseline {
             baseline_format: BASELINE_FORMAT,
             findings,
+            migrated_from: None,
         }
     }
 
@@ -103,18 +126,36 @@ impl Baseline {
 
     /// Parses a baseline file.
     pub fn from_json(text: &str) -> Result<Baseline, RenderError> {
-        let b: Baseline = serde_json::from_str(text).map_err(|e| RenderError::Read {
+        let mut b: Baseline = serde_json::from_str(text).map_err(|e| RenderError::Read {
             path: "baseline".to_string(),
             message: e.to_string(),
         })?;
-        if b.baseline_format != BASELINE_FORMAT {
+        if !(OLDEST_BASELINE_FORMAT..=BASELINE_FORMAT).contains(&b.baseline_format) {
             return Err(RenderError::Read {
                 path: "baseline".to_string(),
                 message: format!(
-                    "baseline_format {} is not supported (expected {BASELINE_FORMAT})",
+                    "baseline_format {} is not supported (this Prior reads {OLDEST_BASELINE_FORMAT} \
+                     to {BASELINE_FORMAT}); save the baseline again with `prior baseline save`",
                     b.baseline_format
                 ),
             });
+        }
+        if b.baseline_format < BASELINE_FORMAT {
+            // Format 1 fingerprinted each signal (`prior-finding/v1`, with the whole API); its
+            // entries keep the parts, so the access fingerprint is recomputed from them.
+            for e in &mut b.findings {
+                e.fingerprint = crate::fingerprint_of(
+                    &e.package,
+                    &e.rule,
+                    e.category.as_deref(),
+                    e.api.as_deref(),
+                    e.actor.as_deref(),
+                );
+            }
+            b.findings.sort();
+            b.findings.dedup_by(|a, b| a.fingerprint == b.fingerprint);
+            b.migrated_from = Some(b.baseline_format);
+            b.baseline_format = BASELINE_FORMAT;
         }
         Ok(b)
     }

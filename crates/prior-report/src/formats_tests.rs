@@ -327,6 +327,53 @@ fn baseline_compare_marks_new_unchanged_fixed_within_the_runs_apps() {
     assert!(other.fixed.is_empty() && other.new.is_empty());
 
     assert!(Baseline::from_json("{\"baseline_format\": 9, \"findings\": []}").is_err());
+}
+
+/// Issue 14: fingerprints are of the normalised access, and a format-1 baseline (one
+/// fingerprint per signal, whole API) is read with its fingerprints recomputed.
+#[test]
+fn baseline_fingerprints_are_accesses_and_format_1_files_are_mapped() {
+    let r = report("leaky");
+    let imei = &r.findings[0];
+    assert_eq!(imei.api.as_deref(), Some("ITelephony.getImeiForSlot"));
+    let mut other_collector = imei.clone();
+    other_collector.api = Some("getImeiForSlot".into());
+    other_collector.source = prior_model::Source::Logcat;
+    assert_eq!(
+        crate::fingerprint(&r.app.package, imei),
+        crate::fingerprint(&r.app.package, &other_collector)
+    );
+    let mut other_access = imei.clone();
+    other_access.api = Some("ITelephony.getDeviceId".into());
+    assert_ne!(
+        crate::fingerprint(&r.app.package, imei),
+        crate::fingerprint(&r.app.package, &other_access)
+    );
+    let old = format!(
+        r#"{{"baseline_format": 1, "findings": [
+          {{"fingerprint": "00112233445566778899aabbccddeeff", "package": "{}",
+            "rule": "pre-consent-access", "category": "device_identifiers",
+            "api": "ITelephony.getImeiForSlot", "actor": "Umeng", "severity": "high",
+            "message": "old"}},
+          {{"fingerprint": "ffeeddccbbaa99887766554433221100", "package": "{}",
+            "rule": "pre-consent-access", "category": "device_identifiers",
+            "api": "appop:READ_DEVICE_IDENTIFIERS", "severity": "high", "message": "old"}}]}}"#,
+        r.app.package, r.app.package
+    );
+    let b = Baseline::from_json(&old).unwrap();
+    assert_eq!(b.migrated_from, Some(1));
+    assert!(b.migration_note().unwrap().contains("prior baseline save"));
+    let d = b.compare(&[&r]);
+    assert_eq!(d.state_of(&r.app.package, imei), Some("unchanged"));
+    // The old app-op entry is now evidence of the IMEI access: it shows as fixed.
+    assert_eq!(d.fixed.len(), 1, "{d:?}");
+    assert_eq!(
+        d.fixed[0].api.as_deref(),
+        Some("appop:READ_DEVICE_IDENTIFIERS")
+    );
+    // A baseline saved now is format 2 and has no note.
+    let now = Baseline::from_json(&Baseline::from_reports(&[&r]).to_json()).unwrap();
+    assert_eq!((now.baseline_format, now.migrated_from), (2, None));
     assert!(Baseline::from_json("not json").is_err());
 }
 
@@ -651,7 +698,16 @@ fn no_judgement() -> &'static crate::Judgement {
 /// The leaky report judged three ways at once: finding 0 allowed by the scenario, finding 1
 /// unchanged since a baseline that also knows a finding the run no longer has; the others new.
 fn judged_leaky() -> (Report, crate::Judgement) {
-    let r = report("leaky");
+    let mut r = report("leaky");
+    // Since issue 14 the leaky bundle has two accesses (IMEI, location); a third, of another
+    // category, is the finding the baseline does not know.
+    let mut third = r.findings[1].clone();
+    third.category = Some(prior_model::DataCategory::InstalledApps);
+    third.api = Some("IPackageManager.getInstalledPackages".into());
+    r.findings.push(third);
+    r.summary.findings += 1;
+    r.summary.high += 1;
+    r.summary.violations += 1;
     assert!(r.violations().count() >= 3);
     let mut known = r.clone();
     known.findings.truncate(2);

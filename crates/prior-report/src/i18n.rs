@@ -445,6 +445,10 @@ pub(crate) static EN: &[(&str, &str)] = &[
     ("text.findings", "Findings ({n}), grouped by who collected:"),
     ("text.by", "by {name} ({kind})"),
     ("text.decided_by", "decided by {reason}"),
+    (
+        "text.seen_by",
+        "seen by: {sources} ({n} signals, one access)",
+    ),
     ("text.more_evidence_one", "(+1 more piece of evidence)"),
     ("text.more_evidence", "(+{n} more pieces of evidence)"),
     (
@@ -810,6 +814,10 @@ pub(crate) static ZH: &[(&str, &str)] = &[
     ("text.findings", "发现（{n} 项），按收集主体分组："),
     ("text.by", "收集主体 {name}（{kind}）"),
     ("text.decided_by", "判定依据 {reason}"),
+    (
+        "text.seen_by",
+        "观测来源：{sources}（{n} 个信号，同一次访问）",
+    ),
     ("text.more_evidence_one", "（另有 1 条证据）"),
     ("text.more_evidence", "（另有 {n} 条证据）"),
     (

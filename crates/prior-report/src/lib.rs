@@ -75,20 +75,42 @@ pub(crate) fn evidence_place(e: &prior_model::Evidence) -> String {
     }
 }
 
-/// The stable fingerprint of a finding, used by SARIF (`partialFingerprints`) and baselines:
-/// the first 16 bytes (hex) of sha256 over `prior-finding/v1`, the package, rule, category,
-/// API and actor name, NUL-separated. Times, counts and evidence are left out on purpose, so
-/// the same access in another run of the same app gives the same fingerprint.
+/// The stable fingerprint of a finding — of the access it is (issue 14) — used by SARIF
+/// (`partialFingerprints["priorAccess/v2"]`) and baselines: the first 16 bytes (hex) of sha256
+/// over `prior-access/v2`, the package, rule, category, normalised API ([`normalised_api`]) and
+/// actor name, NUL-separated. Times, counts, evidence and the collector are left out on purpose,
+/// so the same access in another run of the same app — even seen by another collector, as
+/// `getImeiForSlot` in logcat instead of `ITelephony.getImeiForSlot` in the IPC trace — gives
+/// the same fingerprint.
 pub fn fingerprint(package: &str, f: &prior_analyze::report::ReportFinding) -> String {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    for part in [
-        "prior-finding/v1",
+    fingerprint_of(
         package,
         &f.rule,
-        f.category.map(|c| c.as_str()).unwrap_or(""),
-        f.api.as_deref().unwrap_or(""),
-        f.actor.as_ref().map(|a| a.name.as_str()).unwrap_or(""),
+        f.category.map(|c| c.as_str()),
+        f.api.as_deref(),
+        f.actor.as_ref().map(|a| a.name.as_str()),
+    )
+}
+
+/// [`fingerprint`] from the parts a baseline entry keeps (also used to map a format-1
+/// baseline's entries to the access fingerprint).
+pub fn fingerprint_of(
+    package: &str,
+    rule: &str,
+    category: Option<&str>,
+    api: Option<&str>,
+    actor: Option<&str>,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    let api = api.map(normalised_api).unwrap_or_default();
+    for part in [
+        "prior-access/v2",
+        package,
+        rule,
+        category.unwrap_or(""),
+        api.as_str(),
+        actor.unwrap_or(""),
     ] {
         h.update(part.as_bytes());
         h.update([0u8]);
@@ -97,6 +119,22 @@ pub fn fingerprint(package: &str, f: &prior_analyze::report::ReportFinding) -> S
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// The API of an access without the interface or class that carried it: the method a binder
+/// call or logcat API names (`ITelephony.getImeiForSlot`, `IPhoneSubInfo.getImeiForSlot` and
+/// `getImeiForSlot` are all `getImeiForSlot`); a prefixed signal (`appop:…`, `permission:…`,
+/// `host:…`, `provider:…`) is kept whole.
+pub fn normalised_api(api: &str) -> String {
+    if api.contains(':') {
+        return api.to_string();
+    }
+    match api.rsplit('.').next() {
+        Some(m) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+            m.to_string()
+        }
+        _ => api.to_string(),
+    }
 }
 
 /// The serialised (snake_case) name of an enum value, e.g. `fail` for `Verdict::Fail`.

@@ -4,7 +4,7 @@
 //! [`RuleId::ALL`] under its stable id, with a short and full description and help text.
 //! Each finding is a `result` whose `physicalLocation` is the scenario file that drove the
 //! session (as recorded in the bundle's `meta.json`; the bundle's `meta.json` when there was
-//! no scenario), with `partialFingerprints["priorFinding/v1"]` = [`crate::fingerprint`] and
+//! no scenario), with `partialFingerprints["priorAccess/v2"]` = [`crate::fingerprint`] and
 //! the evidence (file, line, text), phase, timing, API, actor and outcome counts in
 //! `properties`. Severity maps to `level`: high and medium → `error`, low → `warning`,
 //! info → `note`. The run's `properties` carry the verdict, app, device and a `simulated`
@@ -123,7 +123,7 @@ fn result(r: &Report, i: usize, f: &ReportFinding, uri: &str, j: &crate::Judgeme
             },
             "message": { "text": format!("scenario that launched {}", r.app.package) }
         }],
-        "partialFingerprints": { "priorFinding/v1": fingerprint(&r.app.package, f) },
+        "partialFingerprints": { "priorAccess/v2": fingerprint(&r.app.package, f) },
         "properties": {
             "severity": label(&f.severity),
             "category": f.category.map(|c| c.as_str()),
@@ -189,7 +189,7 @@ fn absent(e: &crate::BaselineEntry, uri: &str) -> Value {
                 "region": { "startLine": 1 }
             }
         }],
-        "partialFingerprints": { "priorFinding/v1": e.fingerprint },
+        "partialFingerprints": { "priorAccess/v2": e.fingerprint },
         "properties": {
             "severity": e.severity,
             "category": e.category,

@@ -23,7 +23,7 @@ fn text_shows_verdict_app_consent_and_each_finding_with_its_first_evidence() {
     let r = report("leaky", "cn-miit");
     let t = render_text(&r);
     assert!(
-        t.starts_with("Prior consent check: FAIL, 4 violations (4 high)\n"),
+        t.starts_with("Prior consent check: FAIL, 2 violations (2 high)\n"),
         "{t}"
     );
     assert!(
@@ -36,17 +36,23 @@ fn text_shows_verdict_app_consent_and_each_finding_with_its_first_evidence() {
         "{t}"
     );
     assert!(t.contains("sealed, MANIFEST.sha256 verified"), "{t}");
-    assert_eq!(t.matches("HIGH   pre-consent-access").count(), 4, "{t}");
+    // Issue 14: the app-op and permission signals are evidence of the IMEI and location
+    // reads, not findings of their own.
+    assert_eq!(t.matches("HIGH   pre-consent-access").count(), 2, "{t}");
+    assert!(
+        t.contains("seen by: logcat, appops, ipc (4 signals, one access)"),
+        "{t}"
+    );
     // The binder stack is shown by its proxy frame, the logcat finding by its line.
     assert!(t.contains("raw/ipc/001-before-consent.txt:4  at com.android.internal.telephony.ITelephony$Stub$Proxy.getImeiForSlot"), "{t}");
     assert!(t.contains("by Umeng (SDK)"), "{t}");
-    assert!(t.contains("raw/logcat.txt:15  "), "{t}");
+    assert!(t.contains("raw/ipc/001-before-consent.txt:18  "), "{t}");
     // The logcat denial of the same IMEI read joined the IPC finding.
     assert!(
         t.contains("logcat also saw it as getImeiForSlot (2 times, every one refused)."),
         "{t}"
     );
-    assert!(t.contains("(+2 more pieces of evidence)"), "{t}");
+    assert!(t.contains("(+3 more pieces of evidence)"), "{t}");
     assert!(
         t.contains("No access before consent seen for: network identifiers, contacts"),
         "{t}"

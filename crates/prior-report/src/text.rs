@@ -479,6 +479,18 @@ fn finding(
             where_.push(tf(lang, "text.decided_by", &[("reason", &clean(reason))]));
         }
     }
+    // Issue 14: one access seen by several collectors names them and its signal count.
+    if f.seen_by.len() > 1 {
+        let names: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
+        where_.push(tf(
+            lang,
+            "text.seen_by",
+            &[
+                ("sources", &names.join(", ")),
+                ("n", &f.signals.to_string()),
+            ],
+        ));
+    }
     let _ = writeln!(o, "      {}", where_.join(" · "));
     let _ = writeln!(o, "      {}", clean(&i18n::finding_message(lang, r, f)));
     if let Some(e) = f.evidence.first() {

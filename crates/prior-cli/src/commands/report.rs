@@ -91,8 +91,13 @@ impl Analysed {
 
 /// Loads a baseline file.
 pub fn load_baseline(path: &Path) -> Result<prior_report::Baseline, CliError> {
-    prior_report::Baseline::from_file(path)
-        .map_err(|e| CliError::input_msg(format!("failed to {e}")))
+    let b = prior_report::Baseline::from_file(path)
+        .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
+    // H8 (issue 14): an old baseline's fingerprints were recomputed; say so once.
+    if let Some(n) = b.migration_note() {
+        note!("note: {}: {n}", path.display());
+    }
+    Ok(b)
 }
 
 /// Where `prior run --report` writes a bundle's report in `format`: `DIR/<bundle-name>.<ext>`
