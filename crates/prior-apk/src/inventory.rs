@@ -1186,20 +1186,7 @@ source = "test"
         );
     }
 
-    fn crc32(data: &[u8]) -> u32 {
-        let mut c = 0xffff_ffffu32;
-        for &b in data {
-            c ^= u32::from(b);
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    (c >> 1) ^ 0xedb8_8320
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    }
+    use prior_testkit::zip::crc32;
 
     /// A minimal STORED zip (PKWARE APPNOTE 4.3: local headers, central directory, EOCD).
     fn zip(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
