@@ -129,6 +129,29 @@ fn html_says_who_collected_what_before_consent() {
     assert!(!html(&report("clean")).contains("Who collected what before consent"));
 }
 
+/// A finding that is one access seen by several collectors says so on its card, as the text
+/// report does (issue 14); a finding seen by one collector has no such line.
+#[test]
+fn html_cards_say_which_collectors_saw_one_access() {
+    let r = report("leaky");
+    let h = html(&r);
+    let several: Vec<_> = r.findings.iter().filter(|f| f.seen_by.len() > 1).collect();
+    assert!(
+        !several.is_empty(),
+        "leaky has an access seen by several collectors"
+    );
+    assert_eq!(h.matches("<span class=\"seen-by\">").count(), several.len());
+    for f in several {
+        let names: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
+        let line = format!(
+            "seen by: {} ({} signals, one access)",
+            names.join(", "),
+            f.signals
+        );
+        assert!(h.contains(&line), "{line} missing");
+    }
+}
+
 /// `leaky` plus a tracker contact seen in a network capture (a timeline event and a finding).
 fn with_net(r: &mut Report) {
     let evidence = prior_model::Evidence {

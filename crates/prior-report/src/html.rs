@@ -218,6 +218,8 @@ struct FindingView {
     evidence: Vec<EvidenceView>,
     omitted: Option<String>,
     allowed: Option<String>,
+    /// One access seen by several collectors: which, and how many signals (issue 14).
+    seen_by: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -415,6 +417,17 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
                 },
                 message: i18n::finding_message(lang, r, f),
                 events: f.events,
+                seen_by: (f.seen_by.len() > 1).then(|| {
+                    let names: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
+                    tf(
+                        lang,
+                        "text.seen_by",
+                        &[
+                            ("sources", &names.join(", ")),
+                            ("n", &f.signals.to_string()),
+                        ],
+                    )
+                }),
                 evidence: f
                     .evidence
                     .iter()
