@@ -6,9 +6,8 @@
 //! `prior run` on the simulated handset, and a multi-scenario run must print one JSON batch,
 //! a summary table and a combined JUnit file that agree with its exit code.
 
-use crate::util::{data, prior, root};
+use crate::util::{copy_dir, data, prior, reseal, root};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 /// One row of the table.
@@ -49,19 +48,6 @@ fn rows() -> Vec<Row> {
             }
         })
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 /// The example bundle for (violations, incomplete): `leaky` (fail, complete), `clean` (pass),
@@ -110,13 +96,7 @@ fn bundle_for(row: &Row, dir: &Path) -> PathBuf {
     m["scenario"]["text"] = text.into();
     std::fs::write(&meta, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     if b.join("MANIFEST.sha256").exists() {
-        let seal = Command::new("sh")
-            .arg("-c")
-            .arg("sha256sum $(find meta.json harness.jsonl raw -type f | LC_ALL=C sort) > MANIFEST.sha256")
-            .current_dir(&b)
-            .status()
-            .unwrap();
-        assert!(seal.success());
+        reseal(&b);
     }
     b
 }
@@ -563,13 +543,7 @@ fn allow_entries_are_marked_in_text_and_alone_accept_only_what_they_name() {
         );
         m["scenario"]["text"] = text.into();
         std::fs::write(&meta, serde_json::to_string_pretty(&m).unwrap()).unwrap();
-        let seal = Command::new("sh")
-            .arg("-c")
-            .arg("sha256sum $(find meta.json harness.jsonl raw -type f | LC_ALL=C sort) > MANIFEST.sha256")
-            .current_dir(&b)
-            .status()
-            .unwrap();
-        assert!(seal.success());
+        reseal(&b);
         let (got, text) = report(&[&b], "text", None);
         assert_eq!(got, code, "{text}");
         assert!(

@@ -5,26 +5,12 @@
 /// Hostile session bundles: a bundle cannot choose a file for Prior to read, make it follow a
 /// link, block on a special file, read without a cap, or change a verdict silently.
 mod bundle {
-    use crate::util::{data, prior};
+    use crate::util::{copy_dir, data, mkfifo, prior, reseal};
     use std::path::{Path, PathBuf};
     use std::time::Duration;
 
     /// Generous: every case here finishes in well under a second; a hang fails the test.
     const TIMEOUT: Duration = Duration::from_secs(60);
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let p = e.path();
-            let t = to.join(e.file_name());
-            if p.is_dir() {
-                copy_dir(&p, &t);
-            } else {
-                std::fs::copy(&p, &t).unwrap();
-            }
-        }
-    }
 
     /// A copy of an example bundle.
     fn example(dir: &Path, name: &str) -> PathBuf {
@@ -33,25 +19,12 @@ mod bundle {
         b
     }
 
-    /// Seals the bundle again, as an attacker who edits a bundle can.
-    fn reseal(b: &Path) {
-        prior_model::bundle::write_manifest(b).unwrap();
-    }
-
     fn edit_meta(b: &Path, f: impl FnOnce(&mut serde_json::Value)) {
         let p = b.join("meta.json");
         let mut m: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
         f(&mut m);
         std::fs::write(&p, serde_json::to_string_pretty(&m).unwrap()).unwrap();
-    }
-
-    fn mkfifo(p: &Path) {
-        let st = std::process::Command::new("mkfifo")
-            .arg(p)
-            .status()
-            .unwrap();
-        assert!(st.success());
     }
 
     /// Diagnostics as one line: miette wraps and frames long messages.
@@ -428,7 +401,7 @@ mod bundle {
 /// size, special files given as the APK or the UI dump. A clear error naming the file, exit 2,
 /// bounded memory, never a hang.
 mod apk {
-    use crate::util::{prior, root};
+    use crate::util::{mkfifo, prior, root};
     use prior_testkit::zip::{Entry, build, zeros_bomb};
     use std::path::{Path, PathBuf};
     use std::time::Duration;
@@ -545,14 +518,6 @@ mod apk {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
-    }
-
-    fn mkfifo(p: &Path) {
-        let st = std::process::Command::new("mkfifo")
-            .arg(p)
-            .status()
-            .expect("run mkfifo");
-        assert!(st.success());
     }
 
     fn os(s: &str) -> &std::ffi::OsStr {
@@ -694,7 +659,7 @@ mod apk {
 /// Item 5: control characters and bidirectional overrides from a bundle or a scenario never
 /// reach the terminal raw; their escaped form is shown instead.
 mod escape {
-    use crate::util::{data, prior, root};
+    use crate::util::{copy_dir, data, prior, root};
     use std::path::{Path, PathBuf};
 
     /// ESC, BEL, a lone CR, a C1 CSI and a right-to-left override.
@@ -728,19 +693,6 @@ mod escape {
         err.lines()
             .map(|l| l.trim_start_matches([' ', '×', '│']))
             .collect()
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for e in std::fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            let (p, t) = (e.path(), to.join(e.file_name()));
-            if p.is_dir() {
-                copy_dir(&p, &t);
-            } else {
-                std::fs::copy(&p, &t).unwrap();
-            }
-        }
     }
 
     /// The leaky example bundle in `dir`, with `edit` applied to its `meta.json`.

@@ -2,27 +2,13 @@
 //! (rendering, screenshot, hostile strings shown as text), schema validation of JUnit and
 //! SARIF, and baselines.
 
-use crate::util::{data, prior};
+use crate::util::{copy_dir, data, prior, reseal};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 /// The payload an app could log: if any of it ran, the page title would change.
 const PAYLOAD: &str = "<script>document.title='pwned-script'</script>\"><img src=x onerror=\"document.title='pwned-img'\">";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        let t = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &t);
-        } else {
-            std::fs::copy(&p, &t).unwrap();
-        }
-    }
-}
 
 /// The leaky example bundle with the payload in an app log line that becomes evidence, in
 /// the scenario name and in the app's version name.
@@ -703,13 +689,7 @@ fn user_build_bundle(dir: &Path) -> PathBuf {
     for e in std::fs::read_dir(b.join("raw/ipc")).unwrap() {
         std::fs::write(e.unwrap().path(), "").unwrap();
     }
-    let seal = Command::new("sh")
-        .arg("-c")
-        .arg("sha256sum $(find meta.json harness.jsonl raw -type f | LC_ALL=C sort) > MANIFEST.sha256")
-        .current_dir(&b)
-        .status()
-        .unwrap();
-    assert!(seal.success());
+    reseal(&b);
     b
 }
 

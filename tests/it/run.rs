@@ -2,7 +2,7 @@
 //! path, no adb needed) and through Debian's real `adb` server; a SIGKILL mid-run; a device
 //! that disappears mid-run.
 
-use crate::util::{Adb, Sim, data_dir, prior, root};
+use crate::util::{Adb, Sim, copy_dir, data_dir, prior, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -431,19 +431,6 @@ fn prior_sim_tcpdump_writes_whole_records_as_contacts_happen() {
     let last = *offsets.last().expect("a record");
     let incl = u32::from_le_bytes(bytes[last + 8..last + 12].try_into().expect("4 bytes")) as usize;
     assert_eq!(last + 16 + incl, bytes.len());
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

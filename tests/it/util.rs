@@ -139,3 +139,29 @@ impl Drop for Adb {
         let _ = self.cmd().arg("kill-server").output();
     }
 }
+
+/// Copies a directory tree (an example bundle) into `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+/// Seals an edited bundle again, as the recorder seals one (and as anyone who edits a bundle
+/// can): `MANIFEST.sha256` over meta.json, harness.jsonl and raw/.
+pub fn reseal(bundle: &Path) {
+    prior_model::bundle::write_manifest(bundle).expect("write MANIFEST.sha256");
+}
+
+/// Creates a FIFO at `p` (Debian's `mkfifo`).
+pub fn mkfifo(p: &Path) {
+    let st = Command::new("mkfifo").arg(p).status().expect("run mkfifo");
+    assert!(st.success(), "mkfifo {}", p.display());
+}

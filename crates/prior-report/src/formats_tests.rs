@@ -6,7 +6,9 @@ use prior_model::Timing;
 use prior_model::bundle::Bundle;
 use std::path::Path;
 
-fn report(bundle: &str) -> Report {
+/// An example bundle of `tests/data/bundles`, analysed under cn-miit (also used by
+/// `lang_tests`).
+pub(crate) fn report(bundle: &str) -> Report {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/data/bundles")
         .join(bundle);

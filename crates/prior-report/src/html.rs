@@ -417,17 +417,7 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
                 },
                 message: i18n::finding_message(lang, r, f),
                 events: f.events,
-                seen_by: (f.seen_by.len() > 1).then(|| {
-                    let names: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
-                    tf(
-                        lang,
-                        "text.seen_by",
-                        &[
-                            ("sources", &names.join(", ")),
-                            ("n", &f.signals.to_string()),
-                        ],
-                    )
-                }),
+                seen_by: i18n::seen_by(lang, f),
                 evidence: f
                     .evidence
                     .iter()

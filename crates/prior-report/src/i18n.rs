@@ -267,6 +267,22 @@ pub(crate) fn actor_kind(lang: Lang, k: ActorKind) -> &'static str {
 /// composed here from the finding's fields (rule, actor, category, API, count, outcome), so
 /// nothing of the analyzer's English reaches a Chinese page. A rule this table does not know
 /// keeps the analyzer's sentence, prefixed with a note that it is English.
+/// "seen by: logcat, appops, ipc (4 signals, one access)" for one access seen by several
+/// collectors (issue 14); `None` when one collector saw it.
+pub(crate) fn seen_by(lang: Lang, f: &ReportFinding) -> Option<String> {
+    (f.seen_by.len() > 1).then(|| {
+        let names: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
+        tf(
+            lang,
+            "text.seen_by",
+            &[
+                ("sources", &names.join(", ")),
+                ("n", &f.signals.to_string()),
+            ],
+        )
+    })
+}
+
 pub(crate) fn finding_message(lang: Lang, r: &Report, f: &ReportFinding) -> String {
     if lang == Lang::En {
         return f.message.clone();

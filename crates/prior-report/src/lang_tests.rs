@@ -2,24 +2,10 @@
 //! no English word of Prior's own is left on a Chinese page or text report, and the
 //! consent answer is named by what it was (accepted or rejected).
 
+use crate::formats_tests::report;
 use crate::i18n::EN;
 use crate::{HtmlRun, Lang, render_html_lang, render_text_lang};
-use prior_analyze::{Catalog, Profile, Report, analyze};
-use prior_model::bundle::Bundle;
-use std::path::Path;
-
-fn report(bundle: &str) -> Report {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/bundles")
-        .join(bundle);
-    let b = Bundle::open(dir).unwrap();
-    analyze(
-        &b,
-        &Catalog::builtin().unwrap(),
-        &Profile::builtin("cn-miit").unwrap(),
-    )
-    .unwrap()
-}
+use prior_analyze::Report;
 
 fn html(r: &Report, lang: Lang) -> String {
     render_html_lang(

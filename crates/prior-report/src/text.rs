@@ -480,16 +480,8 @@ fn finding(
         }
     }
     // Issue 14: one access seen by several collectors names them and its signal count.
-    if f.seen_by.len() > 1 {
-        let names: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
-        where_.push(tf(
-            lang,
-            "text.seen_by",
-            &[
-                ("sources", &names.join(", ")),
-                ("n", &f.signals.to_string()),
-            ],
-        ));
+    if let Some(seen) = i18n::seen_by(lang, f) {
+        where_.push(seen);
     }
     let _ = writeln!(o, "      {}", where_.join(" · "));
     let _ = writeln!(o, "      {}", clean(&i18n::finding_message(lang, r, f)));

@@ -238,10 +238,8 @@ fn new_row(catalog: &SdkCatalog, name: &str, apk_read: bool) -> Row {
 
 /// The bundle's copy of the APK, when `meta.json` names one that exists inside the bundle.
 fn bundle_apk(dir: &Path) -> Option<PathBuf> {
-    use prior_model::bundle::{MAX_META_BYTES, META_FILE, read_file_in};
     // Read like every bundle file: no link followed, no FIFO opened blocking, capped.
-    let meta: serde_json::Value =
-        serde_json::from_slice(&read_file_in(dir, META_FILE, MAX_META_BYTES).ok()??).ok()?;
+    let meta = super::report::read_meta(dir)?;
     let name = meta["app"]["apk_file"].as_str()?;
     // Only a plain file name inside the bundle: never follow a path out of it.
     if name.contains('/') || name.contains('\\') || name.starts_with('.') {
