@@ -827,17 +827,45 @@ mod tests {
         }
     }
 
+    /// An entry point counts only when the class resolves to its own entry (the inventory looks
+    /// it up under the SDK the longest prefix names), so one that a nested entry's longer prefix
+    /// takes could never be found; and enough of the common SDKs have one (issue 16, item 5).
+    #[test]
+    fn entry_points_resolve_to_their_own_entry() {
+        let c = SdkCatalog::builtin().unwrap();
+        let mut with = 0;
+        for s in &c.sdks {
+            for e in &s.entry_points {
+                let (owner, _) = c.sdk_of_class(e).unwrap();
+                assert_eq!(owner.id, s.id, "entry point {e}");
+            }
+            with += usize::from(!s.entry_points.is_empty());
+        }
+        assert!(with >= 40, "{with} entries with entry points");
+        for id in [
+            "umeng-common",
+            "jpush",
+            "getui",
+            "tencent-gdt",
+            "pangle",
+            "appsflyer",
+        ] {
+            assert!(!c.get(id).unwrap().entry_points.is_empty(), "{id}");
+        }
+    }
+
     /// The confidence rules of docs/sdks.md, "Confidence".
     #[test]
     fn confidence_follows_the_evidence() {
         let c = SdkCatalog::builtin().unwrap();
         let firebase = c.get("firebase-core").unwrap();
-        let umeng = c.get("umeng-common").unwrap();
+        // An entry with no signature beyond its package prefix.
+        let umeng = c.get("tencent-beacon").unwrap();
         assert!(firebase.has_strong_signature() && !umeng.has_strong_signature());
         // Listed components (or files, meta-data) that are absent do not refute classes: only
         // absent entry points do.
-        let jpush = c.get("jpush").unwrap();
-        assert!(jpush.entry_points.is_empty() && !jpush.components.is_empty());
+        let meizu = c.get("meizu-push").unwrap();
+        assert!(meizu.entry_points.is_empty() && !meizu.components.is_empty());
         let classes = SdkSignals {
             defined: 3,
             ..SdkSignals::default()
@@ -848,7 +876,23 @@ mod tests {
             Some(Confidence::ReferencedOnly)
         );
         assert_eq!(umeng.confidence(&classes), Some(Confidence::Likely));
-        assert_eq!(jpush.confidence(&classes), Some(Confidence::Likely));
+        assert_eq!(meizu.confidence(&classes), Some(Confidence::Likely));
+        // Umeng names its entry point (UMConfigure): classes under com.umeng without it are
+        // referenced only, with it embedded.
+        let umeng_common = c.get("umeng-common").unwrap();
+        assert_eq!(
+            umeng_common.confidence(&classes),
+            Some(Confidence::ReferencedOnly)
+        );
+        let with_entry = SdkSignals {
+            defined: 3,
+            entry_points: vec!["com.umeng.commonsdk.UMConfigure".into()],
+            ..SdkSignals::default()
+        };
+        assert_eq!(
+            umeng_common.confidence(&with_entry),
+            Some(Confidence::Embedded)
+        );
         // Types referenced but defined nowhere: referenced only, whatever the entry.
         let refs = SdkSignals {
             referenced: 5,
