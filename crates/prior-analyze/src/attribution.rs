@@ -493,8 +493,9 @@ mod tests {
             (a.sdk_id.as_deref(), a.confidence),
             (Some("firebase-core"), Confidence::High)
         );
+        // A component the catalogue does not list, under an SDK's prefix: medium.
         let a = at()
-            .from_component("com.umeng.message.provider.MessageProvider")
+            .from_component("com.umeng.message.provider.UnlistedProvider")
             .unwrap();
         assert_eq!(
             (a.sdk_id.as_deref(), a.confidence),
