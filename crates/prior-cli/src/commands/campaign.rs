@@ -95,15 +95,9 @@ fn input(e: impl std::fmt::Display) -> CliError {
 /// Where the campaign's devices come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Devices {
-    Simulated {
-        models: Option<PathBuf>,
-        n: usize,
-    },
+    Simulated { models: Option<PathBuf>, n: usize },
     Serials(Vec<String>),
-    Avd {
-        name: String,
-        n: usize,
-    },
+    Avd { name: String, n: usize },
 }
 
 fn devices_of(args: &RunArgs, file: &CampaignFile) -> Result<Devices, CliError> {
@@ -273,9 +267,8 @@ impl Worker {
         };
         let mut vars = Vars::new();
         vars.set("APK", app.apk.clone());
-        let scenario = Scenario::load(&sc.path, &vars).map_err(|e| {
-            Failure::of_pair(format!("{}: {}", sc.path, e))
-        })?;
+        let scenario = Scenario::load(&sc.path, &vars)
+            .map_err(|e| Failure::of_pair(format!("{}: {}", sc.path, e)))?;
         let aut = run::app_under_test(&scenario).map_err(|e| Failure::of_pair(err_text(&e)))?;
         let profile = run::profile_of(&scenario, ctx.profile.as_deref());
         let profile_used = analyze::profile_record(profile.as_deref())
@@ -285,7 +278,9 @@ impl Worker {
         let remove_empty = || {
             let _ = std::fs::remove_dir(&dir);
         };
-        let mut target = self.target(&scenario, &dir).inspect_err(|_| remove_empty())?;
+        let mut target = self
+            .target(&scenario, &dir)
+            .inspect_err(|_| remove_empty())?;
         if let Some((sim, _)) = &target._sim
             && !sim.has_model(&aut.package)
         {
@@ -335,11 +330,13 @@ impl Worker {
             });
         }
         drop(target);
-        let report = run::analyse_recorded(&recording.bundle_dir, profile.as_deref())
-            .map_err(|e| Failure {
-                reason: err_text(&e),
-                device: false,
-                bundle: Some(recording.bundle_dir.clone()),
+        let report =
+            run::analyse_recorded(&recording.bundle_dir, profile.as_deref()).map_err(|e| {
+                Failure {
+                    reason: err_text(&e),
+                    device: false,
+                    bundle: Some(recording.bundle_dir.clone()),
+                }
             })?;
         let judgement = super::judge::judge(
             &report,
@@ -400,7 +397,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 fn default_out(plan: &Plan) -> PathBuf {
     let base = Path::new("prior-campaign").join(prior_campaign::slug(&plan.name));
     if plan.shard.total > 1 {
-        base.join(format!("shard-{}-of-{}", plan.shard.index, plan.shard.total))
+        base.join(format!(
+            "shard-{}-of-{}",
+            plan.shard.index, plan.shard.total
+        ))
     } else {
         base
     }
@@ -417,13 +417,26 @@ const INCOMPLETE: Outcome = Outcome::Judged(Judged {
     new_violations: None,
 });
 
+/// The scenario recorded in a campaign bundle, parsed with the pair's `${APK}` (the recorder
+/// keeps the text before substitution).
+fn recorded_scenario(bundle: &Path, apk: &str) -> Option<Scenario> {
+    let meta = super::report::read_meta(bundle)?;
+    let sc = &meta["scenario"];
+    let text = sc["text"].as_str().filter(|t| !t.trim().is_empty())?;
+    let path = PathBuf::from(sc["path"].as_str().unwrap_or("scenario.yaml"));
+    let mut vars = Vars::new();
+    vars.set("APK", apk);
+    let opts = prior_scenario::LoadOptions { check_files: false };
+    Scenario::parse(&path, text, &vars, opts).ok()
+}
+
 /// The judged outcome of a pair done in an earlier run: its newest done bundle analysed and
 /// judged again against the scenario recorded in it (as `prior report` does).
-fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
+fn outcome_of_done(bundle: &Path, apk: &str, profile: Option<&str>) -> Outcome {
     let Ok(report) = analyze::analyze_bundle(bundle, profile, None, false) else {
         return INCOMPLETE;
     };
-    let scenario = super::judge::recorded_scenario(bundle);
+    let scenario = recorded_scenario(bundle, apk);
     let judgement = super::judge::judge(
         &report,
         scenario.as_ref().map(|s| &s.expect),
@@ -635,7 +648,10 @@ fn run_campaign(args: RunArgs) -> CliResult {
         let state = ctx.dir.pair_state(pair);
         let outcome = match (&state, outcomes.get(&pair.id)) {
             (PairState::Done { .. }, Some(o)) => o.clone(),
-            (PairState::Done { bundle }, None) => outcome_of_done(bundle, ctx.profile.as_deref()),
+            (PairState::Done { bundle }, None) => {
+                let apk = plan.app(pair).map(|a| a.apk.as_str()).unwrap_or_default();
+                outcome_of_done(bundle, apk, ctx.profile.as_deref())
+            }
             (_, Some(Outcome::Failed(k))) => Outcome::Failed(*k),
             _ => INCOMPLETE,
         };
