@@ -499,7 +499,8 @@ fn apps_in_dir(dir: &Path) -> Result<Vec<AppEntry>, FileError> {
         })?;
         let p = e.path();
         let is_apk = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("apk"));
-        if is_apk {
+        // A directory named `x.apk` is not an app (a symbolic link to an APK file is).
+        if is_apk && p.is_file() {
             apks.push(p);
         }
     }
@@ -592,4 +593,146 @@ fn apps_in_csv(file: &Path) -> Result<Vec<AppEntry>, FileError> {
         });
     }
     Ok(apps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<CampaignFile, FileError> {
+        CampaignFile::parse(Path::new("/c/camp.yaml"), text, "0".into())
+    }
+
+    #[test]
+    fn a_list_of_apps_resolves_against_the_file_and_keeps_extra_keys() {
+        let f = parse(
+            "name: Sweep\napps:\n  - { apk: a.apk, name: Shop A, developer: A Ltd, store_url: 'https://x', region: east }\n  - apk: /abs/b.apk\nscenarios: [accept.yaml, sub/reject.yaml]\nprofile: cn-miit\n",
+        )
+        .unwrap();
+        let AppsSpec::List(apps) = &f.apps else {
+            panic!("{:?}", f.apps)
+        };
+        assert_eq!(apps[0].apk, Path::new("/c/a.apk"));
+        assert_eq!(apps[0].name.as_deref(), Some("Shop A"));
+        assert_eq!(apps[0].extra.get("region").map(String::as_str), Some("east"));
+        assert_eq!(apps[0].source, Some((PathBuf::from("/c/camp.yaml"), 3)));
+        assert_eq!(apps[1].apk, Path::new("/abs/b.apk"));
+        assert_eq!(f.scenarios[1].path, Path::new("/c/sub/reject.yaml"));
+        assert_eq!(f.scenarios[1].line, Some(5));
+        assert_eq!(f.profile.as_deref(), Some("cn-miit"));
+        assert_eq!(f.devices, None);
+    }
+
+    #[test]
+    fn dir_csv_and_devices_forms() {
+        let f = parse("name: x\napps: { dir: apks }\nscenarios: [a.yaml]\ndevices: { avd: pixel, parallel: 4 }\n").unwrap();
+        assert_eq!(f.apps, AppsSpec::Dir("/c/apks".into()));
+        assert_eq!(
+            f.devices,
+            Some(DevicesSpec::Avd {
+                name: "pixel".into(),
+                parallel: Some(4)
+            })
+        );
+        let f = parse("name: x\napps: { csv: apps.csv }\nscenarios: [a.yaml]\ndevices: { serials: [emulator-5554, emulator-5556] }\n").unwrap();
+        assert_eq!(f.apps, AppsSpec::Csv("/c/apps.csv".into()));
+        assert_eq!(
+            f.devices,
+            Some(DevicesSpec::Serials(vec![
+                "emulator-5554".into(),
+                "emulator-5556".into()
+            ]))
+        );
+        let f = parse("name: x\napps: { dir: d }\nscenarios: [a.yaml]\ndevices: { simulated: { models: m }, parallel: 3 }\n").unwrap();
+        assert_eq!(
+            f.devices,
+            Some(DevicesSpec::Simulated {
+                models: Some("/c/m".into()),
+                parallel: Some(3)
+            })
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let cases = [
+            ("name: x\napps: { dir: d }\nscenarios: [a.yaml]\nbogus: 1\n", "camp.yaml:4"),
+            ("name: x\napps: []\nscenarios: [a.yaml]\n", "camp.yaml:2"),
+            ("name: x\napps: { dir: d }\nscenarios: []\n", "camp.yaml:3"),
+            ("name: x\napps: { dir: d, csv: c }\nscenarios: [a.yaml]\n", "camp.yaml:2"),
+            ("name: x\napps: { zip: d }\nscenarios: [a.yaml]\n", "camp.yaml:2"),
+            (
+                "name: x\napps: { dir: d }\nscenarios: [a.yaml]\ndevices: { avd: a, serials: [b] }\n",
+                "camp.yaml:4",
+            ),
+            (
+                "name: x\napps: { dir: d }\nscenarios: [a.yaml]\ndevices: { serials: [b], parallel: 2 }\n",
+                "camp.yaml:4",
+            ),
+            ("name: x\napps:\n  - { name: no apk }\nscenarios: [a.yaml]\n", "camp.yaml:3"),
+            ("name: ''\napps: { dir: d }\nscenarios: [a.yaml]\n", "camp.yaml:1"),
+            ("name: x\napps: { dir: d }\n", "scenarios"),
+        ];
+        for (text, want) in cases {
+            let e = parse(text).unwrap_err().to_string();
+            assert!(e.contains(want), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_csv_with_a_bom_and_extra_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("apps.csv");
+        std::fs::write(
+            &csv,
+            "\u{feff}name,APK,developer,store_url,province\n商城 A,a.apk,A Ltd,https://a,浙江\n\"B, Inc app\",sub/b.apk,,,\n",
+        )
+        .unwrap();
+        let apps = apps_in_csv(&csv).unwrap();
+        assert_eq!(apps.len(), 2);
+        assert_eq!(apps[0].apk, dir.path().join("a.apk"));
+        assert_eq!(apps[0].name.as_deref(), Some("商城 A"));
+        assert_eq!(apps[0].extra.get("province").map(String::as_str), Some("浙江"));
+        assert_eq!(apps[0].source.as_ref().map(|s| s.1), Some(2));
+        assert_eq!(apps[1].name.as_deref(), Some("B, Inc app"));
+        assert_eq!(apps[1].developer, None);
+        assert_eq!(apps[1].apk, dir.path().join("sub/b.apk"));
+
+        std::fs::write(&csv, "name,developer\nA,B\n").unwrap();
+        let e = apps_in_csv(&csv).unwrap_err().to_string();
+        assert!(e.contains("apps.csv:1") && e.contains("no `apk` column"), "{e}");
+        std::fs::write(&csv, "apk,name\na.apk,A\nb.apk\n").unwrap();
+        let e = apps_in_csv(&csv).unwrap_err().to_string();
+        assert!(e.contains("apps.csv:3"), "{e}");
+        std::fs::write(&csv, "apk,name\n,A\n").unwrap();
+        let e = apps_in_csv(&csv).unwrap_err().to_string();
+        assert!(e.contains("apps.csv:2") && e.contains("empty"), "{e}");
+    }
+
+    #[test]
+    fn a_directory_lists_its_apks_sorted_and_check_names_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["b.apk", "a.APK", "notes.txt", "c.apk"] {
+            std::fs::write(dir.path().join(f), b"x").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("src.apk")).unwrap();
+        let apps = apps_in_dir(dir.path()).unwrap();
+        let names: Vec<_> = apps
+            .iter()
+            .map(|a| a.apk.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["a.APK", "b.apk", "c.apk"]);
+
+        let camp = dir.path().join("c.yaml");
+        std::fs::write(
+            &camp,
+            "name: x\napps:\n  - apk: b.apk\n  - apk: gone.apk\nscenarios:\n  - missing.yaml\n",
+        )
+        .unwrap();
+        let f = CampaignFile::load(&camp).unwrap();
+        let problems: Vec<String> = f.check().iter().map(|p| p.to_string()).collect();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("c.yaml:4") && problems[0].contains("gone.apk"));
+        assert!(problems[1].contains("c.yaml:6") && problems[1].contains("missing.yaml"));
+    }
 }

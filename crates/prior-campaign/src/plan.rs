@@ -232,3 +232,124 @@ impl Plan {
         self.scenarios.get(pair.scenario)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::{AppsSpec, ScenarioRef};
+    use std::path::PathBuf;
+
+    fn file(scenarios: &[&str]) -> CampaignFile {
+        CampaignFile {
+            path: "/c/camp.yaml".into(),
+            sha256: "abc".into(),
+            name: "Sweep".into(),
+            apps: AppsSpec::Dir("/c".into()),
+            scenarios: scenarios
+                .iter()
+                .map(|s| ScenarioRef {
+                    path: PathBuf::from("/c").join(s),
+                    line: None,
+                })
+                .collect(),
+            profile: None,
+            devices: None,
+        }
+    }
+
+    fn apps(names: &[&str]) -> Vec<AppEntry> {
+        names
+            .iter()
+            .map(|n| AppEntry {
+                apk: PathBuf::from("/c/apks").join(n),
+                name: None,
+                developer: None,
+                store_url: None,
+                extra: BTreeMap::new(),
+                source: None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn slugs_are_safe_path_components() {
+        assert_eq!(slug("Leaky_Shop v2.1"), "leaky-shop-v2-1");
+        assert_eq!(slug("--A--"), "a");
+        assert_eq!(slug("淘宝"), "app");
+        assert_eq!(slug("../../etc"), "etc");
+        assert!(slug(&"x".repeat(500)).len() <= 80);
+    }
+
+    #[test]
+    fn pairs_are_app_major_with_unique_ids() {
+        let f = file(&["accept.yaml", "other/accept.yaml", "reject.yaml"]);
+        let plan = Plan::build(
+            &f,
+            &apps(&["Shop.apk", "shop.apk", "news.apk"]),
+            Shard::ALL,
+            |_| Some("h".into()),
+        );
+        let ids: Vec<&str> = plan.pairs.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "shop--accept",
+                "shop--accept-2",
+                "shop--reject",
+                "shop-2--accept",
+                "shop-2--accept-2",
+                "shop-2--reject",
+                "news--accept",
+                "news--accept-2",
+                "news--reject",
+            ]
+        );
+        assert_eq!((plan.pairs[4].app, plan.pairs[4].scenario), (1, 1));
+        assert_eq!(plan.shard.source, ShardSource::None);
+        assert_eq!(plan.apps[2].apk, "/c/apks/news.apk");
+        assert_eq!(plan.apps[2].apk_sha256.as_deref(), Some("h"));
+        // The JSON round-trips.
+        let json = serde_json::to_string(&plan).unwrap();
+        assert_eq!(serde_json::from_str::<Plan>(&json).unwrap(), plan);
+        assert!(json.contains("\"source\":\"none\""), "{json}");
+    }
+
+    #[test]
+    fn shards_cover_exactly_the_unsharded_pairs_balanced_and_stable() {
+        let f = file(&["a.yaml", "b.yaml"]);
+        let names: Vec<String> = (0..17).map(|i| format!("app{i}.apk")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let all = Plan::build(&f, &apps(&refs), Shard::ALL, |_| None).pairs;
+        for total in 1..=5u32 {
+            let mut union = Vec::new();
+            let mut sizes = Vec::new();
+            for index in 1..=total {
+                let shard = Shard {
+                    index,
+                    total,
+                    source: ShardSource::Flag,
+                };
+                let p = Plan::build(&f, &apps(&refs), shard, |_| None);
+                sizes.push(p.pairs.len() / 2);
+                // All scenarios of an app stay in one shard.
+                for pair in &p.pairs {
+                    assert!(shard.takes(pair.app));
+                }
+                union.extend(p.pairs);
+            }
+            union.sort_by_key(|p| (p.app, p.scenario));
+            assert_eq!(union, all, "{total} shards");
+            let (min, max) = (sizes.iter().min().unwrap(), sizes.iter().max().unwrap());
+            assert!(max - min <= 1, "{sizes:?}");
+        }
+        // Adding apps at the end moves no pair to another shard.
+        let shard = Shard {
+            index: 2,
+            total: 3,
+            source: ShardSource::Flag,
+        };
+        let before = Plan::build(&f, &apps(&refs[..10]), shard, |_| None).pairs;
+        let after = Plan::build(&f, &apps(&refs), shard, |_| None).pairs;
+        assert_eq!(after[..before.len()], before[..]);
+    }
+}

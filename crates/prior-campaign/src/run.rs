@@ -282,3 +282,163 @@ pub fn run_queue<W: PairWorker>(
     records.sort_by_key(|r| order.iter().position(|id| *id == r.pair.id));
     records
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn pairs(n: usize) -> Vec<PlanPair> {
+        (0..n)
+            .map(|i| PlanPair {
+                id: format!("p{i:02}"),
+                app: i,
+                scenario: 0,
+            })
+            .collect()
+    }
+
+    /// A fake device: `dies_at` = the number of pairs after which it is lost (its next pair
+    /// reports DeviceLost); it records what it ran.
+    struct Fake {
+        name: String,
+        dies_after: Option<usize>,
+        ran: Arc<Mutex<Vec<(String, String, u32)>>>,
+        count: usize,
+    }
+
+    impl PairWorker for Fake {
+        fn device(&self) -> String {
+            self.name.clone()
+        }
+        fn run(&mut self, pair: &PlanPair, attempt: u32) -> Attempt {
+            self.ran
+                .lock()
+                .unwrap()
+                .push((pair.id.clone(), self.name.clone(), attempt));
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            let lost = self.dies_after.is_some_and(|d| self.count >= d);
+            self.count += 1;
+            Attempt {
+                result: if lost {
+                    AttemptResult::DeviceLost {
+                        reason: "offline".into(),
+                    }
+                } else {
+                    AttemptResult::Complete
+                },
+                bundle: None,
+                started_host_us: 0,
+                ended_host_us: 1,
+            }
+        }
+    }
+
+    fn fakes(spec: &[Option<usize>]) -> (Vec<Fake>, Arc<Mutex<Vec<(String, String, u32)>>>) {
+        let ran = Arc::new(Mutex::new(Vec::new()));
+        let workers = spec
+            .iter()
+            .enumerate()
+            .map(|(i, d)| Fake {
+                name: format!("d{i}"),
+                dies_after: *d,
+                ran: Arc::clone(&ran),
+                count: 0,
+            })
+            .collect();
+        (workers, ran)
+    }
+
+    #[test]
+    fn every_pair_runs_once_across_workers() {
+        let (workers, ran) = fakes(&[None, None, None]);
+        let records = run_queue(pairs(20), workers, &|| false, &|_| {});
+        assert_eq!(records.len(), 20);
+        assert!(records.iter().all(|r| r.end == PairEnd::Complete));
+        let ids: Vec<_> = records.iter().map(|r| r.pair.id.clone()).collect();
+        assert_eq!(ids, pairs(20).into_iter().map(|p| p.id).collect::<Vec<_>>());
+        let ran = ran.lock().unwrap();
+        assert_eq!(ran.len(), 20);
+        let devices: BTreeSet<_> = ran.iter().map(|r| r.1.clone()).collect();
+        assert!(devices.len() > 1, "{ran:?}");
+    }
+
+    #[test]
+    fn a_lost_device_retires_and_its_pair_is_retried_once_elsewhere() {
+        let (workers, ran) = fakes(&[Some(2), None]);
+        let retired = Mutex::new(Vec::new());
+        let records = run_queue(pairs(8), workers, &|| false, &|e| {
+            if let QueueEvent::DeviceRetired { device, .. } = e {
+                retired.lock().unwrap().push(device.to_string());
+            }
+        });
+        assert_eq!(*retired.lock().unwrap(), ["d0"]);
+        assert!(records.iter().all(|r| r.end == PairEnd::Complete), "{records:?}");
+        let ran = ran.lock().unwrap();
+        let lost: Vec<_> = ran.iter().filter(|r| r.1 == "d0").collect();
+        assert_eq!(lost.len(), 3);
+        let lost_pair = &lost[2].0;
+        let retry: Vec<_> = ran.iter().filter(|r| &r.0 == lost_pair).collect();
+        assert_eq!(retry.len(), 2);
+        assert_eq!((retry[1].1.as_str(), retry[1].2), ("d1", 2));
+        let per_pair: BTreeMap<_, usize> = ran.iter().fold(BTreeMap::new(), |mut m, r| {
+            *m.entry(r.0.clone()).or_default() += 1;
+            m
+        });
+        assert_eq!(per_pair.values().sum::<usize>(), 9);
+    }
+
+    #[test]
+    fn a_pair_whose_retry_also_loses_its_device_is_incomplete_and_the_rest_are_never_lost() {
+        // Both devices die on their first pair: p00 loses d0, is retried on d1 which dies too.
+        let (workers, _ran) = fakes(&[Some(0), Some(0)]);
+        let records = run_queue(pairs(4), workers, &|| false, &|_| {});
+        assert_eq!(records.len(), 4);
+        for r in &records {
+            let PairEnd::Incomplete { reason } = &r.end else {
+                panic!("{r:?}")
+            };
+            assert!(!reason.is_empty());
+        }
+        assert!(
+            records
+                .iter()
+                .any(|r| matches!(&r.end, PairEnd::Incomplete { reason } if reason.contains("twice")))
+                || records.iter().any(|r| matches!(&r.end, PairEnd::Incomplete { reason } if reason.contains("no other device"))),
+            "{records:?}"
+        );
+    }
+
+    #[test]
+    fn a_stop_starts_no_new_pair_and_the_rest_are_not_run() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let (workers, ran) = fakes(&[None]);
+        let s2 = Arc::clone(&stop);
+        let records = run_queue(
+            pairs(5),
+            workers,
+            &|| stop.load(Ordering::SeqCst),
+            &move |e| {
+                if let QueueEvent::Attempted { pair, .. } = e
+                    && pair.id == "p01"
+                {
+                    s2.store(true, Ordering::SeqCst);
+                }
+            },
+        );
+        assert_eq!(ran.lock().unwrap().len(), 2);
+        let ends: Vec<_> = records.iter().map(|r| r.end.clone()).collect();
+        assert_eq!(
+            ends,
+            [
+                PairEnd::Complete,
+                PairEnd::Complete,
+                PairEnd::NotRun,
+                PairEnd::NotRun,
+                PairEnd::NotRun
+            ]
+        );
+    }
+}
