@@ -375,7 +375,10 @@ mod tests {
             }
         });
         assert_eq!(*retired.lock().unwrap(), ["d0"]);
-        assert!(records.iter().all(|r| r.end == PairEnd::Complete), "{records:?}");
+        assert!(
+            records.iter().all(|r| r.end == PairEnd::Complete),
+            "{records:?}"
+        );
         let ran = ran.lock().unwrap();
         let lost: Vec<_> = ran.iter().filter(|r| r.1 == "d0").collect();
         assert_eq!(lost.len(), 3);

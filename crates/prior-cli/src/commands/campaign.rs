@@ -31,7 +31,7 @@ use prior_model::Verdict;
 use prior_record::record::Progress;
 use prior_record::stop::Stop;
 use prior_scenario::{DeviceSpec, Scenario, SimulatedOptions, Vars};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// against the new plan.
     #[arg(long)]
     force_new_plan: bool,
+    /// Write the plan (campaign.json) and list this shard's pairs with their state on stdout
+    /// (`ID<TAB>done|to run`); run nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Runs `prior campaign`.
@@ -490,6 +494,18 @@ fn run_campaign(args: RunArgs) -> CliResult {
             out.display(),
             todo.len()
         );
+    }
+    if args.dry_run {
+        let done: BTreeSet<&str> = done_before.iter().map(|(id, _)| id.as_str()).collect();
+        for pair in &plan.pairs {
+            let state = if done.contains(pair.id.as_str()) {
+                "done"
+            } else {
+                "to run"
+            };
+            say!("{}\t{state}", pair.id);
+        }
+        return Ok(Outcome::Done);
     }
     let stop = Arc::new(Stop::new());
     crate::signals::stop_on_signals(Arc::clone(&stop));
