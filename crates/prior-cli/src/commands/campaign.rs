@@ -185,7 +185,7 @@ impl Progress for Quiet<'_> {
 enum Kind {
     Simulated { models: Option<PathBuf> },
     Serial(String),
-    Avd(super::campaign_avd::AvdSlot),
+    Avd(Box<super::campaign_avd::AvdSlot>),
 }
 
 struct Worker {
@@ -549,7 +549,7 @@ fn run_campaign(args: RunArgs) -> CliResult {
         Devices::Avd { name, n } => (1..=*n)
             .map(|i| Worker {
                 name: format!("avd:{name}#{i}"),
-                kind: Kind::Avd(super::campaign_avd::AvdSlot::new(name, i)),
+                kind: Kind::Avd(Box::new(super::campaign_avd::AvdSlot::new(name, i))),
                 ctx: Arc::clone(&ctx),
             })
             .collect(),
