@@ -456,3 +456,32 @@ fn a_device_lost_mid_campaign_loses_no_pair() {
     prior_testkit::require_tool!("adb");
     through_adb(true);
 }
+
+/// Every `--flag` docs/campaigns.md gives `prior campaign run` exists.
+#[test]
+fn campaigns_doc_uses_only_real_flags() {
+    let help = prior()
+        .args(["campaign", "run", "--help"])
+        .output()
+        .expect("help");
+    let help = String::from_utf8_lossy(&help.stdout).into_owned();
+    let doc = std::fs::read_to_string(root().join("docs/campaigns.md")).expect("doc");
+    let mut checked = 0;
+    for line in doc.lines().filter(|l| l.contains("prior campaign run")) {
+        for word in line.split_whitespace() {
+            let flag: String = word
+                .trim_start_matches(['[', '`', '('])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            if flag.starts_with("--") && flag.len() > 2 {
+                assert!(
+                    help.contains(&flag),
+                    "{flag} (in {line:?}) is not a flag:\n{help}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}
