@@ -422,7 +422,14 @@ impl CampaignFile {
             name,
             apps,
             scenarios,
-            profile: raw.profile,
+            // A profile file (a path, not a built-in name) is relative to the campaign file.
+            profile: raw.profile.map(|p| {
+                if p.contains('/') || p.ends_with(".toml") {
+                    resolve(base, &p).display().to_string()
+                } else {
+                    p
+                }
+            }),
             devices,
         })
     }
@@ -623,6 +630,9 @@ mod tests {
         assert_eq!(f.scenarios[1].path, Path::new("/c/sub/reject.yaml"));
         assert_eq!(f.scenarios[1].line, Some(5));
         assert_eq!(f.profile.as_deref(), Some("cn-miit"));
+        let g = parse("name: x\napps: { dir: d }\nscenarios: [a.yaml]\nprofile: rules/mine.toml\n")
+            .unwrap();
+        assert_eq!(g.profile.as_deref(), Some("/c/rules/mine.toml"));
         assert_eq!(f.devices, None);
     }
 
