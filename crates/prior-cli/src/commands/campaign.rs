@@ -365,13 +365,11 @@ impl PairWorker for Worker {
         let ctx = &self.ctx;
         let (result, bundle) = match result {
             Ok((bundle, outcome)) => {
-                let state = ctx.dir.pair_state(pair);
-                let result = match state {
-                    PairState::Done { .. } => AttemptResult::Complete,
-                    PairState::Incomplete { reason, .. } => AttemptResult::Incomplete { reason },
-                    PairState::NotRun => AttemptResult::Incomplete {
-                        reason: "no bundle was written".into(),
-                    },
+                // This attempt's bundle, judged by the one definition of DONE.
+                let sha = ctx.plan.app(pair).and_then(|a| a.apk_sha256.as_deref());
+                let result = match prior_campaign::not_done_reason(&bundle, sha) {
+                    None => AttemptResult::Complete,
+                    Some(reason) => AttemptResult::Incomplete { reason },
                 };
                 lock(&ctx.outcomes).insert(pair.id.clone(), outcome);
                 (result, Some(bundle))
