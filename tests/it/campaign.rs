@@ -485,3 +485,66 @@ fn campaigns_doc_uses_only_real_flags() {
     }
     assert!(checked >= 10, "{checked}");
 }
+
+/// `prior check` on campaign files: the demo campaign passes; a CSV campaign with a missing APK
+/// and a missing scenario fails with each problem at its file and line.
+#[test]
+fn prior_check_validates_campaign_files() {
+    let ok = prior()
+        .arg("check")
+        .arg(campaign_file())
+        .output()
+        .expect("check");
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        out.contains("campaign Demo sweep: 6 app(s) × 2 scenario(s)"),
+        "{out}"
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let apps = root().join("scenarios/demo/apps");
+    std::fs::write(
+        dir.path().join("apps.csv"),
+        format!(
+            "\u{feff}name,apk,developer\nShop,{},A Ltd\nGone,missing.apk,B\n",
+            apps.join("leaky-shop.apk").display()
+        ),
+    )
+    .expect("csv");
+    let camp = dir.path().join("camp.yaml");
+    std::fs::write(
+        &camp,
+        format!(
+            "name: Bad\napps: {{ csv: apps.csv }}\nscenarios:\n  - {}\n  - nowhere.yaml\n",
+            root().join("tests/data/campaign/accept.yaml").display()
+        ),
+    )
+    .expect("yaml");
+    let bad = prior().arg("check").arg(&camp).output().expect("check");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("apps.csv:3: the APK") && err.contains("missing.apk"),
+        "{err}"
+    );
+    assert!(
+        err.contains("camp.yaml:5: the scenario file") && err.contains("nowhere.yaml"),
+        "{err}"
+    );
+    // A campaign file with an unknown key names its line.
+    std::fs::write(
+        &camp,
+        "name: Bad\napps: { dir: . }\nscenarios: [a.yaml]\nshards: 3\n",
+    )
+    .expect("yaml");
+    let bad = prior().arg("check").arg(&camp).output().expect("check");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(2), "{err}");
+    assert!(err.contains("camp.yaml:4"), "{err}");
+}
