@@ -303,7 +303,10 @@ mod tests {
             let json = serde_json::to_string(&k).unwrap();
             assert_eq!(json, format!("\"{}\"", k.as_str()));
         }
-        assert_eq!(HoneyKind::WifiMac.category(), DataCategory::NetworkIdentifiers);
+        assert_eq!(
+            HoneyKind::WifiMac.category(),
+            DataCategory::NetworkIdentifiers
+        );
         assert_eq!(HoneyKind::parse("mind"), None);
     }
 }
