@@ -513,6 +513,9 @@ pub struct Scenario {
     pub steps: Vec<StepAt>,
     /// `expect:`.
     pub expect: Expect,
+    /// `honey:` (default true): before the first launch the recorder sets and reads known
+    /// values on the device and keeps them in `raw/device/honey.json` (docs/honey-data.md).
+    pub honey: bool,
     /// Non-fatal remarks found while validating.
     pub warnings: Vec<ScenarioWarning>,
 }

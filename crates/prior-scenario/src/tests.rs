@@ -953,3 +953,21 @@ fn manual_consent_waits_five_minutes_unless_the_scenario_says_otherwise() {
         Duration::from_secs(30)
     );
 }
+
+#[test]
+fn honey_defaults_to_true_and_takes_only_a_boolean() {
+    let parse = |extra: &str| {
+        Scenario::parse(
+            Path::new("h.yaml"),
+            &format!("name: H\napp: {{ package: com.example.shop }}\n{extra}"),
+            &Vars::new(),
+            LoadOptions::default(),
+        )
+    };
+    assert!(parse("").unwrap().honey);
+    assert!(!parse("honey: false\n").unwrap().honey);
+    assert!(parse("honey: true\n").unwrap().honey);
+    let e = parse("honey: maybe\n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(e.message().contains("honey must be true or false"), "{}", e.message());
+}
