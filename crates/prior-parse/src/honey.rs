@@ -215,7 +215,10 @@ mod tests {
             Some(ServiceString::Value("358240051111110".into()))
         );
         let trailing = format!("{text}some other line\n");
-        assert!(matches!(parse_service_string(&trailing), Some(ServiceString::Value(_))));
+        assert!(matches!(
+            parse_service_string(&trailing),
+            Some(ServiceString::Value(_))
+        ));
         assert_eq!(
             parse_service_string("Result: Parcel(00000000 ffffffff '........')\n"),
             Some(ServiceString::Null)
@@ -224,9 +227,15 @@ mod tests {
             parse_service_string("Result: Parcel(ffffffe8 00000000 '........')"),
             Some(ServiceString::Exception(-24))
         );
-        assert_eq!(parse_service_string("service: Service x does not exist\n"), None);
+        assert_eq!(
+            parse_service_string("service: Service x does not exist\n"),
+            None
+        );
         // a length beyond the data is no value, never a panic
-        assert_eq!(parse_service_string("Result: Parcel(00000000 7fffffff '........')"), None);
+        assert_eq!(
+            parse_service_string("Result: Parcel(00000000 7fffffff '........')"),
+            None
+        );
         assert_eq!(parse_service_string("Result: Parcel(zzzz)"), None);
     }
 
@@ -237,7 +246,10 @@ mod tests {
             Some("AndroidWifi".into())
         );
         assert_eq!(parse_wifi_status_ssid("Wifi is disabled\n"), None);
-        assert_eq!(parse_mac("02:15:B2:00:00:01\n"), Some("02:15:b2:00:00:01".into()));
+        assert_eq!(
+            parse_mac("02:15:B2:00:00:01\n"),
+            Some("02:15:b2:00:00:01".into())
+        );
         assert_eq!(parse_mac("cat: x: No such file or directory\n"), None);
         assert!(is_imei("358240051111110"));
         assert!(!is_imei("358240051111111"));

@@ -969,5 +969,9 @@ fn honey_defaults_to_true_and_takes_only_a_boolean() {
     assert!(parse("honey: true\n").unwrap().honey);
     let e = parse("honey: maybe\n").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidValue);
-    assert!(e.message().contains("honey must be true or false"), "{}", e.message());
+    assert!(
+        e.message().contains("honey must be true or false"),
+        "{}",
+        e.message()
+    );
 }
