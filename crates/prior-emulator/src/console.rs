@@ -191,6 +191,20 @@ impl Console {
         self.command(&format!("network capture start {text}"))
     }
 
+    /// `geo fix <longitude> <latitude>`: sets the GPS fix the emulated GPS reports (longitude
+    /// first; developer.android.com, "Send emulator console commands", geo). Non-finite
+    /// numbers are refused before anything is sent.
+    pub fn geo_fix(&mut self, longitude: f64, latitude: f64) -> Result<String, EmulatorError> {
+        if !longitude.is_finite() || !latitude.is_finite() {
+            return Err(EmulatorError::Unsafe {
+                what: "a coordinate",
+                value: format!("{longitude} {latitude}"),
+                why: "it is not a finite number",
+            });
+        }
+        self.command(&format!("geo fix {longitude} {latitude}"))
+    }
+
     /// `network capture stop`.
     pub fn network_capture_stop(&mut self) -> Result<String, EmulatorError> {
         self.command("network capture stop")
