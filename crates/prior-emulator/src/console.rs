@@ -542,6 +542,29 @@ mod tests {
     }
 
     #[test]
+    fn geo_fix_sends_longitude_first_and_refuses_non_finite_numbers() {
+        let t = tempfile::tempdir().unwrap();
+        let (port, rx) = server(
+            "Android Console: type 'help' for a list of commands\r\nOK\r\n",
+            |l| {
+                Some(if l.starts_with("geo fix ") {
+                    "OK\r\n".into()
+                } else {
+                    "KO: unknown command, try 'help'\r\n".into()
+                })
+            },
+        );
+        let mut c = Console::connect(port, &t.path().join("missing"), T).unwrap();
+        c.geo_fix(116.397128, 39.916527).unwrap();
+        assert_eq!(rx.recv().unwrap(), "geo fix 116.397128 39.916527");
+        assert!(matches!(
+            c.geo_fix(f64::NAN, 1.0),
+            Err(EmulatorError::Unsafe { .. })
+        ));
+        assert!(rx.try_recv().is_err(), "nothing sent for NaN");
+    }
+
+    #[test]
     fn no_auth_when_the_banner_does_not_ask() {
         let t = tempfile::tempdir().unwrap();
         let (port, rx) = server(
