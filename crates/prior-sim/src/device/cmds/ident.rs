@@ -66,7 +66,7 @@ fn parcel_string(s: Option<&str>) -> Vec<u8> {
             for u in units.iter().chain([0u16].iter()) {
                 p.extend_from_slice(&u.to_le_bytes());
             }
-            while p.len() % 4 != 0 {
+            while !p.len().is_multiple_of(4) {
                 p.push(0);
             }
         }
