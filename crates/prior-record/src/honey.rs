@@ -9,6 +9,7 @@
 //! gives (the emulator's console, or the simulated handset's modelled one).
 
 use prior_device::{Cmd, DeviceError, Output};
+use prior_model::bundle::CollectorCause;
 use prior_model::honey::{HoneyFile, HoneyKind, HoneyState, HoneyValue};
 use prior_parse::honey as parse;
 
@@ -467,6 +468,18 @@ fn calendar(sh: &mut Shell<'_>, dev: DeviceSide) -> HoneyValue {
     }
 }
 
+/// Why a value is unavailable, as a collector record's typed cause: the build type or the
+/// API level where the step decided from them, else `other` (the reason's words say why).
+pub fn cause_of(v: &HoneyValue, dev: DeviceSide) -> CollectorCause {
+    let api = dev.api.unwrap_or(0);
+    match v.kind {
+        HoneyKind::AdvertisingId if !dev.debuggable => CollectorCause::UserBuild,
+        HoneyKind::AndroidId if dev.api.is_none_or(|a| a >= 26) => CollectorCause::ApiLevel,
+        HoneyKind::WifiSsid if dev.api.is_some() && api < 30 => CollectorCause::ApiLevel,
+        _ => CollectorCause::Other,
+    }
+}
+
 /// The harness note: what was set, read, and not obtained.
 pub fn summary(f: &HoneyFile) -> String {
     let names = |s: HoneyState| {
@@ -642,6 +655,10 @@ mod tests {
         let loc = f.get(HoneyKind::Location).unwrap();
         assert_eq!(loc.state, HoneyState::Unavailable);
         assert!(loc.reason.as_deref().unwrap().contains("console"));
+        assert_eq!(cause_of(ad, side(&d)), CollectorCause::UserBuild);
+        let aid = f.get(HoneyKind::AndroidId).unwrap();
+        assert_eq!(cause_of(aid, side(&d)), CollectorCause::ApiLevel);
+        assert_eq!(cause_of(loc, side(&d)), CollectorCause::Other);
         // content insert needs no root: still set on a user build
         assert_eq!(state(&f, HoneyKind::ContactName).0, HoneyState::Set);
 

@@ -742,13 +742,7 @@ impl Session<'_> {
                 continue;
             }
             let reason = v.reason.clone().unwrap_or_default();
-            let cause = if reason.contains("user build") {
-                CollectorCause::UserBuild
-            } else if reason.contains("API") {
-                CollectorCause::ApiLevel
-            } else {
-                CollectorCause::Other
-            };
+            let cause = crate::honey::cause_of(v, side);
             // One record per value, without a terminal line each: the note above names them.
             self.rec(HarnessRecord::Collector {
                 source: Source::Honey,
