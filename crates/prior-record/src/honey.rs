@@ -45,6 +45,9 @@ pub struct DeviceSide {
     pub api: Option<u32>,
     /// `ro.debuggable` (userdebug/eng builds have `su` for the shell user).
     pub debuggable: bool,
+    /// Whether Prior may write to the device's contacts and calendar (an emulator or the
+    /// simulated handset, or a scenario that says `honey: true`).
+    pub write: bool,
     /// Device time now, ms since the epoch (the calendar entry is put a day later).
     pub now_ms: i64,
 }
@@ -81,8 +84,20 @@ pub fn collect(
     f.values.push(wifi_ssid(sh, dev));
     f.values.push(bt_mac(sh));
     f.values.push(location(console));
-    f.values.extend(contact(sh));
-    f.values.push(calendar(sh, dev));
+    if dev.write {
+        f.values.extend(contact(sh));
+        f.values.push(calendar(sh, dev));
+    } else {
+        let why = "not inserted: a physical device, and the scenario does not say `honey: true` (Prior does not write to a phone's contacts or calendar unasked)";
+        for k in [
+            HoneyKind::ContactName,
+            HoneyKind::ContactPhone,
+            HoneyKind::ContactEmail,
+            HoneyKind::CalendarTitle,
+        ] {
+            f.values.push(HoneyValue::unavailable(k, why));
+        }
+    }
     f.values.push(HoneyValue::unavailable(
         HoneyKind::Clipboard,
         "not set: AOSP documents no shell command that sets the clipboard (a `cmd clipboard` shell command is UNVERIFIED per release), and a shell-set clip is not an app's clip on Android 10+ anyway",
@@ -548,6 +563,7 @@ mod tests {
         DeviceSide {
             api: Some(sim.profile().api),
             debuggable: sim.profile().debuggable(),
+            write: true,
             now_ms: 1_733_280_000_000,
         }
     }
@@ -662,6 +678,23 @@ mod tests {
         // content insert needs no root: still set on a user build
         assert_eq!(state(&f, HoneyKind::ContactName).0, HoneyState::Set);
 
+        // not allowed to write (a phone without `honey: true`): nothing inserted, and why
+        let ro = collect(
+            &mut sim_shell(&d),
+            DeviceSide {
+                write: false,
+                ..side(&d)
+            },
+            None,
+        );
+        let c = ro.get(HoneyKind::ContactName).unwrap();
+        assert_eq!(c.state, HoneyState::Unavailable);
+        assert!(
+            c.reason.as_deref().unwrap().contains("honey: true"),
+            "{c:?}"
+        );
+        assert_eq!(ro.get(HoneyKind::Imei).unwrap().state, HoneyState::Read);
+
         let old = sim("api24-user");
         let f = collect(&mut sim_shell(&old), side(&old), None);
         // before API 26 the shell's ANDROID_ID is the one apps see
@@ -720,6 +753,7 @@ mod tests {
         let dev = DeviceSide {
             api: Some(34),
             debuggable: false,
+            write: true,
             now_ms: 0,
         };
         let f = collect(&mut sh, dev, Some(&mut console));

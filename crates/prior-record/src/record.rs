@@ -704,17 +704,23 @@ impl Session<'_> {
     }
 
     /// The honey step (`honey.rs`): after the install, before the collectors are armed and
-    /// long before the first launch. `honey: false` in the scenario skips it (a note says so).
+    /// long before the first launch. `honey: false` in the scenario skips it (a note says so);
+    /// without `honey:` a physical device only gets the reads (no contact, no calendar entry).
     #[tracing::instrument(level = "info", skip_all)]
     fn honey(&mut self) -> Res<()> {
-        if !self.scenario.honey {
+        if self.scenario.honey == Some(false) {
             return self.note("honey data skipped (honey: false in the scenario)");
         }
+        let write = self.scenario.honey.unwrap_or({
+            let d = &self.w.meta().device;
+            d.emulator || d.simulated || self.opts.emulator || self.opts.simulated
+        });
         let side = {
             let d = &self.w.meta().device;
             crate::honey::DeviceSide {
                 api: d.api_level,
                 debuggable: d.debuggable.unwrap_or(false),
+                write,
                 now_ms: self
                     .dev
                     .device_time_us()

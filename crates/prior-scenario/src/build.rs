@@ -469,8 +469,8 @@ impl Cx<'_> {
             .get("expect")
             .map_or(Some(Expect::default()), |n| self.expect(n));
         let honey = match top.get("honey") {
-            Some(n) => self.honey(n),
-            None => Some(true),
+            Some(n) => self.honey(n).map(Some),
+            None => Some(None),
         };
         let _ = top.node;
 
@@ -490,7 +490,8 @@ impl Cx<'_> {
         })
     }
 
-    /// `honey: true|false` (default true): set and read honey data before the first launch.
+    /// `honey: true|false`: set and read honey data before the first launch (absent: the
+    /// recorder decides by device, see [`Scenario::honey`]).
     fn honey(&mut self, node: &Node) -> Option<bool> {
         let s = self.string(node, "honey")?;
         match s.trim() {

@@ -955,7 +955,7 @@ fn manual_consent_waits_five_minutes_unless_the_scenario_says_otherwise() {
 }
 
 #[test]
-fn honey_defaults_to_true_and_takes_only_a_boolean() {
+fn honey_is_absent_by_default_and_takes_only_a_boolean() {
     let parse = |extra: &str| {
         Scenario::parse(
             Path::new("h.yaml"),
@@ -964,9 +964,9 @@ fn honey_defaults_to_true_and_takes_only_a_boolean() {
             LoadOptions::default(),
         )
     };
-    assert!(parse("").unwrap().honey);
-    assert!(!parse("honey: false\n").unwrap().honey);
-    assert!(parse("honey: true\n").unwrap().honey);
+    assert_eq!(parse("").unwrap().honey, None);
+    assert_eq!(parse("honey: false\n").unwrap().honey, Some(false));
+    assert_eq!(parse("honey: true\n").unwrap().honey, Some(true));
     let e = parse("honey: maybe\n").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidValue);
     assert!(
