@@ -5,6 +5,7 @@ mod cli;
 mod doctor;
 mod emulator;
 mod exit_table;
+mod honey;
 mod hostile;
 mod inspect;
 mod lifecycle;

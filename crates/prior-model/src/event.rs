@@ -19,6 +19,8 @@ pub enum Source {
     Harness,
     /// An optional instrumentation hook (e.g. a Frida agent logging JSON).
     Hook,
+    /// The honey data Prior set or read before the first launch (`raw/device/honey.json`).
+    Honey,
 }
 
 impl Source {
@@ -32,6 +34,7 @@ impl Source {
             Source::Net => "net",
             Source::Harness => "harness",
             Source::Hook => "hook",
+            Source::Honey => "honey",
         }
     }
 }

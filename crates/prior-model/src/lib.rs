@@ -13,6 +13,7 @@ mod category;
 mod consent;
 mod event;
 mod finding;
+pub mod honey;
 pub mod package;
 pub mod text;
 mod time;

@@ -953,3 +953,25 @@ fn manual_consent_waits_five_minutes_unless_the_scenario_says_otherwise() {
         Duration::from_secs(30)
     );
 }
+
+#[test]
+fn honey_is_absent_by_default_and_takes_only_a_boolean() {
+    let parse = |extra: &str| {
+        Scenario::parse(
+            Path::new("h.yaml"),
+            &format!("name: H\napp: {{ package: com.example.shop }}\n{extra}"),
+            &Vars::new(),
+            LoadOptions::default(),
+        )
+    };
+    assert_eq!(parse("").unwrap().honey, None);
+    assert_eq!(parse("honey: false\n").unwrap().honey, Some(false));
+    assert_eq!(parse("honey: true\n").unwrap().honey, Some(true));
+    let e = parse("honey: maybe\n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(
+        e.message().contains("honey must be true or false"),
+        "{}",
+        e.message()
+    );
+}

@@ -512,7 +512,8 @@ pub fn run(args: Args) -> CliResult {
 }
 
 /// Gives the recording the device's network capture: the simulated handset's pcap, or the
-/// emulator's (`-tcpdump` since boot or the console's capture).
+/// emulator's (`-tcpdump` since boot or the console's capture); and the console the honey
+/// step sets the GPS fix through (the emulator's, or the simulated handset's modelled one).
 pub(crate) fn attach_net_capture(
     target: &mut Target,
     opts: &mut prior_record::record::RecordOptions,
@@ -520,6 +521,11 @@ pub(crate) fn attach_net_capture(
     if let Some((sim, _)) = &target._sim {
         let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
         opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+        let geo = super::sim::SimGeoConsole::new(Arc::clone(sim));
+        opts.geo_console = Some(Arc::new(std::sync::Mutex::new(geo)));
+    }
+    if let Some(avd) = &target.avd {
+        opts.geo_console = Some(Arc::new(std::sync::Mutex::new(avd.geo_console())));
     }
     if let Some(avd) = &mut target.avd
         && let Some(hook) = avd.capture.take()
