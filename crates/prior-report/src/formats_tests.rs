@@ -424,6 +424,37 @@ fn junit_has_a_case_per_rule_and_no_root_skipped() {
 }
 
 #[test]
+fn sarif_results_say_which_collectors_saw_each_access() {
+    let r = report("leaky");
+    let grouped = r
+        .findings
+        .iter()
+        .position(|f| f.seen_by.len() > 1)
+        .expect("the leaky bundle has an access seen by two collectors");
+    let s = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "s.yaml".into(),
+        judgement: no_judgement(),
+    }]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    for (res, f) in results.iter().zip(&r.findings) {
+        let seen: Vec<&str> = res["properties"]["seenBy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        let want: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
+        assert_eq!(seen, want);
+        assert_eq!(res["properties"]["signals"], f.signals);
+    }
+    let p = &results[grouped]["properties"];
+    assert!(p["seenBy"].as_array().unwrap().len() > 1, "{p}");
+    assert!(p["signals"].as_u64().unwrap() > 1, "{p}");
+}
+
+#[test]
 fn sarif_levels_rule_indexes_and_locations() {
     let r = report("leaky");
     let s = render_sarif(&[SarifRun {
