@@ -37,6 +37,11 @@ pub struct Report {
     pub profile: ProfileFacts,
     /// The personal-data catalog used.
     pub catalog: CatalogFacts,
+    /// Every input of the analysis besides the bundle, with its version: the personal-data
+    /// catalog, the SDK catalogue that names actors, the profile. Absent in reports written
+    /// before issue 14.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Inputs>,
     /// The consent boundary and how it was found.
     pub consent: ConsentReport,
     /// The findings, ordered by phase, time, rule, category and api.
@@ -219,6 +224,66 @@ pub struct CatalogFacts {
     pub version: String,
     /// `builtin` | `file`.
     pub origin: String,
+}
+
+/// The inputs of an analysis ([`crate::AnalysisInputs`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// The personal-data catalog.
+    pub catalog: InputFacts,
+    /// The SDK catalogue (attribution).
+    pub sdk_catalogue: InputFacts,
+    /// The rule profile.
+    pub profile: InputFacts,
+}
+
+/// One input: its name and version, where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFacts {
+    /// Name (a profile's id).
+    pub name: String,
+    /// Version, when the input has one (catalogs do; a profile is identified by its sha256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `builtin` | `file`.
+    pub origin: String,
+    /// The file as given on the command line, when `origin` is `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// sha256 of the input's text, when recorded (profiles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl Inputs {
+    /// One line naming every input, e.g. `catalog prior-builtin 2026-11-28, SDK catalogue
+    /// prior-sdks 2026-11-30 (file sdks.toml), profile cn-miit (sha256 0123abcd…)`.
+    pub fn line(&self) -> String {
+        let one = |what: &str, i: &InputFacts| {
+            let mut s = format!("{what} {}", i.name);
+            if let Some(v) = &i.version {
+                s.push(' ');
+                s.push_str(v);
+            }
+            let mut extra = Vec::new();
+            if let Some(f) = &i.file {
+                extra.push(format!("file {f}"));
+            }
+            if let Some(h) = &i.sha256 {
+                extra.push(format!("sha256 {}…", h.get(..12).unwrap_or(h)));
+            }
+            if !extra.is_empty() {
+                s.push_str(&format!(" ({})", extra.join(", ")));
+            }
+            s
+        };
+        format!(
+            "{}, {}, {}",
+            one("catalog", &self.catalog),
+            one("SDK catalogue", &self.sdk_catalogue),
+            one("profile", &self.profile)
+        )
+    }
 }
 
 /// How the consent boundary was established.

@@ -150,11 +150,14 @@ mod tests {
     fn report(violations: usize, verdict: Verdict) -> Report {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/bundles/leaky");
         let b = prior_model::bundle::Bundle::open(&dir).unwrap();
-        let mut r = prior_analyze::analyze_with(
+        let (catalog, sdks) = (
+            prior_analyze::Catalog::builtin().unwrap(),
+            prior_analyze::SdkCatalog::builtin().unwrap(),
+        );
+        let profile = prior_analyze::Profile::resolve("cn-miit").unwrap();
+        let mut r = prior_analyze::analyze(
             &b,
-            &prior_analyze::Catalog::builtin().unwrap(),
-            &prior_analyze::Profile::resolve("cn-miit").unwrap(),
-            &prior_analyze::AnalyzeOptions::default(),
+            &prior_analyze::AnalysisInputs::new(&catalog, &sdks, &profile),
         )
         .unwrap();
         r.findings.retain(|f| f.severity.is_violation());

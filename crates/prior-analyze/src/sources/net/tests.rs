@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::report::SourceStatus;
-use crate::{Catalog, Profile, Report, Verdict, analyze};
+use crate::tests::{analyze3 as analyze, sdks};
+use crate::{Catalog, Profile, Report, Verdict};
 use prior_model::bundle::{AppInfo, BundleWriter, DeviceInfo, HarnessRecord, Meta, RecordingState};
 use prior_model::{ConsentOutcome, Phase};
 use std::io::Write;
@@ -515,7 +516,7 @@ fn pcapng_captures_give_the_same_events_with_block_offsets() {
     let run_on = |bytes: &[u8]| {
         let mut sink = EventSink::default();
         let mut out = NetResult::default();
-        read(bytes, &cat, OFFSET, &mut sink, &mut out).unwrap();
+        read(bytes, &cat, sdks(), OFFSET, &mut sink, &mut out).unwrap();
         (sink.events, out)
     };
     let (classic, a) = run_on(&pcap(&packets));
@@ -557,7 +558,7 @@ fn events_are_capped_per_kind_of_host_but_every_tracker_host_is_kept() {
     let cat = Catalog::builtin().unwrap();
     let mut sink = EventSink::default();
     let mut out = NetResult::default();
-    read(&pcap(&packets)[..], &cat, 0, &mut sink, &mut out).unwrap();
+    read(&pcap(&packets)[..], &cat, sdks(), 0, &mut sink, &mut out).unwrap();
     assert_eq!(out.tracker_events, MAX_NET_EVENTS as u64 + 1);
     assert_eq!((out.dropped_trackers, out.dropped_others), (8, 3));
     assert_eq!(sink.events.len(), 2 * MAX_NET_EVENTS + 1);
@@ -610,8 +611,8 @@ fn a_host_the_sdk_catalogue_knows_is_named_as_the_sdk_catalogue_names_it() {
         .iter()
         .find(|f| f.rule == "tracker-contact-before-consent")
         .expect("a tracker finding");
-    let sdk = crate::attribution::builtin_sdks()
-        .and_then(|c| c.sdk_of_host("app-measurement.com"))
+    let sdk = sdks()
+        .sdk_of_host("app-measurement.com")
         .map(|(s, _)| s.name.clone())
         .unwrap();
     assert_ne!(sdk, "Google Firebase Analytics");
