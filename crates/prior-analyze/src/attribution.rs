@@ -24,7 +24,7 @@
 //! platform and language runtimes are skipped silently.
 
 use prior_apk::SdkCatalog;
-use prior_model::{Actor, ActorKind, Event, EventKind};
+use prior_model::{Actor, ActorKind, Event, EventKind, Signal};
 use std::fmt;
 
 /// Package prefixes of the platform and language runtimes: never an actor.
@@ -271,8 +271,8 @@ impl<'a> Attributor<'a> {
         }
         if let Some(a) = ev
             .api
-            .as_deref()
-            .and_then(|a| a.strip_prefix("host:"))
+            .as_ref()
+            .and_then(Signal::host)
             .and_then(|h| self.from_host(h))
         {
             return Some(a);
@@ -504,7 +504,7 @@ mod tests {
             kind,
             category: None,
             timing: Timing::instant(1),
-            api: api.map(str::to_owned),
+            api: api.map(Into::into),
             outcome: None,
             pid: None,
             uid: None,

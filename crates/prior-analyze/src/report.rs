@@ -366,7 +366,7 @@ pub struct ReportFinding {
     pub timing: Timing,
     /// The API or signal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
+    pub api: Option<prior_model::Signal>,
     /// Who did it, when known (earliest event that says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Actor>,

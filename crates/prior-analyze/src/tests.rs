@@ -75,7 +75,7 @@ fn check(bundle: &str, profile: &str, expect: Expect<'_>) -> Report {
                 f.category.map_or("-", |c| c.as_str()),
                 f.phase.as_str(),
                 f.severity.as_str(),
-                f.api.as_deref().unwrap_or("-"),
+                f.api.as_ref().map_or("-".to_string(), ToString::to_string),
                 f.events
             )
         })
@@ -682,7 +682,12 @@ fn a_uid_learned_later_attributes_earlier_lines_and_forged_system_lines_are_igno
     let apis: Vec<_> = r
         .findings
         .iter()
-        .map(|f| (f.api.clone().unwrap(), f.category.unwrap().as_str()))
+        .map(|f| {
+            (
+                f.api.as_ref().unwrap().to_string(),
+                f.category.unwrap().as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         apis,
@@ -772,11 +777,11 @@ fn a_profile_can_ignore_refused_attempts() {
     let got: Vec<_> = r
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.api.as_deref().unwrap()))
+        .map(|f| (f.rule.as_str(), f.api.as_ref().unwrap().to_string()))
         .collect();
     assert_eq!(
         got,
-        vec![("pre-consent-access", "WifiManager.startScan")],
+        vec![("pre-consent-access", "WifiManager.startScan".to_string())],
         "no-consent-screen is off, refusals ignored"
     );
     assert_eq!(r.profile.origin, "file");
@@ -1020,7 +1025,7 @@ fn findings_split_by_actor_nested_sdks_and_the_app_prefix() {
     let mut got: Vec<(String, String, String)> = r
         .findings
         .iter()
-        .filter(|f| f.api.as_deref() == Some("ITelephony.getImeiForSlot"))
+        .filter(|f| f.api == Some("ITelephony.getImeiForSlot".into()))
         .map(|f| {
             let a = f.actor.as_ref().unwrap();
             (
@@ -1550,7 +1555,7 @@ fn android_7_relative_entries_are_placed_from_the_snapshot_time_and_deduplicated
     let phone: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.api.as_deref() == Some("appop:READ_PHONE_STATE"))
+        .filter(|f| f.api == Some("appop:READ_PHONE_STATE".into()))
         .collect();
     let before: Vec<_> = phone
         .iter()

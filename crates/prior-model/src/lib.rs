@@ -14,6 +14,7 @@ mod consent;
 mod event;
 mod finding;
 pub mod package;
+mod signal;
 pub mod text;
 mod time;
 
@@ -21,4 +22,5 @@ pub use category::DataCategory;
 pub use consent::{ConsentBoundary, ConsentOutcome, Phase};
 pub use event::{Actor, ActorKind, Event, EventKind, Evidence, Outcome, Source};
 pub use finding::{Finding, Severity, Verdict};
+pub use signal::Signal;
 pub use time::{Micros, Timing, format_micros_utc};

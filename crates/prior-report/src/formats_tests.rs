@@ -370,7 +370,7 @@ fn baseline_compare_marks_new_unchanged_fixed_within_the_runs_apps() {
 fn baseline_fingerprints_are_accesses_and_format_1_files_are_mapped() {
     let r = report("leaky");
     let imei = &r.findings[0];
-    assert_eq!(imei.api.as_deref(), Some("ITelephony.getImeiForSlot"));
+    assert_eq!(imei.api, Some("ITelephony.getImeiForSlot".into()));
     let mut other_collector = imei.clone();
     other_collector.api = Some("getImeiForSlot".into());
     other_collector.source = prior_model::Source::Logcat;

@@ -298,7 +298,7 @@ pub(crate) fn finding_message(lang: Lang, r: &Report, f: &ReportFinding) -> Stri
     let cat = f.category.map(|c| category(lang, c)).unwrap_or("");
     let api = f
         .api
-        .as_deref()
+        .as_ref()
         .map(|a| format!("（{a}）"))
         .unwrap_or_default();
     let n = f.events.to_string();

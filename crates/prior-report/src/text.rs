@@ -476,7 +476,7 @@ fn finding(
         title.push(i18n::category(lang, c).to_string());
     }
     if let Some(api) = &f.api {
-        title.push(clean(api));
+        title.push(clean(&api.to_string()));
     }
     let _ = writeln!(
         o,

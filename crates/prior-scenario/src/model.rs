@@ -407,10 +407,12 @@ impl Allow {
         }
         let rule_ok = self.rule.as_ref().is_none_or(|r| *r == finding.rule);
         let cat_ok = self.category.is_none_or(|c| finding.category == Some(c));
-        let api_ok = self
-            .api
-            .as_ref()
-            .is_none_or(|p| finding.api.as_deref().is_some_and(|a| p.is_match(a)));
+        let api_ok = self.api.as_ref().is_none_or(|p| {
+            finding
+                .api
+                .as_ref()
+                .is_some_and(|a| p.is_match(&a.to_string()))
+        });
         rule_ok && cat_ok && api_ok
     }
 }

@@ -788,7 +788,7 @@ fn expect_judges_findings() {
             phase: Phase::BeforeConsent,
             source: Source::Logcat,
             timing: Timing::Instant { at_us: 1 },
-            api: api.map(str::to_owned),
+            api: api.map(Into::into),
             actor: None,
             message: "m".to_owned(),
             evidence: Vec::new(),

@@ -97,7 +97,7 @@ pub(crate) fn run(
                     kind: EventKind::DataAccess,
                     category: Some(entry.category),
                     timing: Timing::window(d.from_us, d.to_us),
-                    api: Some(call.short_name.clone()),
+                    api: Some(prior_model::Signal::Api(call.short_name.clone())),
                     outcome: Some(Outcome::Unknown),
                     pid: None,
                     uid: None,

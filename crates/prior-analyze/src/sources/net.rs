@@ -260,7 +260,7 @@ fn event(rec: &NetRecord, place: &str, tracker: Option<&str>, offset_us: i64) ->
         kind: EventKind::NetworkContact,
         category: None,
         timing: Timing::instant(rec.time_us.saturating_add(offset_us)),
-        api: Some(format!("host:{}", rec.host)),
+        api: Some(prior_model::Signal::Host(rec.host.clone())),
         outcome: None,
         pid: None,
         uid: None,

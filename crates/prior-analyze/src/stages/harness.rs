@@ -62,7 +62,7 @@ pub(crate) fn consent_and_ui(
             kind,
             category: None,
             timing,
-            api: api.map(Into::into),
+            api: api.map(|a| prior_model::Signal::Api(a.to_string())),
             outcome: None,
             pid: None,
             uid: None,

@@ -44,7 +44,7 @@ use crate::sources::{EventSink, appops, ipc};
 use crate::{AnalyzeError, describe_problems};
 pub(crate) use incomplete::Incomplete;
 use prior_model::bundle::{Bundle, HarnessRecord, Meta};
-use prior_model::{Event, EventKind, Micros, Phase, Source, format_micros_utc};
+use prior_model::{Event, EventKind, Micros, Phase, Signal, Source, format_micros_utc};
 
 /// What every stage after [`load`] may read.
 pub(crate) struct Ctx<'a> {
@@ -246,7 +246,7 @@ type EventKey<'a> = (
     &'a str,
     u64,
     EventKind,
-    Option<&'a str>,
+    Option<&'a Signal>,
     &'a str,
 );
 
@@ -258,7 +258,7 @@ fn event_key(e: &Event) -> EventKey<'_> {
         e.evidence.file.as_str(),
         e.evidence.line,
         e.kind,
-        e.api.as_deref(),
+        e.api.as_ref(),
         e.detail.as_str(),
     )
 }
