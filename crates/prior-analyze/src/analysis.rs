@@ -44,6 +44,9 @@ pub struct AnalyzeOptions {
     pub allow_modified: bool,
     /// At most this many events in [`Report::timeline`] (the total is always counted).
     pub timeline_limit: usize,
+    /// Judge the scenario's `expect:` block recorded in the bundle, on this day (allow
+    /// entries expire by it), into [`Report::expectations`]. `None` (the default): not judged.
+    pub judge_expect_on: Option<prior_model::expect::Date>,
 }
 
 impl Default for AnalyzeOptions {
@@ -51,6 +54,7 @@ impl Default for AnalyzeOptions {
         AnalyzeOptions {
             allow_modified: false,
             timeline_limit: 2000,
+            judge_expect_on: None,
         }
     }
 }
@@ -131,6 +135,8 @@ pub fn analyze_with(
     let sources = assemble::coverage(&ctx, outcomes, &mut incomplete);
     let categories = assemble::categories(&ctx, &events, &phases, &findings);
     let (summary, verdict) = assemble::summary(&events, sink.dropped, &findings, &incomplete);
+    let (expectations, expectations_not_read) =
+        stages::expect::stage(&ctx, &findings, verdict, opts.judge_expect_on);
     assemble::report(
         &ctx,
         assemble::Parts {
@@ -145,6 +151,8 @@ pub fn analyze_with(
             events,
             phases,
             dropped: sink.dropped,
+            expectations,
+            expectations_not_read,
         },
         opts,
     )

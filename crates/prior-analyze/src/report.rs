@@ -52,6 +52,14 @@ pub struct Report {
     pub integrity: IntegrityReport,
     /// Why the session or its analysis is incomplete; empty when complete.
     pub incomplete: Vec<String>,
+    /// The scenario's `expect:` block judged on this report, when asked for
+    /// ([`crate::AnalyzeOptions::judge_expect_on`]) and the bundle's scenario has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<ExpectationsReport>,
+    /// Why the recorded scenario's expectations could not be read (an older bundle whose
+    /// scenario text no longer parses): they were not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations_not_read: Option<String>,
     /// Events of the session in time order, at most [`crate::AnalyzeOptions::timeline_limit`].
     pub timeline: Vec<TimelineEntry>,
     /// How many events there were (the timeline may be shorter).
@@ -224,6 +232,41 @@ pub struct CatalogFacts {
     pub version: String,
     /// `builtin` | `file`.
     pub origin: String,
+}
+
+/// The scenario's `expect:` block, judged (the analyzer's expect stage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectationsReport {
+    /// Where the block was read: `meta` (`meta.json` `scenario.expect`) or `scenario_text`
+    /// (a bundle recorded before issue 14: parsed from `scenario.text`).
+    pub from: String,
+    /// The day allow entries' `expires` were judged on (`YYYY-MM-DD`).
+    pub judged_on: String,
+    /// Every expectation held.
+    pub met: bool,
+    /// What was expected, in words.
+    pub expected: Vec<String>,
+    /// Why they did not hold (empty when met).
+    pub problems: Vec<String>,
+    /// Violations no allow entry covers.
+    pub unexpected: usize,
+    /// Allow entries past their `expires` day.
+    pub expired: usize,
+    /// Violations an allow entry covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<AllowedFinding>,
+}
+
+/// A violation an allow entry covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowedFinding {
+    /// Index into [`Report::findings`].
+    pub finding: usize,
+    /// The entry's reason.
+    pub reason: String,
+    /// The entry's last day, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 /// The inputs of an analysis ([`crate::AnalysisInputs`]).

@@ -12,6 +12,7 @@ pub mod bundle;
 mod category;
 mod consent;
 mod event;
+pub mod expect;
 mod finding;
 pub mod package;
 mod signal;

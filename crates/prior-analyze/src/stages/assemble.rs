@@ -169,6 +169,8 @@ pub(crate) struct Parts {
     pub events: Vec<Event>,
     pub phases: Vec<Option<Phase>>,
     pub dropped: u64,
+    pub expectations: Option<crate::report::ExpectationsReport>,
+    pub expectations_not_read: Option<String>,
 }
 
 /// The report: facts of the bundle, app, device and inputs, and the parts.
@@ -317,6 +319,8 @@ pub(crate) fn report(
             analysed_despite_mismatch: ctx.mismatch,
         },
         incomplete: p.incomplete.iter().map(ToString::to_string).collect(),
+        expectations: p.expectations,
+        expectations_not_read: p.expectations_not_read,
         timeline,
         timeline_total,
     })

@@ -21,7 +21,9 @@
 //! - [`attribute`]: actors from the SDK catalogue of the inputs.
 //! - [`findings`]: signals grouped into accesses and the profile's rules applied
 //!   ([`crate::rules`]).
-//! - [`assemble::coverage`], [`assemble::report`]: what was checked, the verdict, the report.
+//! - [`assemble::coverage`], [`assemble::summary`]: what was checked, the counts, the verdict.
+//! - [`expect::stage`]: the scenario's `expect:` block judged once (when asked for).
+//! - [`assemble::report`]: the report.
 //!
 //! **Adding a source** (e.g. `raw/http.jsonl`): write a `fn(&Ctx, &mut EventSink) ->
 //! Result<SourceOutcome, AnalyzeError>` that pushes its events into the sink, and append it to
@@ -30,6 +32,7 @@
 //! to every outcome alike.
 
 pub(crate) mod assemble;
+pub(crate) mod expect;
 pub(crate) mod harness;
 pub(crate) mod incomplete;
 pub(crate) mod sources;

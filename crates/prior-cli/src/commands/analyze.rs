@@ -77,6 +77,9 @@ pub struct InputArgs<'a> {
     pub catalog: Option<&'a Path>,
     /// `--sdk-catalog FILE`.
     pub sdk_catalogue: Option<&'a Path>,
+    /// Judge the `expect:` block recorded in the bundle on this day (`prior run`, `prior
+    /// report` without `--ignore-expect`); `None`: not judged.
+    pub judge_expect_on: Option<prior_model::expect::Date>,
 }
 
 /// Loads and analyses a bundle with the built-in SDK catalogue.
@@ -90,6 +93,7 @@ pub fn analyze_bundle(
         profile,
         catalog,
         sdk_catalogue: None,
+        judge_expect_on: None,
     };
     analyze_bundle_with(dir, &args, allow_modified)
 }
@@ -115,6 +119,7 @@ pub fn analyze_bundle_with(
     let profile = select_profile(args.profile, &bundle)?;
     let opts = AnalyzeOptions {
         allow_modified,
+        judge_expect_on: args.judge_expect_on,
         ..AnalyzeOptions::default()
     };
     let inputs = AnalysisInputs {
@@ -123,8 +128,16 @@ pub fn analyze_bundle_with(
         sdks_origin: &sdks_origin,
         profile: &profile,
     };
-    prior_analyze::analyze_with(&bundle, &inputs, &opts)
-        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
+    let report = prior_analyze::analyze_with(&bundle, &inputs, &opts)
+        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
+    if let Some(why) = &report.expectations_not_read {
+        note!(
+            "{}: {}",
+            dir.display(),
+            prior_model::text::escape_controls(why)
+        );
+    }
+    Ok(report)
 }
 
 /// The profile to apply: the command line's (`--profile NAME|FILE`: the operator's choice, the
@@ -176,6 +189,7 @@ pub fn run(args: Args) -> CliResult {
         profile: args.profile.as_deref(),
         catalog: args.catalog.as_deref(),
         sdk_catalogue: args.sdk_catalogue.as_deref(),
+        judge_expect_on: None,
     };
     let report = analyze_bundle_with(&args.bundle, &inputs, args.allow_modified)?;
     let text = render(&report, args.format, args.lang);

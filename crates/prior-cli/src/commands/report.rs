@@ -322,6 +322,9 @@ pub fn run(args: Args) -> CliResult {
             profile: args.profile.as_deref(),
             catalog: args.catalog.as_deref(),
             sdk_catalogue: args.sdk_catalogue.as_deref(),
+            // The recorded scenario's expect: block, judged today by the analyzer, unless
+            // --ignore-expect.
+            judge_expect_on: (!args.ignore_expect).then(prior_scenario::Date::today_utc),
         };
         let report = analyze_bundle_with(dir, &inputs, args.allow_modified)?;
         analysed.push((dir.clone(), report));
@@ -333,21 +336,10 @@ pub fn run(args: Args) -> CliResult {
         }
         None => None,
     };
-    let today = prior_scenario::Date::today_utc();
     let items: Vec<Analysed> = analysed
         .into_iter()
         .map(|(dir, report)| {
-            let scenario = if args.ignore_expect {
-                None
-            } else {
-                judge::recorded_scenario(&dir)
-            };
-            let judgement = judge::judge(
-                &report,
-                scenario.as_ref().map(|s| &s.expect),
-                diff.as_ref(),
-                today,
-            );
+            let judgement = judge::judge(&report, diff.as_ref());
             Analysed {
                 dir,
                 report,

@@ -415,18 +415,18 @@ fn run_one(
         recording.overhead.as_secs_f64()
     );
     drop(target);
-    let report = analyze::analyze_bundle(&recording.bundle_dir, profile.as_deref(), None, false)?;
+    let inputs = analyze::InputArgs {
+        profile: profile.as_deref(),
+        judge_expect_on: Some(prior_scenario::Date::today_utc()),
+        ..analyze::InputArgs::default()
+    };
+    let report = analyze::analyze_bundle_with(&recording.bundle_dir, &inputs, false)?;
     // The report is derived data: kept beside the evidence, outside the manifest.
     let _ = fs_err::write(
         recording.bundle_dir.join("report.json"),
         prior_report::render_json(&report),
     );
-    super::run_output::after_one(
-        &scenario,
-        &recording.bundle_dir,
-        report,
-        &output_options(args),
-    )
+    super::run_output::after_one(&recording.bundle_dir, report, &output_options(args))
 }
 
 fn output_options(args: &Args) -> super::run_output::Options<'_> {
