@@ -433,24 +433,6 @@ pub struct ReportFinding {
     pub signals: u64,
 }
 
-impl ReportFinding {
-    /// The model's finding (without the counts).
-    pub fn to_finding(&self) -> prior_model::Finding {
-        prior_model::Finding {
-            rule: self.rule.clone(),
-            severity: self.severity,
-            category: self.category,
-            phase: self.phase,
-            source: self.source,
-            timing: self.timing,
-            api: self.api.clone(),
-            actor: self.actor.clone(),
-            message: self.message.clone(),
-            evidence: self.evidence.clone(),
-        }
-    }
-}
-
 /// What was checked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checked {
