@@ -317,6 +317,8 @@ pub fn record(
             opts.scenario_text.clone()
         },
         consent_mode: scenario.consent.mode.as_str().to_string(),
+        // Typed, so the analyzer judges it without parsing the scenario again (issue 14).
+        expect: Some(scenario.expect.record()),
     });
     // A bundle only ever names a built-in profile; a file is recorded by content
     // (`profile_used`), never as a path for a later analysis to open.

@@ -342,12 +342,7 @@ impl Worker {
                     bundle: Some(recording.bundle_dir.clone()),
                 }
             })?;
-        let judgement = super::judge::judge(
-            &report,
-            Some(&scenario.expect),
-            None,
-            prior_scenario::Date::today_utc(),
-        );
+        let judgement = super::judge::judge(&report, None);
         let outcome = super::judge::outcome(&report, &judgement);
         Ok((recording.bundle_dir, outcome))
     }
@@ -419,32 +414,18 @@ const INCOMPLETE: Outcome = Outcome::Judged(Judged {
     new_violations: None,
 });
 
-/// The scenario recorded in a campaign bundle, parsed with the pair's `${APK}` (the recorder
-/// keeps the text before substitution).
-fn recorded_scenario(bundle: &Path, apk: &str) -> Option<Scenario> {
-    let meta = super::report::read_meta(bundle)?;
-    let sc = &meta["scenario"];
-    let text = sc["text"].as_str().filter(|t| !t.trim().is_empty())?;
-    let path = PathBuf::from(sc["path"].as_str().unwrap_or("scenario.yaml"));
-    let mut vars = Vars::new();
-    vars.set("APK", apk);
-    let opts = prior_scenario::LoadOptions { check_files: false };
-    Scenario::parse(&path, text, &vars, opts).ok()
-}
-
 /// The judged outcome of a pair done in an earlier run: its newest done bundle analysed and
 /// judged again against the scenario recorded in it (as `prior report` does).
-fn outcome_of_done(bundle: &Path, apk: &str, profile: Option<&str>) -> Outcome {
-    let Ok(report) = analyze::analyze_bundle(bundle, profile, None, false) else {
+fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
+    let inputs = analyze::InputArgs {
+        profile,
+        judge_expect_on: Some(prior_scenario::Date::today_utc()),
+        ..analyze::InputArgs::default()
+    };
+    let Ok(report) = analyze::analyze_bundle_with(bundle, &inputs, false) else {
         return INCOMPLETE;
     };
-    let scenario = recorded_scenario(bundle, apk);
-    let judgement = super::judge::judge(
-        &report,
-        scenario.as_ref().map(|s| &s.expect),
-        None,
-        prior_scenario::Date::today_utc(),
-    );
+    let judgement = super::judge::judge(&report, None);
     super::judge::outcome(&report, &judgement)
 }
 
@@ -662,10 +643,7 @@ fn run_campaign(args: RunArgs) -> CliResult {
         let state = ctx.dir.pair_state(pair);
         let outcome = match (&state, outcomes.get(&pair.id)) {
             (PairState::Done { .. }, Some(o)) => o.clone(),
-            (PairState::Done { bundle }, None) => {
-                let apk = plan.app(pair).map(|a| a.apk.as_str()).unwrap_or_default();
-                outcome_of_done(bundle, apk, ctx.profile.as_deref())
-            }
+            (PairState::Done { bundle }, None) => outcome_of_done(bundle, ctx.profile.as_deref()),
             (_, Some(Outcome::Failed(k))) => Outcome::Failed(*k),
             _ => INCOMPLETE,
         };

@@ -380,7 +380,12 @@ pub(crate) fn analyse_recorded(
     bundle_dir: &Path,
     profile: Option<&str>,
 ) -> Result<prior_analyze::Report, CliError> {
-    let report = analyze::analyze_bundle(bundle_dir, profile, None, false)?;
+    let inputs = analyze::InputArgs {
+        profile,
+        judge_expect_on: Some(prior_scenario::Date::today_utc()),
+        ..analyze::InputArgs::default()
+    };
+    let report = analyze::analyze_bundle_with(bundle_dir, &inputs, false)?;
     // The report is derived data: kept beside the evidence, outside the manifest.
     let _ = fs_err::write(
         bundle_dir.join("report.json"),
@@ -452,12 +457,7 @@ fn run_one(
     );
     drop(target);
     let report = analyse_recorded(&recording.bundle_dir, profile.as_deref())?;
-    super::run_output::after_one(
-        &scenario,
-        &recording.bundle_dir,
-        report,
-        &output_options(args),
-    )
+    super::run_output::after_one(&recording.bundle_dir, report, &output_options(args))
 }
 
 fn output_options(args: &Args) -> super::run_output::Options<'_> {
