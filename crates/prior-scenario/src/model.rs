@@ -489,6 +489,21 @@ pub struct ScenarioWarning {
     pub at: Pos,
 }
 
+/// `network:` — how the app's traffic is observed beyond the capture (issue 18).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Network {
+    /// `intercept: mitmproxy` — run the app's HTTP(S) through Prior's mitmdump
+    /// (docs/interception.md); `None` when absent or `none`.
+    pub intercept: Option<Intercept>,
+}
+
+/// An interception proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intercept {
+    /// mitmproxy's `mitmdump` with Prior's addon.
+    Mitmproxy,
+}
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
@@ -513,6 +528,8 @@ pub struct Scenario {
     pub steps: Vec<StepAt>,
     /// `expect:`.
     pub expect: Expect,
+    /// `network:` (default: no interception).
+    pub network: Network,
     /// Non-fatal remarks found while validating.
     pub warnings: Vec<ScenarioWarning>,
 }
