@@ -14,8 +14,10 @@ every request itself, and any connection mitmproxy would still open to a server 
 and recorded as `upstream_blocked`.
 """
 
+import asyncio
 import base64
 import json
+import os
 import time
 
 from mitmproxy import ctx, http, version
@@ -44,6 +46,8 @@ class PriorFlows:
         loader.add_option("prior_out", str, "", "JSON-lines file Prior reads (raw/http.jsonl)")
         loader.add_option("prior_upstream", bool, False,
                           "let flows reach their servers (Prior never sets this)")
+        loader.add_option("prior_parent_pid", int, 0,
+                          "shut down when this process (Prior) is gone")
 
     def _write(self, record):
         if self.out is None:
@@ -59,6 +63,20 @@ class PriorFlows:
             "version": "mitmproxy " + version.VERSION,
             "listen": "%s:%s" % (ctx.options.listen_host or "0.0.0.0", ctx.options.listen_port),
         })
+        if ctx.options.prior_parent_pid > 1:
+            self._watch = asyncio.get_running_loop().create_task(self._watch_parent())
+
+    async def _watch_parent(self):
+        pid = ctx.options.prior_parent_pid
+        while True:
+            await asyncio.sleep(1)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                ctx.master.shutdown()
+                return
+            except PermissionError:
+                pass
 
     def request(self, flow: http.HTTPFlow):
         req = flow.request
@@ -113,6 +131,8 @@ class PriorFlows:
                      "server": _addr(data.server.address)})
 
     def done(self):
+        if getattr(self, "_watch", None) is not None:
+            self._watch.cancel()
         self._write({"type": "proxy", "host_us": _now_us(), "event": "stopped",
                      "version": "mitmproxy " + version.VERSION})
         if self.out is not None:

@@ -165,6 +165,9 @@ pub struct MitmOptions {
     pub work_dir: PathBuf,
     /// How long to wait for the proxy to listen.
     pub ready_timeout: Duration,
+    /// The loopback port to listen on (an emulator booted with `-http-proxy` on it); `None`
+    /// picks a free one.
+    pub port: Option<u16>,
 }
 
 /// A running `mitmdump`.
@@ -200,7 +203,10 @@ impl Mitmdump {
         let log_err = log_file
             .try_clone()
             .map_err(io(format!("open {}", log.display())))?;
-        let port = free_port()?;
+        let port = match opts.port {
+            Some(p) => p,
+            None => free_port()?,
+        };
         let args: Vec<OsString> = vec![
             "--listen-host".into(),
             "127.0.0.1".into(),
@@ -218,6 +224,9 @@ impl Mitmdump {
             "upstream_cert=false".into(),
             "--set".into(),
             "flow_detail=1".into(),
+            // the addon shuts mitmdump down when Prior is gone (a second Ctrl-C exits at once)
+            "--set".into(),
+            format!("prior_parent_pid={}", std::process::id()).into(),
         ];
         let argv = prior_tools::display_argv(
             &opts.program,
@@ -354,6 +363,26 @@ impl Drop for Mitmdump {
     }
 }
 
+/// A new private directory (mode 0700) under the system temp dir for one session's
+/// [`MitmOptions::work_dir`]: the CA's private key lives there, never in the bundle. The
+/// caller removes it ([`std::fs::remove_dir_all`]) when the session ends.
+pub fn private_dir() -> Result<PathBuf, InterceptError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!("prior-mitm-{}-{nanos}", std::process::id()));
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(&dir)
+        .map_err(io(format!("create {}", dir.display())))?;
+    Ok(dir)
+}
+
 fn join(prefix: &str, path: &Path) -> OsString {
     let mut s = OsString::from(prefix);
     s.push(path.as_os_str());
@@ -361,7 +390,7 @@ fn join(prefix: &str, path: &Path) -> OsString {
 }
 
 /// A free loopback port (bound and released; mitmdump binds it a moment later).
-fn free_port() -> Result<u16, InterceptError> {
+pub fn free_port() -> Result<u16, InterceptError> {
     let l = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(io("find a free port"))?;
     l.local_addr()
         .map(|a| a.port())

@@ -55,6 +55,7 @@ fn a_real_mitmdump_records_a_flow_and_stops() {
         out: out.clone(),
         work_dir: work,
         ready_timeout: Duration::from_secs(60),
+        port: None,
     })
     .expect("mitmdump starts");
     assert!(m.listen().ip().is_loopback());

@@ -67,6 +67,33 @@ pub trait NetCapture: Send {
     fn describe(&self) -> String;
 }
 
+/// Where the intercepted HTTP(S) flows are written, relative to the bundle root.
+pub const HTTP_FILE: &str = "raw/http.jsonl";
+
+/// An interception proxy the recorder starts and stops (issue 18, `docs/interception.md`):
+/// Prior's mitmdump, with the device's traffic sent through it. It is started right after the
+/// network capture (before the first step can launch the app) and stopped right after it, on
+/// every path, before the manifest is written.
+pub trait HttpIntercept: Send {
+    /// Starts interception, its addon writing into `dest` (`BUNDLE/raw/http.jsonl`).
+    fn start(&mut self, dest: &Path) -> Result<InterceptStarted, CaptureError>;
+    /// Stops it; when this returns, the file is complete. Returns a line for the harness log.
+    fn stop(&mut self) -> Result<String, CaptureError>;
+    /// What intercepts, for the harness log.
+    fn describe(&self) -> String;
+}
+
+/// What [`HttpIntercept::start`] set up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InterceptStarted {
+    /// Harness notes (proxy address, CA installed or not and how).
+    pub notes: Vec<String>,
+    /// Set when only part of the traffic can be decrypted (e.g. `HTTPS not decrypted: the
+    /// mitmproxy CA could not be installed as a system CA (user build)`): an `http` collector
+    /// record, partial, with this reason.
+    pub partial: Option<String>,
+}
+
 /// Why a [`NetCapture`] could not start or stop. The message reads after "failed to …".
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -170,6 +197,8 @@ pub struct RecordOptions {
     /// The network capture to run into `raw/net.pcap`, if any. Shared (`Arc<Mutex<…>>`) so
     /// the options stay `Clone`; the recorder locks it only to start and stop it.
     pub net_capture: Option<Arc<Mutex<dyn NetCapture>>>,
+    /// The interception proxy to run into `raw/http.jsonl`, if the scenario intercepts.
+    pub http_intercept: Option<Arc<Mutex<dyn HttpIntercept>>>,
     /// The rule profile the session is recorded for (name, file, content sha256), sealed in
     /// `meta.json` as `profile_used` so a later analysis under another profile says so.
     pub profile_used: Option<prior_model::bundle::ProfileRecord>,
@@ -188,6 +217,7 @@ impl RecordOptions {
             appops_poll: Duration::from_secs(2),
             scenario_text: String::new(),
             net_capture: None,
+            http_intercept: None,
             profile_used: None,
         }
     }
@@ -343,6 +373,7 @@ pub fn record(
         last_watch: None,
         last_prompt_file: None,
         net_capture_running: false,
+        intercept_running: false,
         appops_full: false,
         collector_reasons: Vec::new(),
         ui_ok: 0,
@@ -369,6 +400,7 @@ pub fn record(
     }
     s.stop_stream(!device_gone);
     s.stop_net_capture();
+    s.stop_intercept();
     s.ui_summary();
     let reason = reason.or_else(|| s.incomplete_reason());
     let state = if reason.is_some() {
@@ -418,6 +450,8 @@ struct Session<'a> {
     last_prompt_file: Option<String>,
     /// [`RecordOptions::net_capture`] was started and not yet stopped.
     net_capture_running: bool,
+    /// [`RecordOptions::http_intercept`] was started and not yet stopped.
+    intercept_running: bool,
     /// The device refused `dumpsys appops --package`: take the plain dump.
     appops_full: bool,
     /// Collector records written so far (source, reason): each is written once.
@@ -751,7 +785,69 @@ impl Session<'_> {
                 &reason,
             )?;
         }
-        self.start_net_capture()
+        self.start_net_capture()?;
+        self.start_intercept()
+    }
+
+    /// Starts the interception proxy, if there is one. Only a bundle write error is an error;
+    /// a proxy that does not start is an `http` collector record (failed).
+    fn start_intercept(&mut self) -> Res<()> {
+        let Some(hook) = self.opts.http_intercept.clone() else {
+            return Ok(());
+        };
+        let dest = self.w.root().join(HTTP_FILE);
+        let (what, result) = {
+            let mut h = hook.lock().unwrap_or_else(|e| e.into_inner());
+            (h.describe(), h.start(&dest))
+        };
+        match result {
+            Ok(started) => {
+                self.intercept_running = true;
+                self.note(&format!("interception started into {HTTP_FILE}: {what}"))?;
+                for n in &started.notes {
+                    self.note(n)?;
+                }
+                match started.partial {
+                    Some(reason) => self.collector(
+                        Source::Http,
+                        CollectorState::Partial,
+                        Some(CollectorCause::Other),
+                        &reason,
+                    ),
+                    None => Ok(()),
+                }
+            }
+            Err(e) => self.collector(
+                Source::Http,
+                CollectorState::Failed,
+                Some(CollectorCause::NotStarted),
+                &format!(
+                    "interception ({what}) did not start (failed to {e}): no HTTP(S) flow was recorded"
+                ),
+            ),
+        }
+    }
+
+    /// Stops the interception proxy if it runs (every path, before the bundle is sealed).
+    fn stop_intercept(&mut self) {
+        if !self.intercept_running {
+            return;
+        }
+        self.intercept_running = false;
+        let Some(hook) = self.opts.http_intercept.clone() else {
+            return;
+        };
+        let (what, result) = {
+            let mut h = hook.lock().unwrap_or_else(|e| e.into_inner());
+            (h.describe(), h.stop())
+        };
+        let text = match result {
+            Ok(line) => format!("interception stopped: {line}"),
+            Err(e) => format!(
+                "interception ({what}) did not stop cleanly: failed to {e}; {HTTP_FILE} may be cut short"
+            ),
+        };
+        let _ = self.note(&text);
     }
 
     /// Starts the network capture, if there is one. Only a bundle write error is an error.
