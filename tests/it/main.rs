@@ -6,6 +6,7 @@ mod emulator;
 mod exit_table;
 mod hostile;
 mod inspect;
+mod intercept;
 mod lifecycle;
 mod profiles;
 mod report;
