@@ -97,3 +97,13 @@ fn a_real_mitmdump_records_a_flow_and_stops() {
         Some("stopped".into())
     );
 }
+
+/// `scripts/test` installs exactly the version `prior doctor` asks for.
+#[test]
+fn scripts_test_pins_the_same_mitmproxy() {
+    let script = include_str!("../../../scripts/test");
+    assert!(
+        script.contains(&format!("MITMPROXY_VERSION={PINNED_VERSION}\n")),
+        "scripts/test must pin mitmproxy {PINNED_VERSION}"
+    );
+}
