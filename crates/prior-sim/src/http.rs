@@ -194,9 +194,33 @@ pub fn render(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result
     Ok(out)
 }
 
+/// The placeholder kinds: the honey kinds of the issue-18 contract, and `lat`/`lon` for the
+/// location's parts.
+pub const KINDS: &[&str] = &[
+    "imei",
+    "serial",
+    "phone_number",
+    "sim_serial",
+    "iccid",
+    "imsi",
+    "android_id",
+    "advertising_id",
+    "wifi_mac",
+    "wifi_ssid",
+    "bt_mac",
+    "location",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "calendar_title",
+    "clipboard",
+    "lat",
+    "lon",
+];
+
 /// Checks a `send:` action's placeholders and URL without values (model validation).
 pub fn validate(spec: &SendSpec) -> Result<(), String> {
-    let any = |_: &str| Some("0".to_owned());
+    let any = |k: &str| KINDS.contains(&k).then(|| "0".to_owned());
     let url = render(&spec.url, &any)?;
     split_url(&url).ok_or_else(|| format!("`{}` is not an http:// or https:// URL", spec.url))?;
     if let Some(b) = &spec.body {
