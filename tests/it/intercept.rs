@@ -197,3 +197,83 @@ fn a_missing_mitmdump_is_a_failed_http_collector_not_silence() {
         "{rec}"
     );
 }
+
+/// Ctrl-C (SIGINT) in the middle of an intercepted session: Prior stops mitmdump before it
+/// seals the bundle (the addon's `stopped` line is in, the file is in the manifest), and no
+/// mitmdump is left listening.
+#[test]
+fn ctrl_c_stops_mitmdump_before_the_bundle_is_sealed() {
+    let mitmdump = prior_testkit::require_mitmdump!();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let scenario = dir.path().join("leaky-long.yaml");
+    let text = format!(
+        "name: Leaky Shop, intercepted, long wait\n\
+         app: {{ apk: {:?} }}\n\
+         device: {{ simulated: {{ models: {:?}, seed: 1 }} }}\n\
+         network: {{ intercept: mitmproxy }}\n\
+         profile: cn-miit\n\
+         consent:\n  mode: auto\n  timeout: 15s\n  screen: {{ text: \"隐私|个人信息\" }}\n  accept: {{ text: \"^同意$\" }}\n  reject: {{ text: \"^不同意$\" }}\n\
+         steps:\n  - launch\n  - wait: 3s\n  - accept_consent\n  - wait: 90s\n",
+        root().join("scenarios/demo/apps/leaky-shop.apk"),
+        root().join("scenarios/demo/models"),
+    );
+    std::fs::write(&scenario, text).expect("scenario");
+    let out = dir.path().join("out");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("prior"))
+        .arg("run")
+        .arg(&scenario)
+        .args(["--format", "json", "--out"])
+        .arg(&out)
+        .env("PRIOR_MITMDUMP", &mitmdump)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn prior run");
+    let started = std::time::Instant::now();
+    let bundle = loop {
+        let b = std::fs::read_dir(&out)
+            .ok()
+            .and_then(|mut d| d.next())
+            .and_then(Result::ok)
+            .map(|e| e.path());
+        if let Some(b) = b
+            && std::fs::read_to_string(b.join("harness.jsonl"))
+                .unwrap_or_default()
+                .contains("\"type\":\"consent_tap\"")
+        {
+            break b;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "no consent tap"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    rustix::process::kill_process(
+        rustix::process::Pid::from_child(&child),
+        rustix::process::Signal::INT,
+    )
+    .expect("kill(2)");
+    let status = child.wait().expect("wait");
+    // violations (1) outrank an incomplete session (4) in docs/exit-codes.md
+    assert_eq!(status.code(), Some(1));
+    assert!(started.elapsed() < Duration::from_secs(80), "stopped early");
+    let meta: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("meta.json")).expect("meta"))
+            .expect("meta.json");
+    assert_eq!(meta["status"]["state"], "incomplete");
+    assert_eq!(meta["status"]["reason"], "stopped by SIGINT (Ctrl-C)");
+    let lines = http_lines(&bundle);
+    check_proxy_lifecycle(&bundle, &lines);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["type"] == "flow" && l["host"] == "alog.umeng.com")
+    );
+    let listen = lines[0]["listen"].as_str().expect("listen").to_owned();
+    let addr: std::net::SocketAddr = listen.parse().expect("address");
+    assert!(
+        std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err(),
+        "mitmdump still listens on {addr}"
+    );
+}
