@@ -261,7 +261,12 @@ pub fn outgoing(
         split_url(&url).ok_or_else(|| format!("`{url}` is not an http:// or https:// URL"))?;
     let mut headers = Vec::new();
     for (k, v) in &spec.headers {
-        headers.push((k.clone(), render(v, lookup)?));
+        let v = render(v, lookup)?;
+        // a honey value (a clipboard text…) must not split the header block
+        if v.contains(['\r', '\n']) {
+            return Err(format!("header `{k}`: its value holds a line break"));
+        }
+        headers.push((k.clone(), v));
     }
     let body = match &spec.body {
         Some(b) => render(b, lookup)?.into_bytes(),
@@ -609,6 +614,27 @@ mod tests {
             encode("abc", "sha1").as_deref(),
             Some("a9993e364706816aba3e25717850c26c9cd0d89d")
         );
+    }
+
+    #[test]
+    fn a_value_with_a_line_break_cannot_split_the_header_block() {
+        let spec = SendSpec {
+            method: "POST".into(),
+            url: "https://h.example/{{clipboard|url}}".into(),
+            headers: [("X-Clip".to_owned(), "{{clipboard}}".to_owned())].into(),
+            body: None,
+            content_encoding: None,
+            pinned: false,
+            stack: Vec::new(),
+        };
+        let look = |_: &str| Some("a\r\nHost: evil".to_owned());
+        assert!(outgoing(&spec, &look).unwrap_err().contains("line break"));
+        let spec = SendSpec {
+            headers: Default::default(),
+            ..spec
+        };
+        let o = outgoing(&spec, &look).expect("url-encoded in the URL");
+        assert_eq!(o.path, "/a%0D%0AHost%3A%20evil");
     }
 
     #[test]
