@@ -1987,6 +1987,95 @@ mod tests {
         assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
     }
 
+    /// An interception hook that writes its own lines (a stand-in for mitmdump) and says
+    /// HTTPS is not decrypted, as an emulator without a system CA does.
+    struct TestIntercept {
+        calls: Arc<Mutex<Vec<String>>>,
+        dest: Option<PathBuf>,
+    }
+
+    impl HttpIntercept for TestIntercept {
+        fn start(&mut self, dest: &Path) -> Result<InterceptStarted, CaptureError> {
+            let root = dest.parent().and_then(Path::parent).unwrap();
+            let harness = std::fs::read_to_string(root.join("harness.jsonl")).unwrap();
+            self.calls.lock().unwrap().push(format!(
+                "start {} capture_started={} launched={}",
+                dest.strip_prefix(root).unwrap().display(),
+                harness.contains("network capture started"),
+                harness.contains("\"type\":\"launch\"")
+            ));
+            std::fs::write(dest, "{\"type\":\"proxy\",\"event\":\"started\"}\n").unwrap();
+            self.dest = Some(dest.to_path_buf());
+            Ok(InterceptStarted {
+                notes: vec!["proxy on 127.0.0.1:1".into()],
+                partial: Some("HTTPS not decrypted: no system CA (test)".into()),
+            })
+        }
+        fn stop(&mut self) -> Result<String, CaptureError> {
+            self.calls.lock().unwrap().push("stop".into());
+            let d = self.dest.as_ref().unwrap();
+            let mut t = std::fs::read_to_string(d).unwrap();
+            t.push_str("{\"type\":\"proxy\",\"event\":\"stopped\"}\n");
+            std::fs::write(d, t).unwrap();
+            Ok("test proxy stopped".into())
+        }
+        fn describe(&self) -> String {
+            "test proxy".into()
+        }
+    }
+
+    #[test]
+    fn interception_runs_after_the_capture_until_before_the_seal_and_says_what_it_cannot_see() {
+        let (sim, _server, dev) = handset();
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        opts.net_capture = Some(Arc::new(Mutex::new(TestCapture {
+            sim: Arc::clone(&sim),
+            calls: Arc::new(Mutex::new(Vec::new())),
+            fail_start: false,
+            cancel_on_start: None,
+        })));
+        opts.http_intercept = Some(Arc::new(Mutex::new(TestIntercept {
+            calls: Arc::clone(&calls),
+            dest: None,
+        })));
+        let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [
+                "start raw/http.jsonl capture_started=true launched=false",
+                "stop"
+            ]
+        );
+        assert!(bundle.integrity.is_intact(), "{:?}", bundle.integrity);
+        let manifest = std::fs::read_to_string(bundle.path("MANIFEST.sha256")).unwrap();
+        assert!(manifest.contains("  raw/http.jsonl\n"), "{manifest}");
+        let http = std::fs::read_to_string(bundle.path(HTTP_FILE)).unwrap();
+        assert!(http.ends_with("\"stopped\"}\n"), "{http}");
+        assert!(collectors(&bundle).contains(&(
+            Source::Http,
+            CollectorState::Partial,
+            "HTTPS not decrypted: no system CA (test)".into()
+        )));
+        let pos = |needle: &str| {
+            bundle
+                .harness
+                .iter()
+                .position(|e| serde_json::to_string(&e.record).unwrap().contains(needle))
+                .unwrap()
+        };
+        assert!(
+            pos("interception started into raw/http.jsonl: test proxy")
+                < pos("\"type\":\"launch\"")
+        );
+        assert!(pos("proxy on 127.0.0.1:1") < pos("\"type\":\"launch\""));
+        assert!(pos("network capture stopped") < pos("interception stopped: test proxy stopped"));
+        assert_eq!(pos("\"type\":\"end\""), bundle.harness.len() - 1);
+    }
+
     #[test]
     fn a_capture_that_cannot_start_is_noted_and_the_run_goes_on() {
         let (rec, bundle, notes, calls) = record_with(true, false);
