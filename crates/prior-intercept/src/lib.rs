@@ -383,6 +383,74 @@ pub fn private_dir() -> Result<PathBuf, InterceptError> {
     Ok(dir)
 }
 
+/// The name Android's system CA store gives a certificate, without the `.0`: OpenSSL's
+/// `subject_hash_old` — the first four bytes of the MD5 of the DER subject name, read
+/// little-endian, as eight hex digits (AOSP `system/ca-certificates` names its files so).
+/// `None` for anything that is not one PEM certificate with a readable subject.
+pub fn subject_hash_old(pem: &[u8]) -> Option<String> {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    let text = std::str::from_utf8(pem).ok()?;
+    let body = text
+        .split("-----BEGIN CERTIFICATE-----")
+        .nth(1)?
+        .split("-----END CERTIFICATE-----")
+        .next()?;
+    let b64: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    let subject = der_subject(&der)?;
+    let digest = md5::Md5::digest(subject);
+    let d = digest.as_slice();
+    let n = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+    Some(format!("{n:08x}"))
+}
+
+/// One DER element at `pos`: (tag, start of content, end of element).
+fn der_element(der: &[u8], pos: usize) -> Option<(u8, usize, usize)> {
+    let tag = *der.get(pos)?;
+    let first = *der.get(pos + 1)?;
+    let (len, header) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            len = (len << 8) | usize::from(*der.get(pos + 2 + i)?);
+        }
+        (len, 2 + n)
+    };
+    let start = pos.checked_add(header)?;
+    let end = start.checked_add(len)?;
+    (end <= der.len()).then_some((tag, start, end))
+}
+
+/// The subject Name of an X.509 certificate, as its DER bytes (RFC 5280 §4.1: Certificate ::=
+/// SEQUENCE { tbsCertificate SEQUENCE { [0] version OPTIONAL, serialNumber, signature, issuer,
+/// validity, subject, … } … }).
+fn der_subject(der: &[u8]) -> Option<&[u8]> {
+    let (tag, cert, _) = der_element(der, 0)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, mut pos, _) = der_element(der, cert)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let (tag, _, end) = der_element(der, pos)?;
+    if tag == 0xa0 {
+        pos = end; // explicit version
+    }
+    // serialNumber, signature, issuer, validity
+    for _ in 0..4 {
+        pos = der_element(der, pos)?.2;
+    }
+    let (tag, _, end) = der_element(der, pos)?;
+    (tag == 0x30).then(|| &der[pos..end])
+}
+
 fn join(prefix: &str, path: &Path) -> OsString {
     let mut s = OsString::from(prefix);
     s.push(path.as_os_str());

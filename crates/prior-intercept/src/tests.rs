@@ -107,3 +107,12 @@ fn scripts_test_pins_the_same_mitmproxy() {
         "scripts/test must pin mitmproxy {PINNED_VERSION}"
     );
 }
+
+#[test]
+fn the_system_ca_file_name_is_openssls_subject_hash_old() {
+    let pem = include_bytes!("../../../tests/data/intercept/ca-subject-mitmproxy.pem");
+    assert_eq!(subject_hash_old(pem).as_deref(), Some("c8750f0d"));
+    assert_eq!(subject_hash_old(b"not a certificate"), None);
+    let cut = &pem[..pem.len() / 2];
+    assert_eq!(subject_hash_old(cut), None);
+}

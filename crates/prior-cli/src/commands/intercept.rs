@@ -5,8 +5,10 @@
 //! * The simulated handset sends its models' `send:` requests through it, trusting the
 //!   session's CA except for hosts a model pins.
 //! * An emulator Prior boots for the run is started with `-http-proxy http://127.0.0.1:PORT`
-//!   ([`emulator_proxy_port`], one port per `prior run`); Prior does not install the CA as a
-//!   system CA yet, so HTTPS is recorded as not decrypted (an `http` collector record, partial).
+//!   ([`emulator_proxy_port`], one port per `prior run`); Prior then tries to make the session
+//!   CA a system CA through `su` ([`CA_SCRIPT`], UNVERIFIED on real images) and checks the file
+//!   is in place; when it cannot, HTTPS is recorded as not decrypted (an `http` collector
+//!   record, partial, with the reason).
 //! * Any other device: interception does not start (an `http` collector record, failed).
 
 use prior_intercept::{MitmOptions, Mitmdump};
@@ -20,8 +22,8 @@ use std::time::Duration;
 pub(crate) enum InterceptDevice {
     /// Prior's simulated handset.
     Sim(Arc<SimDevice>),
-    /// An emulator; the `-http-proxy` port it was booted with here, if any.
-    Emulator(Option<u16>),
+    /// An emulator: the `-http-proxy` port it was booted with here, if any, and its device.
+    Emulator(Option<u16>, prior_device::Device),
     /// A device Prior cannot route through a proxy.
     Other,
 }
@@ -66,8 +68,8 @@ impl HttpIntercept for MitmHook {
     fn start(&mut self, dest: &Path) -> Result<InterceptStarted, CaptureError> {
         let port = match &self.device {
             InterceptDevice::Sim(_) => None,
-            InterceptDevice::Emulator(Some(p)) => Some(*p),
-            InterceptDevice::Emulator(None) => {
+            InterceptDevice::Emulator(Some(p), _) => Some(*p),
+            InterceptDevice::Emulator(None, _) => {
                 return Err(CaptureError::device(
                     "route the emulator through mitmdump",
                     "it was already running, not booted by this run with -http-proxy; stop it \
@@ -121,17 +123,21 @@ impl HttpIntercept for MitmHook {
                         .into(),
                 );
             }
-            InterceptDevice::Emulator(_) => {
+            InterceptDevice::Emulator(_, dev) => {
                 notes.push(format!(
                     "the emulator was booted with -http-proxy http://{}",
                     m.listen()
                 ));
-                partial = Some(
-                    "HTTPS not decrypted: Prior does not install the mitmproxy CA as a system CA \
-                     on emulators yet (docs/interception.md); plain HTTP flows and TLS failures \
-                     are recorded"
-                        .to_string(),
-                );
+                let pem = m.ca_cert_pem().map_err(err("read mitmdump's CA"))?;
+                match install_system_ca(dev, &pem) {
+                    Ok(note) => notes.push(note),
+                    Err(why) => {
+                        partial = Some(format!(
+                            "HTTPS not decrypted: the mitmproxy CA could not be installed as a \
+                             system CA ({why}); plain HTTP flows and TLS failures are recorded"
+                        ))
+                    }
+                }
             }
             InterceptDevice::Other => {}
         }
@@ -184,15 +190,120 @@ impl HttpIntercept for MitmHook {
     fn describe(&self) -> String {
         match &self.device {
             InterceptDevice::Sim(_) => "mitmdump for the SIMULATED handset's send: requests".into(),
-            InterceptDevice::Emulator(_) => "mitmdump as the emulator's -http-proxy".into(),
+            InterceptDevice::Emulator(..) => "mitmdump as the emulator's -http-proxy".into(),
             InterceptDevice::Other => "mitmdump".into(),
         }
     }
+}
+
+/// Where the session CA is pushed before [`CA_SCRIPT`] copies it.
+const CA_ON_DEVICE: &str = "/data/local/tmp/prior-ca.pem";
+
+/// Makes the CA pushed to [`CA_ON_DEVICE`] a system CA until the next reboot or snapshot load,
+/// run as `su 0 sh -c CA_SCRIPT prior HASH`. The system store is
+/// `$ANDROID_ROOT/etc/security/cacerts` (AOSP `SystemCertificateSource`); a tmpfs over it
+/// holds the existing certificates plus `HASH.0`. From Android 14 apps read the Conscrypt
+/// APEX's `/apex/com.android.conscrypt/cacerts` (UNVERIFIED against AOSP source): the tmpfs is
+/// bind-mounted over it in zygote's mount namespace, so apps started afterwards (the app under
+/// test is launched later) see it. The whole method is UNVERIFIED on real emulator images
+/// (docs/interception.md); the script's last command checks the file is where apps look.
+pub(crate) const CA_SCRIPT: &str = r#"set -e
+H="$1"
+S=/data/local/tmp/prior-cacerts
+C=/system/etc/security/cacerts
+A=/apex/com.android.conscrypt/cacerts
+rm -rf "$S"
+mkdir -p -m 700 "$S"
+if [ -d "$A" ]; then cp "$A"/* "$S"/; else cp "$C"/* "$S"/; fi
+cp /data/local/tmp/prior-ca.pem "$S/$H.0"
+mount -t tmpfs tmpfs "$C"
+cp "$S"/* "$C"/
+chown root:root "$C"/*
+chmod 644 "$C"/*
+chcon u:object_r:system_file:s0 "$C" "$C"/* || true
+rm -rf "$S"
+if [ -d "$A" ]; then
+  for z in $(pidof zygote zygote64); do
+    nsenter --mount=/proc/$z/ns/mnt -- /system/bin/mount --bind "$C" "$A"
+    nsenter --mount=/proc/$z/ns/mnt -- ls "$A/$H.0"
+  done
+fi
+ls "$C/$H.0""#;
+
+/// Pushes the session CA and runs [`CA_SCRIPT`]; a harness note, or why not.
+fn install_system_ca(dev: &prior_device::Device, pem: &[u8]) -> Result<String, String> {
+    let hash = prior_intercept::subject_hash_old(pem)
+        .ok_or("the CA certificate's subject could not be read")?;
+    dev.push_bytes(pem.to_vec(), CA_ON_DEVICE)
+        .map_err(|e| format!("push {CA_ON_DEVICE}: {e}"))?;
+    let cmd = prior_device::Cmd::new("su")
+        .raw("0 sh -c")
+        .arg(CA_SCRIPT)
+        .and_then(|c| c.raw("prior").arg(&hash))
+        .map_err(|e| e.to_string())?;
+    let out = dev
+        .shell(&cmd, Duration::from_secs(60))
+        .map_err(|e| format!("run su: {e}"))?;
+    if !out.success() {
+        let said = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        let said = if said.is_empty() {
+            String::from_utf8_lossy(&out.stdout).trim().to_string()
+        } else {
+            said
+        };
+        let said: String = said
+            .lines()
+            .last()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        return Err(format!(
+            "`su 0 sh -c …` exited {} ({said}); a user build or an image without su cannot \
+             take a system CA",
+            out.exit
+        ));
+    }
+    Ok(format!(
+        "installed the session CA as system CA {hash}.0 through su (a tmpfs over \
+         /system/etc/security/cacerts, bind-mounted over /apex/com.android.conscrypt/cacerts in \
+         zygote's mount namespace where that exists); the file is in place — the method is \
+         UNVERIFIED on real images (docs/interception.md)"
+    ))
 }
 
 impl Drop for MitmHook {
     fn drop(&mut self) {
         self.running.take();
         self.cleanup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_ca_script_takes_the_hash_as_an_argument_and_checks_the_result() {
+        // nothing device- or certificate-controlled is spliced into the script
+        assert!(!CA_SCRIPT.contains('\''));
+        assert!(CA_SCRIPT.starts_with("set -e\nH=\"$1\"\n"));
+        assert!(CA_SCRIPT.contains(CA_ON_DEVICE));
+        assert!(CA_SCRIPT.trim_end().ends_with("ls \"$C/$H.0\""));
+        let cmd = prior_device::Cmd::new("su")
+            .raw("0 sh -c")
+            .arg(CA_SCRIPT)
+            .and_then(|c| c.raw("prior").arg("c8750f0d"))
+            .expect("quoted");
+        assert!(
+            cmd.as_str().starts_with("su 0 sh -c 'set -e"),
+            "{}",
+            cmd.as_str()
+        );
+        assert!(
+            cmd.as_str().ends_with("' prior 'c8750f0d'"),
+            "{}",
+            cmd.as_str()
+        );
     }
 }

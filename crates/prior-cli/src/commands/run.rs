@@ -522,7 +522,7 @@ pub(crate) fn attach_intercept(
     use super::intercept::{InterceptDevice, MitmHook};
     let device = match (&target._sim, &target.avd) {
         (Some((sim, _)), _) => InterceptDevice::Sim(Arc::clone(sim)),
-        (None, Some(avd)) => InterceptDevice::Emulator(avd.http_proxy_port),
+        (None, Some(avd)) => InterceptDevice::Emulator(avd.http_proxy_port, avd.device.clone()),
         (None, None) => InterceptDevice::Other,
     };
     opts.http_intercept = Some(Arc::new(std::sync::Mutex::new(MitmHook::new(device))));
