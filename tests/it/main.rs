@@ -8,6 +8,7 @@ mod exit_table;
 mod honey;
 mod hostile;
 mod inspect;
+mod intercept;
 mod lifecycle;
 mod profiles;
 mod report;

@@ -94,6 +94,10 @@ pub struct BootOptions {
     pub port: Option<u16>,
     /// `-tcpdump FILE`: a pcap of all guest traffic.
     pub tcpdump: Option<PathBuf>,
+    /// `-http-proxy URL`: every TCP connection of the guest through this HTTP proxy (Prior's
+    /// mitmdump, `http://127.0.0.1:PORT`; developer.android.com, "Set up Android Emulator
+    /// networking", "Using the emulator with a proxy"; docs/interception.md).
+    pub http_proxy: Option<String>,
     /// `-wipe-data`.
     pub wipe_data: bool,
     /// How long to wait for the boot.
@@ -111,6 +115,7 @@ impl Default for BootOptions {
         BootOptions {
             port: None,
             tcpdump: None,
+            http_proxy: None,
             wipe_data: false,
             timeout: Duration::from_secs(300),
             locale: None,
@@ -303,6 +308,10 @@ pub fn emulator_args(name: &str, port: u16, opts: &BootOptions) -> Vec<String> {
     if let Some(t) = &opts.tcpdump {
         args.push("-tcpdump".into());
         args.push(t.display().to_string());
+    }
+    if let Some(p) = &opts.http_proxy {
+        args.push("-http-proxy".into());
+        args.push(p.clone());
     }
     if let Some(l) = &opts.locale {
         args.push("-change-locale".into());
@@ -947,6 +956,7 @@ mod tests {
     fn the_command_line_is_the_documented_one() {
         let opts = BootOptions {
             tcpdump: Some("/tmp/n.pcap".into()),
+            http_proxy: Some("http://127.0.0.1:8089".into()),
             wipe_data: true,
             locale: Some("de-DE".into()),
             timezone: Some("Europe/Berlin".into()),
@@ -956,7 +966,7 @@ mod tests {
         assert_eq!(
             emulator_args("p34", 5556, &opts).join(" "),
             "-avd p34 -port 5556 -no-window -no-audio -no-boot-anim -no-snapshot-save \
-             -gpu swiftshader_indirect -wipe-data -tcpdump /tmp/n.pcap -change-locale de-DE \
+             -gpu swiftshader_indirect -wipe-data -tcpdump /tmp/n.pcap -http-proxy http://127.0.0.1:8089 -change-locale de-DE \
              -timezone Europe/Berlin -no-metrics"
         );
     }

@@ -15,6 +15,8 @@ pub enum Source {
     Ui,
     /// Network capture.
     Net,
+    /// Intercepted HTTP(S) flows (`raw/http.jsonl`, Prior's mitmdump addon; issue 18).
+    Http,
     /// Prior's own harness (steps, markers, taps).
     Harness,
     /// An optional instrumentation hook (e.g. a Frida agent logging JSON).
@@ -32,6 +34,7 @@ impl Source {
             Source::Ipc => "ipc",
             Source::Ui => "ui",
             Source::Net => "net",
+            Source::Http => "http",
             Source::Harness => "harness",
             Source::Hook => "hook",
             Source::Honey => "honey",

@@ -67,6 +67,33 @@ pub trait NetCapture: Send {
     fn describe(&self) -> String;
 }
 
+/// Where the intercepted HTTP(S) flows are written, relative to the bundle root.
+pub const HTTP_FILE: &str = "raw/http.jsonl";
+
+/// An interception proxy the recorder starts and stops (issue 18, `docs/interception.md`):
+/// Prior's mitmdump, with the device's traffic sent through it. It is started right after the
+/// network capture (before the first step can launch the app) and stopped right after it, on
+/// every path, before the manifest is written.
+pub trait HttpIntercept: Send {
+    /// Starts interception, its addon writing into `dest` (`BUNDLE/raw/http.jsonl`).
+    fn start(&mut self, dest: &Path) -> Result<InterceptStarted, CaptureError>;
+    /// Stops it; when this returns, the file is complete. Returns a line for the harness log.
+    fn stop(&mut self) -> Result<String, CaptureError>;
+    /// What intercepts, for the harness log.
+    fn describe(&self) -> String;
+}
+
+/// What [`HttpIntercept::start`] set up.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InterceptStarted {
+    /// Harness notes (proxy address, CA installed or not and how).
+    pub notes: Vec<String>,
+    /// Set when only part of the traffic can be decrypted (e.g. `HTTPS not decrypted: the
+    /// mitmproxy CA could not be installed as a system CA (user build)`): an `http` collector
+    /// record, partial, with this reason.
+    pub partial: Option<String>,
+}
+
 /// Why a [`NetCapture`] could not start or stop. The message reads after "failed to …".
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
@@ -174,6 +201,8 @@ pub struct RecordOptions {
     /// device has one (an emulator, or the simulated handset's modelled console). Used only
     /// when the scenario's `honey:` is true.
     pub geo_console: Option<Arc<Mutex<dyn crate::honey::GeoConsole>>>,
+    /// The interception proxy to run into `raw/http.jsonl`, if the scenario intercepts.
+    pub http_intercept: Option<Arc<Mutex<dyn HttpIntercept>>>,
     /// The rule profile the session is recorded for (name, file, content sha256), sealed in
     /// `meta.json` as `profile_used` so a later analysis under another profile says so.
     pub profile_used: Option<prior_model::bundle::ProfileRecord>,
@@ -193,6 +222,7 @@ impl RecordOptions {
             scenario_text: String::new(),
             net_capture: None,
             geo_console: None,
+            http_intercept: None,
             profile_used: None,
         }
     }
@@ -350,6 +380,7 @@ pub fn record(
         last_watch: None,
         last_prompt_file: None,
         net_capture_running: false,
+        intercept_running: false,
         appops_full: false,
         collector_reasons: Vec::new(),
         ui_ok: 0,
@@ -376,6 +407,7 @@ pub fn record(
     }
     s.stop_stream(!device_gone);
     s.stop_net_capture();
+    s.stop_intercept();
     s.ui_summary();
     let reason = reason.or_else(|| s.incomplete_reason());
     let state = if reason.is_some() {
@@ -425,6 +457,8 @@ struct Session<'a> {
     last_prompt_file: Option<String>,
     /// [`RecordOptions::net_capture`] was started and not yet stopped.
     net_capture_running: bool,
+    /// [`RecordOptions::http_intercept`] was started and not yet stopped.
+    intercept_running: bool,
     /// The device refused `dumpsys appops --package`: take the plain dump.
     appops_full: bool,
     /// Collector records written so far (source, reason): each is written once.
@@ -817,7 +851,69 @@ impl Session<'_> {
                 &reason,
             )?;
         }
-        self.start_net_capture()
+        self.start_net_capture()?;
+        self.start_intercept()
+    }
+
+    /// Starts the interception proxy, if there is one. Only a bundle write error is an error;
+    /// a proxy that does not start is an `http` collector record (failed).
+    fn start_intercept(&mut self) -> Res<()> {
+        let Some(hook) = self.opts.http_intercept.clone() else {
+            return Ok(());
+        };
+        let dest = self.w.root().join(HTTP_FILE);
+        let (what, result) = {
+            let mut h = hook.lock().unwrap_or_else(|e| e.into_inner());
+            (h.describe(), h.start(&dest))
+        };
+        match result {
+            Ok(started) => {
+                self.intercept_running = true;
+                self.note(&format!("interception started into {HTTP_FILE}: {what}"))?;
+                for n in &started.notes {
+                    self.note(n)?;
+                }
+                match started.partial {
+                    Some(reason) => self.collector(
+                        Source::Http,
+                        CollectorState::Partial,
+                        Some(CollectorCause::Other),
+                        &reason,
+                    ),
+                    None => Ok(()),
+                }
+            }
+            Err(e) => self.collector(
+                Source::Http,
+                CollectorState::Failed,
+                Some(CollectorCause::NotStarted),
+                &format!(
+                    "interception ({what}) did not start (failed to {e}): no HTTP(S) flow was recorded"
+                ),
+            ),
+        }
+    }
+
+    /// Stops the interception proxy if it runs (every path, before the bundle is sealed).
+    fn stop_intercept(&mut self) {
+        if !self.intercept_running {
+            return;
+        }
+        self.intercept_running = false;
+        let Some(hook) = self.opts.http_intercept.clone() else {
+            return;
+        };
+        let (what, result) = {
+            let mut h = hook.lock().unwrap_or_else(|e| e.into_inner());
+            (h.describe(), h.stop())
+        };
+        let text = match result {
+            Ok(line) => format!("interception stopped: {line}"),
+            Err(e) => format!(
+                "interception ({what}) did not stop cleanly: failed to {e}; {HTTP_FILE} may be cut short"
+            ),
+        };
+        let _ = self.note(&text);
     }
 
     /// Starts the network capture, if there is one. Only a bundle write error is an error.
@@ -1955,6 +2051,95 @@ mod tests {
         assert!(pos("logcat stream stopped") < pos("network capture stopped"));
         assert_eq!(pos("\"type\":\"end\""), bundle.harness.len() - 1);
         assert_eq!(rec.state, RecordingState::Complete, "{:?}", rec.reason);
+    }
+
+    /// An interception hook that writes its own lines (a stand-in for mitmdump) and says
+    /// HTTPS is not decrypted, as an emulator without a system CA does.
+    struct TestIntercept {
+        calls: Arc<Mutex<Vec<String>>>,
+        dest: Option<PathBuf>,
+    }
+
+    impl HttpIntercept for TestIntercept {
+        fn start(&mut self, dest: &Path) -> Result<InterceptStarted, CaptureError> {
+            let root = dest.parent().and_then(Path::parent).unwrap();
+            let harness = std::fs::read_to_string(root.join("harness.jsonl")).unwrap();
+            self.calls.lock().unwrap().push(format!(
+                "start {} capture_started={} launched={}",
+                dest.strip_prefix(root).unwrap().display(),
+                harness.contains("network capture started"),
+                harness.contains("\"type\":\"launch\"")
+            ));
+            std::fs::write(dest, "{\"type\":\"proxy\",\"event\":\"started\"}\n").unwrap();
+            self.dest = Some(dest.to_path_buf());
+            Ok(InterceptStarted {
+                notes: vec!["proxy on 127.0.0.1:1".into()],
+                partial: Some("HTTPS not decrypted: no system CA (test)".into()),
+            })
+        }
+        fn stop(&mut self) -> Result<String, CaptureError> {
+            self.calls.lock().unwrap().push("stop".into());
+            let d = self.dest.as_ref().unwrap();
+            let mut t = std::fs::read_to_string(d).unwrap();
+            t.push_str("{\"type\":\"proxy\",\"event\":\"stopped\"}\n");
+            std::fs::write(d, t).unwrap();
+            Ok("test proxy stopped".into())
+        }
+        fn describe(&self) -> String {
+            "test proxy".into()
+        }
+    }
+
+    #[test]
+    fn interception_runs_after_the_capture_until_before_the_seal_and_says_what_it_cannot_see() {
+        let (sim, _server, dev) = handset();
+        let dir = tempfile::tempdir().unwrap().keep();
+        let mut opts = RecordOptions::new(dir.join("bundle"), "0.0.0-test");
+        opts.simulated = true;
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        opts.net_capture = Some(Arc::new(Mutex::new(TestCapture {
+            sim: Arc::clone(&sim),
+            calls: Arc::new(Mutex::new(Vec::new())),
+            fail_start: false,
+            cancel_on_start: None,
+        })));
+        opts.http_intercept = Some(Arc::new(Mutex::new(TestIntercept {
+            calls: Arc::clone(&calls),
+            dest: None,
+        })));
+        let rec = record(&scenario(), &app(), &dev, &opts, &Silent).unwrap();
+        let bundle = Bundle::open(&rec.bundle_dir).unwrap();
+        assert_eq!(
+            *calls.lock().unwrap(),
+            [
+                "start raw/http.jsonl capture_started=true launched=false",
+                "stop"
+            ]
+        );
+        assert!(bundle.integrity.is_intact(), "{:?}", bundle.integrity);
+        let manifest = std::fs::read_to_string(bundle.path("MANIFEST.sha256")).unwrap();
+        assert!(manifest.contains("  raw/http.jsonl\n"), "{manifest}");
+        let http = std::fs::read_to_string(bundle.path(HTTP_FILE)).unwrap();
+        assert!(http.ends_with("\"stopped\"}\n"), "{http}");
+        assert!(collectors(&bundle).contains(&(
+            Source::Http,
+            CollectorState::Partial,
+            "HTTPS not decrypted: no system CA (test)".into()
+        )));
+        let pos = |needle: &str| {
+            bundle
+                .harness
+                .iter()
+                .position(|e| serde_json::to_string(&e.record).unwrap().contains(needle))
+                .unwrap()
+        };
+        assert!(
+            pos("interception started into raw/http.jsonl: test proxy")
+                < pos("\"type\":\"launch\"")
+        );
+        assert!(pos("proxy on 127.0.0.1:1") < pos("\"type\":\"launch\""));
+        assert!(pos("network capture stopped") < pos("interception stopped: test proxy stopped"));
+        assert_eq!(pos("\"type\":\"end\""), bundle.harness.len() - 1);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 use crate::duration::parse_duration;
 use crate::error::{ErrorKind, ScenarioError};
 use crate::model::{
-    Allow, App, BUILTIN_PROFILES, Consent, ConsentMode, Date, DeviceSpec, Expect, Pattern, Pos,
-    ProfileRef, Scenario, ScenarioWarning, Selector, SimulatedOptions, Step, StepAt, WaitTarget,
+    Allow, App, BUILTIN_PROFILES, Consent, ConsentMode, Date, DeviceSpec, Expect, Intercept,
+    Network, Pattern, Pos, ProfileRef, Scenario, ScenarioWarning, Selector, SimulatedOptions, Step,
+    StepAt, WaitTarget,
 };
 use crate::vars::{SubstError, Vars, substitute};
 use crate::yaml::{self, Key, Kind, Node};
@@ -24,6 +25,7 @@ const TOP_KEYS: &[&str] = &[
     "steps",
     "expect",
     "honey",
+    "network",
 ];
 const APP_KEYS: &[&str] = &["apk", "package", "activity"];
 const DEVICE_KEYS: &[&str] = &["serial", "avd", "simulated"];
@@ -32,6 +34,7 @@ const CONSENT_KEYS: &[&str] = &["mode", "timeout", "screen", "accept", "reject",
 const SELECTOR_KEYS: &[&str] = &["text", "desc", "id"];
 const TAP_KEYS: &[&str] = &["text", "desc", "id", "timeout"];
 const WAIT_FOR_KEYS: &[&str] = &["activity", "text", "desc", "id", "timeout"];
+const NETWORK_KEYS: &[&str] = &["intercept"];
 const EXPECT_KEYS: &[&str] = &["max_findings", "verdict", "allow"];
 const ALLOW_KEYS: &[&str] = &["rule", "category", "api", "reason", "expires"];
 const BARE_STEPS: &[&str] = &[
@@ -472,6 +475,9 @@ impl Cx<'_> {
             Some(n) => self.honey(n).map(Some),
             None => Some(None),
         };
+        let network = top
+            .get("network")
+            .map_or(Some(Network::default()), |n| self.network(n));
         let _ = top.node;
 
         Some(Scenario {
@@ -486,6 +492,7 @@ impl Cx<'_> {
             steps: steps?,
             expect: expect?,
             honey: honey?,
+            network: network?,
             warnings: std::mem::take(&mut self.warnings),
         })
     }
@@ -708,6 +715,32 @@ impl Cx<'_> {
             help,
         );
         None
+    }
+
+    /// `network: { intercept: mitmproxy }` (issue 18, docs/interception.md).
+    fn network(&mut self, node: &Node) -> Option<Network> {
+        if matches!(node.kind, Kind::Null) {
+            return Some(Network::default());
+        }
+        let f = self.fields(node, "network", NETWORK_KEYS)?;
+        let intercept = match f.get("intercept") {
+            None => None,
+            Some(n) => match self.string(n, "network.intercept").as_deref() {
+                Some("mitmproxy") => Some(Intercept::Mitmproxy),
+                Some("none") => None,
+                Some(other) => {
+                    self.at_node(
+                        ErrorKind::InvalidValue,
+                        n,
+                        format!("unknown interception `{other}`"),
+                        "use `intercept: mitmproxy` (or `none`)".to_owned(),
+                    );
+                    return None;
+                }
+                None => return None,
+            },
+        };
+        Some(Network { intercept })
     }
 
     fn consent(&mut self, node: &Node) -> Option<Consent> {

@@ -379,6 +379,21 @@ pub struct ScenarioWarning {
     pub at: Pos,
 }
 
+/// `network:` — how the app's traffic is observed beyond the capture (issue 18).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Network {
+    /// `intercept: mitmproxy` — run the app's HTTP(S) through Prior's mitmdump
+    /// (docs/interception.md); `None` when absent or `none`.
+    pub intercept: Option<Intercept>,
+}
+
+/// An interception proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intercept {
+    /// mitmproxy's `mitmdump` with Prior's addon.
+    Mitmproxy,
+}
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scenario {
@@ -409,6 +424,8 @@ pub struct Scenario {
     /// phone; `None` (absent): everything on an emulator or the simulated handset, only reads
     /// on a physical device (Prior does not write to a phone's contacts unasked).
     pub honey: Option<bool>,
+    /// `network:` (default: no interception).
+    pub network: Network,
     /// Non-fatal remarks found while validating.
     pub warnings: Vec<ScenarioWarning>,
 }

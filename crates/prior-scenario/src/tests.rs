@@ -937,3 +937,26 @@ fn honey_is_absent_by_default_and_takes_only_a_boolean() {
         e.message()
     );
 }
+
+// --- H9 (issue 18): `network: { intercept: mitmproxy }`
+fn load_str(text: &str) -> Result<Scenario, ScenarioError> {
+    Scenario::parse(
+        Path::new("inline.yaml"),
+        text,
+        &Vars::default(),
+        LoadOptions::default(),
+    )
+}
+
+#[test]
+fn network_intercept_is_parsed_and_checked() {
+    let base = "name: n\napp: { package: com.example.app }\n";
+    let s = load_str(&format!("{base}network: {{ intercept: mitmproxy }}\n")).expect("valid");
+    assert_eq!(s.network.intercept, Some(crate::Intercept::Mitmproxy));
+    let s = load_str(base).expect("valid");
+    assert_eq!(s.network.intercept, None);
+    let e = load_str(&format!("{base}network: {{ intercept: charles }}\n")).unwrap_err();
+    assert!(e.to_string().contains("unknown interception"), "{e}");
+    let e = load_str(&format!("{base}network: {{ proxy: x }}\n")).unwrap_err();
+    assert!(e.to_string().contains("unknown key"), "{e}");
+}

@@ -15,6 +15,7 @@
 pub mod adbd;
 pub mod capture;
 pub mod device;
+pub mod http;
 pub mod server;
 
 use std::time::Duration;

@@ -219,6 +219,40 @@ macro_rules! require_python_module {
     };
 }
 
+/// The mitmproxy `mitmdump` the interception tests run (issue 18): `$PRIOR_MITMDUMP` (set by
+/// `scripts/test`, which makes a virtual environment with the pinned mitmproxy from PyPI), else
+/// `mitmdump` on `PATH`. Missing: skips, or fails when [`tools_required`] (like a tool).
+pub fn mitmdump() -> Option<PathBuf> {
+    let found = match std::env::var_os("PRIOR_MITMDUMP").filter(|v| !v.is_empty()) {
+        Some(p) => Some(PathBuf::from(p)).filter(|p| is_executable(p)),
+        None => find_on_path("mitmdump"),
+    };
+    let d = match &found {
+        Some(_) => Decision::Run,
+        None if tools_required() => Decision::Fail(format!(
+            "needs mitmdump (PRIOR_MITMDUMP or PATH; scripts/test makes a venv with the pinned \
+             mitmproxy): {REQUIRE_ENV} is set, so a missing tool is a failure, not a skip"
+        )),
+        None => Decision::Skip(
+            "skipped: needs mitmdump (run scripts/test, which installs the pinned mitmproxy in a \
+             venv and sets PRIOR_MITMDUMP)"
+                .into(),
+        ),
+    };
+    if apply(d) { found } else { None }
+}
+
+/// [`mitmdump`], returning from the test when it is missing: `let m = require_mitmdump!();`.
+#[macro_export]
+macro_rules! require_mitmdump {
+    () => {
+        match $crate::mitmdump() {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

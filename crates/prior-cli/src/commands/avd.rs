@@ -37,6 +37,8 @@ pub struct AvdRun {
     pub booted_here: bool,
     /// The capture hook for the recorder (taken when handed to it).
     pub capture: Option<EmulatorCapture>,
+    /// The loopback port of the `-http-proxy` it was booted with here (issue 18), if any.
+    pub http_proxy_port: Option<u16>,
     sdk: Sdk,
 }
 
@@ -44,6 +46,7 @@ pub struct AvdRun {
 pub fn prepare(
     name: &str,
     capture_file: PathBuf,
+    http_proxy_port: Option<u16>,
     note: &mut dyn FnMut(&str),
 ) -> Result<AvdRun, CliError> {
     let sdk = super::emulator::sdk();
@@ -75,6 +78,7 @@ pub fn prepare(
         None => {
             note(&format!("booting {name} (headless, -tcpdump)"));
             opts.tcpdump = Some(capture_file.clone());
+            opts.http_proxy = http_proxy_port.map(|p| format!("http://127.0.0.1:{p}"));
             let r = lifecycle::boot(&sdk, &adb, name, &opts, note).map_err(emu_err)?;
             (r, true, Mode::SinceBoot)
         }
@@ -94,6 +98,7 @@ pub fn prepare(
     Ok(AvdRun {
         device,
         running,
+        http_proxy_port: http_proxy_port.filter(|_| booted_here),
         booted_here,
         capture: Some(capture),
         sdk,
@@ -118,6 +123,9 @@ pub fn console_run(sdk: Sdk, running: Running, device: Device, capture_file: Pat
         booted_here: false,
         capture: Some(capture),
         sdk,
+        // Booted by the campaign without `-http-proxy`: an intercepting scenario gets a
+        // failed `http` collector record saying so (docs/campaigns.md).
+        http_proxy_port: None,
     }
 }
 

@@ -139,6 +139,7 @@ impl BootArgs {
         BootOptions {
             port: self.port,
             tcpdump: self.tcpdump.clone(),
+            http_proxy: None,
             wipe_data: self.wipe_data,
             timeout: Duration::from_secs(self.boot_timeout),
             locale: self

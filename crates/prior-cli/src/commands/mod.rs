@@ -10,6 +10,7 @@ pub mod devices;
 pub mod doctor;
 pub mod emulator;
 pub mod inspect;
+pub mod intercept;
 pub mod judge;
 pub mod parse;
 pub mod report;

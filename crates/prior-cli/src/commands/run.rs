@@ -59,6 +59,10 @@ pub struct Args {
     /// Compare with a baseline (`prior baseline save`); exit 1 only on new findings.
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
+    /// Intercept the app's HTTP(S) through mitmproxy (as `network: { intercept: mitmproxy }`
+    /// in the scenario; docs/interception.md).
+    #[arg(long)]
+    intercept: bool,
 }
 
 /// Terminal progress: a spinner on a TTY, plain lines otherwise.
@@ -212,7 +216,7 @@ pub(crate) fn simulated(
 }
 
 /// Boots or reuses the AVD `name`; its capture goes to a file beside the bundle `dir`.
-fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
+fn avd_target(name: &str, dir: &Path, http_proxy: Option<u16>) -> Result<Target, CliError> {
     let parent = dir.parent().unwrap_or(Path::new("."));
     fs_err::create_dir_all(parent).map_err(CliError::io)?;
     // The emulator resolves the capture path itself, from its own working directory.
@@ -224,7 +228,7 @@ fn avd_target(name: &str, dir: &Path) -> Result<Target, CliError> {
         .unwrap_or_else(|| "run".into());
     let capture = parent.join(format!(".{file_name}.net.pcap"));
     note!("emulator: AVD {name}");
-    let run = super::avd::prepare(name, capture, &mut |l| note!("  {l}"))?;
+    let run = super::avd::prepare(name, capture, http_proxy, &mut |l| note!("  {l}"))?;
     Ok(Target {
         device: run.device.clone(),
         simulated: false,
@@ -238,15 +242,20 @@ pub(crate) fn pick_device(
     flag: Option<&str>,
     dir: &Path,
 ) -> Result<Target, CliError> {
+    // An emulator booted for an intercepting scenario gets `-http-proxy` (issue 18).
+    let http_proxy = scenario
+        .network
+        .intercept
+        .and_then(|_| super::intercept::emulator_proxy_port());
     if let Some(name) = flag.and_then(|f| f.strip_prefix("avd:")) {
         prior_emulator::create::validate_avd_name(name)
             .map_err(|e| CliError::input_msg(format!("--device avd:{name}: failed to {e}")))?;
-        return avd_target(name, dir);
+        return avd_target(name, dir, http_proxy);
     }
     match (flag, &scenario.device) {
         (Some("simulated"), _) => simulated(scenario, &prior_scenario::SimulatedOptions::default()),
         (None, DeviceSpec::Simulated(o)) => simulated(scenario, o),
-        (None, DeviceSpec::Avd(name)) => avd_target(name, dir),
+        (None, DeviceSpec::Avd(name)) => avd_target(name, dir, http_proxy),
         (flag, spec) => {
             let server = AdbServer::from_env().map_err(device_err)?;
             server.ensure_running().map_err(device_err)?;
@@ -370,6 +379,7 @@ pub(crate) fn record_session(
     opts.stop = Arc::clone(stop);
     opts.profile_used = Some(profile_used);
     attach_net_capture(target, &mut opts);
+    attach_intercept(target, scenario, &mut opts);
     record(scenario, app, &target.device, &opts, progress)
         .map_err(|e| CliError::device_msg(format!("failed to {e}")))
 }
@@ -401,8 +411,11 @@ fn run_one(
     stop: &Arc<Stop>,
     booted: &mut super::avd::Booted,
 ) -> Result<super::report::Analysed, CliError> {
-    let scenario =
+    let mut scenario =
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
+    if args.intercept {
+        scenario.network.intercept = Some(prior_scenario::Intercept::Mitmproxy);
+    }
     let app = app_under_test(&scenario)?;
     // The profile is read before recording (a bad file fails early) and sealed by content.
     let profile = profile_of(&scenario, args.profile.as_deref());
@@ -532,6 +545,24 @@ pub(crate) fn attach_net_capture(
     {
         opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
     }
+}
+
+/// Gives the recording Prior's mitmdump when the scenario intercepts (issue 18).
+pub(crate) fn attach_intercept(
+    target: &Target,
+    scenario: &Scenario,
+    opts: &mut prior_record::record::RecordOptions,
+) {
+    if scenario.network.intercept.is_none() {
+        return;
+    }
+    use super::intercept::{InterceptDevice, MitmHook};
+    let device = match (&target._sim, &target.avd) {
+        (Some((sim, _)), _) => InterceptDevice::Sim(Arc::clone(sim)),
+        (None, Some(avd)) => InterceptDevice::Emulator(avd.http_proxy_port, avd.device.clone()),
+        (None, None) => InterceptDevice::Other,
+    };
+    opts.http_intercept = Some(Arc::new(std::sync::Mutex::new(MitmHook::new(device))));
 }
 
 #[cfg(test)]

@@ -119,33 +119,7 @@ impl SimDevice {
     /// when the handset has none (no GMS: no advertising ID; no SIM line number, …).
     /// `location` is `lat,lon`; see [`SimDevice::honey_location`] for the numbers.
     pub fn honey_value(&self, kind: HoneyKind) -> Option<String> {
-        self.with(|w, _| match kind {
-            HoneyKind::Imei => Some(SIM_IMEI.to_owned()),
-            HoneyKind::Serial => w.props.get("ro.serialno").cloned(),
-            HoneyKind::AndroidId => w
-                .settings
-                .get(&("secure".to_owned(), "android_id".to_owned()))
-                .cloned(),
-            HoneyKind::WifiMac => Some(w.honey.wifi_mac.clone()),
-            HoneyKind::WifiSsid => Some(SIM_SSID.to_owned()),
-            HoneyKind::Location => w.honey.location.map(|(la, lo)| format!("{la},{lo}")),
-            HoneyKind::ContactName => w.honey.contact_data("vnd.android.cursor.item/name"),
-            HoneyKind::ContactPhone => w.honey.contact_data("vnd.android.cursor.item/phone_v2"),
-            HoneyKind::ContactEmail => w.honey.contact_data("vnd.android.cursor.item/email_v2"),
-            HoneyKind::CalendarTitle => w
-                .honey
-                .rows("com.android.calendar/events")
-                .first()
-                .and_then(|r| r.get("title"))
-                .map(Val::text),
-            HoneyKind::PhoneNumber
-            | HoneyKind::SimSerial
-            | HoneyKind::Iccid
-            | HoneyKind::Imsi
-            | HoneyKind::AdvertisingId
-            | HoneyKind::BtMac
-            | HoneyKind::Clipboard => None,
-        })
+        self.with(|w, _| world_honey_value(w, kind))
     }
 
     /// The GPS fix (latitude, longitude), once `geo fix` set one.
@@ -159,6 +133,39 @@ impl SimDevice {
             .into_iter()
             .filter_map(|k| self.honey_value(k).map(|v| (k, v)))
             .collect()
+    }
+}
+
+/// [`SimDevice::honey_value`] on the handset's state: also what the app models' `send:`
+/// placeholders take (`crate::http::honey_value`), so a request carries exactly the values the
+/// recorder recorded.
+pub(crate) fn world_honey_value(w: &super::world::World, kind: HoneyKind) -> Option<String> {
+    match kind {
+        HoneyKind::Imei => Some(SIM_IMEI.to_owned()),
+        HoneyKind::Serial => w.props.get("ro.serialno").cloned(),
+        HoneyKind::AndroidId => w
+            .settings
+            .get(&("secure".to_owned(), "android_id".to_owned()))
+            .cloned(),
+        HoneyKind::WifiMac => Some(w.honey.wifi_mac.clone()),
+        HoneyKind::WifiSsid => Some(SIM_SSID.to_owned()),
+        HoneyKind::Location => w.honey.location.map(|(la, lo)| format!("{la},{lo}")),
+        HoneyKind::ContactName => w.honey.contact_data("vnd.android.cursor.item/name"),
+        HoneyKind::ContactPhone => w.honey.contact_data("vnd.android.cursor.item/phone_v2"),
+        HoneyKind::ContactEmail => w.honey.contact_data("vnd.android.cursor.item/email_v2"),
+        HoneyKind::CalendarTitle => w
+            .honey
+            .rows("com.android.calendar/events")
+            .first()
+            .and_then(|r| r.get("title"))
+            .map(Val::text),
+        HoneyKind::PhoneNumber
+        | HoneyKind::SimSerial
+        | HoneyKind::Iccid
+        | HoneyKind::Imsi
+        | HoneyKind::AdvertisingId
+        | HoneyKind::BtMac
+        | HoneyKind::Clipboard => None,
     }
 }
 

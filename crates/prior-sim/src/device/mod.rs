@@ -262,6 +262,34 @@ impl SimDevice {
         self.lock().tz.clone()
     }
 
+    /// Sends the models' `send:` requests through `proxy` from now on (Prior intercepts), or
+    /// stops doing so (`None`, after waiting at most 10 s for the queued ones). Before this, a
+    /// `send:` is only a network contact.
+    pub fn set_http_proxy(&self, proxy: Option<crate::http::HttpProxy>) -> Result<(), String> {
+        let sender = proxy
+            .map(crate::http::Sender::start)
+            .transpose()?
+            .map(Arc::new);
+        let old = self.with(|w, _| std::mem::replace(&mut w.http, sender));
+        if let Some(old) = old {
+            old.flush(std::time::Duration::from_secs(10));
+            old.close();
+        }
+        Ok(())
+    }
+
+    /// Waits until the queued `send:` requests are sent (at most `timeout`); `true` when none
+    /// is left (or nothing intercepts).
+    pub fn flush_http(&self, timeout: std::time::Duration) -> bool {
+        let s = self.with(|w, _| w.http.clone());
+        s.is_none_or(|s| s.flush(timeout))
+    }
+
+    /// What became of the `send:` requests of the running interception.
+    pub fn http_results(&self) -> Vec<crate::http::SendResult> {
+        self.with(|w, _| w.http.as_ref().map(|s| s.results()).unwrap_or_default())
+    }
+
     /// Network contacts the apps made so far.
     pub fn network_records(&self) -> Vec<NetRecord> {
         self.with(|w, _| w.net.clone())

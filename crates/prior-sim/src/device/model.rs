@@ -141,6 +141,10 @@ pub struct Action {
     /// Contact a network host (kept as a DNS/TLS record; logs nothing).
     #[serde(default)]
     pub contact: Option<Contact>,
+    /// Send an HTTP(S) request (a `contact:` in the pcap; really sent through the interception
+    /// proxy when the scenario intercepts: `crate::http`).
+    #[serde(default)]
+    pub send: Option<SendSpec>,
     /// Crash the process with an uncaught exception.
     #[serde(default)]
     pub crash: Option<Crash>,
@@ -234,6 +238,37 @@ fn default_port() -> u16 {
     443
 }
 
+/// An HTTP(S) request (`send:`; docs/sim-models.md, docs/interception.md).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendSpec {
+    /// `GET`, `POST`, … (default `POST`).
+    #[serde(default = "default_method")]
+    pub method: String,
+    /// `https://host[:port]/path?query` or `http://…`; may hold `{{kind|encoding}}`.
+    pub url: String,
+    /// Request headers; values may hold placeholders.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// The body; may hold placeholders.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// `gzip`, `deflate` or `identity` (default): how the body is compressed on the wire.
+    #[serde(default)]
+    pub content_encoding: Option<String>,
+    /// The app pins this host's certificate: it refuses the interception proxy's CA, so the
+    /// TLS handshake fails and nothing is decrypted.
+    #[serde(default)]
+    pub pinned: bool,
+    /// The SDK frames that send it (documentation of the model; not shown anywhere yet).
+    #[serde(default)]
+    pub stack: Vec<String>,
+}
+
+fn default_method() -> String {
+    "POST".to_owned()
+}
+
 /// An uncaught exception.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -310,6 +345,7 @@ impl Action {
             self.request_permission.is_some(),
             self.goto.is_some(),
             self.contact.is_some(),
+            self.send.is_some(),
             self.crash.is_some(),
             self.exit.is_some(),
             self.set.is_some(),
@@ -375,7 +411,7 @@ impl AppModel {
                 let at = format!("{name}[{i}]");
                 if a.verbs() != 1 {
                     return Err(format!(
-                        "{at}: an action needs exactly one of log, access, show, request_permission, goto, contact, crash, exit, set"
+                        "{at}: an action needs exactly one of log, access, show, request_permission, goto, contact, send, crash, exit, set"
                     ));
                 }
                 if let Some(s) = &a.show {
@@ -423,6 +459,9 @@ impl AppModel {
                     && (c.host.is_empty() || c.host.len() > 253)
                 {
                     return Err(format!("{at}: invalid host"));
+                }
+                if let Some(sp) = &a.send {
+                    crate::http::validate(sp).map_err(|e| format!("{at}: send: {e}"))?;
                 }
             }
         }

@@ -1658,8 +1658,8 @@ fn real_adb_drives_the_simulated_device() {
 fn every_demo_apk_has_a_matching_model_and_runs() {
     let d = manual();
     let models: Vec<String> = d.with(|w, _| w.models.keys().cloned().collect());
-    // The six demo apps and Prior's canary (canary/prior-canary.apk, docs/selftest.md).
-    assert_eq!(models.len(), 7, "{models:?}");
+    // The seven demo apps and Prior's canary (canary/prior-canary.apk, docs/selftest.md).
+    assert_eq!(models.len(), 8, "{models:?}");
     let canary = std::fs::read(repo().join("canary/prior-canary.apk")).unwrap();
     let canary = super::packages::parse_apk(&canary).unwrap();
     let label = d.with(|w, _| w.models.get(&canary.package).and_then(|m| m.label.clone()));
@@ -1671,6 +1671,7 @@ fn every_demo_apk_has_a_matching_model_and_runs() {
         "permission-first",
         "reject-path",
         "crashy",
+        "pinned-pay",
     ] {
         let facts = super::packages::parse_apk(&apk(name)).unwrap();
         assert!(facts.signed, "{name} is signed");
@@ -1688,8 +1689,8 @@ fn every_demo_apk_has_a_matching_model_and_runs() {
     }
     assert_eq!(
         d.run("pm list packages -3").text().lines().count(),
-        6,
-        "all six installed side by side"
+        7,
+        "all seven installed side by side"
     );
 }
 
@@ -1821,4 +1822,34 @@ fn boot_completed_props_are_unset_until_the_boot_delay_has_passed() {
     assert!(out(&d, "getprop").contains("[sys.boot_completed]: [1]"));
     d.begin_boot(Duration::from_secs(60));
     assert_eq!(out(&d, "getprop sys.boot_completed"), "\n");
+}
+
+// --- H9 (issue 18): `send:` validation
+#[test]
+fn send_actions_are_validated_with_the_model() {
+    let base = "package: com.x.y\non_start:\n  - at: 1ms\n    send: ";
+    let ok = format!(
+        "{base}{{ url: \"https://h.example/p?q={{{{imei|md5}}}}\", body: \"a={{{{lat|round2}}}}\" }}\n"
+    );
+    assert!(super::model::AppModel::from_yaml(&ok, "t").is_ok());
+    for (bad, why) in [
+        ("{ url: \"ftp://h/x\" }", "not an http"),
+        ("{ url: \"https://h/{{imei|rot13}}\" }", "unknown encoding"),
+        (
+            "{ url: \"https://h/\", body: \"{{mood}}\" }",
+            "no honey value",
+        ),
+        ("{ url: \"https://h/\", method: get }", "upper-case"),
+        (
+            "{ url: \"https://h/\", content_encoding: zip }",
+            "content_encoding",
+        ),
+        (
+            "{ url: \"https://h/\", headers: { \"X-A\": \"a\\r\\nB: c\" } }",
+            "not a valid header",
+        ),
+    ] {
+        let e = super::model::AppModel::from_yaml(&format!("{base}{bad}\n"), "t").unwrap_err();
+        assert!(e.to_string().contains(why), "{bad}: {e}");
+    }
 }

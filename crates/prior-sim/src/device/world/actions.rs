@@ -103,6 +103,8 @@ impl World {
                 cap.record(&rec);
             }
             self.net.push(rec);
+        } else if let Some(sp) = &a.send {
+            self.send_http(t, pid, uid, &pkg, sp);
         } else if let Some(c) = &a.crash {
             self.crash(t, pid, c);
         } else if a.exit == Some(true) {
@@ -111,6 +113,40 @@ impl World {
             && let Some(p) = self.packages.get_mut(&pkg)
         {
             p.flags.insert(f.clone());
+        }
+    }
+
+    /// `send:`: the contact (DNS/TLS or HTTP in the pcap) and, when intercepting, the real
+    /// request through the proxy (`crate::http`).
+    fn send_http(&mut self, t: DeviceUs, pid: i32, uid: i32, pkg: &str, sp: &SendSpec) {
+        let out = crate::http::outgoing(sp, &|k| crate::http::honey_value(self, k));
+        let (host, port, scheme) = match &out {
+            Ok(o) => (o.host.clone(), o.port, o.scheme.clone()),
+            Err(_) => match crate::http::split_url(&sp.url) {
+                Some((s, h, p, _)) => (h, p, s),
+                None => return,
+            },
+        };
+        if self.net.len() >= MAX_NET_RECORDS {
+            self.net.remove(0);
+        }
+        let rec = NetRecord {
+            time_us: t,
+            pid,
+            uid,
+            package: pkg.to_owned(),
+            host,
+            port,
+            protocol: if scheme == "https" { "tls" } else { "http" }.into(),
+        };
+        if let Some(cap) = self.capture.as_mut() {
+            cap.record(&rec);
+        }
+        self.net.push(rec);
+        match (out, self.http.as_ref()) {
+            (Ok(o), Some(sender)) => sender.queue(o),
+            (Err(e), Some(_)) => tracing::warn!(package = pkg, error = %e, "send: not rendered"),
+            _ => {}
         }
     }
 

@@ -14,7 +14,7 @@ use super::apis::{self, Api, Logger, Rule};
 use super::appops::{AppOps, OpFlag, UidInfo, UidState, format_uid};
 use super::fs::MemFs;
 use super::logs::{LogId, LogStore, Priority};
-use super::model::{AccessSpec, Action, AppModel, Crash};
+use super::model::{AccessSpec, Action, AppModel, Crash, SendSpec};
 use super::rng::{Rng, fnv};
 use super::ui::{self, Node, Tap};
 use crate::device::clock::{DeviceUs, TimeZone};
@@ -230,6 +230,8 @@ pub struct World {
     pub net: Vec<NetRecord>,
     /// The network capture running, if any (`SimDevice::start_capture`).
     pub capture: Option<crate::capture::Capture>,
+    /// The interception proxy's sender, while Prior intercepts (`SimDevice::set_http_proxy`).
+    pub http: Option<Arc<crate::http::Sender>>,
     pub rng: Rng,
     queue: BinaryHeap<Reverse<Scheduled>>,
     seq: u64,
@@ -361,6 +363,7 @@ impl World {
             models: BTreeMap::new(),
             net: Vec::new(),
             capture: None,
+            http: None,
             rng: Rng::new(setup.seed ^ 0xA5A5),
             queue: BinaryHeap::new(),
             seq: 0,
