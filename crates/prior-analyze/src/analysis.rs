@@ -429,6 +429,19 @@ pub fn analyze_with(
         package,
     });
     drop(rules_span);
+    // Intercepted traffic (issue 18): transmissions join the accesses they prove.
+    let (findings, ht) = crate::transmission::run(
+        bundle,
+        &crate::transmission::HttpInput {
+            catalog,
+            profile,
+            consent: &consent,
+            package,
+            clock_offset_us: meta.device.clock_offset_us,
+            launch_us,
+        },
+        findings,
+    )?;
 
     // What was checked.
     let count_access = |source: Source| {
@@ -569,6 +582,7 @@ pub fn analyze_with(
         },
     ));
     sources.push(net_check(&nt));
+    sources.push(crate::transmission::http_check(&ht));
     // The recorder's own word on each collector, then the profile's requirement.
     let mut sources: Vec<SourceCheck> = sources
         .into_iter()
@@ -806,6 +820,7 @@ pub fn analyze_with(
         incomplete,
         timeline,
         timeline_total,
+        transmission: ht.report,
     })
 }
 

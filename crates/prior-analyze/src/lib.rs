@@ -33,6 +33,7 @@ mod rules;
 mod sources;
 #[cfg(test)]
 mod tests;
+pub mod transmission;
 
 pub use analysis::{
     AnalyzeOptions, analyze, analyze_with, effective_logcat_patterns, logcat_prefilter_literals,

@@ -19,6 +19,8 @@ pub enum Source {
     Harness,
     /// An optional instrumentation hook (e.g. a Frida agent logging JSON).
     Hook,
+    /// Intercepted HTTP(S) flows (`raw/http.jsonl`, issue 18).
+    Http,
 }
 
 impl Source {
@@ -32,6 +34,7 @@ impl Source {
             Source::Net => "net",
             Source::Harness => "harness",
             Source::Hook => "hook",
+            Source::Http => "http",
         }
     }
 }
