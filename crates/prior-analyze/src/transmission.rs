@@ -964,3 +964,29 @@ pub(crate) fn http_check(h: &HttpResult) -> (State, SourceCheck) {
         check(SourceStatus::Analysed, files, Some(note.join("; "))),
     )
 }
+
+/// The texts that show a honey value itself (every literal form the matcher searches, not its
+/// hashes; a location's value and its two coordinates as recorded): what a renderer redacts.
+/// Values shorter than [`forms::MIN_LITERAL_LEN`] give only themselves.
+pub fn literal_forms(kind: &str, value: &str) -> Vec<String> {
+    let mut out = vec![value.to_string()];
+    if kind == "location" {
+        out.extend(value.split(',').map(|c| c.trim().to_string()));
+    } else {
+        let t = Target {
+            kind: kind.to_string(),
+            value: value.to_string(),
+            latlon: None,
+        };
+        out.extend(
+            forms::forms_of(0, &t)
+                .into_iter()
+                .filter(|f| !f.hash)
+                .filter_map(|f| String::from_utf8(f.text).ok()),
+        );
+    }
+    out.retain(|s| !s.is_empty());
+    out.sort();
+    out.dedup();
+    out
+}

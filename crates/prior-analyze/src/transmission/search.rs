@@ -353,12 +353,18 @@ impl<'a> FlowSearch<'a> {
     /// Ends the search: locations are found when a latitude and a longitude of the same target
     /// were both seen; a body-wide hit is dropped when a more precise place found the same.
     pub fn finish(mut self) -> (Vec<Found>, Vec<String>) {
-        let targets: Vec<usize> = self.lat.iter().map(|c| c.target).collect();
+        let mut targets: Vec<usize> = self.lat.iter().map(|c| c.target).collect();
+        targets.sort_unstable();
+        targets.dedup();
         for t in targets {
-            let Some(la) = self.lat.iter().find(|c| c.target == t).cloned() else {
-                continue;
+            // The most precise place of each (a form field over the whole body).
+            let best = |v: &[Coord]| {
+                v.iter()
+                    .filter(|c| c.target == t)
+                    .max_by_key(|c| c.place.len())
+                    .cloned()
             };
-            let Some(lo) = self.lon.iter().find(|c| c.target == t).cloned() else {
+            let (Some(la), Some(lo)) = (best(&self.lat), best(&self.lon)) else {
                 continue;
             };
             let d = la.decimals.min(lo.decimals);

@@ -61,14 +61,31 @@ pub struct Args {
     /// cannot pass).
     #[arg(long)]
     allow_modified: bool,
+    /// Show the honey values found in intercepted traffic (IMEI, location, …) as they are;
+    /// by default every report shows them redacted (`35xxxxxxxxxx110`).
+    #[arg(long)]
+    show_values: bool,
 }
 
-/// Loads and analyses a bundle.
+/// Loads and analyses a bundle; honey values are redacted in the report
+/// (`prior_report::redact`).
 pub fn analyze_bundle(
     dir: &Path,
     profile: Option<&str>,
     catalog: Option<&Path>,
     allow_modified: bool,
+) -> Result<Report, CliError> {
+    analyze_bundle_values(dir, profile, catalog, allow_modified, false)
+}
+
+/// [`analyze_bundle`], with the honey values shown as they are when `show_values`
+/// (`--show-values`).
+pub fn analyze_bundle_values(
+    dir: &Path,
+    profile: Option<&str>,
+    catalog: Option<&Path>,
+    allow_modified: bool,
+    show_values: bool,
 ) -> Result<Report, CliError> {
     let bundle = Bundle::open(dir)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
@@ -82,8 +99,13 @@ pub fn analyze_bundle(
         allow_modified,
         ..AnalyzeOptions::default()
     };
-    prior_analyze::analyze_with(&bundle, &catalog, &profile, &opts)
-        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
+    let report = prior_analyze::analyze_with(&bundle, &catalog, &profile, &opts)
+        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
+    Ok(if show_values {
+        report
+    } else {
+        prior_report::redact::redact(&report)
+    })
 }
 
 /// The profile to apply: the command line's (`--profile NAME|FILE`: the operator's choice, the
@@ -131,11 +153,12 @@ pub fn render(report: &Report, format: Format, lang: ReportLang) -> String {
 
 /// Runs `prior analyze`.
 pub fn run(args: Args) -> CliResult {
-    let report = analyze_bundle(
+    let report = analyze_bundle_values(
         &args.bundle,
         args.profile.as_deref(),
         args.catalog.as_deref(),
         args.allow_modified,
+        args.show_values,
     )?;
     let text = render(&report, args.format, args.lang);
     match &args.output {

@@ -2,7 +2,6 @@
 //! chosen format (`docs/reports.md`). Several bundles make a batch: one HTML page, one JUnit
 //! file with a suite per bundle, one SARIF log with a run per bundle, or a JSON batch.
 
-use super::analyze::analyze_bundle;
 use super::judge;
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_analyze::Report;
@@ -60,6 +59,10 @@ pub struct Args {
     /// Analyse even if files do not match MANIFEST.sha256.
     #[arg(long)]
     allow_modified: bool,
+    /// Show the honey values found in intercepted traffic as they are (default: redacted,
+    /// `35xxxxxxxxxx110`, in every format).
+    #[arg(long)]
+    show_values: bool,
     /// Compare with a baseline (`prior baseline save`): findings are marked new, unchanged
     /// or fixed, and the exit code is 1 only when there are new ones.
     #[arg(long, value_name = "FILE")]
@@ -315,11 +318,12 @@ pub fn batch_outcome(items: &[Analysed]) -> Outcome {
 pub fn run(args: Args) -> CliResult {
     let mut analysed = Vec::new();
     for dir in &args.bundles {
-        let report = analyze_bundle(
+        let report = super::analyze::analyze_bundle_values(
             dir,
             args.profile.as_deref(),
             args.catalog.as_deref(),
             args.allow_modified,
+            args.show_values,
         )?;
         analysed.push((dir.clone(), report));
     }
