@@ -13,4 +13,5 @@ mod run;
 mod sdks;
 mod selftest;
 mod timeline;
+mod transmission;
 mod util;

@@ -322,8 +322,10 @@ pub(crate) fn finding_message(lang: Lang, r: &Report, f: &ReportFinding) -> Stri
     let mut s = tf(lang, key, &args);
     let o = &f.outcomes;
     let tail = if f.category.is_none()
-        || matches!(f.source, prior_model::Source::Net | prior_model::Source::Http)
-    {
+        || matches!(
+            f.source,
+            prior_model::Source::Net | prior_model::Source::Http
+        ) {
         None
     } else if o.denied > 0 && o.granted == 0 && o.unknown == 0 {
         Some("msg.all_denied")

@@ -46,7 +46,9 @@ pub fn secrets(report: &Report) -> Vec<String> {
         }
     }
     for m in &t.matches {
-        out.extend(prior_analyze::transmission::literal_forms(&m.kind, &m.value));
+        out.extend(prior_analyze::transmission::literal_forms(
+            &m.kind, &m.value,
+        ));
         if !m.hash {
             out.extend(m.matched.split(',').map(|s| s.trim().to_string()));
             out.push(m.matched.clone());

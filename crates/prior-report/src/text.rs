@@ -601,7 +601,10 @@ fn traffic(o: &mut String, r: &Report, lang: Lang) {
             &[
                 ("n", &http.items.to_string()),
                 ("v", &searched.to_string()),
-                ("m", &(tr.matches.len() as u64 + tr.matches_omitted).to_string()),
+                (
+                    "m",
+                    &(tr.matches.len() as u64 + tr.matches_omitted).to_string()
+                ),
             ]
         )
     );
