@@ -236,13 +236,12 @@ pub fn category_of_kind(kind: &str) -> Option<DataCategory> {
 }
 
 /// Reads the honey values: the facts for the report and the targets to search.
-fn honey(
-    bundle: &Bundle,
-    out: &mut HttpResult,
-) -> Result<(Vec<HoneyFacts>, Vec<Target>), AnalyzeError> {
+type Honey = (Vec<HoneyFacts>, Vec<Target>, Vec<DataCategory>);
+
+fn honey(bundle: &Bundle, out: &mut HttpResult) -> Result<Honey, AnalyzeError> {
     let bytes = match bundle.read_file(HONEY_FILE, MAX_HONEY_BYTES) {
         Ok(Some(b)) => b,
-        Ok(None) => return Ok((Vec::new(), Vec::new())),
+        Ok(None) => return Ok((Vec::new(), Vec::new(), Vec::new())),
         Err(
             e @ (BundleError::TooLarge { .. }
             | BundleError::NotRegular { .. }
@@ -250,7 +249,7 @@ fn honey(
         ) => {
             out.honey_present = true;
             out.honey_error = Some(format!("failed to {e}"));
-            return Ok((Vec::new(), Vec::new()));
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
         }
         Err(e) => return Err(AnalyzeError::Bundle(e)),
     };
@@ -259,11 +258,12 @@ fn honey(
         Ok(f) => f,
         Err(e) => {
             out.honey_error = Some(format!("{HONEY_FILE} is not valid: {e}"));
-            return Ok((Vec::new(), Vec::new()));
+            return Ok((Vec::new(), Vec::new(), Vec::new()));
         }
     };
     let mut facts = Vec::new();
     let mut targets = Vec::new();
+    let mut cats = Vec::new();
     for v in file.values.into_iter().take(1000) {
         let kind = search::name(&v.kind);
         let category = category_of_kind(&v.kind).or_else(|| {
@@ -314,11 +314,12 @@ fn honey(
                 .or(v.reason)
                 .map(|s| prior_model::text::escape_line(&s).into_owned()),
         });
-        if let Some(t) = target {
+        if let (Some(t), Some(c)) = (target, category) {
             targets.push(t);
+            cats.push(c);
         }
     }
-    Ok((facts, targets))
+    Ok((facts, targets, cats))
 }
 
 /// One line of `raw/http.jsonl`, cut at `cap` bytes: `None` at the end of the file, else
@@ -494,7 +495,7 @@ pub(crate) fn run(
         }
         Err(e) => return Err(AnalyzeError::Bundle(e)),
     };
-    let (facts, targets) = honey(bundle, &mut out)?;
+    let (facts, targets, cats) = honey(bundle, &mut out)?;
     out.searched = targets.len();
     let Some(file) = file else {
         if out.honey_present || out.present {
@@ -521,6 +522,7 @@ pub(crate) fn run(
     read(
         BufReader::with_capacity(1 << 16, file),
         &matcher,
+        &cats,
         input,
         offset,
         &mut report,
@@ -538,6 +540,7 @@ pub(crate) fn run(
 fn read<R: Read>(
     mut r: BufReader<R>,
     m: &Matcher,
+    cats: &[DataCategory],
     input: &HttpInput<'_>,
     offset: i64,
     report: &mut TransmissionReport,
@@ -616,7 +619,7 @@ fn read<R: Read>(
                 continue;
             }
             let t = &m.targets[f.target];
-            let Some(category) = category_of_kind(&t.kind) else {
+            let Some(&category) = cats.get(f.target) else {
                 continue;
             };
             report.matches.push(TransmissionMatch {
