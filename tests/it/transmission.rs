@@ -204,3 +204,43 @@ fn hostile_http_jsonl_never_fails_the_analysis() {
         "the flow after the damage is read"
     );
 }
+
+#[test]
+fn strings_from_requests_reach_the_terminal_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("b");
+    copy_dir(&bundle(), &b);
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(b.join("raw/http.jsonl"))
+        .unwrap();
+    let line = serde_json::json!({
+        "type": "flow", "host_us": 1_795_894_205_500_000i64, "method": "PO\u{1b}[2JST",
+        "host": "evil\u{1b}]0;title\u{7}.example", "path": "/\u{202e}gnp.exe",
+        "url": format!("https://evil.example/\u{202e}?id={IMEI}"),
+        "request_headers": [["X-\u{1b}[31mId", IMEI]],
+    });
+    writeln!(f, "{line}").unwrap();
+    writeln!(
+        f,
+        "{}",
+        serde_json::json!({"type": "tls_failed", "sni": "pin\u{1b}[1m.example", "error": "x"})
+    )
+    .unwrap();
+    drop(f);
+    reseal(&b);
+    let b = b.to_str().unwrap();
+    for args in [vec!["analyze", b], vec!["report", b, "--format", "text"]] {
+        let (code, out) = run(&args);
+        assert_eq!(code, 1, "{out}");
+        for bad in ['\u{1b}', '\u{7}', '\u{202e}'] {
+            assert!(!out.contains(bad), "raw {bad:?} on the terminal: {out}");
+        }
+        assert!(out.contains("pin\\u{1b}[1m.example"), "{out}");
+        assert!(
+            out.contains("http:evil\\u{1b}]0;title\\u{7}.example"),
+            "{out}"
+        );
+        assert!(!out.contains(IMEI), "redacted");
+    }
+}
