@@ -362,8 +362,67 @@ fn header<'h>(headers: &'h [(String, String)], name: &str) -> Option<&'h str> {
         .map(|(_, v)| v.as_str())
 }
 
-fn str_of<'v>(v: &'v serde_json::Value, key: &str) -> &'v str {
-    v.get(key).and_then(|x| x.as_str()).unwrap_or("")
+/// Headers kept per request (more are skipped while parsing, never held).
+pub const MAX_HEADERS: usize = 500;
+
+/// One line of `raw/http.jsonl` (the contract's fields; others are skipped without being
+/// held: a line is parsed into this, never into a generic JSON tree).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct FlowLine {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub host_us: Option<i64>,
+    pub method: String,
+    pub scheme: String,
+    pub host: String,
+    pub path: String,
+    pub url: String,
+    #[serde(deserialize_with = "capped_headers")]
+    pub request_headers: Vec<(String, String)>,
+    pub request_body_b64: String,
+    pub request_body_decoded: Option<bool>,
+    pub sni: String,
+    pub server: String,
+    pub error: String,
+}
+
+/// `[[name, value], …]`: the first [`MAX_HEADERS`] pairs of strings; other entries skipped.
+fn capped_headers<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<(String, String)>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Vec<(String, String)>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list of [name, value] pairs")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while out.len() < MAX_HEADERS {
+                match a.next_element::<serde_json::Value>()? {
+                    None => return Ok(out),
+                    Some(p) => {
+                        if let (Some(k), Some(v)) = (
+                            p.get(0).and_then(|x| x.as_str()),
+                            p.get(1).and_then(|x| x.as_str()),
+                        ) {
+                            out.push((k.to_string(), v.to_string()));
+                        }
+                    }
+                }
+            }
+            while a.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            Ok(out)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// The actor a host names: the SDK catalogue's SDK, else the tracker catalogue's tracker.
@@ -383,16 +442,11 @@ fn actor_of_host(catalog: &Catalog, host: &str) -> Option<Actor> {
 }
 
 /// Searches one flow record: every honey value found in it.
-pub(crate) fn search_flow(m: &Matcher, v: &serde_json::Value) -> (Vec<search::Found>, Vec<String>) {
+pub(crate) fn search_flow(m: &Matcher, v: &FlowLine) -> (Vec<search::Found>, Vec<String>) {
     let mut s = search::FlowSearch::new(m);
-    let url = str_of(v, "url");
+    let url = v.url.as_str();
     let url = if url.is_empty() {
-        format!(
-            "{}://{}{}",
-            str_of(v, "scheme"),
-            str_of(v, "host"),
-            str_of(v, "path")
-        )
+        format!("{}://{}{}", v.scheme, v.host, v.path)
     } else {
         url.to_string()
     };
@@ -401,25 +455,11 @@ pub(crate) fn search_flow(m: &Matcher, v: &serde_json::Value) -> (Vec<search::Fo
         let q = q.split('#').next().unwrap_or(q);
         s.search_form(q.as_bytes(), "url query parameter");
     }
-    let headers: Vec<(String, String)> = v
-        .get("request_headers")
-        .and_then(|h| h.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|p| {
-                    let p = p.as_array()?;
-                    Some((
-                        p.first()?.as_str()?.to_string(),
-                        p.get(1)?.as_str()?.to_string(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    for (k, val) in &headers {
+    let headers = &v.request_headers;
+    for (k, val) in headers {
         s.search(val.as_bytes(), &format!("header {}", search::name(k)), true);
     }
-    let b64 = str_of(v, "request_body_b64");
+    let b64 = v.request_body_b64.as_str();
     if !b64.is_empty() {
         use base64::Engine as _;
         let cleaned: Vec<u8> = b64.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
@@ -432,12 +472,9 @@ pub(crate) fn search_flow(m: &Matcher, v: &serde_json::Value) -> (Vec<search::Fo
                 "request_body_b64 is not base64 ({e}): the body was not searched"
             )),
             Ok(body) => {
-                let decoded = v
-                    .get("request_body_decoded")
-                    .and_then(|d| d.as_bool())
-                    .unwrap_or(true);
+                let decoded = v.request_body_decoded.unwrap_or(true);
                 let mut body = body;
-                let enc = header(&headers, "content-encoding").unwrap_or("");
+                let enc = header(headers, "content-encoding").unwrap_or("");
                 if !decoded && !enc.trim().is_empty() {
                     // `gzip, br`: applied in that order, undone in reverse.
                     for e in enc.rsplit(',') {
@@ -467,7 +504,7 @@ pub(crate) fn search_flow(m: &Matcher, v: &serde_json::Value) -> (Vec<search::Fo
                     }
                     body = d;
                 }
-                let ct = header(&headers, "content-type").unwrap_or("");
+                let ct = header(headers, "content-type").unwrap_or("");
                 s.search_body(&body, ct);
             }
         }
@@ -565,14 +602,14 @@ fn read<R: Read>(
         if buf.iter().all(|b| b.is_ascii_whitespace()) {
             continue;
         }
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(&buf) else {
+        let Ok(v) = serde_json::from_slice::<FlowLine>(&buf) else {
             bad(out);
             continue;
         };
-        match v.get("type").and_then(|t| t.as_str()) {
+        match v.kind.as_deref() {
             Some("flow") => {}
             Some("tls_failed") => {
-                let host = [str_of(&v, "sni"), str_of(&v, "server")]
+                let host = [v.sni.as_str(), v.server.as_str()]
                     .into_iter()
                     .find(|h| !h.is_empty())
                     .unwrap_or("?");
@@ -580,7 +617,7 @@ fn read<R: Read>(
                     report.tls_failed.push(TlsFailure {
                         line: n,
                         host: search::name(host),
-                        error: search::name(str_of(&v, "error")),
+                        error: search::name(&v.error),
                     });
                 }
                 continue;
@@ -592,10 +629,7 @@ fn read<R: Read>(
             }
         }
         out.flows += 1;
-        let device_us = v
-            .get("host_us")
-            .and_then(|t| t.as_i64())
-            .and_then(|t| t.checked_add(offset));
+        let device_us = v.host_us.and_then(|t| t.checked_add(offset));
         if device_us.is_none() {
             out.untimed += 1;
         }
@@ -612,7 +646,7 @@ fn read<R: Read>(
                 out.body_notes.push(format!("line {n}: {note}"));
             }
         }
-        let host = search::name(str_of(&v, "host"));
+        let host = search::name(&v.host);
         for f in found {
             if report.matches.len() >= MAX_MATCHES {
                 report.matches_omitted += 1;
@@ -626,9 +660,9 @@ fn read<R: Read>(
                 line: n,
                 device_us,
                 phase,
-                method: search::name(str_of(&v, "method")),
+                method: search::name(&v.method),
                 host: host.clone(),
-                path: prior_model::text::escape_line(str_of(&v, "path")).into_owned(),
+                path: prior_model::text::escape_line(&v.path).into_owned(),
                 kind: t.kind.clone(),
                 category,
                 value: prior_model::text::escape_line(&t.value).into_owned(),
@@ -637,7 +671,7 @@ fn read<R: Read>(
                 matched: f.matched,
                 hash: f.hash,
                 context: f.context,
-                actor: actor_of_host(input.catalog, str_of(&v, "host")),
+                actor: actor_of_host(input.catalog, &v.host),
                 rule: None,
             });
         }

@@ -20,6 +20,9 @@ pub(crate) const MAX_SEGMENTS: usize = 256;
 pub(crate) const MIN_SEGMENT: usize = 16;
 /// Names from the request are cut to this many characters.
 pub(crate) const MAX_NAME: usize = 64;
+/// Largest JSON text parsed into a tree (a tree takes several times its text in memory);
+/// larger JSON is searched as text only, and said so.
+pub(crate) const MAX_JSON: usize = 4 << 20;
 /// Bytes of context kept on each side of a match.
 pub(crate) const CONTEXT: usize = 32;
 
@@ -296,6 +299,17 @@ impl<'a> FlowSearch<'a> {
     pub fn search_body(&mut self, body: &[u8], content_type: &str) {
         let ct = content_type.to_ascii_lowercase();
         self.search(body, "body", true);
+        if body.len() > MAX_JSON
+            && body
+                .iter()
+                .find(|c| !c.is_ascii_whitespace())
+                .is_some_and(|c| *c == b'{' || *c == b'[')
+        {
+            self.notes.push(format!(
+                "a JSON body over {} MiB was searched as text only (its strings not unescaped)",
+                MAX_JSON >> 20
+            ));
+        }
         if let Some(v) = json(body) {
             self.walk_json(&v, "body", "$", true);
         } else if ct.contains("multipart/") {
@@ -414,7 +428,7 @@ impl<'a> FlowSearch<'a> {
 /// JSON when the bytes start like an object or array and parse.
 fn json(b: &[u8]) -> Option<serde_json::Value> {
     let first = b.iter().find(|c| !c.is_ascii_whitespace())?;
-    if *first != b'{' && *first != b'[' {
+    if (*first != b'{' && *first != b'[') || b.len() > MAX_JSON {
         return None;
     }
     serde_json::from_slice(b).ok()

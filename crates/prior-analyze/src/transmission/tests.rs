@@ -36,8 +36,12 @@ fn flow(headers: &[(&str, &str)], body: &[u8], decoded: bool) -> serde_json::Val
     })
 }
 
+fn search_value(m: &Matcher, v: &serde_json::Value) -> (Vec<search::Found>, Vec<String>) {
+    search_flow(m, &serde_json::from_value(v.clone()).unwrap())
+}
+
 fn found(m: &Matcher, v: &serde_json::Value) -> Vec<search::Found> {
-    search_flow(m, v).0
+    search_value(m, v).0
 }
 
 fn gzip(b: &[u8]) -> Vec<u8> {
@@ -235,10 +239,10 @@ fn hostile_lines_bodies_and_bombs_are_bounded() {
     let m = Matcher::new(vec![target("imei", IMEI)]);
     let mut v = flow(&[], b"", true);
     v["request_body_b64"] = "!!!not base64!!!".into();
-    let (f, notes) = search_flow(&m, &v);
+    let (f, notes) = search_value(&m, &v);
     assert!(f.is_empty());
     assert!(notes[0].contains("not base64"), "{notes:?}");
-    let (f, _) = search_flow(
+    let (f, _) = search_value(
         &m,
         &flow(
             &[],
@@ -328,4 +332,24 @@ proptest! {
         let without = found(&m, &build("nothing-to-see"));
         prop_assert!(without.is_empty(), "{:#?}", without);
     }
+}
+
+#[test]
+fn a_line_is_never_held_as_a_json_tree_and_headers_are_capped() {
+    // A huge array is not a flow: refused at its first element.
+    let mut arr = b"[".to_vec();
+    for _ in 0..(1 << 20) {
+        arr.extend_from_slice(b"0,");
+    }
+    arr.extend_from_slice(b"0]");
+    assert!(serde_json::from_slice::<FlowLine>(&arr).is_err());
+    // Many headers: the first MAX_HEADERS pairs of strings are kept, other entries skipped.
+    let mut h: Vec<serde_json::Value> = vec![serde_json::json!(1), serde_json::json!(["a"])];
+    h.extend((0..MAX_HEADERS + 50).map(|i| serde_json::json!([format!("h{i}"), "v"])));
+    let v = serde_json::json!({"type": "flow", "request_headers": h, "extra": {"deep": [1, 2]}});
+    let f: FlowLine = serde_json::from_value(v).unwrap();
+    assert_eq!(f.request_headers.len(), MAX_HEADERS);
+    assert_eq!(f.request_headers[0], ("h0".to_string(), "v".to_string()));
+    let none: FlowLine = serde_json::from_str(r#"{"type":"flow","request_headers":null}"#).unwrap();
+    assert!(none.request_headers.is_empty());
 }
