@@ -78,9 +78,19 @@ fn text(b: &[u8]) -> String {
     prior_model::text::escape_line(&String::from_utf8_lossy(b)).into_owned()
 }
 
-fn context(hay: &[u8], start: usize, end: usize) -> String {
-    let a = start.saturating_sub(CONTEXT);
-    let b = (end + CONTEXT).min(hay.len());
+/// The bytes around `start..end`, widened so that no other found value (`spans`) is cut at
+/// either edge: a cut value would escape redaction, which masks whole forms only.
+fn context(hay: &[u8], start: usize, end: usize, spans: &[(usize, usize)]) -> String {
+    let mut a = start.saturating_sub(CONTEXT);
+    let mut b = (end + CONTEXT).min(hay.len());
+    for &(s, e) in spans {
+        if s < a && a < e {
+            a = s;
+        }
+        if s < b && b < e {
+            b = e;
+        }
+    }
     let mut s = String::new();
     if a > 0 {
         s.push('…');
@@ -181,23 +191,30 @@ impl<'a> FlowSearch<'a> {
 
     /// Searches one haystack; `segments`: also decode base64 segments in it (one level).
     pub fn search(&mut self, hay: &[u8], place: &str, segments: bool) {
-        for h in self.m.hits(hay) {
+        let hits = self.m.hits(hay);
+        let nums = self.m.location_hits(hay);
+        let spans: Vec<(usize, usize)> = hits
+            .iter()
+            .map(|h| (h.start, h.end))
+            .chain(nums.iter().map(|n| (n.start, n.end)))
+            .collect();
+        for h in hits {
             let form = &self.m.forms[h.form];
             self.push(Found {
                 target: form.target,
                 encoding: form.encoding.clone(),
                 place: place.to_string(),
-                context: context(hay, h.start, h.end),
+                context: context(hay, h.start, h.end, &spans),
                 matched: text(&hay[h.start..h.end]),
                 hash: form.hash,
             });
         }
-        for n in self.m.location_hits(hay) {
+        for n in nums {
             let c = Coord {
                 target: n.target,
                 decimals: n.decimals,
                 place: place.to_string(),
-                context: context(hay, n.start, n.end),
+                context: context(hay, n.start, n.end, &spans),
                 token: text(&hay[n.start..n.end]),
             };
             if n.lat {

@@ -353,3 +353,16 @@ fn a_line_is_never_held_as_a_json_tree_and_headers_are_capped() {
     let none: FlowLine = serde_json::from_str(r#"{"type":"flow","request_headers":null}"#).unwrap();
     assert!(none.request_headers.is_empty());
 }
+
+#[test]
+fn a_context_never_cuts_another_value_in_half() {
+    let m = Matcher::new(vec![
+        target("imei", IMEI),
+        target("serial", "EMULATOR34X1A2B3"),
+    ]);
+    // The serial sits so that a plain 32-byte window around the IMEI would cut it.
+    let body = format!("imei {IMEI} {}EMULATOR34X1A2B3 end", "p".repeat(19));
+    let f = found(&m, &flow(&[], body.as_bytes(), true));
+    let imei = f.iter().find(|x| x.target == 0).unwrap();
+    assert!(imei.context.contains("EMULATOR34X1A2B3"), "{f:#?}");
+}
