@@ -244,3 +244,40 @@ fn strings_from_requests_reach_the_terminal_escaped() {
         assert!(!out.contains(IMEI), "redacted");
     }
 }
+
+#[test]
+fn the_recorders_word_on_interception_is_the_http_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = tmp.path().join("b");
+    copy_dir(&bundle(), &b);
+    let harness = std::fs::read_to_string(b.join("harness.jsonl")).unwrap();
+    let mut lines: Vec<String> = harness.lines().map(str::to_string).collect();
+    let end = lines.pop().unwrap();
+    let n = lines.len() + 1;
+    lines.push(format!(
+        r#"{{"seq":{n},"host_us":1795894197200000,"record":{{"type":"collector","source":"http","state":"partial","reason":"HTTPS not decrypted: the mitmproxy CA could not be installed as a system CA (user build)"}}}}"#
+    ));
+    let mut end: serde_json::Value = serde_json::from_str(&end).unwrap();
+    end["seq"] = (n + 1).into();
+    lines.push(end.to_string());
+    std::fs::write(b.join("harness.jsonl"), lines.join("\n") + "\n").unwrap();
+    reseal(&b);
+    let r = json(&b, &[]);
+    let http = http_source(&r);
+    assert_eq!(http["status"], "partial", "{http}");
+    assert!(
+        http["detail"]
+            .as_str()
+            .unwrap()
+            .contains("HTTPS not decrypted"),
+        "{http}"
+    );
+    // The transmission it did see still counts.
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "transmission-before-consent")
+    );
+}
