@@ -235,9 +235,10 @@ pub fn category_of_kind(kind: &str) -> Option<DataCategory> {
     })
 }
 
-/// Reads the honey values: the facts for the report and the targets to search.
+/// The facts for the report, the targets to search and each target's category.
 type Honey = (Vec<HoneyFacts>, Vec<Target>, Vec<DataCategory>);
 
+/// Reads the honey values.
 fn honey(bundle: &Bundle, out: &mut HttpResult) -> Result<Honey, AnalyzeError> {
     let bytes = match bundle.read_file(HONEY_FILE, MAX_HONEY_BYTES) {
         Ok(Some(b)) => b,
@@ -549,6 +550,10 @@ pub(crate) fn run(
         out.unreadable = Some(format!(
             "place the flows on the device clock: meta.json's device.clock_offset_us ({offset} µs) is more than a day"
         ));
+        out.report = Some(TransmissionReport {
+            honey: facts,
+            ..TransmissionReport::default()
+        });
         return Ok((findings, out));
     }
     let matcher = Matcher::new(targets);
