@@ -16,4 +16,5 @@ mod run;
 mod sdks;
 mod selftest;
 mod timeline;
+mod transmission;
 mod util;

@@ -160,13 +160,14 @@ fn html_report_renders_in_chromium_and_never_runs_app_strings() {
     );
 }
 
-const BUNDLES: [&str; 6] = [
+const BUNDLES: [&str; 7] = [
     "leaky",
     "clean",
     "no-consent",
     "permission-first",
     "rejected",
     "truncated",
+    "leaky-transmit",
 ];
 
 /// `prior report --format FORMAT` on bundles; returns (exit code, output text).
@@ -257,7 +258,7 @@ fn junit_validates_against_the_jenkins_xsd_and_fails_exactly_the_violated_rules(
             }
         }
         // A test case per rule plus sources-analysed and session-complete.
-        assert_eq!(xml.matches("<testcase ").count(), 9, "{name}");
+        assert_eq!(xml.matches("<testcase ").count(), 10, "{name}");
         let incomplete = !r["incomplete"].as_array().unwrap().is_empty();
         let blind = xml
             .split("<testcase ")

@@ -5,7 +5,7 @@ use crate::profile::Profile;
 use crate::report::Report;
 use crate::sources::EventSink;
 use crate::sources::logcat;
-use crate::stages::{self, Incomplete, SOURCES, assemble, harness, sources};
+use crate::stages::{self, Incomplete, SOURCES, SourceOutcome, assemble, harness, sources};
 use crate::{AnalyzeError, Origin};
 use prior_apk::SdkCatalog;
 use prior_model::bundle::Bundle;
@@ -129,9 +129,29 @@ pub fn analyze_with(
     let (events, phases) = stages::place(events, &cs.consent, cs.launch_us);
     let missing = cs.missing_consent(&ctx, &events);
     let findings = stages::findings(&ctx, &events, &phases, &cs.consent, missing);
+    // Intercepted traffic (issue 18): transmissions join the accesses they prove.
+    let (findings, ht) = crate::transmission::run(
+        ctx.bundle,
+        &crate::transmission::HttpInput {
+            catalog: ctx.inputs.catalog,
+            sdks: ctx.inputs.sdks,
+            profile: ctx.inputs.profile,
+            consent: &cs.consent,
+            package: ctx.package,
+            clock_offset_us: ctx.meta.device.clock_offset_us,
+            launch_us: cs.launch_us,
+        },
+        findings,
+    )?;
 
     // Coverage, counts, verdict, report.
     outcomes.push(cs.ui);
+    let (state, check) = crate::transmission::http_check(&ht);
+    outcomes.push(SourceOutcome {
+        state,
+        check,
+        incomplete: Vec::new(),
+    });
     let sources = assemble::coverage(&ctx, outcomes, &mut incomplete);
     let categories = assemble::categories(&ctx, &events, &phases, &findings);
     let (summary, verdict) = assemble::summary(&events, sink.dropped, &findings, &incomplete);
@@ -153,6 +173,7 @@ pub fn analyze_with(
             dropped: sink.dropped,
             expectations,
             expectations_not_read,
+            transmission: ht.report,
         },
         opts,
     )

@@ -41,6 +41,7 @@ mod sources;
 mod stages;
 #[cfg(test)]
 mod tests;
+pub mod transmission;
 
 pub use analysis::{
     AnalysisInputs, AnalyzeOptions, analyze, analyze_with, effective_logcat_patterns,

@@ -65,11 +65,14 @@ pub enum RuleId {
     TrackerContactBeforeConsent,
     /// A tracker host contacted after the user rejected consent (network events).
     TrackerContactAfterReject,
+    /// A honey value found in an intercepted request sent before consent (issue 18,
+    /// `crate::transmission`).
+    TransmissionBeforeConsent,
 }
 
 impl RuleId {
     /// Every rule, in report order.
-    pub const ALL: [RuleId; 7] = [
+    pub const ALL: [RuleId; 8] = [
         RuleId::NoConsentScreen,
         RuleId::PermissionPromptBeforeConsent,
         RuleId::PreConsentAccess,
@@ -77,6 +80,7 @@ impl RuleId {
         RuleId::AtConsentAccess,
         RuleId::AccessAfterReject,
         RuleId::TrackerContactAfterReject,
+        RuleId::TransmissionBeforeConsent,
     ];
 
     /// The stable id, e.g. `pre-consent-access`.
@@ -89,6 +93,7 @@ impl RuleId {
             RuleId::NoConsentScreen => "no-consent-screen",
             RuleId::TrackerContactBeforeConsent => "tracker-contact-before-consent",
             RuleId::TrackerContactAfterReject => "tracker-contact-after-reject",
+            RuleId::TransmissionBeforeConsent => "transmission-before-consent",
         }
     }
 }
@@ -191,6 +196,13 @@ pub struct Rules {
         skip_serializing_if = "Option::is_none"
     )]
     pub tracker_contact_after_reject: Option<RuleConfig>,
+    /// `transmission-before-consent`.
+    #[serde(
+        rename = "transmission-before-consent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub transmission_before_consent: Option<RuleConfig>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -375,6 +387,7 @@ impl Profile {
             RuleId::NoConsentScreen => &self.rules.no_consent_screen,
             RuleId::TrackerContactBeforeConsent => &self.rules.tracker_contact_before_consent,
             RuleId::TrackerContactAfterReject => &self.rules.tracker_contact_after_reject,
+            RuleId::TransmissionBeforeConsent => &self.rules.transmission_before_consent,
         };
         r.as_ref().filter(|c| c.severity != Level::Off)
     }

@@ -64,6 +64,10 @@ pub struct Report {
     pub timeline: Vec<TimelineEntry>,
     /// How many events there were (the timeline may be shorter).
     pub timeline_total: u64,
+    /// Honey values searched in intercepted traffic, and where they were found (issue 18);
+    /// absent when the bundle has neither `raw/http.jsonl` nor `raw/device/honey.json`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transmission: Option<crate::transmission::TransmissionReport>,
 }
 
 impl Report {

@@ -428,6 +428,8 @@ fn message(
             )
         }
         RuleId::NoConsentScreen => "No consent screen appeared.".to_string(),
+        // Made by crate::transmission, not from events.
+        RuleId::TransmissionBeforeConsent => String::new(),
     }
 }
 

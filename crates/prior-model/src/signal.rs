@@ -22,10 +22,13 @@ pub enum Signal {
     Permission(String),
     /// A network host the device contacted (`host:alog.umeng.com`).
     Host(String),
+    /// A request carrying personal data to a host, seen in intercepted traffic, that joined
+    /// no access (`http:alog.umeng.com`, issue 18).
+    Transmission(String),
 }
 
 impl Signal {
-    /// Reads the written form: `appop:`, `permission:` and `host:` select their kind, anything
+    /// Reads the written form: `appop:`, `permission:`, `host:` and `http:` select their kind, anything
     /// else is an [`Signal::Api`].
     pub fn parse(s: &str) -> Signal {
         if let Some(op) = s.strip_prefix("appop:") {
@@ -34,6 +37,8 @@ impl Signal {
             Signal::Permission(p.to_string())
         } else if let Some(h) = s.strip_prefix("host:") {
             Signal::Host(h.to_string())
+        } else if let Some(h) = s.strip_prefix("http:") {
+            Signal::Transmission(h.to_string())
         } else {
             Signal::Api(s.to_string())
         }
@@ -46,13 +51,18 @@ impl Signal {
             Signal::AppOp(_) => "appop:",
             Signal::Permission(_) => "permission:",
             Signal::Host(_) => "host:",
+            Signal::Transmission(_) => "http:",
         }
     }
 
     /// The name after the prefix.
     pub fn name(&self) -> &str {
         match self {
-            Signal::Api(s) | Signal::AppOp(s) | Signal::Permission(s) | Signal::Host(s) => s,
+            Signal::Api(s)
+            | Signal::AppOp(s)
+            | Signal::Permission(s)
+            | Signal::Host(s)
+            | Signal::Transmission(s) => s,
         }
     }
 

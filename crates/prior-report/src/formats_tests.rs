@@ -417,12 +417,12 @@ fn junit_has_a_case_per_rule_and_no_root_skipped() {
     let r = report("leaky");
     let x = render_junit(&[&r]).unwrap();
     assert!(
-        x.contains("<testsuites name=\"prior\" tests=\"9\" failures=\"1\" errors=\"0\">"),
+        x.contains("<testsuites name=\"prior\" tests=\"10\" failures=\"1\" errors=\"0\">"),
         "{x}"
     );
     assert!(x.contains("<testsuite name=\"com.example.leakyshop · "));
-    // One case per rule (7) plus sources-analysed and session-complete.
-    assert_eq!(x.matches("<testcase ").count(), 9);
+    // One case per rule (8) plus sources-analysed and session-complete.
+    assert_eq!(x.matches("<testcase ").count(), 10);
     assert_eq!(x.matches("<failure ").count(), 1);
     assert!(
         x.contains("raw/ipc/001-before-consent.txt:4: Count: 1"),

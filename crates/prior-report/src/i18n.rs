@@ -316,11 +316,16 @@ pub(crate) fn finding_message(lang: Lang, r: &Report, f: &ReportFinding) -> Stri
         "permission-prompt-before-consent" => "msg.permission_prompt_before_consent",
         "tracker-contact-before-consent" => "msg.tracker_contact_before_consent",
         "tracker-contact-after-reject" => "msg.tracker_contact_after_reject",
+        "transmission-before-consent" => "msg.transmission_before_consent",
         _ => return format!("{}{}", t(lang, "msg.untranslated"), f.message),
     };
     let mut s = tf(lang, key, &args);
     let o = &f.outcomes;
-    let tail = if f.category.is_none() || f.source == prior_model::Source::Net {
+    let tail = if f.category.is_none()
+        || matches!(
+            f.source,
+            prior_model::Source::Net | prior_model::Source::Http
+        ) {
         None
     } else if o.denied > 0 && o.granted == 0 && o.unknown == 0 {
         Some("msg.all_denied")
@@ -331,6 +336,9 @@ pub(crate) fn finding_message(lang: Lang, r: &Report, f: &ReportFinding) -> Stri
     };
     if let Some(k) = tail {
         s.push_str(t(lang, k));
+    }
+    if f.source != prior_model::Source::Http && f.seen_by.contains(&prior_model::Source::Http) {
+        s.push_str(t(lang, "msg.transmitted_too"));
     }
     s
 }
@@ -721,6 +729,20 @@ pub(crate) static EN: &[(&str, &str)] = &[
         "text.inputs",
         "catalog {catalog}; SDK catalogue {sdks}; profile {profile}",
     ),
+    // --- H10 (issue 18: transmissions in intercepted traffic)
+    (
+        "msg.transmission_before_consent",
+        "{who} sent {category}{api} before the consent screen was answered ({n} matches in the intercepted traffic): the data left the device.",
+    ),
+    (
+        "msg.transmitted_too",
+        " The intercepted traffic shows this data leaving the device (transmission-before-consent).",
+    ),
+    (
+        "text.traffic",
+        "Intercepted traffic: {n} requests searched for {v} honey values, {m} matches.",
+    ),
+    ("text.pinned", "Pinned connection to {host}: not decrypted."),
 ];
 
 /// Simplified Chinese strings, one for every key of [`EN`].
@@ -1081,6 +1103,20 @@ pub(crate) static ZH: &[(&str, &str)] = &[
         "text.inputs",
         "个人信息目录 {catalog}；SDK 目录 {sdks}；规则集 {profile}",
     ),
+    // --- H10 (issue 18: transmissions in intercepted traffic)
+    (
+        "msg.transmission_before_consent",
+        "{who} 在用户同意隐私政策前发送了{category}{api}（拦截流量中 {n} 处匹配）：数据已离开设备。",
+    ),
+    (
+        "msg.transmitted_too",
+        " 拦截到的网络流量显示该数据已被发送出设备（transmission-before-consent）。",
+    ),
+    (
+        "text.traffic",
+        "拦截流量：在 {n} 个请求中查找 {v} 个蜜罐值，共 {m} 处匹配。",
+    ),
+    ("text.pinned", "与 {host} 的连接使用了证书固定：未能解密。"),
 ];
 
 /// Keys whose Chinese value may equal the English one or hold no Chinese character

@@ -18,6 +18,7 @@ pub mod html;
 pub mod i18n;
 pub mod judgement;
 mod junit;
+pub mod redact;
 pub mod sarif;
 mod text;
 mod timefmt;

@@ -77,6 +77,11 @@ pub fn rule_text(rule: RuleId) -> (&'static str, &'static str, &'static str) {
             "The user rejected the privacy-consent screen and a known tracking or analytics host was contacted anyway.",
             "After a rejection, do not initialise analytics or advertising SDKs that need consent, and do not send them data. Gate their start on acceptance.",
         ),
+        RuleId::TransmissionBeforeConsent => (
+            "Personal data transmitted before consent",
+            "A known value of the test device (a honey value such as its IMEI or location) was found in an intercepted request sent before the user answered the privacy-consent screen.",
+            "Do not collect or send personal data, in any encoding or hashed, before the user has accepted the privacy policy; start SDKs that send it only after acceptance.",
+        ),
     }
 }
 

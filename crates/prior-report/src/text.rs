@@ -166,6 +166,7 @@ pub fn render_text_judged(r: &Report, j: &Judgement, lang: Lang) -> String {
         "{}",
         tf(lang, "text.sources", &[("list", &sources.join(" · "))])
     );
+    traffic(&mut o, r, lang);
     if r.timeline_total > 0 {
         let _ = writeln!(
             o,
@@ -604,4 +605,41 @@ pub(crate) fn blind_list(r: &Report, lang: Lang) -> String {
 /// line, tab kept).
 fn clean(s: &str) -> String {
     prior_model::text::escape_line(s).into_owned()
+}
+
+/// Issue 18: what the interception saw (requests searched, matches, pinned connections).
+fn traffic(o: &mut String, r: &Report, lang: Lang) {
+    let Some(tr) = &r.transmission else { return };
+    let Some(http) = r
+        .checked
+        .sources
+        .iter()
+        .find(|s| s.source == prior_model::Source::Http && !s.files.is_empty())
+    else {
+        return;
+    };
+    let searched = tr.honey.iter().filter(|h| h.searched).count();
+    let _ = writeln!(
+        o,
+        "{}",
+        tf(
+            lang,
+            "text.traffic",
+            &[
+                ("n", &http.items.to_string()),
+                ("v", &searched.to_string()),
+                (
+                    "m",
+                    &(tr.matches.len() as u64 + tr.matches_omitted).to_string()
+                ),
+            ]
+        )
+    );
+    for p in &tr.tls_failed {
+        let _ = writeln!(
+            o,
+            "  {}",
+            tf(lang, "text.pinned", &[("host", &clean(&p.host))])
+        );
+    }
 }

@@ -171,6 +171,8 @@ pub(crate) struct Parts {
     pub dropped: u64,
     pub expectations: Option<crate::report::ExpectationsReport>,
     pub expectations_not_read: Option<String>,
+    /// Honey values found in intercepted traffic (issue 18).
+    pub transmission: Option<crate::transmission::TransmissionReport>,
 }
 
 /// The report: facts of the bundle, app, device and inputs, and the parts.
@@ -323,6 +325,7 @@ pub(crate) fn report(
         expectations_not_read: p.expectations_not_read,
         timeline,
         timeline_total,
+        transmission: p.transmission,
     })
 }
 

@@ -65,6 +65,10 @@ pub struct Args {
     /// cannot pass).
     #[arg(long)]
     allow_modified: bool,
+    /// Show the honey values found in intercepted traffic (IMEI, location, …) as they are;
+    /// by default every report shows them redacted (`35xxxxxxxxxx110`).
+    #[arg(long)]
+    show_values: bool,
 }
 
 /// The analysis inputs named on the command line (each `None`: the built-in one; the
@@ -80,9 +84,13 @@ pub struct InputArgs<'a> {
     /// Judge the `expect:` block recorded in the bundle on this day (`prior run`, `prior
     /// report` without `--ignore-expect`); `None`: not judged.
     pub judge_expect_on: Option<prior_model::expect::Date>,
+    /// `--show-values`: honey values found in intercepted traffic as they are; by default the
+    /// report redacts them (`prior_report::redact`).
+    pub show_values: bool,
 }
 
-/// Loads and analyses a bundle with the built-in SDK catalogue.
+/// Loads and analyses a bundle with the built-in SDK catalogue; honey values are redacted in
+/// the report (`prior_report::redact`).
 pub fn analyze_bundle(
     dir: &Path,
     profile: Option<&str>,
@@ -94,6 +102,7 @@ pub fn analyze_bundle(
         catalog,
         sdk_catalogue: None,
         judge_expect_on: None,
+        show_values: false,
     };
     analyze_bundle_with(dir, &args, allow_modified)
 }
@@ -137,7 +146,11 @@ pub fn analyze_bundle_with(
             prior_model::text::escape_controls(why)
         );
     }
-    Ok(report)
+    Ok(if args.show_values {
+        report
+    } else {
+        prior_report::redact::redact(&report)
+    })
 }
 
 /// The profile to apply: the command line's (`--profile NAME|FILE`: the operator's choice, the
@@ -190,6 +203,7 @@ pub fn run(args: Args) -> CliResult {
         catalog: args.catalog.as_deref(),
         sdk_catalogue: args.sdk_catalogue.as_deref(),
         judge_expect_on: None,
+        show_values: args.show_values,
     };
     let report = analyze_bundle_with(&args.bundle, &inputs, args.allow_modified)?;
     let text = render(&report, args.format, args.lang);

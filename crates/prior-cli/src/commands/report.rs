@@ -63,6 +63,10 @@ pub struct Args {
     /// Analyse even if files do not match MANIFEST.sha256.
     #[arg(long)]
     allow_modified: bool,
+    /// Show the honey values found in intercepted traffic as they are (default: redacted,
+    /// `35xxxxxxxxxx110`, in every format).
+    #[arg(long)]
+    show_values: bool,
     /// Compare with a baseline (`prior baseline save`): findings are marked new, unchanged
     /// or fixed, and the exit code is 1 only when there are new ones.
     #[arg(long, value_name = "FILE")]
@@ -325,6 +329,7 @@ pub fn run(args: Args) -> CliResult {
             // The recorded scenario's expect: block, judged today by the analyzer, unless
             // --ignore-expect.
             judge_expect_on: (!args.ignore_expect).then(prior_scenario::Date::today_utc),
+            show_values: args.show_values,
         };
         let report = analyze_bundle_with(dir, &inputs, args.allow_modified)?;
         analysed.push((dir.clone(), report));
