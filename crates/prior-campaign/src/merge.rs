@@ -68,7 +68,9 @@ pub enum MergeError {
         message: String,
     },
     /// A plan format this merge does not know.
-    #[error("read {path}: plan format {found} is not supported (this Prior reads format {PLAN_FORMAT})")]
+    #[error(
+        "read {path}: plan format {found} is not supported (this Prior reads format {PLAN_FORMAT})"
+    )]
     Format {
         /// The file.
         path: PathBuf,
@@ -223,15 +225,14 @@ fn read_capped(path: &Path, cap: u64, what: &'static str) -> Result<Option<Vec<u
 /// Reads a directory's plan.
 pub fn read_plan(dir: &Path) -> Result<PlanDoc, MergeError> {
     let path = dir.join(PLAN_FILE);
-    let bytes = read_capped(&path, MAX_PLAN_BYTES, "campaign plan")?.ok_or_else(|| {
-        MergeError::Read {
+    let bytes =
+        read_capped(&path, MAX_PLAN_BYTES, "campaign plan")?.ok_or_else(|| MergeError::Read {
             path: path.clone(),
             source: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "no campaign.json: not a campaign directory",
             ),
-        }
-    })?;
+        })?;
     let v: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| MergeError::Malformed {
             path: path.clone(),
@@ -274,7 +275,10 @@ pub fn read_plan(dir: &Path) -> Result<PlanDoc, MergeError> {
         if s.index != i {
             return Err(MergeError::Inconsistent {
                 path,
-                message: format!("scenario {:?} has index {} at position {i}", s.stem, s.index),
+                message: format!(
+                    "scenario {:?} has index {} at position {i}",
+                    s.stem, s.index
+                ),
             });
         }
     }
@@ -332,7 +336,10 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
             });
         }
         let same_apps = p.apps.len() == apps.len()
-            && p.apps.iter().zip(&apps).all(|(x, y)| x.slug == y.slug && x.apk == y.apk);
+            && p.apps
+                .iter()
+                .zip(&apps)
+                .all(|(x, y)| x.slug == y.slug && x.apk == y.apk);
         if !same_apps || p.scenarios != scenarios {
             return Err(MergeError::Inconsistent {
                 path: d.join(PLAN_FILE),
@@ -355,7 +362,11 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
     let mut totals = std::collections::BTreeSet::new();
     let mut seen_idx = std::collections::BTreeSet::new();
     for (d, p) in &plans {
-        let sh = p.shard.as_ref().filter(|s| s.total > 1).map(|s| (s.index, s.total));
+        let sh = p
+            .shard
+            .as_ref()
+            .filter(|s| s.total > 1)
+            .map(|s| (s.index, s.total));
         if let Some((i, t)) = sh {
             totals.insert(t);
             if !seen_idx.insert(i) {
@@ -375,7 +386,11 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
         warnings.push(format!(
             "the directories were sharded differently ({} shards): pairs may be counted once per \
              directory that holds them",
-            totals.iter().map(u32::to_string).collect::<Vec<_>>().join(" and ")
+            totals
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(" and ")
         ));
     } else if let Some(&t) = totals.iter().next() {
         let missing: Vec<String> = (1..=t)
@@ -554,7 +569,11 @@ fn pick_pair(
     } else if let Some(f) = intact {
         (PairState::Incomplete, Some(f), f.bundle.incomplete.clone())
     } else if let Some(f) = found.first() {
-        (PairState::Tampered, Some(f), vec![altered_reason(&f.bundle)])
+        (
+            PairState::Tampered,
+            Some(f),
+            vec![altered_reason(&f.bundle)],
+        )
     } else {
         let why = if holders.is_empty() {
             "its shard was not merged".to_string()
@@ -592,7 +611,9 @@ mod tests {
     #[test]
     fn the_documented_plan_parses() {
         let doc = include_str!("../../../docs/campaign-reports.md");
-        let start = doc.find("```json plan").expect("an example plan in the doc");
+        let start = doc
+            .find("```json plan")
+            .expect("an example plan in the doc");
         let rest = &doc[start + "```json plan".len()..];
         let end = rest.find("```").expect("its end");
         let dir = tempfile::tempdir().expect("tempdir");
@@ -656,8 +677,16 @@ mod tests {
         );
         assert_eq!(c.pairs[1].state, PairState::NotRun);
         assert_eq!(c.pairs[1].reasons, vec!["its shard was not merged"]);
-        assert!(c.warnings.iter().any(|w| w.contains("2/2")), "{:?}", c.warnings);
-        assert!(c.warnings.iter().any(|w| w.contains("1 line")), "{:?}", c.warnings);
+        assert!(
+            c.warnings.iter().any(|w| w.contains("2/2")),
+            "{:?}",
+            c.warnings
+        );
+        assert!(
+            c.warnings.iter().any(|w| w.contains("1 line")),
+            "{:?}",
+            c.warnings
+        );
     }
 
     #[test]
