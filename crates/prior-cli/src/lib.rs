@@ -61,6 +61,7 @@ impl Command {
             Command::Inspect(_) => "inspect",
             Command::Sdks(_) => "sdks",
             Command::Selftest(_) => "selftest",
+            Command::Campaign(_) => "campaign",
         }
     }
 }
@@ -153,6 +154,8 @@ enum Command {
     Sdks(commands::sdks::Args),
     /// Install Prior's canary app, record it and show which of its known accesses each source saw.
     Selftest(commands::selftest::Args),
+    /// Campaigns: merge the shards of a campaign into one report (docs/campaign-reports.md).
+    Campaign(commands::campaign_merge::CampaignArgs),
 }
 
 /// Runs the CLI with the process's arguments and returns the exit code.
@@ -185,6 +188,7 @@ pub fn main() -> ExitCode {
         Command::Baseline(a) => commands::baseline::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Sdks(a) => commands::sdks::run(a),
+        Command::Campaign(a) => commands::campaign_merge::run_campaign(a),
         Command::Selftest(a) => commands::selftest::run(a),
     };
     let outcome = match result {

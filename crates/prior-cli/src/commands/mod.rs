@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod avd;
 pub mod baseline;
+pub mod campaign_merge;
 pub mod check;
 pub mod devices;
 pub mod doctor;
