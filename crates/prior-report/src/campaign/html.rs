@@ -62,7 +62,7 @@ struct CellView {
 
 /// A link target we write ourselves: a relative path of plain names (no scheme, no `..`).
 fn safe_href(h: &str) -> bool {
-    !h.is_empty() && !h.starts_with('/') && h.split('/').all(|p| crate::campaign::plain_name(p))
+    !h.is_empty() && !h.starts_with('/') && h.split('/').all(crate::campaign::plain_name)
 }
 
 fn web_url(u: &str) -> Option<String> {
@@ -79,7 +79,7 @@ fn script_hash() -> Result<String, RenderError> {
     let len = TEMPLATE[start..]
         .find("</script>")
         .ok_or_else(|| RenderError::Template("the campaign script is not closed".into()))?;
-    let digest = sha2::Sha256::digest(TEMPLATE[start..start + len].as_bytes());
+    let digest = sha2::Sha256::digest(&TEMPLATE.as_bytes()[start..start + len]);
     Ok(base64::engine::general_purpose::STANDARD.encode(digest))
 }
 
