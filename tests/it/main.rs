@@ -1,5 +1,6 @@
 //! End-to-end tests of the `prior` binary, one module per area.
 
+mod campaign;
 mod campaign_merge;
 mod cli;
 mod doctor;

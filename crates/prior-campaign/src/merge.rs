@@ -14,6 +14,9 @@
 //! [`PairPick::rejected`] with its reason, whether or not another bundle was picked: a
 //! tampered bundle is reported, never silently used or silently dropped.
 //!
+//! A bundle recorded from another APK than the plan's (`apk_sha256` of both known and
+//! different) is rejected and never used: it is evidence about another app.
+//!
 //! "Newest" is the bundle's `meta.started_host_us`, ties broken by the directory name.
 //! Nothing here follows a symbolic link: a link under `pairs/` is rejected as such.
 
@@ -444,7 +447,7 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
                 .unwrap_or_else(|| format!("{}--{}", app.slug, sc.stem));
             let log = logs.get(&id).map(Vec::as_slice).unwrap_or_default();
             let in_plan = holders.get(&key).map(Vec::as_slice).unwrap_or_default();
-            pairs.push(pick_pair(&id, ai, si, in_plan, log));
+            pairs.push(pick_pair(&id, ai, si, in_plan, log, app.apk_sha256.as_deref()));
         }
     }
     Ok(Collected {
@@ -501,6 +504,7 @@ fn pick_pair(
     scenario: usize,
     holders: &[PathBuf],
     log: &[LogLineDoc],
+    apk_sha256: Option<&str>,
 ) -> PairPick {
     let mut found = Vec::new();
     let mut rejected = Vec::new();
@@ -534,6 +538,22 @@ fn pick_pair(
                 _ => continue, // stray files (reports, notes) beside the bundles
             }
             match Bundle::open(&path) {
+                // Recorded from another APK than the campaign's (the same rule as
+                // `state::not_done_reason`): another app's evidence, never used for this one.
+                Ok(bundle)
+                    if apk_sha256.is_some()
+                        && bundle.meta.app.apk_sha256.is_some()
+                        && bundle.meta.app.apk_sha256.as_deref() != apk_sha256 =>
+                {
+                    rejected.push(Rejected {
+                        path,
+                        reason: format!(
+                            "recorded from another APK (sha256 {}, the campaign's is {})",
+                            bundle.meta.app.apk_sha256.as_deref().unwrap_or_default(),
+                            apk_sha256.unwrap_or_default()
+                        ),
+                    });
+                }
                 Ok(bundle) => found.push(Found {
                     path,
                     started: bundle.meta.started_host_us,
@@ -687,6 +707,55 @@ mod tests {
             "{:?}",
             c.warnings
         );
+    }
+
+    fn example_bundle(name: &str, to: &Path) {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/bundles")
+            .join(name);
+        copy(&from, to);
+    }
+
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read_dir") {
+            let e = e.expect("entry");
+            if e.file_type().expect("type").is_dir() {
+                copy(&e.path(), &to.join(e.file_name()));
+            } else {
+                std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+            }
+        }
+    }
+
+    #[test]
+    fn picks_the_newest_done_bundle_and_rejects_links_and_other_apks() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let a = t.path().join("one");
+        write_plan(&a, "aaaa", None, &[(0, 0), (1, 0)]);
+        let pdir = a.join(PAIRS_DIR).join("a--accept");
+        example_bundle("clean", &pdir.join("b1"));
+        example_bundle("truncated", &pdir.join("b2"));
+        std::os::unix::fs::symlink(pdir.join("b1"), pdir.join("b3")).expect("symlink");
+        let c = collect(std::slice::from_ref(&a)).expect("merge");
+        let p = &c.pairs[0];
+        assert_eq!(p.state, PairState::Done, "{p:?}");
+        assert_eq!(p.bundle.as_deref(), Some(pdir.join("b1").as_path()));
+        assert_eq!(p.bundles_found, 2);
+        assert!(p.rejected.iter().any(|r| r.reason.contains("symbolic link")), "{p:?}");
+        // The same bundle for a campaign whose APK is another one: rejected, not run.
+        let text = std::fs::read_to_string(a.join(PLAN_FILE)).expect("read");
+        let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+        v["apps"][0]["apk_sha256"] = serde_json::json!("0000");
+        std::fs::write(a.join(PLAN_FILE), v.to_string()).expect("write");
+        let c = collect(std::slice::from_ref(&a)).expect("merge");
+        let p = &c.pairs[0];
+        assert_eq!(
+            p.rejected.iter().filter(|r| r.reason.contains("another APK")).count(),
+            2,
+            "{p:?}"
+        );
+        assert_eq!(p.state, PairState::NotRun);
     }
 
     #[test]

@@ -154,8 +154,8 @@ enum Command {
     Sdks(commands::sdks::Args),
     /// Install Prior's canary app, record it and show which of its known accesses each source saw.
     Selftest(commands::selftest::Args),
-    /// Campaigns: merge the shards of a campaign into one report (docs/campaign-reports.md).
-    Campaign(commands::campaign_merge::CampaignArgs),
+    /// Campaigns: many apps × scenarios on several devices, in shards (docs/campaigns.md).
+    Campaign(commands::campaign::Args),
 }
 
 /// Runs the CLI with the process's arguments and returns the exit code.
@@ -188,8 +188,8 @@ pub fn main() -> ExitCode {
         Command::Baseline(a) => commands::baseline::run(a),
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Sdks(a) => commands::sdks::run(a),
-        Command::Campaign(a) => commands::campaign_merge::run_campaign(a),
         Command::Selftest(a) => commands::selftest::run(a),
+        Command::Campaign(a) => commands::campaign::run(a),
     };
     let outcome = match result {
         Ok(outcome) => outcome,

@@ -20,27 +20,6 @@ use prior_report::campaign::{
 };
 use std::path::{Path, PathBuf};
 
-/// Arguments of `prior campaign` (H6's stand-in until H5's `commands::campaign` takes
-/// `merge` as one of its subcommands).
-#[derive(Debug, clap::Args)]
-pub struct CampaignArgs {
-    #[command(subcommand)]
-    command: Sub,
-}
-
-#[derive(Debug, clap::Subcommand)]
-enum Sub {
-    /// Merge the campaign directories of a campaign's shards into one campaign report.
-    Merge(Args),
-}
-
-/// Runs `prior campaign`.
-pub fn run_campaign(args: CampaignArgs) -> CliResult {
-    match args.command {
-        Sub::Merge(a) => run(a),
-    }
-}
-
 /// The campaign report's formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MergeFormat {
