@@ -447,7 +447,14 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
                 .unwrap_or_else(|| format!("{}--{}", app.slug, sc.stem));
             let log = logs.get(&id).map(Vec::as_slice).unwrap_or_default();
             let in_plan = holders.get(&key).map(Vec::as_slice).unwrap_or_default();
-            pairs.push(pick_pair(&id, ai, si, in_plan, log, app.apk_sha256.as_deref()));
+            pairs.push(pick_pair(
+                &id,
+                ai,
+                si,
+                in_plan,
+                log,
+                app.apk_sha256.as_deref(),
+            ));
         }
     }
     Ok(Collected {
@@ -742,7 +749,12 @@ mod tests {
         assert_eq!(p.state, PairState::Done, "{p:?}");
         assert_eq!(p.bundle.as_deref(), Some(pdir.join("b1").as_path()));
         assert_eq!(p.bundles_found, 2);
-        assert!(p.rejected.iter().any(|r| r.reason.contains("symbolic link")), "{p:?}");
+        assert!(
+            p.rejected
+                .iter()
+                .any(|r| r.reason.contains("symbolic link")),
+            "{p:?}"
+        );
         // The same bundle for a campaign whose APK is another one: rejected, not run.
         let text = std::fs::read_to_string(a.join(PLAN_FILE)).expect("read");
         let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
@@ -751,7 +763,10 @@ mod tests {
         let c = collect(std::slice::from_ref(&a)).expect("merge");
         let p = &c.pairs[0];
         assert_eq!(
-            p.rejected.iter().filter(|r| r.reason.contains("another APK")).count(),
+            p.rejected
+                .iter()
+                .filter(|r| r.reason.contains("another APK"))
+                .count(),
             2,
             "{p:?}"
         );
