@@ -1,4 +1,4 @@
-//! `campaign.csv`: one row per app, for spreadsheets. RFC 4180: comma-separated, every field
+//! `campaign.csv`: one row per app, for spreadsheets (the campaign file's extra columns last). RFC 4180: comma-separated, every field
 //! quoted when it holds a comma, a quote, a CR or an LF (quotes doubled), lines ending CRLF;
 //! UTF-8 with a byte-order mark so that Excel reads Chinese names right.
 //!
@@ -50,6 +50,11 @@ pub(crate) fn table(s: &CampaignSummary, lang: Lang) -> (Vec<String>, Vec<Vec<St
     head.push(t(lang, "campaign.col_store_url").to_string());
     head.push(t(lang, "campaign.col_reports").to_string());
     head.push(t(lang, "campaign.col_notes").to_string());
+    // The campaign file's extra CSV columns (a regulator's own: region, licence number…),
+    // kept after ours, in name order.
+    let extra: std::collections::BTreeSet<&String> =
+        s.apps.iter().flat_map(|a| a.extra.keys()).collect();
+    head.extend(extra.iter().map(|k| (*k).clone()));
     let mut rows = Vec::new();
     for a in &s.apps {
         let mut r = vec![
@@ -101,6 +106,9 @@ pub(crate) fn table(s: &CampaignSummary, lang: Lang) -> (Vec<String>, Vec<Vec<St
                 })
                 .collect();
         r.push(notes.join("; "));
+        for k in &extra {
+            r.push(a.extra.get(*k).cloned().unwrap_or_default());
+        }
         rows.push(r);
     }
     (head, rows)

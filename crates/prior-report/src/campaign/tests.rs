@@ -44,7 +44,10 @@ fn summary<'a>(leaky: &'a Report, clean: &'a Report, truncated: &'a Report) -> C
         name: "Sweep".into(),
         campaign_sha256: "abc".into(),
         apps: vec![
-            app("leaky", Some(HOSTILE_NAME)),
+            AppInput {
+                extra: [("=region".to_string(), "north".to_string())].into(),
+                ..app("leaky", Some(HOSTILE_NAME))
+            },
             app("clean", None),
             app("half", Some("Half")),
             app("never", Some("Never")),
@@ -155,6 +158,10 @@ fn csv_is_rfc4180_with_a_bom_and_defused_formulas() {
         lines[1]
     );
     assert!(lines[1].contains(",violation,yes,"));
+    // The campaign file's extra column, last, its name defused too.
+    assert!(lines[0].ends_with(",Notes,'=region"), "{}", lines[0]);
+    assert!(lines[1].ends_with(",north"), "{}", lines[1]);
+    assert!(lines[2].ends_with(','), "no value for another app");
     assert!(lines[3].contains("not fully tested"), "{}", lines[3]);
     assert!(lines[4].contains("not run"), "{}", lines[4]);
     assert!(lines[5].contains("tampered"), "{}", lines[5]);
@@ -191,7 +198,10 @@ fn xlsx_opens_and_holds_the_same_table() {
     assert_eq!(apps.height(), 6);
     let (head, rows) = csv::table(&s, Lang::En);
     for (c, h) in head.iter().enumerate() {
-        assert_eq!(apps.get((0, c)).map(|d| d.to_string()), Some(h.clone()));
+        assert_eq!(
+            apps.get((0, c)).map(|d| d.to_string()),
+            Some(csv::defuse(h))
+        );
     }
     let name = apps.get((1, 1)).map(|d| d.to_string()).unwrap_or_default();
     assert_eq!(name, csv::defuse(HOSTILE_NAME), "a string cell, defused");
