@@ -782,6 +782,12 @@ pub(crate) static EN: &[(&str, &str)] = &[
     ("campaign.sheet_apps", "Apps"),
     ("campaign.sheet_pairs", "Pairs"),
     ("campaign.sheet_summary", "Summary"),
+    ("campaign.h_pairs_incomplete", "Pairs incomplete"),
+    (
+        "campaign.h_pairs_tampered",
+        "Pairs tampered (manifest mismatch)",
+    ),
+    ("campaign.h_pairs_not_run", "Pairs not run"),
 ];
 
 /// Simplified Chinese strings, one for every key of [`EN`].
@@ -1200,6 +1206,9 @@ pub(crate) static ZH: &[(&str, &str)] = &[
     ("campaign.sheet_apps", "应用"),
     ("campaign.sheet_pairs", "检测项"),
     ("campaign.sheet_summary", "汇总"),
+    ("campaign.h_pairs_incomplete", "不完整的检测项"),
+    ("campaign.h_pairs_tampered", "被篡改的检测项（清单不符）"),
+    ("campaign.h_pairs_not_run", "未运行的检测项"),
 ];
 
 /// Keys whose Chinese value may equal the English one or hold no Chinese character

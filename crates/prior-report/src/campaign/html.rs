@@ -171,15 +171,15 @@ pub fn render_html(s: &CampaignSummary, lang: Lang) -> Result<String, RenderErro
             format!("{} / {}", h.pairs.done, h.pairs.total),
         ),
         (
-            t(lang, "campaign.state_incomplete").to_string(),
+            t(lang, "campaign.h_pairs_incomplete").to_string(),
             h.pairs.incomplete.to_string(),
         ),
         (
-            t(lang, "campaign.state_tampered").to_string(),
+            t(lang, "campaign.h_pairs_tampered").to_string(),
             h.pairs.tampered.to_string(),
         ),
         (
-            t(lang, "campaign.state_not_run").to_string(),
+            t(lang, "campaign.h_pairs_not_run").to_string(),
             h.pairs.not_run.to_string(),
         ),
     ];
