@@ -78,18 +78,15 @@ pub struct Args {
     catalog: Option<PathBuf>,
 }
 
-/// `prior-campaign/<slug of the name>-report`.
+/// `prior-campaign/<slug of the name>-report`: beside the campaign directories `prior campaign
+/// run` makes by default (`prior-campaign/<slug>`), never inside one.
 fn default_out(name: &str) -> PathBuf {
-    let mut slug = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { "campaign" } else { slug };
+    let slug = prior_campaign::slug(name);
+    let slug = if slug.is_empty() {
+        "campaign".to_string()
+    } else {
+        slug
+    };
     PathBuf::from("prior-campaign").join(format!("{slug}-report"))
 }
 
@@ -342,4 +339,21 @@ fn write_formats(
         note!("report: {}", path.display());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_report_directory_is_beside_the_campaign_directory() {
+        assert_eq!(
+            default_out("Province sweep 2026-12"),
+            PathBuf::from("prior-campaign/province-sweep-2026-12-report")
+        );
+        assert_eq!(
+            default_out("全省检测"),
+            PathBuf::from("prior-campaign/app-report")
+        );
+    }
 }
