@@ -78,7 +78,12 @@ fn plan(shard: Option<(usize, usize)>) -> Value {
 fn whole() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let base = tempfile::tempdir().expect("tempdir").keep();
+        // In cargo's per-target scratch directory, under one fixed name replaced on every run:
+        // the recordings (~85 MB) must not pile up in /tmp run after run.
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR")).join("campaign-merge-fixture");
+        if base.exists() {
+            std::fs::remove_dir_all(&base).expect("remove the previous fixture");
+        }
         let dir = base.join("whole");
         std::fs::create_dir_all(dir.join("pairs")).expect("mkdir");
         let scen: Vec<PathBuf> = SCENARIOS.iter().map(|s| scenario(&base, s)).collect();
