@@ -1,6 +1,7 @@
 //! End-to-end tests of the `prior` binary, one module per area.
 
 mod campaign;
+mod campaign_merge;
 mod cli;
 mod doctor;
 mod emulator;

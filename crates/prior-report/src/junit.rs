@@ -89,7 +89,7 @@ pub fn render_junit_run(
 /// Jenkins' `junit-10.xsd` does not allow `skipped` on `<testsuites>` (only on
 /// `<testsuite>`); quick-junit writes it. Prior never skips a case, so the count is always 0
 /// and the attribute is dropped from the root element only.
-fn strip_root_skipped(xml: String) -> String {
+pub(crate) fn strip_root_skipped(xml: String) -> String {
     let Some(start) = xml.find("<testsuites") else {
         return xml;
     };

@@ -14,6 +14,7 @@
 //! output, so a log line cannot move the cursor or recolour the terminal.
 
 pub mod baseline;
+pub mod campaign;
 pub mod html;
 pub mod i18n;
 pub mod judgement;

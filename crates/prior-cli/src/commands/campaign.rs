@@ -49,6 +49,9 @@ enum Sub {
     /// Run every (app × scenario) pair of a campaign file (or of one shard) on N devices;
     /// re-running resumes, skipping the pairs already done.
     Run(RunArgs),
+    /// Merge the campaign directories of a campaign (or of its shards) into one campaign
+    /// report: HTML, CSV, XLSX, JSON, JUnit (docs/campaign-reports.md).
+    Merge(super::campaign_merge::Args),
 }
 
 /// Arguments of `prior campaign run`.
@@ -89,6 +92,7 @@ pub struct RunArgs {
 pub fn run(args: Args) -> CliResult {
     match args.command {
         Sub::Run(a) => run_campaign(a),
+        Sub::Merge(a) => super::campaign_merge::run(a),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod avd;
 pub mod baseline;
 pub mod campaign;
 pub mod campaign_avd;
+pub mod campaign_merge;
 pub mod check;
 pub mod devices;
 pub mod doctor;
