@@ -196,7 +196,10 @@ pub fn load_sdks(root: &Path) -> Result<Vec<Sdk>, String> {
         .get("sdk")
         .and_then(|t| t.as_array())
         .ok_or("sdks.toml has no [[sdk]]")?;
-    let all_packages: Vec<String> = entries.iter().flat_map(|e| strs(e.get("packages"))).collect();
+    let all_packages: Vec<String> = entries
+        .iter()
+        .flat_map(|e| strs(e.get("packages")))
+        .collect();
     let all_hosts: Vec<String> = entries.iter().flat_map(|e| strs(e.get("hosts"))).collect();
     let mut out = Vec::new();
     for id in SDK_IDS {
@@ -245,7 +248,7 @@ pub fn load_sdks(root: &Path) -> Result<Vec<Sdk>, String> {
 /// the first 12 apps cover every language, consent UI, timing, refusal behaviour and the
 /// permission-first case), the rest (SDKs, APIs, times) from the seeded generator.
 pub fn plan(opts: &Options, sdks: &[Sdk]) -> Vec<App> {
-    let mut rng = Rng(opts.seed ^ 0x5052_494F_52);
+    let mut rng = Rng(opts.seed ^ 0x0050_5249_4F52);
     (0..opts.apps)
         .map(|i| {
             let slug = format!("app-{i:03}");
@@ -257,17 +260,18 @@ pub fn plan(opts: &Options, sdks: &[Sdk]) -> Vec<App> {
             let show_ms = [600, 900, 1200][rng.below(3)];
             let mut pool: Vec<&'static str> = APIS.iter().map(|(a, _)| *a).collect();
             let mut take = |rng: &mut Rng, n: usize| -> Vec<&'static str> {
-                (0..n)
-                    .filter_map(|_| {
-                        (!pool.is_empty()).then(|| pool.remove(rng.below(pool.len())))
-                    })
-                    .collect()
+                let mut out = Vec::new();
+                for _ in 0..n {
+                    if !pool.is_empty() {
+                        out.push(pool.remove(rng.below(pool.len())));
+                    }
+                }
+                out
             };
             // A clean app: every SDK and its own code wait for consent (a verdict of pass
             // when accepted). Every fourth app from app 1 on, and about a third of the rest.
-            let clean = (i % 4 == 1 || rng.below(10) < 3)
-                && ui != ConsentUi::None
-                && !permission_first;
+            let clean =
+                (i % 4 == 1 || rng.below(10) < 3) && ui != ConsentUi::None && !permission_first;
             let mut actors = Vec::new();
             let n_sdks = 1 + rng.below(3);
             let mut chosen = BTreeSet::new();
@@ -345,7 +349,9 @@ fn wording(lang: &str, label: &str) -> [String; 5] {
     match lang {
         "zh" => [
             "用户协议与隐私政策".into(),
-            format!("欢迎使用{label}！我们非常重视您的个人信息和隐私保护。请您在使用前仔细阅读并同意以下协议。"),
+            format!(
+                "欢迎使用{label}！我们非常重视您的个人信息和隐私保护。请您在使用前仔细阅读并同意以下协议。"
+            ),
             "同意".into(),
             "不同意".into(),
             "仅浏览".into(),
@@ -366,7 +372,9 @@ fn wording(lang: &str, label: &str) -> [String; 5] {
         ],
         _ => [
             "Privacy Policy".into(),
-            format!("{label} values your privacy. We process personal information only with your consent."),
+            format!(
+                "{label} values your privacy. We process personal information only with your consent."
+            ),
             "Agree".into(),
             "Disagree".into(),
             "Guest mode".into(),
@@ -439,8 +447,12 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
                 actor.timing
             };
             match timing {
-                Timing::Before => access_yaml(&mut on_start, "  ", 40 + (line as u64 % 200), api, &st),
-                Timing::AtShow if app.permission_first => access_yaml(&mut ask, "    ", show, api, &st),
+                Timing::Before => {
+                    access_yaml(&mut on_start, "  ", 40 + (line as u64 % 200), api, &st)
+                }
+                Timing::AtShow if app.permission_first => {
+                    access_yaml(&mut ask, "    ", show, api, &st)
+                }
                 Timing::AtShow => access_yaml(&mut on_start, "  ", show, api, &st),
                 // With a permission prompt first the screen waits for the prompt's answer
                 // (the recorder's, at 2 s or later): a delayed init at 1.6 s is before it.
@@ -448,7 +460,9 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
                     access_yaml(&mut on_start, "  ", 1600, api, &st)
                 }
                 Timing::DelayedBefore => access_yaml(&mut on_start, "  ", show + 400, api, &st),
-                Timing::After => access_yaml(&mut accepted, "    ", 100 + (line as u64 % 300), api, &st),
+                Timing::After => {
+                    access_yaml(&mut accepted, "    ", 100 + (line as u64 % 300), api, &st)
+                }
                 Timing::DelayedAfter => access_yaml(&mut accepted, "    ", 900, api, &st),
             }
         }
@@ -461,7 +475,10 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
                 None => own_host(app),
             };
             let before = app.ui == ConsentUi::None
-                || matches!(actor.timing, Timing::Before | Timing::AtShow | Timing::DelayedBefore);
+                || matches!(
+                    actor.timing,
+                    Timing::Before | Timing::AtShow | Timing::DelayedBefore
+                );
             if before {
                 contact_yaml(&mut on_start, "  ", 300, &host);
             } else {
@@ -526,7 +543,11 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
     }
     m.push_str(&rejected);
     let _ = writeln!(m, "screens:");
-    let _ = writeln!(m, "  splash: {{ kind: page, title: {}, body: \"…\" }}", q(&app.label));
+    let _ = writeln!(
+        m,
+        "  splash: {{ kind: page, title: {}, body: \"…\" }}",
+        q(&app.label)
+    );
     let kind = if app.ui == ConsentUi::FullScreen {
         "page"
     } else {
@@ -537,10 +558,27 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
     let _ = writeln!(m, "    title: {}", q(&title));
     let _ = writeln!(m, "    body: {}", q(&body));
     let _ = writeln!(m, "    buttons:");
-    let _ = writeln!(m, "      - {{ text: {}, id: btn_disagree, goto: rejected }}", q(&reject));
-    let _ = writeln!(m, "      - {{ text: {}, id: btn_agree, goto: accepted }}", q(&accept));
-    let _ = writeln!(m, "  home: {{ kind: page, title: {}, body: \"Home\" }}", q(&app.label));
-    let _ = writeln!(m, "  guest: {{ kind: page, title: {}, body: {} }}", q(&app.label), q(&guest));
+    let _ = writeln!(
+        m,
+        "      - {{ text: {}, id: btn_disagree, goto: rejected }}",
+        q(&reject)
+    );
+    let _ = writeln!(
+        m,
+        "      - {{ text: {}, id: btn_agree, goto: accepted }}",
+        q(&accept)
+    );
+    let _ = writeln!(
+        m,
+        "  home: {{ kind: page, title: {}, body: \"Home\" }}",
+        q(&app.label)
+    );
+    let _ = writeln!(
+        m,
+        "  guest: {{ kind: page, title: {}, body: {} }}",
+        q(&app.label),
+        q(&guest)
+    );
     m
 }
 
@@ -559,25 +597,43 @@ pub fn manifest(app: &App) -> String {
     ];
     let mut m = String::new();
     let _ = writeln!(m, "<?xml version=\"1.0\" encoding=\"utf-8\"?>");
-    let _ = writeln!(m, "<!-- Generated by tests/corpus/gen.rs: a manifest-only corpus app (no code). -->");
+    let _ = writeln!(
+        m,
+        "<!-- Generated by tests/corpus/gen.rs: a manifest-only corpus app (no code). -->"
+    );
     let _ = writeln!(
         m,
         "<manifest xmlns:android=\"http://schemas.android.com/apk/res/android\" package=\"{}\" android:versionCode=\"1\" android:versionName=\"1.0.{}\">",
         app.package, app.index
     );
-    let _ = writeln!(m, "  <uses-sdk android:minSdkVersion=\"24\" android:targetSdkVersion=\"33\"/>");
+    let _ = writeln!(
+        m,
+        "  <uses-sdk android:minSdkVersion=\"24\" android:targetSdkVersion=\"33\"/>"
+    );
     for p in perms {
-        let _ = writeln!(m, "  <uses-permission android:name=\"android.permission.{p}\"/>");
+        let _ = writeln!(
+            m,
+            "  <uses-permission android:name=\"android.permission.{p}\"/>"
+        );
     }
     let _ = writeln!(
         m,
         "  <application android:label=\"{}\" android:name=\".App\">",
         app.label
     );
-    let _ = writeln!(m, "    <activity android:name=\".MainActivity\" android:exported=\"true\">");
+    let _ = writeln!(
+        m,
+        "    <activity android:name=\".MainActivity\" android:exported=\"true\">"
+    );
     let _ = writeln!(m, "      <intent-filter>");
-    let _ = writeln!(m, "        <action android:name=\"android.intent.action.MAIN\"/>");
-    let _ = writeln!(m, "        <category android:name=\"android.intent.category.LAUNCHER\"/>");
+    let _ = writeln!(
+        m,
+        "        <action android:name=\"android.intent.action.MAIN\"/>"
+    );
+    let _ = writeln!(
+        m,
+        "        <category android:name=\"android.intent.category.LAUNCHER\"/>"
+    );
     let _ = writeln!(m, "      </intent-filter>");
     let _ = writeln!(m, "    </activity>");
     let _ = writeln!(m, "  </application>");
@@ -604,7 +660,10 @@ pub fn truth(app: &App, sdks: &[Sdk]) -> Value {
     let mut before: BTreeSet<Item> = BTreeSet::new();
     for a in &app.actors {
         let is_before = app.ui == ConsentUi::None
-            || matches!(a.timing, Timing::Before | Timing::AtShow | Timing::DelayedBefore);
+            || matches!(
+                a.timing,
+                Timing::Before | Timing::AtShow | Timing::DelayedBefore
+            );
         if !is_before {
             continue;
         }
@@ -615,7 +674,11 @@ pub fn truth(app: &App, sdks: &[Sdk]) -> Value {
             && let Some(s) = a.sdk
             && let Some(h) = &sdks[s].tracker_host
         {
-            before.insert(item("tracker-contact-before-consent", &format!("host:{h}"), "-"));
+            before.insert(item(
+                "tracker-contact-before-consent",
+                &format!("host:{h}"),
+                "-",
+            ));
         }
     }
     if app.ui == ConsentUi::None {
@@ -658,7 +721,8 @@ pub fn truth(app: &App, sdks: &[Sdk]) -> Value {
     })
 }
 
-pub const ACCEPT_YAML: &str = "# Corpus scenario template (tests/corpus/gen.rs): first launch, accept consent.
+pub const ACCEPT_YAML: &str =
+    "# Corpus scenario template (tests/corpus/gen.rs): first launch, accept consent.
 # ${APK} is the app's APK (prior run -e APK=…, or a campaign).
 name: Corpus — first launch, accept consent (simulated)
 app: { apk: \"${APK}\" }
@@ -672,7 +736,8 @@ steps:
   - wait: 1500ms
 ";
 
-pub const REJECT_YAML: &str = "# Corpus scenario template (tests/corpus/gen.rs): first launch, refuse consent.
+pub const REJECT_YAML: &str =
+    "# Corpus scenario template (tests/corpus/gen.rs): first launch, refuse consent.
 # ${APK} is the app's APK (prior run -e APK=…, or a campaign).
 name: Corpus — first launch, refuse consent (simulated)
 app: { apk: \"${APK}\" }
@@ -725,13 +790,22 @@ pub fn generate(dir: &Path, opts: &Options) -> Result<Corpus, String> {
     for sub in ["apks", "src", "models"] {
         mk(&dir.join(sub))?;
     }
-    let write = |p: &Path, s: &str| std::fs::write(p, s).map_err(|e| format!("{}: {e}", p.display()));
+    let write =
+        |p: &Path, s: &str| std::fs::write(p, s).map_err(|e| format!("{}: {e}", p.display()));
     let framework = Path::new("/usr/share/android-framework-res/framework-res.apk");
     let key = opts.root.join("tools/demo-apk-key.p12");
     let mut truths = Vec::new();
     let mut campaign = String::new();
-    let _ = writeln!(campaign, "# Generated by tests/corpus/gen.rs: {} apps, seed {}.", opts.apps, opts.seed);
-    let _ = writeln!(campaign, "name: Prior corpus (seed {}, {} apps)", opts.seed, opts.apps);
+    let _ = writeln!(
+        campaign,
+        "# Generated by tests/corpus/gen.rs: {} apps, seed {}.",
+        opts.apps, opts.seed
+    );
+    let _ = writeln!(
+        campaign,
+        "name: Prior corpus (seed {}, {} apps)",
+        opts.seed, opts.apps
+    );
     let _ = writeln!(campaign, "apps:");
     for app in &apps {
         let src = dir.join("src").join(&app.slug);
@@ -767,7 +841,10 @@ pub fn generate(dir: &Path, opts: &Options) -> Result<Corpus, String> {
                 .arg(&unsigned))?;
             let _ = std::fs::remove_file(&unsigned);
         }
-        write(&dir.join("models").join(format!("{}.model", app.slug)), &model(app, &sdks))?;
+        write(
+            &dir.join("models").join(format!("{}.model", app.slug)),
+            &model(app, &sdks),
+        )?;
         truths.push(truth(app, &sdks));
         let _ = writeln!(
             campaign,
@@ -831,11 +908,19 @@ pub struct Score {
 impl Score {
     pub fn recall(&self) -> f64 {
         let d = self.true_pos + self.false_neg;
-        if d == 0 { 1.0 } else { self.true_pos as f64 / d as f64 }
+        if d == 0 {
+            1.0
+        } else {
+            self.true_pos as f64 / d as f64
+        }
     }
     pub fn precision(&self) -> f64 {
         let d = self.true_pos + self.false_pos;
-        if d == 0 { 1.0 } else { self.true_pos as f64 / d as f64 }
+        if d == 0 {
+            1.0
+        } else {
+            self.true_pos as f64 / d as f64
+        }
     }
     pub fn summary(&self) -> String {
         format!(
@@ -888,11 +973,13 @@ pub fn score(truth: &Value, mut report_of: impl FnMut(&str) -> Option<Value>) ->
             }
             for i in want.difference(&got) {
                 s.false_neg += 1;
-                s.misses.push(format!("{id}: missed {} {} {}", i.0, i.1, i.2));
+                s.misses
+                    .push(format!("{id}: missed {} {} {}", i.0, i.1, i.2));
             }
             for i in got.difference(&want) {
                 s.false_pos += 1;
-                s.misses.push(format!("{id}: extra {} {} {}", i.0, i.1, i.2));
+                s.misses
+                    .push(format!("{id}: extra {} {} {}", i.0, i.1, i.2));
             }
             let verdict = r["verdict"].as_str().unwrap_or("?");
             if Some(verdict) == t["verdict"].as_str() {

@@ -20,8 +20,14 @@ fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     match args.first().map(String::as_str) {
         Some("generate") => {
-            let Some(dir) = args.get(1) else { return usage() };
-            let mut opts = corpus_gen::Options { apps: 200, seed: 1, root };
+            let Some(dir) = args.get(1) else {
+                return usage();
+            };
+            let mut opts = corpus_gen::Options {
+                apps: 200,
+                seed: 1,
+                root,
+            };
             let mut it = args[2..].iter();
             while let Some(a) = it.next() {
                 let v = it.next().and_then(|v| v.parse::<u64>().ok());
@@ -43,26 +49,35 @@ fn main() -> ExitCode {
             }
         }
         Some("score") => {
-            let (Some(dir), Some(reports)) = (args.get(1), args.get(2)) else { return usage() };
-            let truth: serde_json::Value = match std::fs::read_to_string(Path::new(dir).join("truth.json"))
-                .map_err(|e| e.to_string())
-                .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
-            {
-                Ok(t) => t,
-                Err(e) => {
-                    eprintln!("corpus: truth.json: {e}");
-                    return ExitCode::FAILURE;
-                }
+            let (Some(dir), Some(reports)) = (args.get(1), args.get(2)) else {
+                return usage();
             };
+            let truth: serde_json::Value =
+                match std::fs::read_to_string(Path::new(dir).join("truth.json"))
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+                {
+                    Ok(t) => t,
+                    Err(e) => {
+                        eprintln!("corpus: truth.json: {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
             let s = corpus_gen::score(&truth, |id| {
                 let p = Path::new(reports).join(format!("{id}.json"));
-                std::fs::read_to_string(p).ok().and_then(|s| serde_json::from_str(&s).ok())
+                std::fs::read_to_string(p)
+                    .ok()
+                    .and_then(|s| serde_json::from_str(&s).ok())
             });
             for m in &s.misses {
                 println!("miss: {m}");
             }
             println!("{}", s.summary());
-            if s.misses.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if s.misses.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         _ => usage(),
     }

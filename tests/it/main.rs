@@ -1,6 +1,7 @@
 //! End-to-end tests of the `prior` binary, one module per area.
 
 mod cli;
+mod corpus;
 mod doctor;
 mod emulator;
 mod exit_table;
