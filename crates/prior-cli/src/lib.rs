@@ -61,6 +61,7 @@ impl Command {
             Command::Inspect(_) => "inspect",
             Command::Sdks(_) => "sdks",
             Command::Selftest(_) => "selftest",
+            Command::Campaign(_) => "campaign",
         }
     }
 }
@@ -153,6 +154,8 @@ enum Command {
     Sdks(commands::sdks::Args),
     /// Install Prior's canary app, record it and show which of its known accesses each source saw.
     Selftest(commands::selftest::Args),
+    /// Campaigns: many apps × scenarios on several devices, in shards (docs/campaigns.md).
+    Campaign(commands::campaign::Args),
 }
 
 /// Runs the CLI with the process's arguments and returns the exit code.
@@ -186,6 +189,7 @@ pub fn main() -> ExitCode {
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Sdks(a) => commands::sdks::run(a),
         Command::Selftest(a) => commands::selftest::run(a),
+        Command::Campaign(a) => commands::campaign::run(a),
     };
     let outcome = match result {
         Ok(outcome) => outcome,

@@ -100,6 +100,27 @@ pub fn prepare(
     })
 }
 
+/// An emulator `prior campaign run` booted and manages itself (one of N from one AVD): the
+/// recording captures its traffic through the console, like a reused emulator.
+pub fn console_run(sdk: Sdk, running: Running, device: Device, capture_file: PathBuf) -> AvdRun {
+    let capture = EmulatorCapture {
+        console_port: running.console_port,
+        token_file: sdk.console_token_file(),
+        file: capture_file,
+        dest: None,
+        mode: Mode::Console,
+        serial: running.serial.clone(),
+        avd_dir: sdk.avd(&running.name).ok().flatten().map(|a| a.dir),
+    };
+    AvdRun {
+        device,
+        running,
+        booted_here: false,
+        capture: Some(capture),
+        sdk,
+    }
+}
+
 /// Emulators this `prior run` booted: reused (reset) by its later scenarios, stopped after the
 /// last one unless `--keep-emulator`.
 #[derive(Default)]

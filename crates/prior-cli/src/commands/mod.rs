@@ -3,6 +3,8 @@
 pub mod analyze;
 pub mod avd;
 pub mod baseline;
+pub mod campaign;
+pub mod campaign_avd;
 pub mod check;
 pub mod devices;
 pub mod doctor;

@@ -181,7 +181,7 @@ fn no_model_error(
 }
 
 /// Starts the simulated handset in-process and returns a device handle on its smart socket.
-fn simulated(
+pub(crate) fn simulated(
     scenario: &Scenario,
     opts: &prior_scenario::SimulatedOptions,
 ) -> Result<Target, CliError> {
@@ -344,6 +344,51 @@ pub(crate) fn bundle_dir(out: &Path, scenario: &Scenario) -> Result<PathBuf, Cli
         .map_err(|e| CliError::input_msg(format!("failed to create the bundle directory: {e}")))
 }
 
+/// The profile a scenario is analysed with: `flag` (`--profile`, a campaign's `profile:`),
+/// else the scenario's own.
+pub(crate) fn profile_of(scenario: &Scenario, flag: Option<&str>) -> Option<String> {
+    flag.map(str::to_string).or(match &scenario.profile {
+        Some(ProfileRef::Builtin(n)) => Some(n.clone()),
+        Some(ProfileRef::File(p)) => Some(p.display().to_string()),
+        None => None,
+    })
+}
+
+/// Records `scenario` for `app` on `target` into the new, empty bundle directory `dir`: the one
+/// recording step of `prior run` and `prior campaign run`.
+pub(crate) fn record_session(
+    scenario: &Scenario,
+    app: &AppUnderTest,
+    target: &mut Target,
+    dir: PathBuf,
+    profile_used: prior_model::bundle::ProfileRecord,
+    stop: &Arc<Stop>,
+    progress: &dyn Progress,
+) -> Result<prior_record::record::Recording, CliError> {
+    let mut opts = RecordOptions::new(dir, env!("CARGO_PKG_VERSION"));
+    opts.simulated = target.simulated;
+    opts.stop = Arc::clone(stop);
+    opts.profile_used = Some(profile_used);
+    attach_net_capture(target, &mut opts);
+    record(scenario, app, &target.device, &opts, progress)
+        .map_err(|e| CliError::device_msg(format!("failed to {e}")))
+}
+
+/// Analyses a recorded bundle and keeps `report.json` beside it: the analysis step of
+/// `prior run` and `prior campaign run`.
+pub(crate) fn analyse_recorded(
+    bundle_dir: &Path,
+    profile: Option<&str>,
+) -> Result<prior_analyze::Report, CliError> {
+    let report = analyze::analyze_bundle(bundle_dir, profile, None, false)?;
+    // The report is derived data: kept beside the evidence, outside the manifest.
+    let _ = fs_err::write(
+        bundle_dir.join("report.json"),
+        prior_report::render_json(&report),
+    );
+    Ok(report)
+}
+
 fn run_one(
     scenario_path: &Path,
     args: &Args,
@@ -355,11 +400,7 @@ fn run_one(
         Scenario::load(scenario_path, vars).map_err(|e| CliError::input(miette::Report::new(e)))?;
     let app = app_under_test(&scenario)?;
     // The profile is read before recording (a bad file fails early) and sealed by content.
-    let profile = args.profile.clone().or(match &scenario.profile {
-        Some(ProfileRef::Builtin(n)) => Some(n.clone()),
-        Some(ProfileRef::File(p)) => Some(p.display().to_string()),
-        None => None,
-    });
+    let profile = profile_of(&scenario, args.profile.as_deref());
     let profile_used = analyze::profile_record(profile.as_deref())?;
     let dir = bundle_dir(&args.out, &scenario)?;
     // No device (or no model for the app on the simulated handset), no recording: the
@@ -392,19 +433,14 @@ fn run_one(
         }
     );
     let ui = Ui::new(&label);
-    let mut opts = RecordOptions::new(dir.clone(), env!("CARGO_PKG_VERSION"));
-    opts.simulated = target.simulated;
-    opts.stop = Arc::clone(stop);
-    opts.profile_used = Some(profile_used);
-    attach_net_capture(&mut target, &mut opts);
-    let recording = record(&scenario, &app, &target.device, &opts, &ui);
+    let recording = record_session(&scenario, &app, &mut target, dir, profile_used, stop, &ui);
     ui.finish();
     if let Some(avd) = target.avd.take()
         && let Some(note) = booted.after_run(avd)
     {
         note!("emulator: {note}");
     }
-    let recording = recording.map_err(|e| CliError::device_msg(format!("failed to {e}")))?;
+    let recording = recording?;
     note!(
         "recorded {} (Prior's own time {:.2} s, excluding the scenario's waits)",
         if recording.reason.is_some() {
@@ -415,12 +451,7 @@ fn run_one(
         recording.overhead.as_secs_f64()
     );
     drop(target);
-    let report = analyze::analyze_bundle(&recording.bundle_dir, profile.as_deref(), None, false)?;
-    // The report is derived data: kept beside the evidence, outside the manifest.
-    let _ = fs_err::write(
-        recording.bundle_dir.join("report.json"),
-        prior_report::render_json(&report),
-    );
+    let report = analyse_recorded(&recording.bundle_dir, profile.as_deref())?;
     super::run_output::after_one(
         &scenario,
         &recording.bundle_dir,
