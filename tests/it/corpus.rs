@@ -1,8 +1,9 @@
 //! The corpus with known truth (issue 17; tests/corpus/gen.rs, docs/testing.md "Corpus"): the
 //! generator is deterministic and its first 12 apps cover every variant; the scorer fails on a
-//! wrong report; and the whole pipeline — generated APKs installed on the simulated handset,
-//! recorded by `prior run`, analysed — reproduces the truth of a 12-app corpus × 2 scenarios,
-//! except for the pinned, documented known misses.
+//! wrong report; and the whole pipeline — the corpus's campaign file run by `prior campaign run`
+//! on 3 parallel simulated handsets (generated APKs installed, recorded), each pair's bundle
+//! analysed — reproduces the truth of a 12-app corpus × 2 scenarios, except for the pinned,
+//! documented known misses.
 
 #[path = "../corpus/gen.rs"]
 mod corpus_gen;
@@ -12,7 +13,6 @@ use corpus_gen::{ConsentUi, OnReject, Options, Timing};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const SMALL: usize = 12;
@@ -182,59 +182,52 @@ fn the_scorer_counts_misses_and_extras() {
     assert_eq!(s.pairs_missing.len(), 6);
 }
 
-/// Runs `prior run` on every pair of the corpus, `parallel` at a time; returns the JSON
-/// report per pair id.
-fn run_pairs(corpus: &corpus_gen::Corpus, parallel: usize) -> Vec<(String, Option<Value>)> {
-    let jobs: Vec<(String, String)> = corpus
-        .apps
-        .iter()
-        .flat_map(|a| {
-            corpus_gen::SCENARIOS
-                .iter()
-                .map(|s| (a.slug.clone(), s.to_string()))
-        })
-        .collect();
-    let jobs = Arc::new(Mutex::new(jobs.into_iter()));
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let bundles = tempfile::tempdir().expect("tempdir");
-    std::thread::scope(|scope| {
-        for _ in 0..parallel {
-            let (jobs, out) = (Arc::clone(&jobs), Arc::clone(&out));
-            let dir = corpus.dir.clone();
-            let bundles = bundles.path().to_path_buf();
-            scope.spawn(move || {
-                loop {
-                    let Some((slug, stem)) = jobs.lock().expect("lock").next() else {
-                        break;
-                    };
-                    let id = format!("{slug}--{stem}");
-                    let o = assert_cmd::Command::cargo_bin("prior")
-                        .expect("prior")
-                        .arg("run")
-                        .arg(dir.join(format!("{stem}.yaml")))
-                        .arg("-e")
-                        .arg(format!(
-                            "APK={}",
-                            dir.join("apks").join(format!("{slug}.apk")).display()
-                        ))
-                        .args(["--format", "json", "--out"])
-                        .arg(bundles.join(&id))
-                        .timeout(Duration::from_secs(120))
-                        .output()
-                        .expect("prior run");
-                    let report = serde_json::from_slice::<Value>(&o.stdout).ok();
-                    if report.is_none() {
-                        eprintln!(
-                            "{id}: no JSON report; stderr:\n{}",
-                            String::from_utf8_lossy(&o.stderr)
-                        );
-                    }
-                    out.lock().expect("lock").push((id, report));
-                }
+/// Runs the corpus's campaign file with `prior campaign run --parallel N` (N simulated
+/// handsets), then analyses each pair's newest bundle with `prior analyze --format json`;
+/// returns the report per pair id (`None` for a pair without a bundle or a report).
+fn run_campaign(corpus: &corpus_gen::Corpus, parallel: u16) -> Vec<(String, Option<Value>)> {
+    let out = tempfile::tempdir().expect("tempdir");
+    let o = assert_cmd::Command::cargo_bin("prior")
+        .expect("prior")
+        .args(["campaign", "run"])
+        .arg(corpus.dir.join("campaign.yaml"))
+        .args(["--parallel", &parallel.to_string(), "--out"])
+        .arg(out.path())
+        .timeout(Duration::from_secs(600))
+        .output()
+        .expect("prior campaign run");
+    // Exit 1: findings (the corpus has failing apps); anything else but 4 is a harness failure.
+    let code = o.status.code().unwrap_or(-1);
+    assert!(
+        code == 1 || code == 4,
+        "prior campaign run exit {code}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let mut reports = Vec::new();
+    for app in &corpus.apps {
+        for stem in corpus_gen::SCENARIOS {
+            let id = format!("{}--{stem}", app.slug);
+            let newest = std::fs::read_dir(out.path().join("pairs").join(&id))
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .max();
+            let report = newest.and_then(|b| {
+                let o = assert_cmd::Command::cargo_bin("prior")
+                    .expect("prior")
+                    .arg("analyze")
+                    .arg(&b)
+                    .args(["--format", "json"])
+                    .output()
+                    .expect("prior analyze");
+                serde_json::from_slice::<Value>(&o.stdout).ok()
             });
+            reports.push((id, report));
         }
-    });
-    out.lock().expect("lock").clone()
+    }
+    reports
 }
 
 #[test]
@@ -250,7 +243,7 @@ fn the_pipeline_reproduces_the_truth_of_a_small_corpus() {
     )
     .expect("truth JSON");
     assert!(Path::new(&dir.path().join("campaign.yaml")).is_file());
-    let reports = run_pairs(&corpus, 3);
+    let reports = run_campaign(&corpus, 3);
     let s = corpus_gen::score(&truth, |id| {
         reports
             .iter()
