@@ -103,7 +103,7 @@ for n in $PARALLEL; do
   [ "${KEEP:-0}" = 1 ] || rm -rf "$out/pairs"
   if [ -s "$out/misses.txt" ]; then
     echo "  misses ($(wc -l <"$out/misses.txt")), first 20:"
-    head -n 20 "$out/misses.txt" | sed 's/^/    /'
+    head -n 20 "$out/misses.txt" | sed -e 's/ (incomplete:.*//' -e 's/^/    /'
   fi
 done
 if [ -n "${WALL[1]:-}" ] && [ -n "${WALL[4]:-}" ]; then
