@@ -726,3 +726,77 @@ fn two_recordings_on_one_emulator_both_get_a_capture() {
         "capture files left beside the bundles: {strays:?}"
     );
 }
+
+/// `prior campaign run --avd NAME --parallel 2` (issue 17): two emulators booted from one AVD
+/// with `-read-only`, one per worker, each pair captured through the console; both stopped at
+/// the end. The stand-in accepts `-read-only`; whether a real emulator shares the AVD this way is
+/// what the flag's help text says (docs/campaigns.md).
+#[test]
+fn a_campaign_on_two_emulators_of_one_avd() {
+    let _one = one_at_a_time();
+    let lab = Lab::new(true);
+    set_standin_env(&lab, "", 0.3);
+    let root = crate::util::root();
+    let camp = lab.root.join("camp.yaml");
+    std::fs::write(
+        &camp,
+        format!(
+            "name: AVD sweep\napps:\n  - apk: {}\n  - apk: {}\nscenarios:\n  - {}\n",
+            root.join("scenarios/demo/apps/leaky-shop.apk").display(),
+            root.join("scenarios/demo/apps/polite-news.apk").display(),
+            root.join("tests/data/campaign/accept.yaml").display()
+        ),
+    )
+    .unwrap();
+    let out = crate::util::prior()
+        .env("ANDROID_HOME", lab.root.join("sdk"))
+        .env_remove("ANDROID_SDK_ROOT")
+        .env_remove("ANDROID_AVD_HOME")
+        .env_remove("ANDROID_EMULATOR_HOME")
+        .env("HOME", lab.root.join("home"))
+        .env("ANDROID_ADB_SERVER_PORT", lab.adb.port.to_string())
+        .current_dir(&lab.root)
+        .args([
+            "campaign",
+            "run",
+            "camp.yaml",
+            "--avd",
+            "p34",
+            "--parallel",
+            "2",
+        ])
+        .args(["--out", "c"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{err}");
+    assert_eq!(out.status.code(), Some(1), "Leaky Shop violates: {err}");
+    assert_eq!(err.matches("-read-only").count(), 2, "{err}");
+    assert_eq!(
+        err.matches("emulator: stopped p34 on emulator-").count(),
+        2,
+        "{err}"
+    );
+    let log = std::fs::read_to_string(lab.root.join("c/campaign.log.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    let mut serials = std::collections::BTreeSet::new();
+    for l in &lines {
+        assert_eq!(l["outcome"], "complete", "{l}");
+        let bundle = lab.root.join("c").join(l["bundle"].as_str().unwrap());
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(bundle.join("meta.json")).unwrap())
+                .unwrap();
+        serials.insert(meta["device"]["serial"].as_str().unwrap().to_string());
+        let manifest = std::fs::read_to_string(bundle.join("MANIFEST.sha256")).unwrap();
+        assert!(manifest.contains("raw/net.pcap"), "{manifest}");
+    }
+    assert_eq!(serials.len(), 2, "two emulators: {serials:?}");
+    assert!(
+        serials.iter().all(|s| s.starts_with("emulator-")),
+        "{serials:?}"
+    );
+}

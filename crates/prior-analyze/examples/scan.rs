@@ -67,7 +67,11 @@ fn run(
         std::fs::write(path, lits.join("\n") + "\n")?;
     }
     let t1 = Instant::now();
-    let report = analyze(&bundle, &catalog, &profile)?;
+    let sdks = prior_analyze::SdkCatalog::builtin()?;
+    let report = analyze(
+        &bundle,
+        &prior_analyze::AnalysisInputs::new(&catalog, &sdks, &profile),
+    )?;
     let t_analyze = t1.elapsed();
     let bytes = std::fs::metadata(bundle.path("raw/logcat.txt"))?.len();
     let mib = bytes as f64 / (1 << 20) as f64;

@@ -1,7 +1,8 @@
 //! Attribution: which SDK (or the app itself) caused an event, with the evidence that decided
 //! it and a confidence.
 //!
-//! The SDK catalogue is prior-apk's ([`prior_apk::SdkCatalog`], built in). The signals, in the
+//! The SDK catalogue is prior-apk's ([`prior_apk::SdkCatalog`]), an input of the analysis
+//! ([`crate::AnalysisInputs::sdks`]: built in, or `--sdk-catalogue FILE`). The signals, in the
 //! order they are trusted:
 //!
 //! | signal | decides | confidence |
@@ -23,9 +24,8 @@
 //! platform and language runtimes are skipped silently.
 
 use prior_apk::SdkCatalog;
-use prior_model::{Actor, ActorKind, Event, EventKind};
+use prior_model::{Actor, ActorKind, Event, EventKind, Signal};
 use std::fmt;
-use std::sync::OnceLock;
 
 /// Package prefixes of the platform and language runtimes: never an actor.
 const FRAMEWORK: &[&str] = &[
@@ -120,13 +120,6 @@ impl Attribution {
             )),
         }
     }
-}
-
-/// The built-in SDK catalogue, loaded once. `None` only if the embedded file were invalid
-/// (its own tests make sure it is not).
-pub fn builtin_sdks() -> Option<&'static SdkCatalog> {
-    static CELL: OnceLock<Option<SdkCatalog>> = OnceLock::new();
-    CELL.get_or_init(|| SdkCatalog::builtin().ok()).as_ref()
 }
 
 /// Decides actors for one app.
@@ -278,8 +271,8 @@ impl<'a> Attributor<'a> {
         }
         if let Some(a) = ev
             .api
-            .as_deref()
-            .and_then(|a| a.strip_prefix("host:"))
+            .as_ref()
+            .and_then(Signal::host)
             .and_then(|h| self.from_host(h))
         {
             return Some(a);
@@ -298,8 +291,7 @@ impl<'a> Attributor<'a> {
 
 /// Fills in the actor of every event that has none and that [`Attributor::for_event`] can
 /// attribute. Events already attributed (from stack frames) are left alone.
-pub(crate) fn attribute_events(events: &mut [Event], package: &str) {
-    let Some(sdks) = builtin_sdks() else { return };
+pub(crate) fn attribute_events(events: &mut [Event], sdks: &SdkCatalog, package: &str) {
     let at = Attributor::new(sdks, package);
     for ev in events.iter_mut().filter(|e| e.actor.is_none()) {
         if let Some(a) = at.for_event(ev) {
@@ -345,7 +337,7 @@ mod tests {
     use prior_model::{Evidence, Source, Timing};
 
     fn at() -> Attributor<'static> {
-        Attributor::new(builtin_sdks().unwrap(), "com.example.shop")
+        Attributor::new(crate::tests::sdks(), "com.example.shop")
     }
 
     fn frames<'a>(v: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = (&'a str, &'a str)> {
@@ -493,8 +485,9 @@ mod tests {
             (a.sdk_id.as_deref(), a.confidence),
             (Some("firebase-core"), Confidence::High)
         );
+        // A component the catalogue does not list, under an SDK's prefix: medium.
         let a = at()
-            .from_component("com.umeng.message.provider.MessageProvider")
+            .from_component("com.umeng.message.provider.UnlistedProvider")
             .unwrap();
         assert_eq!(
             (a.sdk_id.as_deref(), a.confidence),
@@ -512,7 +505,7 @@ mod tests {
             kind,
             category: None,
             timing: Timing::instant(1),
-            api: api.map(str::to_owned),
+            api: api.map(Into::into),
             outcome: None,
             pid: None,
             uid: None,
@@ -553,7 +546,7 @@ mod tests {
         );
         assert!(at().for_event(&ev).is_none());
         let mut evs = vec![event(EventKind::NetworkContact, Some("host:sentry.io"), "")];
-        attribute_events(&mut evs, "com.example.shop");
+        attribute_events(&mut evs, crate::tests::sdks(), "com.example.shop");
         assert_eq!(evs[0].actor.as_ref().unwrap().name, "Sentry");
     }
 

@@ -1,24 +1,31 @@
 //! Prior's analysis: a recorded session bundle in, a [`Report`] out.
 //!
 //! ```text
+//! The stages are in `stages/` (module documentation there); in short:
+//!
 //! Bundle ──► harness records ─► consent boundary (logcat markers), permission prompts
 //!        ──► raw/logcat.txt   ─► streaming scan: literal prefilter, parse candidate lines,
 //!                                 catalog patterns, process starts (uid/pids), markers
 //!        ──► raw/appops/*     ─► app-op accesses of the app, minus the baseline snapshot
 //!        ──► raw/ipc/*        ─► binder calls of the app's processes (a time window each)
 //!                                 ▼
-//!                 events placed before / at / after consent
+//!        ──► raw/net.pcap     ─► host names the device contacted
 //!                                 ▼
-//!                 profile rules ─► findings ─► verdict ─► Report (serde, byte-stable)
+//!                 events placed before / at / after consent, actors from the SDK catalogue
+//!                                 ▼
+//!                 signals grouped into accesses, profile rules ─► findings ─► verdict
+//!                                 ▼
+//!                 Report (serde, byte-stable), naming its inputs
 //! ```
 //!
 //! Architecture invariants: no I/O besides reading the bundle's own inputs; deterministic
-//! (same bundle + catalog + profile ⇒ the same [`Report`], serialised byte for byte: no
+//! (same bundle + [`AnalysisInputs`] (catalog, SDK catalogue, profile) ⇒ the same [`Report`], serialised byte for byte: no
 //! wall clock, no hash-map iteration order, every list sorted); memory bounded whatever the
 //! size of `raw/logcat.txt` (fixed read buffer, capped event and evidence lists).
 //!
 //! Public API: [`Catalog`] ([`Catalog::builtin`], [`Catalog::from_file`]), [`Profile`]
-//! ([`Profile::builtin`], [`Profile::from_file`], [`Profile::resolve`]), [`analyze`] /
+//! ([`Profile::builtin`], [`Profile::from_file`], [`Profile::resolve`]), [`AnalysisInputs`],
+//! [`analyze`] /
 //! [`analyze_with`], [`Report`] and [`Verdict`].
 
 mod analysis;
@@ -31,13 +38,17 @@ pub mod profile;
 pub mod report;
 mod rules;
 mod sources;
+mod stages;
 #[cfg(test)]
 mod tests;
 
 pub use analysis::{
-    AnalyzeOptions, analyze, analyze_with, effective_logcat_patterns, logcat_prefilter_literals,
+    AnalysisInputs, AnalyzeOptions, analyze, analyze_with, effective_logcat_patterns,
+    logcat_prefilter_literals,
 };
 pub use catalog::Catalog;
+/// The SDK catalogue (prior-apk's), an input of every analysis ([`AnalysisInputs::sdks`]).
+pub use prior_apk::SdkCatalog;
 pub use prior_model::Verdict;
 pub use profile::{Level, Profile, RuleId};
 pub use report::Report;

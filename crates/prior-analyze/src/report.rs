@@ -37,6 +37,11 @@ pub struct Report {
     pub profile: ProfileFacts,
     /// The personal-data catalog used.
     pub catalog: CatalogFacts,
+    /// Every input of the analysis besides the bundle, with its version: the personal-data
+    /// catalog, the SDK catalogue that names actors, the profile. Absent in reports written
+    /// before issue 14.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Inputs>,
     /// The consent boundary and how it was found.
     pub consent: ConsentReport,
     /// The findings, ordered by phase, time, rule, category and api.
@@ -47,6 +52,14 @@ pub struct Report {
     pub integrity: IntegrityReport,
     /// Why the session or its analysis is incomplete; empty when complete.
     pub incomplete: Vec<String>,
+    /// The scenario's `expect:` block judged on this report, when asked for
+    /// ([`crate::AnalyzeOptions::judge_expect_on`]) and the bundle's scenario has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations: Option<ExpectationsReport>,
+    /// Why the recorded scenario's expectations could not be read (an older bundle whose
+    /// scenario text no longer parses): they were not applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expectations_not_read: Option<String>,
     /// Events of the session in time order, at most [`crate::AnalyzeOptions::timeline_limit`].
     pub timeline: Vec<TimelineEntry>,
     /// How many events there were (the timeline may be shorter).
@@ -221,6 +234,101 @@ pub struct CatalogFacts {
     pub origin: String,
 }
 
+/// The scenario's `expect:` block, judged (the analyzer's expect stage).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectationsReport {
+    /// Where the block was read: `meta` (`meta.json` `scenario.expect`) or `scenario_text`
+    /// (a bundle recorded before issue 14: parsed from `scenario.text`).
+    pub from: String,
+    /// The day allow entries' `expires` were judged on (`YYYY-MM-DD`).
+    pub judged_on: String,
+    /// Every expectation held.
+    pub met: bool,
+    /// What was expected, in words.
+    pub expected: Vec<String>,
+    /// Why they did not hold (empty when met).
+    pub problems: Vec<String>,
+    /// Violations no allow entry covers.
+    pub unexpected: usize,
+    /// Allow entries past their `expires` day.
+    pub expired: usize,
+    /// Violations an allow entry covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<AllowedFinding>,
+}
+
+/// A violation an allow entry covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllowedFinding {
+    /// Index into [`Report::findings`].
+    pub finding: usize,
+    /// The entry's reason.
+    pub reason: String,
+    /// The entry's last day, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// The inputs of an analysis ([`crate::AnalysisInputs`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// The personal-data catalog.
+    pub catalog: InputFacts,
+    /// The SDK catalogue (attribution).
+    pub sdk_catalogue: InputFacts,
+    /// The rule profile.
+    pub profile: InputFacts,
+}
+
+/// One input: its name and version, where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFacts {
+    /// Name (a profile's id).
+    pub name: String,
+    /// Version, when the input has one (catalogs do; a profile is identified by its sha256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `builtin` | `file`.
+    pub origin: String,
+    /// The file as given on the command line, when `origin` is `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// sha256 of the input's text, when recorded (profiles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl Inputs {
+    /// One line naming every input, e.g. `catalog prior-builtin 2026-11-28, SDK catalogue
+    /// prior-sdks 2026-11-30 (file sdks.toml), profile cn-miit (sha256 0123abcd…)`.
+    pub fn line(&self) -> String {
+        let one = |what: &str, i: &InputFacts| {
+            let mut s = format!("{what} {}", i.name);
+            if let Some(v) = &i.version {
+                s.push(' ');
+                s.push_str(v);
+            }
+            let mut extra = Vec::new();
+            if let Some(f) = &i.file {
+                extra.push(format!("file {f}"));
+            }
+            if let Some(h) = &i.sha256 {
+                extra.push(format!("sha256 {}…", h.get(..12).unwrap_or(h)));
+            }
+            if !extra.is_empty() {
+                s.push_str(&format!(" ({})", extra.join(", ")));
+            }
+            s
+        };
+        format!(
+            "{}, {}, {}",
+            one("catalog", &self.catalog),
+            one("SDK catalogue", &self.sdk_catalogue),
+            one("profile", &self.profile)
+        )
+    }
+}
+
 /// How the consent boundary was established.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -301,7 +409,7 @@ pub struct ReportFinding {
     pub timing: Timing,
     /// The API or signal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
+    pub api: Option<prior_model::Signal>,
     /// Who did it, when known (earliest event that says).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Actor>,
@@ -323,24 +431,6 @@ pub struct ReportFinding {
     /// of its first collector only). 0 in reports written before issue 14.
     #[serde(default)]
     pub signals: u64,
-}
-
-impl ReportFinding {
-    /// The model's finding (without the counts).
-    pub fn to_finding(&self) -> prior_model::Finding {
-        prior_model::Finding {
-            rule: self.rule.clone(),
-            severity: self.severity,
-            category: self.category,
-            phase: self.phase,
-            source: self.source,
-            timing: self.timing,
-            api: self.api.clone(),
-            actor: self.actor.clone(),
-            message: self.message.clone(),
-            evidence: self.evidence.clone(),
-        }
-    }
 }
 
 /// What was checked.

@@ -9,7 +9,7 @@ use crate::profile::{Profile, RuleId};
 use crate::report::{ConsentReport, MAX_EVIDENCE, OutcomeCounts, ReportFinding};
 use prior_model::{
     ActorKind, ConsentOutcome, DataCategory, Event, EventKind, Evidence, Micros, Outcome, Phase,
-    Source, Timing,
+    Signal, Source, Timing,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,7 +35,7 @@ pub(crate) struct RuleInput<'a> {
 type Key = (
     RuleId,
     Option<DataCategory>,
-    Option<String>,
+    Option<Signal>,
     Option<(ActorKind, String)>,
 );
 
@@ -55,8 +55,8 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             (EventKind::NetworkContact, Phase::BeforeConsent | Phase::AfterConsent) => {
                 let tracked = ev
                     .api
-                    .as_deref()
-                    .and_then(|a| a.strip_prefix("host:"))
+                    .as_ref()
+                    .and_then(Signal::host)
                     .and_then(|h| input.catalog.tracker_of_host(h));
                 match (tracked, phase) {
                     (None, _) => continue,
@@ -146,7 +146,7 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             }
         }
         let omitted = distinct - evidence.len() as u64;
-        let message = message(rule, category, api.as_deref(), &outcomes, evs.len(), input);
+        let message = message(rule, category, api.as_ref(), &outcomes, evs.len(), input);
         let seen_by: BTreeSet<Source> = evs.iter().map(|e| e.source).collect();
         spans.push((
             evs.iter().map(|e| e.timing.earliest()).min().unwrap_or(0),
@@ -192,16 +192,6 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
     findings
 }
 
-/// The method an api names: `ITelephony.getImeiForSlot` and `getImeiForSlot` both name
-/// `getImeiForSlot`. `appop:…`, `permission:…`, `host:…` and other prefixed signals name none.
-fn method_of(api: &str) -> Option<&str> {
-    if api.contains(':') {
-        return None;
-    }
-    let m = api.rsplit('.').next()?;
-    (!m.is_empty() && m.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).then_some(m)
-}
-
 /// One access seen by several collectors is one finding (issue 14: findings are accesses).
 ///
 /// A finding with no actor joins an attributed finding of the same rule, category and phase
@@ -236,11 +226,11 @@ fn merge_corroborating(
         while i < findings.len() {
             let target = {
                 let f = &findings[i];
-                let method = f.api.as_deref().and_then(method_of);
+                let method = f.api.as_ref().and_then(Signal::method);
                 let joinable = f.actor.is_none()
                     && f.category.is_some()
                     && method.is_some() == by_method
-                    && !f.api.as_deref().is_some_and(|a| a.starts_with("host:"));
+                    && !f.api.as_ref().is_some_and(Signal::is_host);
                 if !joinable {
                     None
                 } else {
@@ -255,7 +245,7 @@ fn merge_corroborating(
                                 && g.category == f.category
                                 && g.phase == f.phase
                                 && match method {
-                                    Some(m) => g.api.as_deref().and_then(method_of) == Some(m),
+                                    Some(m) => g.api.as_ref().and_then(Signal::method) == Some(m),
                                     None => spans[*j].0 <= fb && fa <= spans[*j].1,
                                 }
                         })
@@ -313,7 +303,9 @@ fn join(
         g.message.push_str(&format!(
             " {} also saw it as {} ({}{refused}).",
             f.source.as_str(),
-            f.api.as_deref().unwrap_or("?"),
+            f.api
+                .as_ref()
+                .map_or_else(|| "?".to_string(), ToString::to_string),
             if f.events == 1 {
                 "once".to_string()
             } else {
@@ -349,7 +341,7 @@ fn join(
 fn message(
     rule: RuleId,
     category: Option<DataCategory>,
-    api: Option<&str>,
+    api: Option<&Signal>,
     o: &OutcomeCounts,
     n: usize,
     input: &RuleInput<'_>,
@@ -418,7 +410,7 @@ fn message(
             } else {
                 when
             };
-            let host = api.and_then(|a| a.strip_prefix("host:")).unwrap_or("?");
+            let host = api.and_then(Signal::host).unwrap_or("?");
             let tracker = input
                 .catalog
                 .tracker_of_host(host)
@@ -496,7 +488,7 @@ mod tests {
         ]);
         assert_eq!(merged.len(), 1, "{merged:#?}");
         let ipc = &merged[0];
-        assert_eq!(ipc.api.as_deref(), Some("ITelephony.getImeiForSlot"));
+        assert_eq!(ipc.api, Some("ITelephony.getImeiForSlot".into()));
         assert_eq!(ipc.events, 1, "counts are not added");
         assert_eq!(ipc.severity, Severity::High, "the higher severity wins");
         assert_eq!(ipc.evidence.len(), 3);
@@ -537,12 +529,12 @@ mod tests {
         assert_eq!(out.len(), 2, "{out:#?}");
         let imei = out
             .iter()
-            .find(|f| f.api.as_deref() == Some("ITelephony.getImeiForSlot"))
+            .find(|f| f.api == Some("ITelephony.getImeiForSlot".into()))
             .unwrap();
         assert_eq!(imei.signals, 3, "{imei:#?}");
         let id = out
             .iter()
-            .find(|f| f.api.as_deref() == Some("ContentProviderProxy.call"))
+            .find(|f| f.api == Some("ContentProviderProxy.call".into()))
             .unwrap();
         assert_eq!(id.signals, 1, "{id:#?}");
     }
@@ -594,12 +586,7 @@ mod tests {
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
         ]);
         assert_eq!(diff.len(), 3);
-        assert_eq!(
-            method_of("ITelephony.getImeiForSlot"),
-            Some("getImeiForSlot")
-        );
-        assert_eq!(method_of("permission:android.permission.X"), None);
-        assert_eq!(method_of("host:a.b"), None);
+        // Which signals name a method: prior_model::Signal::method (tested there).
     }
 
     mod prop {

@@ -1,7 +1,8 @@
 //! Data-driven tests over the example bundles in `tests/data/bundles/` (PROVENANCE.md there
 //! says how each was built), plus small bundles written here for the edge cases.
 
-use crate::{AnalyzeError, AnalyzeOptions, Catalog, Profile, Report, analyze, analyze_with};
+use crate::{AnalysisInputs, AnalyzeError, AnalyzeOptions, Catalog, Profile, Report};
+use prior_apk::SdkCatalog;
 use prior_model::bundle::{
     AppInfo, Bundle, BundleWriter, DeviceInfo, HarnessRecord, Meta, RecordingState,
 };
@@ -10,13 +11,38 @@ use proptest::prelude::Strategy;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The built-in SDK catalogue, loaded once for the tests.
+pub(crate) fn sdks() -> &'static SdkCatalog {
+    static CELL: std::sync::OnceLock<SdkCatalog> = std::sync::OnceLock::new();
+    CELL.get_or_init(|| SdkCatalog::builtin().unwrap())
+}
+
+/// [`crate::analyze`] with the built-in SDK catalogue.
+pub(crate) fn analyze3(
+    bundle: &Bundle,
+    catalog: &Catalog,
+    profile: &Profile,
+) -> Result<Report, AnalyzeError> {
+    crate::analyze(bundle, &AnalysisInputs::new(catalog, sdks(), profile))
+}
+
+/// [`crate::analyze_with`] with the built-in SDK catalogue.
+pub(crate) fn analyze_with4(
+    bundle: &Bundle,
+    catalog: &Catalog,
+    profile: &Profile,
+    opts: &AnalyzeOptions,
+) -> Result<Report, AnalyzeError> {
+    crate::analyze_with(bundle, &AnalysisInputs::new(catalog, sdks(), profile), opts)
+}
+
 fn bundles_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/bundles")
 }
 
 fn run(dir: &Path, profile: &str) -> Report {
     let bundle = Bundle::open(dir).unwrap();
-    analyze(
+    analyze3(
         &bundle,
         &Catalog::builtin().unwrap(),
         &Profile::builtin(profile).unwrap(),
@@ -49,7 +75,7 @@ fn check(bundle: &str, profile: &str, expect: Expect<'_>) -> Report {
                 f.category.map_or("-", |c| c.as_str()),
                 f.phase.as_str(),
                 f.severity.as_str(),
-                f.api.as_deref().unwrap_or("-"),
+                f.api.as_ref().map_or("-".to_string(), ToString::to_string),
                 f.events
             )
         })
@@ -400,7 +426,7 @@ fn a_permission_prompt_before_consent_fails_cn_miit_but_is_info_under_gdpr() {
     let mut gdpr = Profile::builtin("gdpr").unwrap();
     gdpr.required_sources
         .retain(|s| *s != prior_model::Source::Ipc);
-    let r = analyze(&bundle, &Catalog::builtin().unwrap(), &gdpr).unwrap();
+    let r = analyze3(&bundle, &Catalog::builtin().unwrap(), &gdpr).unwrap();
     assert_eq!(r.verdict, Verdict::Pass, "{:?}", r.incomplete);
     let ipc = &r.checked.sources[2];
     assert_eq!(ipc.source, prior_model::Source::Ipc);
@@ -522,7 +548,7 @@ fn an_edited_raw_file_is_refused_unless_allowed() {
         Catalog::builtin().unwrap(),
         Profile::builtin("cn-miit").unwrap(),
     );
-    let err = analyze(&bundle, &catalog, &profile).unwrap_err();
+    let err = analyze3(&bundle, &catalog, &profile).unwrap_err();
     assert!(matches!(err, AnalyzeError::Tampered { .. }));
     assert_eq!(
         err.tampered_files(),
@@ -538,7 +564,7 @@ fn an_edited_raw_file_is_refused_unless_allowed() {
         allow_modified: true,
         ..AnalyzeOptions::default()
     };
-    let r = analyze_with(&bundle, &catalog, &profile, &opts).unwrap();
+    let r = analyze_with4(&bundle, &catalog, &profile, &opts).unwrap();
     assert!(r.integrity.analysed_despite_mismatch && !r.integrity.intact);
     assert_eq!(r.integrity.modified, vec!["raw/logcat.txt"]);
     // Still violations (fail), and flagged incomplete because the bundle cannot be trusted.
@@ -656,7 +682,12 @@ fn a_uid_learned_later_attributes_earlier_lines_and_forged_system_lines_are_igno
     let apis: Vec<_> = r
         .findings
         .iter()
-        .map(|f| (f.api.clone().unwrap(), f.category.unwrap().as_str()))
+        .map(|f| {
+            (
+                f.api.as_ref().unwrap().to_string(),
+                f.category.unwrap().as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         apis,
@@ -742,15 +773,15 @@ fn a_profile_can_ignore_refused_attempts() {
         crate::Origin::File("lenient.toml".into()),
     )
     .unwrap();
-    let r = analyze(&bundle, &Catalog::builtin().unwrap(), &profile).unwrap();
+    let r = analyze3(&bundle, &Catalog::builtin().unwrap(), &profile).unwrap();
     let got: Vec<_> = r
         .findings
         .iter()
-        .map(|f| (f.rule.as_str(), f.api.as_deref().unwrap()))
+        .map(|f| (f.rule.as_str(), f.api.as_ref().unwrap().to_string()))
         .collect();
     assert_eq!(
         got,
-        vec![("pre-consent-access", "WifiManager.startScan")],
+        vec![("pre-consent-access", "WifiManager.startScan".to_string())],
         "no-consent-screen is off, refusals ignored"
     );
     assert_eq!(r.profile.origin, "file");
@@ -766,7 +797,7 @@ fn a_bundle_without_a_package_is_an_input_error() {
         .finish(T0, RecordingState::Complete, None)
         .unwrap();
     let bundle = Bundle::open(&dir).unwrap();
-    let err = analyze(
+    let err = analyze3(
         &bundle,
         &Catalog::builtin().unwrap(),
         &Profile::builtin("gdpr").unwrap(),
@@ -994,7 +1025,7 @@ fn findings_split_by_actor_nested_sdks_and_the_app_prefix() {
     let mut got: Vec<(String, String, String)> = r
         .findings
         .iter()
-        .filter(|f| f.api.as_deref() == Some("ITelephony.getImeiForSlot"))
+        .filter(|f| f.api == Some("ITelephony.getImeiForSlot".into()))
         .map(|f| {
             let a = f.actor.as_ref().unwrap();
             (
@@ -1515,7 +1546,7 @@ fn android_7_relative_entries_are_placed_from_the_snapshot_time_and_deduplicated
         .unwrap();
     w.finish(T0, RecordingState::Complete, None).unwrap();
     let bundle = Bundle::open(&dir).unwrap();
-    let r = analyze(
+    let r = analyze3(
         &bundle,
         &Catalog::builtin().unwrap(),
         &Profile::builtin("cn-miit").unwrap(),
@@ -1524,7 +1555,7 @@ fn android_7_relative_entries_are_placed_from_the_snapshot_time_and_deduplicated
     let phone: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.api.as_deref() == Some("appop:READ_PHONE_STATE"))
+        .filter(|f| f.api == Some("appop:READ_PHONE_STATE".into()))
         .collect();
     let before: Vec<_> = phone
         .iter()
@@ -1560,14 +1591,14 @@ fn irregular_entries_refuse_analysis_and_are_never_read_when_allowed() {
         Catalog::builtin().unwrap(),
         Profile::builtin("cn-miit").unwrap(),
     );
-    let err = analyze(&bundle, &catalog, &profile).unwrap_err();
+    let err = analyze3(&bundle, &catalog, &profile).unwrap_err();
     assert_eq!(err.tampered_files(), vec!["raw/logcat.txt"]);
     assert!(err.to_string().contains("a symbolic link"), "{err}");
     let opts = AnalyzeOptions {
         allow_modified: true,
         ..AnalyzeOptions::default()
     };
-    let r = analyze_with(&bundle, &catalog, &profile, &opts).unwrap();
+    let r = analyze_with4(&bundle, &catalog, &profile, &opts).unwrap();
     assert_eq!(
         r.integrity.irregular,
         vec!["raw/logcat.txt (a symbolic link)"]

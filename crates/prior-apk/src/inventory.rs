@@ -1119,12 +1119,12 @@ source = "test"
     fn sdks_from_dex_classes_and_manifest_components() {
         let cat = SdkCatalog::builtin().unwrap();
         let mut counts = Gathered::default();
-        counts.signals("umeng-common").defined = 40;
+        counts.signals("tencent-beacon").defined = 40;
         counts
             .prefixes
-            .entry("umeng-common".into())
+            .entry("tencent-beacon".into())
             .or_default()
-            .insert("com.umeng".into());
+            .insert("com.tencent.beacon".into());
         let comps = [
             component(
                 "provider",
@@ -1143,7 +1143,7 @@ source = "test"
             [
                 ("firebase-core", 0, true),
                 ("jpush", 0, false),
-                ("umeng-common", 40, false)
+                ("tencent-beacon", 40, false)
             ]
         );
         assert_eq!(hits[1].components, ["cn.jpush.android.service.PushService"]);

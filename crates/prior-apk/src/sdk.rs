@@ -632,17 +632,240 @@ mod tests {
         }
     }
 
+    /// Exodus's code signatures that are a Java name (`com.umeng.analytics.`): the rest (`.sizmek.`,
+    /// `.LigatusManager`) are regexes that match anywhere in a name and are not carried over.
+    fn exodus_prefixes(sig: &str) -> Vec<String> {
+        sig.split('|')
+            .map(|p| p.trim().trim_end_matches('.'))
+            .filter(|p| {
+                p.contains('.')
+                    && p.split('.').all(|part| {
+                        !part.is_empty()
+                            && part
+                                .chars()
+                                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+                    })
+            })
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// Exodus's network signatures that are a DNS name once `\.` is a dot (`.*\.estimote\.com`
+    /// and `fidzup` are not).
+    fn exodus_hosts(sig: &str) -> Vec<String> {
+        sig.split('|')
+            .map(|p| {
+                p.trim()
+                    .replace("\\.", ".")
+                    .trim_start_matches('^')
+                    .trim_end_matches('$')
+                    .trim_start_matches('.')
+                    .to_ascii_lowercase()
+            })
+            .filter(|h| {
+                h.contains('.')
+                    && h.split('.').all(|l| {
+                        !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
+            })
+            .collect()
+    }
+
+    /// Exodus trackers deliberately not carried over although a signature is a name (docs/sdks.md,
+    /// "Exodus coverage"): number and why.
+    const EXODUS_NOT_ADOPTED: &[(&str, &str)] = &[(
+        "71",
+        "Google Ads: its only signature is google.com, the domain of every Google service",
+    )];
+
+    /// What the catalogue covers of the Exodus tracker list copied in
+    /// `tests/data/sdks/exodus-trackers.tsv` (docs/sdks.md, "Exodus coverage").
+    struct ExodusCoverage {
+        trackers: usize,
+        with_signature: usize,
+        recognised: usize,
+        named: usize,
+        unmatchable: Vec<String>,
+        not_adopted: Vec<String>,
+    }
+
+    fn exodus_coverage(c: &SdkCatalog) -> ExodusCoverage {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/data/sdks/exodus-trackers.tsv");
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut cov = ExodusCoverage {
+            trackers: 0,
+            with_signature: 0,
+            recognised: 0,
+            named: 0,
+            unmatchable: Vec::new(),
+            not_adopted: Vec::new(),
+        };
+        for line in text.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<&str> = line.split('\t').collect();
+            assert_eq!(f.len(), 4, "{line}");
+            cov.trackers += 1;
+            let (id, name, code, net) = (f[0], f[1], f[2], f[3]);
+            if code.is_empty() && net.is_empty() {
+                continue;
+            }
+            cov.with_signature += 1;
+            let prefixes = exodus_prefixes(code);
+            let hosts = exodus_hosts(net);
+            if prefixes.is_empty() && hosts.is_empty() {
+                cov.unmatchable.push(format!("#{id} {name}"));
+                continue;
+            }
+            // Recognised: a class under one of its prefixes, or one of its hosts, is named by an
+            // entry of the catalogue (its own, or one it was folded into).
+            if prefixes.iter().any(|p| c.sdk_of_class(p).is_some())
+                || hosts.iter().any(|h| c.sdk_of_host(h).is_some())
+            {
+                cov.recognised += 1;
+            } else {
+                assert!(
+                    EXODUS_NOT_ADOPTED.iter().any(|(n, _)| *n == id),
+                    "Exodus tracker #{id} {name} is not recognised"
+                );
+                cov.not_adopted.push(format!("#{id} {name}"));
+                continue;
+            }
+            let tag = format!("#{id} (");
+            if c.sdks.iter().any(|s| s.source.contains(&tag)) {
+                cov.named += 1;
+            }
+        }
+        cov
+    }
+
+    /// Issue 16, item 5: the catalogue recognises every Exodus tracker whose signature is a
+    /// name, and docs/sdks.md says how many (`PRIOR_UPDATE_DOCS=1` rewrites the sentence).
+    #[test]
+    fn exodus_coverage_is_complete_and_documented() {
+        let c = SdkCatalog::builtin().unwrap();
+        let cov = exodus_coverage(&c);
+        assert_eq!(cov.trackers, 432);
+        assert_eq!(
+            cov.recognised + cov.unmatchable.len() + cov.not_adopted.len(),
+            cov.with_signature
+        );
+        assert_eq!(cov.not_adopted.len(), EXODUS_NOT_ADOPTED.len());
+        assert_eq!(
+            cov.named, cov.recognised,
+            "a recognised tracker is named by no source"
+        );
+        let text = format!(
+            "Of the {} Exodus trackers in `tests/data/sdks/exodus-trackers.tsv`, {} have a code or \
+             network signature; the catalogue recognises **{}** of them (a class under one of their \
+             prefixes or one of their hosts is named by an entry, each tracker named in an entry's \
+             `source`: {}); {} only have regexes that are not a name ({}) and cannot be matched; \
+             {} not adopted: {}.\n",
+            cov.trackers,
+            cov.with_signature,
+            cov.recognised,
+            cov.named,
+            cov.unmatchable.len(),
+            cov.unmatchable.join(", "),
+            cov.not_adopted.len(),
+            EXODUS_NOT_ADOPTED
+                .iter()
+                .map(|(n, why)| format!("#{n} {why}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/sdks.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let begin =
+            "<!-- BEGIN GENERATED COVERAGE: PRIOR_UPDATE_DOCS=1 cargo test -p prior-apk -->\n";
+        let end = "<!-- END GENERATED COVERAGE -->";
+        let (head, rest) = doc.split_once(begin).unwrap();
+        let (_, tail) = rest.split_once(end).unwrap();
+        let want = format!("{head}{begin}{text}{end}{tail}");
+        if std::env::var_os("PRIOR_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        } else {
+            assert!(
+                doc == want,
+                "docs/sdks.md's Exodus coverage is out of date: run PRIOR_UPDATE_DOCS=1 cargo test -p prior-apk"
+            );
+        }
+    }
+
+    #[test]
+    fn exodus_signatures_convert_to_names_only() {
+        assert_eq!(
+            exodus_prefixes("com.databerries.|com.geolocstation.|.sizmek.|.LigatusManager"),
+            ["com.databerries", "com.geolocstation"]
+        );
+        assert_eq!(
+            exodus_hosts("databerries\\.com|fidzup|.*\\.estimote\\.com|\\.google\\.com"),
+            ["databerries.com", "google.com"]
+        );
+    }
+
+    /// Every entry has a source; no package prefix or host is listed twice unless one of the
+    /// two entries is a carrier (the loader refuses any duplicate today; this keeps the rule if
+    /// it is relaxed for carriers).
+    #[test]
+    fn entries_are_sourced_and_prefixes_unique() {
+        let c = SdkCatalog::builtin().unwrap();
+        let mut seen: HashMap<(&str, &str), &SdkEntry> = HashMap::new();
+        for s in &c.sdks {
+            assert!(!s.source.trim().is_empty(), "{} has no source", s.id);
+            let keys = (s.packages.iter().map(|p| ("package", p.as_str())))
+                .chain(s.hosts.iter().map(|h| ("host", h.as_str())));
+            for (kind, k) in keys {
+                if let Some(o) = seen.insert((kind, k), s) {
+                    assert!(
+                        o.carrier || s.carrier,
+                        "{kind} {k} is listed by {} and {}",
+                        o.id,
+                        s.id
+                    );
+                }
+            }
+        }
+    }
+
+    /// An entry point counts only when the class resolves to its own entry (the inventory looks
+    /// it up under the SDK the longest prefix names), so one that a nested entry's longer prefix
+    /// takes could never be found; and enough of the common SDKs have one (issue 16, item 5).
+    #[test]
+    fn entry_points_resolve_to_their_own_entry() {
+        let c = SdkCatalog::builtin().unwrap();
+        let mut with = 0;
+        for s in &c.sdks {
+            for e in &s.entry_points {
+                let (owner, _) = c.sdk_of_class(e).unwrap();
+                assert_eq!(owner.id, s.id, "entry point {e}");
+            }
+            with += usize::from(!s.entry_points.is_empty());
+        }
+        assert!(with >= 40, "{with} entries with entry points");
+        for id in [
+            "umeng-common",
+            "jpush",
+            "getui",
+            "tencent-gdt",
+            "pangle",
+            "appsflyer",
+        ] {
+            assert!(!c.get(id).unwrap().entry_points.is_empty(), "{id}");
+        }
+    }
+
     /// The confidence rules of docs/sdks.md, "Confidence".
     #[test]
     fn confidence_follows_the_evidence() {
         let c = SdkCatalog::builtin().unwrap();
         let firebase = c.get("firebase-core").unwrap();
-        let umeng = c.get("umeng-common").unwrap();
+        // An entry with no signature beyond its package prefix.
+        let umeng = c.get("tencent-beacon").unwrap();
         assert!(firebase.has_strong_signature() && !umeng.has_strong_signature());
         // Listed components (or files, meta-data) that are absent do not refute classes: only
         // absent entry points do.
-        let jpush = c.get("jpush").unwrap();
-        assert!(jpush.entry_points.is_empty() && !jpush.components.is_empty());
+        let meizu = c.get("meizu-push").unwrap();
+        assert!(meizu.entry_points.is_empty() && !meizu.components.is_empty());
         let classes = SdkSignals {
             defined: 3,
             ..SdkSignals::default()
@@ -653,7 +876,23 @@ mod tests {
             Some(Confidence::ReferencedOnly)
         );
         assert_eq!(umeng.confidence(&classes), Some(Confidence::Likely));
-        assert_eq!(jpush.confidence(&classes), Some(Confidence::Likely));
+        assert_eq!(meizu.confidence(&classes), Some(Confidence::Likely));
+        // Umeng names its entry point (UMConfigure): classes under com.umeng without it are
+        // referenced only, with it embedded.
+        let umeng_common = c.get("umeng-common").unwrap();
+        assert_eq!(
+            umeng_common.confidence(&classes),
+            Some(Confidence::ReferencedOnly)
+        );
+        let with_entry = SdkSignals {
+            defined: 3,
+            entry_points: vec!["com.umeng.commonsdk.UMConfigure".into()],
+            ..SdkSignals::default()
+        };
+        assert_eq!(
+            umeng_common.confidence(&with_entry),
+            Some(Confidence::Embedded)
+        );
         // Types referenced but defined nowhere: referenced only, whatever the entry.
         let refs = SdkSignals {
             referenced: 5,

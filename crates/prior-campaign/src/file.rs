@@ -422,7 +422,14 @@ impl CampaignFile {
             name,
             apps,
             scenarios,
-            profile: raw.profile,
+            // A profile file (a path, not a built-in name) is relative to the campaign file.
+            profile: raw.profile.map(|p| {
+                if p.contains('/') || p.ends_with(".toml") {
+                    resolve(base, &p).display().to_string()
+                } else {
+                    p
+                }
+            }),
             devices,
         })
     }
@@ -614,12 +621,18 @@ mod tests {
         };
         assert_eq!(apps[0].apk, Path::new("/c/a.apk"));
         assert_eq!(apps[0].name.as_deref(), Some("Shop A"));
-        assert_eq!(apps[0].extra.get("region").map(String::as_str), Some("east"));
+        assert_eq!(
+            apps[0].extra.get("region").map(String::as_str),
+            Some("east")
+        );
         assert_eq!(apps[0].source, Some((PathBuf::from("/c/camp.yaml"), 3)));
         assert_eq!(apps[1].apk, Path::new("/abs/b.apk"));
         assert_eq!(f.scenarios[1].path, Path::new("/c/sub/reject.yaml"));
         assert_eq!(f.scenarios[1].line, Some(5));
         assert_eq!(f.profile.as_deref(), Some("cn-miit"));
+        let g = parse("name: x\napps: { dir: d }\nscenarios: [a.yaml]\nprofile: rules/mine.toml\n")
+            .unwrap();
+        assert_eq!(g.profile.as_deref(), Some("/c/rules/mine.toml"));
         assert_eq!(f.devices, None);
     }
 
@@ -656,11 +669,20 @@ mod tests {
     #[test]
     fn errors_name_the_file_and_line() {
         let cases = [
-            ("name: x\napps: { dir: d }\nscenarios: [a.yaml]\nbogus: 1\n", "camp.yaml:4"),
+            (
+                "name: x\napps: { dir: d }\nscenarios: [a.yaml]\nbogus: 1\n",
+                "camp.yaml:4",
+            ),
             ("name: x\napps: []\nscenarios: [a.yaml]\n", "camp.yaml:2"),
             ("name: x\napps: { dir: d }\nscenarios: []\n", "camp.yaml:3"),
-            ("name: x\napps: { dir: d, csv: c }\nscenarios: [a.yaml]\n", "camp.yaml:2"),
-            ("name: x\napps: { zip: d }\nscenarios: [a.yaml]\n", "camp.yaml:2"),
+            (
+                "name: x\napps: { dir: d, csv: c }\nscenarios: [a.yaml]\n",
+                "camp.yaml:2",
+            ),
+            (
+                "name: x\napps: { zip: d }\nscenarios: [a.yaml]\n",
+                "camp.yaml:2",
+            ),
             (
                 "name: x\napps: { dir: d }\nscenarios: [a.yaml]\ndevices: { avd: a, serials: [b] }\n",
                 "camp.yaml:4",
@@ -669,8 +691,14 @@ mod tests {
                 "name: x\napps: { dir: d }\nscenarios: [a.yaml]\ndevices: { serials: [b], parallel: 2 }\n",
                 "camp.yaml:4",
             ),
-            ("name: x\napps:\n  - { name: no apk }\nscenarios: [a.yaml]\n", "camp.yaml:3"),
-            ("name: ''\napps: { dir: d }\nscenarios: [a.yaml]\n", "camp.yaml:1"),
+            (
+                "name: x\napps:\n  - { name: no apk }\nscenarios: [a.yaml]\n",
+                "camp.yaml:3",
+            ),
+            (
+                "name: ''\napps: { dir: d }\nscenarios: [a.yaml]\n",
+                "camp.yaml:1",
+            ),
             ("name: x\napps: { dir: d }\n", "scenarios"),
         ];
         for (text, want) in cases {
@@ -692,7 +720,10 @@ mod tests {
         assert_eq!(apps.len(), 2);
         assert_eq!(apps[0].apk, dir.path().join("a.apk"));
         assert_eq!(apps[0].name.as_deref(), Some("商城 A"));
-        assert_eq!(apps[0].extra.get("province").map(String::as_str), Some("浙江"));
+        assert_eq!(
+            apps[0].extra.get("province").map(String::as_str),
+            Some("浙江")
+        );
         assert_eq!(apps[0].source.as_ref().map(|s| s.1), Some(2));
         assert_eq!(apps[1].name.as_deref(), Some("B, Inc app"));
         assert_eq!(apps[1].developer, None);
@@ -700,7 +731,10 @@ mod tests {
 
         std::fs::write(&csv, "name,developer\nA,B\n").unwrap();
         let e = apps_in_csv(&csv).unwrap_err().to_string();
-        assert!(e.contains("apps.csv:1") && e.contains("no `apk` column"), "{e}");
+        assert!(
+            e.contains("apps.csv:1") && e.contains("no `apk` column"),
+            "{e}"
+        );
         std::fs::write(&csv, "apk,name\na.apk,A\nb.apk\n").unwrap();
         let e = apps_in_csv(&csv).unwrap_err().to_string();
         assert!(e.contains("apps.csv:3"), "{e}");

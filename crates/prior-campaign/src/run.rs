@@ -300,12 +300,14 @@ mod tests {
             .collect()
     }
 
-    /// A fake device: `dies_at` = the number of pairs after which it is lost (its next pair
+    type Ran = Arc<Mutex<Vec<(String, String, u32)>>>;
+
+    /// A fake device: `dies_after` = the number of pairs after which it is lost (its next pair
     /// reports DeviceLost); it records what it ran.
     struct Fake {
         name: String,
         dies_after: Option<usize>,
-        ran: Arc<Mutex<Vec<(String, String, u32)>>>,
+        ran: Ran,
         count: usize,
     }
 
@@ -336,7 +338,7 @@ mod tests {
         }
     }
 
-    fn fakes(spec: &[Option<usize>]) -> (Vec<Fake>, Arc<Mutex<Vec<(String, String, u32)>>>) {
+    fn fakes(spec: &[Option<usize>]) -> (Vec<Fake>, Ran) {
         let ran = Arc::new(Mutex::new(Vec::new()));
         let workers = spec
             .iter()
@@ -375,7 +377,10 @@ mod tests {
             }
         });
         assert_eq!(*retired.lock().unwrap(), ["d0"]);
-        assert!(records.iter().all(|r| r.end == PairEnd::Complete), "{records:?}");
+        assert!(
+            records.iter().all(|r| r.end == PairEnd::Complete),
+            "{records:?}"
+        );
         let ran = ran.lock().unwrap();
         let lost: Vec<_> = ran.iter().filter(|r| r.1 == "d0").collect();
         assert_eq!(lost.len(), 3);

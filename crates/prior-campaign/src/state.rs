@@ -305,3 +305,133 @@ fn write_atomic(path: &Path, text: &str) -> Result<(), StateError> {
     fs_err::write(&tmp, text).map_err(io_err(&tmp))?;
     fs_err::rename(&tmp, path).map_err(io_err(path))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{PlanApp, PlanScenario, ShardInfo};
+    use crate::shard::ShardSource;
+    use prior_model::bundle::{AppInfo, BundleWriter, DeviceInfo, Meta};
+    use std::collections::BTreeMap;
+
+    fn plan(sha: &str, shard: (u32, u32)) -> Plan {
+        Plan {
+            format: crate::PLAN_FORMAT,
+            name: "x".into(),
+            campaign_file: "c.yaml".into(),
+            campaign_sha256: sha.into(),
+            shard: ShardInfo {
+                index: shard.0,
+                total: shard.1,
+                source: ShardSource::Flag,
+            },
+            apps: vec![PlanApp {
+                index: 0,
+                slug: "a".into(),
+                apk: "/a.apk".into(),
+                apk_sha256: Some("apk1".into()),
+                name: None,
+                developer: None,
+                store_url: None,
+                extra: BTreeMap::new(),
+            }],
+            scenarios: vec![PlanScenario {
+                index: 0,
+                stem: "s".into(),
+                path: "/s.yaml".into(),
+            }],
+            pairs: vec![PlanPair {
+                id: "a--s".into(),
+                app: 0,
+                scenario: 0,
+            }],
+        }
+    }
+
+    fn bundle(dir: &Path, started: i64, state: RecordingState, apk: &str) {
+        let meta = Meta::new(
+            "0",
+            started,
+            AppInfo {
+                package: "com.a".into(),
+                apk_sha256: Some(apk.into()),
+                ..AppInfo::default()
+            },
+            DeviceInfo::default(),
+        );
+        let w = BundleWriter::create(dir, meta).unwrap();
+        let reason = (state != RecordingState::Complete).then(|| "the app crashed".to_string());
+        w.finish(started + 1, state, reason).unwrap();
+    }
+
+    #[test]
+    fn a_pair_is_done_only_with_a_complete_sealed_bundle_of_the_plans_apk() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = CampaignDir::open(root.path(), plan("c1", (1, 1)), false).unwrap();
+        let pair = dir.plan().pairs[0].clone();
+        assert_eq!(dir.pair_state(&pair), PairState::NotRun);
+        let pd = dir.pair_dir(&pair);
+        bundle(&pd.join("b1"), 10, RecordingState::Incomplete, "apk1");
+        let PairState::Incomplete { bundles, reason } = dir.pair_state(&pair) else {
+            panic!()
+        };
+        assert_eq!((bundles, reason.as_str()), (1, "the app crashed"));
+        // Complete, but from another APK: not done.
+        bundle(&pd.join("b2"), 20, RecordingState::Complete, "apk0");
+        let PairState::Incomplete { reason, .. } = dir.pair_state(&pair) else {
+            panic!()
+        };
+        assert!(reason.contains("another APK"), "{reason}");
+        bundle(&pd.join("b3"), 30, RecordingState::Complete, "apk1");
+        assert_eq!(
+            dir.pair_state(&pair),
+            PairState::Done {
+                bundle: pd.join("b3")
+            }
+        );
+        // Oldest first, by the recording's start time.
+        std::fs::rename(pd.join("b1"), pd.join("z1")).unwrap();
+        let names: Vec<_> = bundles_of(&pd)
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["z1", "b2", "b3"]);
+        // A tampered file: the manifest no longer verifies.
+        std::fs::write(pd.join("b3/harness.jsonl"), b"{}\n").unwrap();
+        assert!(!bundle_is_done(&pd.join("b3"), Some("apk1")));
+        assert!(matches!(
+            dir.pair_state(&pair),
+            PairState::Incomplete { bundles: 3, .. }
+        ));
+    }
+
+    #[test]
+    fn another_plan_is_refused_unless_forced_and_the_log_appends() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = CampaignDir::open(root.path(), plan("c1", (1, 2)), false).unwrap();
+        let line = LogLine {
+            pair: "a--s".into(),
+            attempt: 1,
+            device: "d".into(),
+            started_host_us: 1,
+            ended_host_us: 2,
+            outcome: AttemptOutcome::Failed,
+            reason: Some("x".into()),
+            bundle: None,
+        };
+        dir.log(&line).unwrap();
+        dir.log(&line).unwrap();
+        assert_eq!(dir.read_log(), vec![line.clone(), line]);
+        drop(dir);
+        // The same plan resumes.
+        CampaignDir::open(root.path(), plan("c1", (1, 2)), false).unwrap();
+        for other in [plan("c2", (1, 2)), plan("c1", (2, 2))] {
+            let e = CampaignDir::open(root.path(), other, false).unwrap_err();
+            assert!(matches!(e, StateError::PlanMismatch { .. }), "{e}");
+        }
+        let forced = CampaignDir::open(root.path(), plan("c2", (1, 2)), true).unwrap();
+        assert_eq!(forced.plan().campaign_sha256, "c2");
+        assert!(root.path().join("campaign.old-1.json").is_file());
+        assert_eq!(read_log(root.path()).len(), 2, "the log is kept");
+    }
+}

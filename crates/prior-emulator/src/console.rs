@@ -191,6 +191,20 @@ impl Console {
         self.command(&format!("network capture start {text}"))
     }
 
+    /// `geo fix <longitude> <latitude>`: sets the GPS fix the emulated GPS reports (longitude
+    /// first; developer.android.com, "Send emulator console commands", geo). Non-finite
+    /// numbers are refused before anything is sent.
+    pub fn geo_fix(&mut self, longitude: f64, latitude: f64) -> Result<String, EmulatorError> {
+        if !longitude.is_finite() || !latitude.is_finite() {
+            return Err(EmulatorError::Unsafe {
+                what: "a coordinate",
+                value: format!("{longitude} {latitude}"),
+                why: "it is not a finite number",
+            });
+        }
+        self.command(&format!("geo fix {longitude} {latitude}"))
+    }
+
     /// `network capture stop`.
     pub fn network_capture_stop(&mut self) -> Result<String, EmulatorError> {
         self.command("network capture stop")
@@ -525,6 +539,29 @@ mod tests {
                 "kill"
             ]
         );
+    }
+
+    #[test]
+    fn geo_fix_sends_longitude_first_and_refuses_non_finite_numbers() {
+        let t = tempfile::tempdir().unwrap();
+        let (port, rx) = server(
+            "Android Console: type 'help' for a list of commands\r\nOK\r\n",
+            |l| {
+                Some(if l.starts_with("geo fix ") {
+                    "OK\r\n".into()
+                } else {
+                    "KO: unknown command, try 'help'\r\n".into()
+                })
+            },
+        );
+        let mut c = Console::connect(port, &t.path().join("missing"), T).unwrap();
+        c.geo_fix(116.397128, 39.916527).unwrap();
+        assert_eq!(rx.recv().unwrap(), "geo fix 116.397128 39.916527");
+        assert!(matches!(
+            c.geo_fix(f64::NAN, 1.0),
+            Err(EmulatorError::Unsafe { .. })
+        ));
+        assert!(rx.try_recv().is_err(), "nothing sent for NaN");
     }
 
     #[test]

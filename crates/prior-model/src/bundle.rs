@@ -238,6 +238,10 @@ pub struct ScenarioInfo {
     pub text: String,
     /// The consent mode, `auto` | `manual` | `reject`.
     pub consent_mode: String,
+    /// The scenario's `expect:` block, typed (bundles written before issue 14 have none: the
+    /// analyzer then parses it from `text`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<crate::expect::Expect>,
 }
 
 /// `meta.json`.

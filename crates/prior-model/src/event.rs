@@ -1,4 +1,4 @@
-use crate::{DataCategory, Timing};
+use crate::{DataCategory, Signal, Timing};
 use serde::{Deserialize, Serialize};
 
 /// Which collector saw an event.
@@ -19,6 +19,8 @@ pub enum Source {
     Harness,
     /// An optional instrumentation hook (e.g. a Frida agent logging JSON).
     Hook,
+    /// The honey data Prior set or read before the first launch (`raw/device/honey.json`).
+    Honey,
 }
 
 impl Source {
@@ -32,6 +34,7 @@ impl Source {
             Source::Net => "net",
             Source::Harness => "harness",
             Source::Hook => "hook",
+            Source::Honey => "honey",
         }
     }
 }
@@ -143,10 +146,11 @@ pub struct Event {
     pub category: Option<DataCategory>,
     /// When, on the device clock.
     pub timing: Timing,
-    /// The API, binder method, app-op or host that identifies the access, e.g.
-    /// `ITelephony.getImeiForSlot`, `appop:FINE_LOCATION`, `host:alog.umeng.com`.
+    /// The signal that identifies the access (an API or binder method, app-op, permission
+    /// check or host), written as `ITelephony.getImeiForSlot`, `appop:FINE_LOCATION`,
+    /// `host:alog.umeng.com` ([`Signal`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
+    pub api: Option<Signal>,
     /// Whether the access got the data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,

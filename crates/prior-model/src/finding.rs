@@ -62,7 +62,7 @@ pub struct Finding {
     pub timing: Timing,
     /// The API or signal, e.g. `ITelephony.getImeiForSlot`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api: Option<String>,
+    pub api: Option<crate::Signal>,
     /// Who did it, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Actor>,

@@ -12,8 +12,11 @@ pub mod bundle;
 mod category;
 mod consent;
 mod event;
+pub mod expect;
 mod finding;
+pub mod honey;
 pub mod package;
+mod signal;
 pub mod text;
 mod time;
 
@@ -21,4 +24,5 @@ pub use category::DataCategory;
 pub use consent::{ConsentBoundary, ConsentOutcome, Phase};
 pub use event::{Actor, ActorKind, Event, EventKind, Evidence, Outcome, Source};
 pub use finding::{Finding, Severity, Verdict};
+pub use signal::Signal;
 pub use time::{Micros, Timing, format_micros_utc};

@@ -15,6 +15,7 @@
 pub mod am;
 pub mod appops;
 pub mod clock;
+pub mod honey;
 pub mod ipc;
 pub mod logcat;
 pub mod package;

@@ -170,6 +170,10 @@ pub struct RecordOptions {
     /// The network capture to run into `raw/net.pcap`, if any. Shared (`Arc<Mutex<…>>`) so
     /// the options stay `Clone`; the recorder locks it only to start and stop it.
     pub net_capture: Option<Arc<Mutex<dyn NetCapture>>>,
+    /// The emulator console the honey step sets the GPS fix through (`geo fix`), if the
+    /// device has one (an emulator, or the simulated handset's modelled console). Used only
+    /// when the scenario's `honey:` is true.
+    pub geo_console: Option<Arc<Mutex<dyn crate::honey::GeoConsole>>>,
     /// The rule profile the session is recorded for (name, file, content sha256), sealed in
     /// `meta.json` as `profile_used` so a later analysis under another profile says so.
     pub profile_used: Option<prior_model::bundle::ProfileRecord>,
@@ -188,6 +192,7 @@ impl RecordOptions {
             appops_poll: Duration::from_secs(2),
             scenario_text: String::new(),
             net_capture: None,
+            geo_console: None,
             profile_used: None,
         }
     }
@@ -312,6 +317,8 @@ pub fn record(
             opts.scenario_text.clone()
         },
         consent_mode: scenario.consent.mode.as_str().to_string(),
+        // Typed, so the analyzer judges it without parsing the scenario again (issue 14).
+        expect: Some(scenario.expect.record()),
     });
     // A bundle only ever names a built-in profile; a file is recorded by content
     // (`profile_used`), never as a path for a later analysis to open.
@@ -572,6 +579,8 @@ impl Session<'_> {
         self.check_alive()?;
         self.prepare_app()?;
         self.check_alive()?;
+        self.honey()?;
+        self.check_alive()?;
         self.arm()?;
         let total = self.scenario.steps.len();
         for (i, step) in self.scenario.steps.iter().enumerate() {
@@ -694,6 +703,63 @@ impl Session<'_> {
         self.w
             .update_meta(|m| m.app.debuggable = debuggable)
             .map_err(|e| format!("bundle write failed: {e}"))
+    }
+
+    /// The honey step (`honey.rs`): after the install, before the collectors are armed and
+    /// long before the first launch. `honey: false` in the scenario skips it (a note says so);
+    /// without `honey:` a physical device only gets the reads (no contact, no calendar entry).
+    #[tracing::instrument(level = "info", skip_all)]
+    fn honey(&mut self) -> Res<()> {
+        if self.scenario.honey == Some(false) {
+            return self.note("honey data skipped (honey: false in the scenario)");
+        }
+        let write = self.scenario.honey.unwrap_or({
+            let d = &self.w.meta().device;
+            d.emulator || d.simulated || self.opts.emulator || self.opts.simulated
+        });
+        let side = {
+            let d = &self.w.meta().device;
+            crate::honey::DeviceSide {
+                api: d.api_level,
+                debuggable: d.debuggable.unwrap_or(false),
+                write,
+                now_ms: self
+                    .dev
+                    .device_time_us()
+                    .map_err(dev_err("reading the device clock"))?
+                    / 1000,
+            }
+        };
+        let dev = self.dev;
+        let mut sh = |c: &Cmd| dev.shell(c, LONG);
+        let file = match self.opts.geo_console.clone() {
+            Some(c) => {
+                let mut guard = c.lock().unwrap_or_else(|e| e.into_inner());
+                crate::honey::collect(&mut sh, side, Some(&mut *guard))
+            }
+            None => crate::honey::collect(&mut sh, side, None),
+        };
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| format!("bundle write failed: honey.json: {e}"))?;
+        self.w
+            .write_raw(prior_model::honey::HONEY_FILE, &json)
+            .map_err(|e| format!("bundle write failed: {e}"))?;
+        self.note(&crate::honey::summary(&file))?;
+        for v in &file.values {
+            if v.state != prior_model::honey::HoneyState::Unavailable {
+                continue;
+            }
+            let reason = v.reason.clone().unwrap_or_default();
+            let cause = crate::honey::cause_of(v, side);
+            // One record per value, without a terminal line each: the note above names them.
+            self.rec(HarnessRecord::Collector {
+                source: Source::Honey,
+                state: CollectorState::Unavailable,
+                cause: Some(cause),
+                reason: format!("{}: {reason}", v.kind),
+            })?;
+        }
+        Ok(())
     }
 
     #[tracing::instrument(level = "info", skip_all)]
@@ -1983,6 +2049,8 @@ mod tests {
         (rec, bundle)
     }
 
+    /// The collector records of the recording collectors (the honey step's own records, one
+    /// per value it could not obtain, are tested in `honey.rs` and `tests/it/honey.rs`).
     fn collectors(bundle: &Bundle) -> Vec<(Source, CollectorState, String)> {
         bundle
             .harness
@@ -1993,7 +2061,7 @@ mod tests {
                     state,
                     reason,
                     ..
-                } => Some((*source, *state, reason.clone())),
+                } if *source != Source::Honey => Some((*source, *state, reason.clone())),
                 _ => None,
             })
             .collect()

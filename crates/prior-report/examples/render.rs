@@ -1,7 +1,7 @@
 //! Analyses a bundle and prints the terminal summary (a development aid; `prior analyze` is
 //! the real command). `cargo run -p prior-report --example render -- BUNDLE [PROFILE] [--json]`
 
-use prior_analyze::{Catalog, Profile, analyze};
+use prior_analyze::{AnalysisInputs, Catalog, Profile, SdkCatalog, analyze};
 use prior_model::bundle::Bundle;
 use std::process::ExitCode;
 
@@ -16,7 +16,8 @@ fn main() -> ExitCode {
     let run = || -> Result<String, Box<dyn std::error::Error>> {
         let bundle = Bundle::open(dir.as_str())?;
         let profile = Profile::resolve(pos.get(1).map_or("cn-miit", |p| p.as_str()))?;
-        let report = analyze(&bundle, &Catalog::builtin()?, &profile)?;
+        let (catalog, sdks) = (Catalog::builtin()?, SdkCatalog::builtin()?);
+        let report = analyze(&bundle, &AnalysisInputs::new(&catalog, &sdks, &profile))?;
         Ok(if json {
             prior_report::render_json(&report)
         } else {

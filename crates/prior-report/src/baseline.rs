@@ -67,7 +67,7 @@ impl BaselineEntry {
             package: package.to_string(),
             rule: f.rule.clone(),
             category: f.category.map(|c| c.as_str().to_string()),
-            api: f.api.clone(),
+            api: f.api.as_ref().map(ToString::to_string),
             actor: f.actor.as_ref().map(|a| a.name.clone()),
             severity: label(&f.severity),
             message: f.message.clone(),

@@ -1,7 +1,17 @@
 //! Tests of the HTML, JUnit, SARIF and baseline renderers over the example bundles.
 
 use crate::{Baseline, HtmlRun, SarifRun, fingerprint, render_html, render_junit, render_sarif};
-use prior_analyze::{Catalog, Profile, Report, analyze};
+use prior_analyze::{AnalysisInputs, Catalog, Profile, Report, SdkCatalog};
+
+/// [`prior_analyze::analyze`] with the built-in SDK catalogue.
+fn analyze(
+    b: &Bundle,
+    catalog: &Catalog,
+    profile: &Profile,
+) -> Result<Report, prior_analyze::AnalyzeError> {
+    let sdks = SdkCatalog::builtin().unwrap();
+    prior_analyze::analyze(b, &AnalysisInputs::new(catalog, &sdks, profile))
+}
 use prior_model::Timing;
 use prior_model::bundle::Bundle;
 use std::path::Path;
@@ -360,7 +370,7 @@ fn baseline_compare_marks_new_unchanged_fixed_within_the_runs_apps() {
 fn baseline_fingerprints_are_accesses_and_format_1_files_are_mapped() {
     let r = report("leaky");
     let imei = &r.findings[0];
-    assert_eq!(imei.api.as_deref(), Some("ITelephony.getImeiForSlot"));
+    assert_eq!(imei.api, Some("ITelephony.getImeiForSlot".into()));
     let mut other_collector = imei.clone();
     other_collector.api = Some("getImeiForSlot".into());
     other_collector.source = prior_model::Source::Logcat;
@@ -421,6 +431,37 @@ fn junit_has_a_case_per_rule_and_no_root_skipped() {
     let t = report("truncated");
     let x = render_junit(&[&t]).unwrap();
     assert!(x.contains("<error message=\"the session or its analysis is incomplete"));
+}
+
+#[test]
+fn sarif_results_say_which_collectors_saw_each_access() {
+    let r = report("leaky");
+    let grouped = r
+        .findings
+        .iter()
+        .position(|f| f.seen_by.len() > 1)
+        .expect("the leaky bundle has an access seen by two collectors");
+    let s = render_sarif(&[SarifRun {
+        report: &r,
+        scenario_uri: "s.yaml".into(),
+        judgement: no_judgement(),
+    }]);
+    let v: serde_json::Value = serde_json::from_str(&s).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    for (res, f) in results.iter().zip(&r.findings) {
+        let seen: Vec<&str> = res["properties"]["seenBy"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap())
+            .collect();
+        let want: Vec<&str> = f.seen_by.iter().map(|s| s.as_str()).collect();
+        assert_eq!(seen, want);
+        assert_eq!(res["properties"]["signals"], f.signals);
+    }
+    let p = &results[grouped]["properties"];
+    assert!(p["seenBy"].as_array().unwrap().len() > 1, "{p}");
+    assert!(p["signals"].as_u64().unwrap() > 1, "{p}");
 }
 
 #[test]

@@ -398,7 +398,7 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
                     .map(|c| c.as_str().to_string())
                     .unwrap_or_default(),
                 phase: i18n::phase(lang, f.phase, r.consent.outcome).to_string(),
-                api: f.api.clone().unwrap_or_default(),
+                api: f.api.as_ref().map(ToString::to_string).unwrap_or_default(),
                 actor: f
                     .actor
                     .as_ref()
@@ -600,7 +600,10 @@ fn actor_rows(r: &Report, lang: Lang) -> Vec<ActorRow> {
             &mut row.categories,
             f.category.map(|c| i18n::category(lang, c)).unwrap_or(""),
         );
-        add(&mut row.apis, f.api.as_deref().unwrap_or(""));
+        add(
+            &mut row.apis,
+            &f.api.as_ref().map(ToString::to_string).unwrap_or_default(),
+        );
     }
     rows.into_iter().map(|(_, r)| r).collect()
 }
@@ -779,7 +782,10 @@ fn timeline(r: &Report, zero: Micros, lang: Lang) -> TimelineView {
                 &[
                     ("n", &(i + 1).to_string()),
                     ("rule", &f.rule),
-                    ("api", f.api.as_deref().unwrap_or("")),
+                    (
+                        "api",
+                        &f.api.as_ref().map(ToString::to_string).unwrap_or_default(),
+                    ),
                 ],
             ),
             label: None,
@@ -909,7 +915,7 @@ fn event_words(lang: Lang, e: &prior_model::Event) -> String {
     };
     if let Some(api) = &e.api {
         s.push_str(" · ");
-        s.push_str(api);
+        s.push_str(&api.to_string());
     }
     if let Some(a) = &e.actor
         && lang == Lang::Zh

@@ -298,7 +298,7 @@ pub(crate) fn finding_message(lang: Lang, r: &Report, f: &ReportFinding) -> Stri
     let cat = f.category.map(|c| category(lang, c)).unwrap_or("");
     let api = f
         .api
-        .as_deref()
+        .as_ref()
         .map(|a| format!("（{a}）"))
         .unwrap_or_default();
     let n = f.events.to_string();
@@ -715,6 +715,12 @@ pub(crate) static EN: &[(&str, &str)] = &[
     ("html.intact", "manifest intact"),
     ("html.not_intact", "NOT intact"),
     ("html.aria_timeline", "event timeline"),
+    // --- H1 (issue 14): the analysis inputs line
+    ("text.f.inputs", "inputs"),
+    (
+        "text.inputs",
+        "catalog {catalog}; SDK catalogue {sdks}; profile {profile}",
+    ),
 ];
 
 /// Simplified Chinese strings, one for every key of [`EN`].
@@ -1069,6 +1075,12 @@ pub(crate) static ZH: &[(&str, &str)] = &[
     ("html.intact", "清单校验通过"),
     ("html.not_intact", "校验未通过"),
     ("html.aria_timeline", "事件时间线"),
+    // --- H1 (issue 14): the analysis inputs line
+    ("text.f.inputs", "分析输入"),
+    (
+        "text.inputs",
+        "个人信息目录 {catalog}；SDK 目录 {sdks}；规则集 {profile}",
+    ),
 ];
 
 /// Keys whose Chinese value may equal the English one or hold no Chinese character

@@ -1,6 +1,8 @@
 //! What Prior concluded about a run beyond the analyzer's verdict: which findings the
 //! scenario accepts (`expect.allow`), whether its `expect:` block held, and how the findings
-//! compare with a baseline. The CLI builds a [`Judgement`] per bundle and derives the exit
+//! compare with a baseline. The expectations are judged by the analyzer (its expect stage,
+//! [`prior_analyze::report::ExpectationsReport`]); [`Judgement::of`] adds the baseline
+//! comparison. The CLI builds a [`Judgement`] per bundle and derives the exit
 //! code from the same facts ([`Judgement::new_violations`], [`Judgement::expectations`]), so
 //! every format that shows pass/fail (text, JUnit, SARIF) agrees with the exit code
 //! (`docs/exit-codes.md`, `docs/reports.md`).
@@ -80,6 +82,35 @@ pub struct Judgement {
 }
 
 impl Judgement {
+    /// The judgement of `report`: the expectations the analyzer judged
+    /// ([`Report::expectations`], the one place they are judged) and the baseline comparison
+    /// `diff`, when there is one.
+    pub fn of(report: &Report, diff: Option<&BaselineDiff>) -> Judgement {
+        let mut j = Judgement {
+            baseline: diff.cloned(),
+            ..Judgement::default()
+        };
+        if let Some(e) = &report.expectations {
+            j.allowed = e
+                .allowed
+                .iter()
+                .map(|a| Suppression {
+                    finding: a.finding,
+                    reason: a.reason.clone(),
+                    expires: a.expires.clone(),
+                })
+                .collect();
+            j.expectations = Some(Expectations {
+                met: e.met,
+                expected: e.expected.clone(),
+                problems: e.problems.clone(),
+                unexpected: e.unexpected,
+                expired: e.expired,
+            });
+        }
+        j
+    }
+
     /// The status of `report.findings[i]`.
     pub fn status(&self, report: &Report, i: usize) -> FindingStatus<'_> {
         let Some(f) = report.findings.get(i) else {

@@ -183,7 +183,7 @@ fn suite(r: &Report, j: &Judgement) -> TestSuite {
                     label(&f.severity),
                     f.category.map(|c| c.as_str()).unwrap_or("-"),
                     f.phase.as_str(),
-                    f.api.as_deref().unwrap_or("-")
+                    f.api.as_ref().map_or("-".to_string(), ToString::to_string)
                 );
                 if let Some(a) = &f.actor {
                     let _ = writeln!(body, "    actor: {} ({})", a.name, label(&a.kind));

@@ -87,7 +87,7 @@ pub fn fingerprint(package: &str, f: &prior_analyze::report::ReportFinding) -> S
         package,
         &f.rule,
         f.category.map(|c| c.as_str()),
-        f.api.as_deref(),
+        f.api.as_ref().map(ToString::to_string).as_deref(),
         f.actor.as_ref().map(|a| a.name.as_str()),
     )
 }

@@ -6,7 +6,8 @@
 //! session (as recorded in the bundle's `meta.json`; the bundle's `meta.json` when there was
 //! no scenario), with `partialFingerprints["priorAccess/v2"]` = [`crate::fingerprint`] and
 //! the evidence (file, line, text), phase, timing, API, actor and outcome counts in
-//! `properties`. Severity maps to `level`: high and medium → `error`, low → `warning`,
+//! `properties`, with `seenBy` (the collectors whose signals are evidence of the access) and
+//! `signals` (how many signals were grouped into it). Severity maps to `level`: high and medium → `error`, low → `warning`,
 //! info → `note`. The run's `properties` carry the verdict, app, device and a `simulated`
 //! flag; a simulated run also says so in `automationDetails.description`. The invocation
 //! carries the coverage: `properties.sources` (state, reason, detail, required of every
@@ -136,6 +137,8 @@ fn result(r: &Report, i: usize, f: &ReportFinding, uri: &str, j: &crate::Judgeme
             "outcomes": f.outcomes,
             "evidence": evidence,
             "evidenceOmitted": f.evidence_omitted,
+            "seenBy": f.seen_by,
+            "signals": f.signals,
             "simulated": r.device.simulated,
         }
     });

@@ -1,7 +1,17 @@
 //! Renderer tests over reports of the example bundles (`tests/data/bundles/`).
 
 use crate::{render_json, render_text};
-use prior_analyze::{Catalog, Profile, Report, analyze};
+use prior_analyze::{AnalysisInputs, Catalog, Profile, Report, SdkCatalog};
+
+/// [`prior_analyze::analyze`] with the built-in SDK catalogue.
+fn analyze(
+    b: &Bundle,
+    catalog: &Catalog,
+    profile: &Profile,
+) -> Result<Report, prior_analyze::AnalyzeError> {
+    let sdks = SdkCatalog::builtin().unwrap();
+    prior_analyze::analyze(b, &AnalysisInputs::new(catalog, &sdks, profile))
+}
 use prior_model::bundle::Bundle;
 use std::path::Path;
 

@@ -68,6 +68,9 @@ pub fn render_text_judged(r: &Report, j: &Judgement, lang: Lang) -> String {
             &tf(lang, "text.profile_note", &[("note", &clean(d))]),
         );
     }
+    if let Some(i) = &r.inputs {
+        field(&mut o, t(lang, "text.f.inputs"), &inputs_line(i, lang));
+    }
     for (i, l) in consent_lines(r, lang).into_iter().enumerate() {
         field(
             &mut o,
@@ -274,6 +277,30 @@ pub(crate) fn headline_lang(r: &Report, lang: Lang) -> String {
     }
 }
 
+/// The analysis inputs on one line: name, version, the file when one was given.
+fn inputs_line(i: &prior_analyze::report::Inputs, lang: Lang) -> String {
+    let one = |f: &prior_analyze::report::InputFacts| {
+        let mut s = clean(&f.name);
+        if let Some(v) = &f.version {
+            s.push(' ');
+            s.push_str(&clean(v));
+        }
+        if let Some(file) = &f.file {
+            s.push_str(&format!(" ({})", clean(file)));
+        }
+        s
+    };
+    tf(
+        lang,
+        "text.inputs",
+        &[
+            ("catalog", &one(&i.catalog)),
+            ("sdks", &one(&i.sdk_catalogue)),
+            ("profile", &one(&i.profile)),
+        ],
+    )
+}
+
 fn field(o: &mut String, name: &str, value: &str) {
     // Pad by display width: a CJK character takes two columns.
     let width: usize = name
@@ -449,7 +476,7 @@ fn finding(
         title.push(i18n::category(lang, c).to_string());
     }
     if let Some(api) = &f.api {
-        title.push(clean(api));
+        title.push(clean(&api.to_string()));
     }
     let _ = writeln!(
         o,

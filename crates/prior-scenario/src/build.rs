@@ -23,6 +23,7 @@ const TOP_KEYS: &[&str] = &[
     "consent",
     "steps",
     "expect",
+    "honey",
 ];
 const APP_KEYS: &[&str] = &["apk", "package", "activity"];
 const DEVICE_KEYS: &[&str] = &["serial", "avd", "simulated"];
@@ -467,6 +468,10 @@ impl Cx<'_> {
         let expect = top
             .get("expect")
             .map_or(Some(Expect::default()), |n| self.expect(n));
+        let honey = match top.get("honey") {
+            Some(n) => self.honey(n).map(Some),
+            None => Some(None),
+        };
         let _ = top.node;
 
         Some(Scenario {
@@ -480,8 +485,28 @@ impl Cx<'_> {
             consent: consent?,
             steps: steps?,
             expect: expect?,
+            honey: honey?,
             warnings: std::mem::take(&mut self.warnings),
         })
+    }
+
+    /// `honey: true|false`: set and read honey data before the first launch (absent: the
+    /// recorder decides by device, see [`Scenario::honey`]).
+    fn honey(&mut self, node: &Node) -> Option<bool> {
+        let s = self.string(node, "honey")?;
+        match s.trim() {
+            "true" => Some(true),
+            "false" => Some(false),
+            other => {
+                self.at_node(
+                    ErrorKind::InvalidValue,
+                    node,
+                    format!("honey must be true or false, found `{other}`"),
+                    "write `honey: false` to leave the device's data as it is (docs/honey-data.md)",
+                );
+                None
+            }
+        }
     }
 
     fn missing(&mut self, parent: &Node, key: &str, help: &str) {

@@ -65,9 +65,8 @@ mod tests;
 pub use duration::{DurationError, format_duration, parse_duration};
 pub use error::{ErrorKind, ScenarioError};
 pub use model::{
-    Allow, App, BUILTIN_PROFILES, Consent, ConsentMode, Date, DeviceSpec, Expect, ExpectOutcome,
-    Pattern, Pos, ProfileRef, Scenario, ScenarioWarning, Selector, SimulatedOptions, Step, StepAt,
-    WaitTarget,
+    Allow, App, BUILTIN_PROFILES, Consent, ConsentMode, Date, DeviceSpec, Expect, Pattern, Pos,
+    ProfileRef, Scenario, ScenarioWarning, Selector, SimulatedOptions, Step, StepAt, WaitTarget,
 };
 pub use vars::{Vars, VarsError};
 

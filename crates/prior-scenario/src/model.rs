@@ -1,6 +1,6 @@
 //! The validated scenario model: what [`crate::Scenario::load`] returns.
 
-use prior_model::{DataCategory, Finding, Verdict};
+use prior_model::{DataCategory, Verdict};
 use regex::Regex;
 use std::fmt;
 use std::path::PathBuf;
@@ -309,72 +309,7 @@ pub struct StepAt {
     pub at: Pos,
 }
 
-/// A calendar date (`YYYY-MM-DD`), used for `expires:`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date {
-    /// Year.
-    pub year: i32,
-    /// Month, 1–12.
-    pub month: u8,
-    /// Day, 1–31 (valid for the month).
-    pub day: u8,
-}
-
-impl Date {
-    /// Parses `YYYY-MM-DD`, checking the day exists.
-    pub fn parse(s: &str) -> Option<Date> {
-        let b = s.as_bytes();
-        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-            return None;
-        }
-        let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-            let part = s.get(r)?;
-            if part.bytes().all(|c| c.is_ascii_digit()) {
-                part.parse().ok()
-            } else {
-                None
-            }
-        };
-        let year = i32::try_from(digits(0..4)?).ok()?;
-        let month = u8::try_from(digits(5..7)?).ok()?;
-        let day = u8::try_from(digits(8..10)?).ok()?;
-        // chrono says whether the day exists (month lengths, leap years).
-        chrono::NaiveDate::from_ymd_opt(year, u32::from(month), u32::from(day))?;
-        Some(Date { year, month, day })
-    }
-
-    /// The date (UTC) of a point in time given as seconds since the Unix epoch (clamped to
-    /// chrono's range, ±262,000 years).
-    pub fn from_unix_seconds(secs: i64) -> Date {
-        let date = match chrono::DateTime::from_timestamp(secs, 0) {
-            Some(t) => t.date_naive(),
-            None if secs < 0 => chrono::NaiveDate::MIN,
-            None => chrono::NaiveDate::MAX,
-        };
-        Date::from_chrono(date)
-    }
-
-    /// Today's date in UTC, from the host clock.
-    pub fn today_utc() -> Date {
-        Date::from_chrono(chrono::Utc::now().date_naive())
-    }
-
-    fn from_chrono(date: chrono::NaiveDate) -> Date {
-        use chrono::Datelike;
-        Date {
-            year: date.year(),
-            // chrono's month (1–12) and day (1–31) always fit.
-            month: u8::try_from(date.month()).unwrap_or(1),
-            day: u8::try_from(date.day()).unwrap_or(1),
-        }
-    }
-}
-
-impl fmt::Display for Date {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-}
+pub use prior_model::expect::Date;
 
 /// One accepted finding (`expect.allow[]`): findings it matches do not count against
 /// `max_findings`.
@@ -399,20 +334,6 @@ impl Allow {
     pub fn is_expired(&self, today: Date) -> bool {
         self.expires.is_some_and(|e| today > e)
     }
-
-    /// Whether this (unexpired) entry covers `finding`: every given key must match.
-    pub fn matches(&self, finding: &Finding, today: Date) -> bool {
-        if self.is_expired(today) {
-            return false;
-        }
-        let rule_ok = self.rule.as_ref().is_none_or(|r| *r == finding.rule);
-        let cat_ok = self.category.is_none_or(|c| finding.category == Some(c));
-        let api_ok = self
-            .api
-            .as_ref()
-            .is_none_or(|p| finding.api.as_deref().is_some_and(|a| p.is_match(a)));
-        rule_ok && cat_ok && api_ok
-    }
 }
 
 /// Expectations for regression runs (`expect:`).
@@ -427,56 +348,25 @@ pub struct Expect {
     pub allow: Vec<Allow>,
 }
 
-/// How a run's findings compare with [`Expect`] (see [`Expect::judge`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ExpectOutcome {
-    /// Indexes (into the findings given) of violations no allow entry covers.
-    pub unexpected: Vec<usize>,
-    /// Indexes of violations covered by an allow entry, with the entry's index.
-    pub allowed: Vec<(usize, usize)>,
-    /// Indexes of allow entries that have expired.
-    pub expired: Vec<usize>,
-    /// `Some((limit, count))` when `max_findings` was exceeded.
-    pub too_many: Option<(u32, usize)>,
-    /// `Some((expected, actual))` when `verdict` did not match.
-    pub verdict_mismatch: Option<(Verdict, Verdict)>,
-}
-
-impl ExpectOutcome {
-    /// Whether the expectations hold.
-    pub fn passed(&self) -> bool {
-        self.too_many.is_none() && self.verdict_mismatch.is_none()
-    }
-}
-
 impl Expect {
-    /// Compares a run's findings and verdict with these expectations on `today`.
-    pub fn judge(&self, findings: &[Finding], verdict: Verdict, today: Date) -> ExpectOutcome {
-        let mut out = ExpectOutcome::default();
-        for (i, a) in self.allow.iter().enumerate() {
-            if a.is_expired(today) {
-                out.expired.push(i);
-            }
+    /// The block as a bundle records it (`meta.json` `scenario.expect`), which the analyzer
+    /// judges: patterns as written, positions dropped.
+    pub fn record(&self) -> prior_model::expect::Expect {
+        prior_model::expect::Expect {
+            max_findings: self.max_findings,
+            verdict: self.verdict,
+            allow: self
+                .allow
+                .iter()
+                .map(|a| prior_model::expect::Allow {
+                    rule: a.rule.clone(),
+                    category: a.category,
+                    api: a.api.as_ref().map(|p| p.as_str().to_string()),
+                    reason: a.reason.clone(),
+                    expires: a.expires,
+                })
+                .collect(),
         }
-        for (i, f) in findings.iter().enumerate() {
-            if !f.severity.is_violation() {
-                continue;
-            }
-            match self.allow.iter().position(|a| a.matches(f, today)) {
-                Some(a) => out.allowed.push((i, a)),
-                None => out.unexpected.push(i),
-            }
-        }
-        if let Some(max) = self
-            .max_findings
-            .filter(|m| out.unexpected.len() > *m as usize)
-        {
-            out.too_many = Some((max, out.unexpected.len()));
-        }
-        if let Some(want) = self.verdict.filter(|w| *w != verdict) {
-            out.verdict_mismatch = Some((want, verdict));
-        }
-        out
     }
 }
 
@@ -513,6 +403,12 @@ pub struct Scenario {
     pub steps: Vec<StepAt>,
     /// `expect:`.
     pub expect: Expect,
+    /// `honey:`: before the first launch the recorder sets and reads known values on the
+    /// device and keeps them in `raw/device/honey.json` (docs/honey-data.md). `Some(false)`:
+    /// nothing; `Some(true)`: everything, also a contact and a calendar entry on a physical
+    /// phone; `None` (absent): everything on an emulator or the simulated handset, only reads
+    /// on a physical device (Prior does not write to a phone's contacts unasked).
+    pub honey: Option<bool>,
     /// Non-fatal remarks found while validating.
     pub warnings: Vec<ScenarioWarning>,
 }

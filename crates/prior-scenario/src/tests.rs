@@ -773,65 +773,27 @@ fn device_and_profile_forms() {
 }
 
 #[test]
-fn expect_judges_findings() {
-    use prior_model::{DataCategory, Finding, Phase, Severity, Source, Timing, Verdict};
+fn expect_is_recorded_typed_with_patterns_as_written() {
+    // Judging moved to the analyzer (prior-analyze stages/expect.rs); this is what it reads.
     let s = parse(
         "name: n\napp: { package: a.b }\nexpect:\n  max_findings: 0\n  verdict: fail\n  allow:\n    - { rule: pre-consent-access, category: location, reason: ok, expires: 2030-06-30 }\n    - { api: \"^IClipboard\\\\.\", reason: ok }\n",
         &Vars::new(),
     )
     .unwrap();
-    let finding =
-        |rule: &str, cat: Option<DataCategory>, api: Option<&str>, severity: Severity| Finding {
-            rule: rule.to_owned(),
-            severity,
-            category: cat,
-            phase: Phase::BeforeConsent,
-            source: Source::Logcat,
-            timing: Timing::Instant { at_us: 1 },
-            api: api.map(str::to_owned),
-            actor: None,
-            message: "m".to_owned(),
-            evidence: Vec::new(),
-        };
-    let fs = vec![
-        finding(
-            "pre-consent-access",
-            Some(DataCategory::Location),
-            None,
-            Severity::High,
-        ),
-        finding(
-            "pre-consent-access",
-            Some(DataCategory::Contacts),
-            None,
-            Severity::High,
-        ),
-        finding(
-            "pre-consent-access",
-            Some(DataCategory::Clipboard),
-            Some("IClipboard.getPrimaryClip"),
-            Severity::Medium,
-        ),
-        finding("info-rule", None, None, Severity::Info),
-    ];
-    let day = |y, m, d| Date {
-        year: y,
-        month: m,
-        day: d,
-    };
-    let out = s.expect.judge(&fs, Verdict::Fail, day(2030, 6, 30));
-    assert_eq!(out.unexpected, [1]);
-    assert_eq!(out.allowed, [(0, 0), (2, 1)]);
-    assert_eq!(out.too_many, Some((0, 1)));
-    assert!(out.verdict_mismatch.is_none());
-    assert!(!out.passed());
-    // The day after expiry, the location finding is no longer allowed.
-    let out = s.expect.judge(&fs[..1], Verdict::Pass, day(2030, 7, 1));
-    assert_eq!(out.unexpected, [0]);
-    assert_eq!(out.expired, [0]);
-    assert_eq!(out.verdict_mismatch, Some((Verdict::Fail, Verdict::Pass)));
-    let out = s.expect.judge(&fs[2..], Verdict::Fail, day(2030, 1, 1));
-    assert!(out.passed());
+    let r = s.expect.record();
+    assert_eq!(r.max_findings, Some(0));
+    assert_eq!(r.verdict, Some(prior_model::Verdict::Fail));
+    assert_eq!(r.allow.len(), 2);
+    assert_eq!(r.allow[0].rule.as_deref(), Some("pre-consent-access"));
+    assert_eq!(
+        r.allow[0].category,
+        Some(prior_model::DataCategory::Location)
+    );
+    assert_eq!(
+        r.allow[0].expires.map(|d| d.to_string()).as_deref(),
+        Some("2030-06-30")
+    );
+    assert_eq!(r.allow[1].api.as_deref(), Some("^IClipboard\\."));
 }
 
 #[test]
@@ -951,5 +913,27 @@ fn manual_consent_waits_five_minutes_unless_the_scenario_says_otherwise() {
     assert_eq!(
         timeout("consent: { mode: reject }\n"),
         Duration::from_secs(30)
+    );
+}
+
+#[test]
+fn honey_is_absent_by_default_and_takes_only_a_boolean() {
+    let parse = |extra: &str| {
+        Scenario::parse(
+            Path::new("h.yaml"),
+            &format!("name: H\napp: {{ package: com.example.shop }}\n{extra}"),
+            &Vars::new(),
+            LoadOptions::default(),
+        )
+    };
+    assert_eq!(parse("").unwrap().honey, None);
+    assert_eq!(parse("honey: false\n").unwrap().honey, Some(false));
+    assert_eq!(parse("honey: true\n").unwrap().honey, Some(true));
+    let e = parse("honey: maybe\n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidValue);
+    assert!(
+        e.message().contains("honey must be true or false"),
+        "{}",
+        e.message()
     );
 }

@@ -171,7 +171,7 @@ pub(crate) fn run(
                 kind: EventKind::DataAccess,
                 category: Some(entry.category),
                 timing,
-                api: Some(format!("appop:{}", a.op)),
+                api: Some(prior_model::Signal::AppOp(a.op.clone())),
                 outcome: Some(outcome),
                 pid: None,
                 uid: a.uid,

@@ -4,8 +4,9 @@
 use super::{EventSink, SmallFileError, evidence_text, is_app_process, read_small};
 use crate::AnalyzeError;
 use crate::catalog::{BinderEntry, Catalog};
+use prior_apk::SdkCatalog;
 use prior_model::bundle::Bundle;
-use prior_model::{Actor, ActorKind, Event, EventKind, Evidence, Outcome, Source, Timing};
+use prior_model::{Actor, Event, EventKind, Evidence, Outcome, Source, Timing};
 use prior_parse::ipc::{Trace, parse_dump_bytes};
 
 /// Frames kept in the evidence of one trace, from its `Count:` line.
@@ -40,6 +41,7 @@ pub(crate) struct IpcResult {
 pub(crate) fn run(
     bundle: &Bundle,
     catalog: &Catalog,
+    sdks: &SdkCatalog,
     package: &str,
     dumps: &[DumpRef],
     sink: &mut EventSink,
@@ -84,7 +86,7 @@ pub(crate) fn run(
                     continue;
                 };
                 let count = trace.count.unwrap_or(1);
-                let actor = actor_of(catalog, package, trace);
+                let actor = actor_of(sdks, package, trace);
                 let by = match &actor {
                     Some(a) => format!(" by {}", a.name),
                     None => String::new(),
@@ -95,7 +97,7 @@ pub(crate) fn run(
                     kind: EventKind::DataAccess,
                     category: Some(entry.category),
                     timing: Timing::window(d.from_us, d.to_us),
-                    api: Some(call.short_name.clone()),
+                    api: Some(prior_model::Signal::Api(call.short_name.clone())),
                     outcome: Some(Outcome::Unknown),
                     pid: None,
                     uid: None,
@@ -133,9 +135,8 @@ fn pick_entry<'c>(
 }
 
 /// Who made the call: the innermost non-framework frame above the binder call that is the
-/// app's or a catalogued SDK's (see [`crate::attribution`]); the analyzer catalog's trackers
-/// when the SDK catalogue is unavailable.
-fn actor_of(catalog: &Catalog, package: &str, trace: &Trace) -> Option<Actor> {
+/// app's or a catalogued SDK's (see [`crate::attribution`]).
+fn actor_of(sdks: &SdkCatalog, package: &str, trace: &Trace) -> Option<Actor> {
     let start = trace.call.as_ref().map_or(0, |c| c.frame_index + 1);
     let frames: Vec<(&str, String)> = trace
         .frames
@@ -143,24 +144,9 @@ fn actor_of(catalog: &Catalog, package: &str, trace: &Trace) -> Option<Actor> {
         .skip(start)
         .map(|f| (f.class.as_str(), f.qualified()))
         .collect();
-    if let Some(sdks) = crate::attribution::builtin_sdks() {
-        let at = crate::attribution::Attributor::new(sdks, package);
-        return at
-            .from_frames(frames.iter().map(|(c, q)| (*c, q.as_str())))
-            .map(|a| a.to_actor());
-    }
-    let f = trace
-        .frames
-        .iter()
-        .skip(start)
-        .filter(|f| !f.is_framework())
-        .find(|f| catalog.tracker_of_class(&f.class).is_some())?;
-    let t = catalog.tracker_of_class(&f.class)?;
-    Some(Actor {
-        kind: ActorKind::Sdk,
-        name: t.name.clone(),
-        reason: Some(format!("stack frame {}", f.qualified())),
-    })
+    crate::attribution::Attributor::new(sdks, package)
+        .from_frames(frames.iter().map(|(c, q)| (*c, q.as_str())))
+        .map(|a| a.to_actor())
 }
 
 /// The trace's lines from its `Count:` line down to the calling frame (at most

@@ -441,7 +441,9 @@ impl State<'_> {
             kind: EventKind::DataAccess,
             category: Some(category),
             timing: Timing::instant(t),
-            api: Some(logscan::fill_template(&entry.api, caps)),
+            api: Some(prior_model::Signal::parse(&logscan::fill_template(
+                &entry.api, caps,
+            ))),
             outcome: Some(entry.outcome),
             pid: line.pid,
             uid: line.uid.and_then(|u| u.id()),
@@ -559,7 +561,9 @@ impl State<'_> {
                         s.component.as_deref().unwrap_or("GrantPermissionsActivity")
                     ),
                 );
-                e.api = Some("GrantPermissionsActivity".to_string());
+                e.api = Some(prior_model::Signal::Api(
+                    "GrantPermissionsActivity".to_string(),
+                ));
                 e.uid = Some(from);
                 self.hold(attr, false, e, sink);
             }

@@ -29,6 +29,7 @@
 use super::EventSink;
 use crate::AnalyzeError;
 use crate::catalog::Catalog;
+use prior_apk::SdkCatalog;
 use prior_model::bundle::{Bundle, MAX_CLOCK_OFFSET_US};
 use prior_model::{Actor, ActorKind, Event, EventKind, Evidence, Source, Timing};
 use prior_net::{CaptureFormat, CaptureReader, ExtractOptions, NetError, NetKind, NetRecord};
@@ -107,6 +108,7 @@ fn kind_label(k: NetKind) -> &'static str {
 pub(crate) fn run(
     bundle: &Bundle,
     catalog: &Catalog,
+    sdks: &SdkCatalog,
     clock_offset_us: Option<i64>,
     sink: &mut EventSink,
 ) -> Result<NetResult, AnalyzeError> {
@@ -139,6 +141,7 @@ pub(crate) fn run(
     read(
         std::io::BufReader::with_capacity(1 << 16, file),
         catalog,
+        sdks,
         offset,
         sink,
         &mut out,
@@ -149,6 +152,7 @@ pub(crate) fn run(
 fn read<R: Read>(
     r: R,
     catalog: &Catalog,
+    sdks: &SdkCatalog,
     offset_us: i64,
     sink: &mut EventSink,
     out: &mut NetResult,
@@ -225,8 +229,7 @@ fn read<R: Read>(
             // The actor's name is the SDK catalogue's when it knows the host, so that an SDK
             // seen by its stack frames and by its hosts is one actor; else the tracker's.
             let sdk_name = tracker.and_then(|_| {
-                crate::attribution::builtin_sdks()
-                    .and_then(|c| c.sdk_of_host(&rec.host))
+                sdks.sdk_of_host(&rec.host)
                     .map(|(sdk, _)| sdk.name.as_str())
             });
             sink.push(event(
@@ -257,7 +260,7 @@ fn event(rec: &NetRecord, place: &str, tracker: Option<&str>, offset_us: i64) ->
         kind: EventKind::NetworkContact,
         category: None,
         timing: Timing::instant(rec.time_us.saturating_add(offset_us)),
-        api: Some(format!("host:{}", rec.host)),
+        api: Some(prior_model::Signal::Host(rec.host.clone())),
         outcome: None,
         pid: None,
         uid: None,

@@ -2,7 +2,7 @@
 //! manifest), under the scenario's profile or another one.
 
 use crate::{CliError, CliResult, exit::Outcome};
-use prior_analyze::{AnalyzeOptions, Catalog, Profile, Report};
+use prior_analyze::{AnalysisInputs, AnalyzeOptions, Catalog, Origin, Profile, Report};
 use prior_model::bundle::Bundle;
 use std::path::{Path, PathBuf};
 
@@ -48,6 +48,10 @@ pub struct Args {
     /// A personal-data catalog file to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// An SDK catalogue file (prior-apk's format, `docs/sdks.md`) to name actors with instead
+    /// of the built-in one.
+    #[arg(long = "sdk-catalog", alias = "sdk-catalogue", value_name = "FILE")]
+    sdk_catalogue: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
@@ -63,27 +67,77 @@ pub struct Args {
     allow_modified: bool,
 }
 
-/// Loads and analyses a bundle.
+/// The analysis inputs named on the command line (each `None`: the built-in one; the
+/// profile: the one the bundle names, else cn-miit).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InputArgs<'a> {
+    /// `--profile NAME|FILE`.
+    pub profile: Option<&'a str>,
+    /// `--catalog FILE`.
+    pub catalog: Option<&'a Path>,
+    /// `--sdk-catalog FILE`.
+    pub sdk_catalogue: Option<&'a Path>,
+    /// Judge the `expect:` block recorded in the bundle on this day (`prior run`, `prior
+    /// report` without `--ignore-expect`); `None`: not judged.
+    pub judge_expect_on: Option<prior_model::expect::Date>,
+}
+
+/// Loads and analyses a bundle with the built-in SDK catalogue.
 pub fn analyze_bundle(
     dir: &Path,
     profile: Option<&str>,
     catalog: Option<&Path>,
     allow_modified: bool,
 ) -> Result<Report, CliError> {
+    let args = InputArgs {
+        profile,
+        catalog,
+        sdk_catalogue: None,
+        judge_expect_on: None,
+    };
+    analyze_bundle_with(dir, &args, allow_modified)
+}
+
+/// Loads the inputs and analyses a bundle.
+pub fn analyze_bundle_with(
+    dir: &Path,
+    args: &InputArgs<'_>,
+    allow_modified: bool,
+) -> Result<Report, CliError> {
     let bundle = Bundle::open(dir)
         .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
-    let catalog = match catalog {
+    let catalog = match args.catalog {
         Some(p) => Catalog::from_file(p),
         None => Catalog::builtin(),
     }
     .map_err(|e| CliError::input_msg(format!("failed to {e}")))?;
-    let profile = select_profile(profile, &bundle)?;
+    let sdks = super::inspect::load_catalogue(args.sdk_catalogue)?;
+    let sdks_origin = match args.sdk_catalogue {
+        Some(p) => Origin::File(p.display().to_string()),
+        None => Origin::Builtin,
+    };
+    let profile = select_profile(args.profile, &bundle)?;
     let opts = AnalyzeOptions {
         allow_modified,
+        judge_expect_on: args.judge_expect_on,
         ..AnalyzeOptions::default()
     };
-    prior_analyze::analyze_with(&bundle, &catalog, &profile, &opts)
-        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))
+    let inputs = AnalysisInputs {
+        catalog: &catalog,
+        sdks: &sdks,
+        sdks_origin: &sdks_origin,
+        profile: &profile,
+    };
+    let report = prior_analyze::analyze_with(&bundle, &inputs, &opts)
+        .map_err(|e| CliError::input_msg(format!("{}: failed to {e}", dir.display())))?;
+    if let Some(why) = &report.expectations_not_read {
+        note!(
+            "{}: {}",
+            dir.display(),
+            prior_model::text::escape_controls(why)
+        );
+    }
+    Ok(report)
 }
 
 /// The profile to apply: the command line's (`--profile NAME|FILE`: the operator's choice, the
@@ -131,12 +185,13 @@ pub fn render(report: &Report, format: Format, lang: ReportLang) -> String {
 
 /// Runs `prior analyze`.
 pub fn run(args: Args) -> CliResult {
-    let report = analyze_bundle(
-        &args.bundle,
-        args.profile.as_deref(),
-        args.catalog.as_deref(),
-        args.allow_modified,
-    )?;
+    let inputs = InputArgs {
+        profile: args.profile.as_deref(),
+        catalog: args.catalog.as_deref(),
+        sdk_catalogue: args.sdk_catalogue.as_deref(),
+        judge_expect_on: None,
+    };
+    let report = analyze_bundle_with(&args.bundle, &inputs, args.allow_modified)?;
     let text = render(&report, args.format, args.lang);
     match &args.output {
         Some(path) => fs_err::write(path, text).map_err(CliError::io)?,

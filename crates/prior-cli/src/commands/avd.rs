@@ -121,6 +121,37 @@ pub fn console_run(sdk: Sdk, running: Running, device: Device, capture_file: Pat
     }
 }
 
+impl AvdRun {
+    /// The emulator's console for the honey step's `geo fix`.
+    pub fn geo_console(&self) -> EmulatorGeoConsole {
+        EmulatorGeoConsole {
+            console_port: self.running.console_port,
+            token_file: self.sdk.console_token_file(),
+        }
+    }
+}
+
+/// The emulator console as the honey step's [`prior_record::honey::GeoConsole`]: one
+/// connection per `geo fix`.
+pub struct EmulatorGeoConsole {
+    console_port: u16,
+    token_file: PathBuf,
+}
+
+impl prior_record::honey::GeoConsole for EmulatorGeoConsole {
+    fn geo_fix(&mut self, longitude: f64, latitude: f64) -> Result<(), String> {
+        let mut c = Console::connect(self.console_port, &self.token_file, CONSOLE_TIMEOUT)
+            .map_err(|e| format!("failed to reach the emulator console: {e}"))?;
+        c.geo_fix(longitude, latitude)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    fn describe(&self) -> String {
+        format!("emulator console on port {}", self.console_port)
+    }
+}
+
 /// Emulators this `prior run` booted: reused (reset) by its later scenarios, stopped after the
 /// last one unless `--keep-emulator`.
 #[derive(Default)]

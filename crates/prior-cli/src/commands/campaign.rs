@@ -31,7 +31,7 @@ use prior_model::Verdict;
 use prior_record::record::Progress;
 use prior_record::stop::Stop;
 use prior_scenario::{DeviceSpec, Scenario, SimulatedOptions, Vars};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// against the new plan.
     #[arg(long)]
     force_new_plan: bool,
+    /// Write the plan (campaign.json) and list this shard's pairs with their state on stdout
+    /// (`ID<TAB>done|to run`); run nothing.
+    #[arg(long)]
+    dry_run: bool,
 }
 
 /// Runs `prior campaign`.
@@ -181,7 +185,7 @@ impl Progress for Quiet<'_> {
 enum Kind {
     Simulated { models: Option<PathBuf> },
     Serial(String),
-    Avd(super::campaign_avd::AvdSlot),
+    Avd(Box<super::campaign_avd::AvdSlot>),
 }
 
 struct Worker {
@@ -338,12 +342,7 @@ impl Worker {
                     bundle: Some(recording.bundle_dir.clone()),
                 }
             })?;
-        let judgement = super::judge::judge(
-            &report,
-            Some(&scenario.expect),
-            None,
-            prior_scenario::Date::today_utc(),
-        );
+        let judgement = super::judge::judge(&report, None);
         let outcome = super::judge::outcome(&report, &judgement);
         Ok((recording.bundle_dir, outcome))
     }
@@ -361,13 +360,11 @@ impl PairWorker for Worker {
         let ctx = &self.ctx;
         let (result, bundle) = match result {
             Ok((bundle, outcome)) => {
-                let state = ctx.dir.pair_state(pair);
-                let result = match state {
-                    PairState::Done { .. } => AttemptResult::Complete,
-                    PairState::Incomplete { reason, .. } => AttemptResult::Incomplete { reason },
-                    PairState::NotRun => AttemptResult::Incomplete {
-                        reason: "no bundle was written".into(),
-                    },
+                // This attempt's bundle, judged by the one definition of DONE.
+                let sha = ctx.plan.app(pair).and_then(|a| a.apk_sha256.as_deref());
+                let result = match prior_campaign::not_done_reason(&bundle, sha) {
+                    None => AttemptResult::Complete,
+                    Some(reason) => AttemptResult::Incomplete { reason },
                 };
                 lock(&ctx.outcomes).insert(pair.id.clone(), outcome);
                 (result, Some(bundle))
@@ -417,32 +414,18 @@ const INCOMPLETE: Outcome = Outcome::Judged(Judged {
     new_violations: None,
 });
 
-/// The scenario recorded in a campaign bundle, parsed with the pair's `${APK}` (the recorder
-/// keeps the text before substitution).
-fn recorded_scenario(bundle: &Path, apk: &str) -> Option<Scenario> {
-    let meta = super::report::read_meta(bundle)?;
-    let sc = &meta["scenario"];
-    let text = sc["text"].as_str().filter(|t| !t.trim().is_empty())?;
-    let path = PathBuf::from(sc["path"].as_str().unwrap_or("scenario.yaml"));
-    let mut vars = Vars::new();
-    vars.set("APK", apk);
-    let opts = prior_scenario::LoadOptions { check_files: false };
-    Scenario::parse(&path, text, &vars, opts).ok()
-}
-
 /// The judged outcome of a pair done in an earlier run: its newest done bundle analysed and
 /// judged again against the scenario recorded in it (as `prior report` does).
-fn outcome_of_done(bundle: &Path, apk: &str, profile: Option<&str>) -> Outcome {
-    let Ok(report) = analyze::analyze_bundle(bundle, profile, None, false) else {
+fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
+    let inputs = analyze::InputArgs {
+        profile,
+        judge_expect_on: Some(prior_scenario::Date::today_utc()),
+        ..analyze::InputArgs::default()
+    };
+    let Ok(report) = analyze::analyze_bundle_with(bundle, &inputs, false) else {
         return INCOMPLETE;
     };
-    let scenario = recorded_scenario(bundle, apk);
-    let judgement = super::judge::judge(
-        &report,
-        scenario.as_ref().map(|s| &s.expect),
-        None,
-        prior_scenario::Date::today_utc(),
-    );
+    let judgement = super::judge::judge(&report, None);
     super::judge::outcome(&report, &judgement)
 }
 
@@ -491,6 +474,18 @@ fn run_campaign(args: RunArgs) -> CliResult {
             todo.len()
         );
     }
+    if args.dry_run {
+        let done: BTreeSet<&str> = done_before.iter().map(|(id, _)| id.as_str()).collect();
+        for pair in &plan.pairs {
+            let state = if done.contains(pair.id.as_str()) {
+                "done"
+            } else {
+                "to run"
+            };
+            say!("{}\t{state}", pair.id);
+        }
+        return Ok(Outcome::Done);
+    }
     let stop = Arc::new(Stop::new());
     crate::signals::stop_on_signals(Arc::clone(&stop));
     let bar = if std::io::stderr().is_terminal() && !todo.is_empty() {
@@ -533,7 +528,7 @@ fn run_campaign(args: RunArgs) -> CliResult {
         Devices::Avd { name, n } => (1..=*n)
             .map(|i| Worker {
                 name: format!("avd:{name}#{i}"),
-                kind: Kind::Avd(super::campaign_avd::AvdSlot::new(name, i)),
+                kind: Kind::Avd(Box::new(super::campaign_avd::AvdSlot::new(name, i))),
                 ctx: Arc::clone(&ctx),
             })
             .collect(),
@@ -648,10 +643,7 @@ fn run_campaign(args: RunArgs) -> CliResult {
         let state = ctx.dir.pair_state(pair);
         let outcome = match (&state, outcomes.get(&pair.id)) {
             (PairState::Done { .. }, Some(o)) => o.clone(),
-            (PairState::Done { bundle }, None) => {
-                let apk = plan.app(pair).map(|a| a.apk.as_str()).unwrap_or_default();
-                outcome_of_done(bundle, apk, ctx.profile.as_deref())
-            }
+            (PairState::Done { bundle }, None) => outcome_of_done(bundle, ctx.profile.as_deref()),
             (_, Some(Outcome::Failed(k))) => Outcome::Failed(*k),
             _ => INCOMPLETE,
         };

@@ -17,6 +17,11 @@ use std::time::Duration;
 /// `-help` text, docs/campaigns.md).
 pub const READ_ONLY: &str = "-read-only";
 
+/// Boots (and resets, which may reboot) one at a time: `lifecycle::boot` picks the first free
+/// console port, and two workers booting at once would both pick it (the loser's emulator exits
+/// at once — found by `a_campaign_on_two_emulators_of_one_avd`).
+static BOOTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// One worker's emulator.
 pub struct AvdSlot {
     name: String,
@@ -55,12 +60,18 @@ impl AvdSlot {
         let mut opts = BootArgs::default().options(&sdk, &catalogue, &self.name);
         opts.timeout = Duration::from_secs(300);
         opts.extra_args.push(READ_ONLY.to_string());
+        let booting = BOOTING.lock().unwrap_or_else(|p| p.into_inner());
         let running = match self.running.take() {
             Some((sdk, r)) => {
                 let mut log = self.log();
-                match lifecycle::reset(&sdk, &adb, &r, &opts, &mut log).map_err(emu_err)? {
-                    Reset::Snapshot => r,
-                    Reset::WipedAndRebooted { running, .. } => running,
+                match lifecycle::reset(&sdk, &adb, &r, &opts, &mut log) {
+                    Ok(Reset::Snapshot) => r,
+                    Ok(Reset::WipedAndRebooted { running, .. }) => running,
+                    Err(e) => {
+                        // The worker leaves the campaign: its emulator goes too.
+                        let _ = lifecycle::kill(&sdk, &r, Duration::from_secs(20));
+                        return Err(emu_err(e));
+                    }
                 }
             }
             None => {
@@ -68,6 +79,7 @@ impl AvdSlot {
                 lifecycle::boot(&sdk, &adb, &self.name, &opts, &mut log).map_err(emu_err)?
             }
         };
+        drop(booting);
         self.running = Some((sdk.clone(), running.clone()));
         let device = adb
             .device(&running.serial)

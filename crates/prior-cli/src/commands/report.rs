@@ -2,7 +2,7 @@
 //! chosen format (`docs/reports.md`). Several bundles make a batch: one HTML page, one JUnit
 //! file with a suite per bundle, one SARIF log with a run per bundle, or a JSON batch.
 
-use super::analyze::analyze_bundle;
+use super::analyze::analyze_bundle_with;
 use super::judge;
 use crate::{CliError, CliResult, exit::Outcome};
 use prior_analyze::Report;
@@ -57,6 +57,9 @@ pub struct Args {
     /// A personal-data catalog file to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// An SDK catalogue file to name actors with instead of the built-in one.
+    #[arg(long = "sdk-catalog", alias = "sdk-catalogue", value_name = "FILE")]
+    sdk_catalogue: Option<PathBuf>,
     /// Analyse even if files do not match MANIFEST.sha256.
     #[arg(long)]
     allow_modified: bool,
@@ -315,12 +318,15 @@ pub fn batch_outcome(items: &[Analysed]) -> Outcome {
 pub fn run(args: Args) -> CliResult {
     let mut analysed = Vec::new();
     for dir in &args.bundles {
-        let report = analyze_bundle(
-            dir,
-            args.profile.as_deref(),
-            args.catalog.as_deref(),
-            args.allow_modified,
-        )?;
+        let inputs = super::analyze::InputArgs {
+            profile: args.profile.as_deref(),
+            catalog: args.catalog.as_deref(),
+            sdk_catalogue: args.sdk_catalogue.as_deref(),
+            // The recorded scenario's expect: block, judged today by the analyzer, unless
+            // --ignore-expect.
+            judge_expect_on: (!args.ignore_expect).then(prior_scenario::Date::today_utc),
+        };
+        let report = analyze_bundle_with(dir, &inputs, args.allow_modified)?;
         analysed.push((dir.clone(), report));
     }
     let diff = match &args.baseline {
@@ -330,21 +336,10 @@ pub fn run(args: Args) -> CliResult {
         }
         None => None,
     };
-    let today = prior_scenario::Date::today_utc();
     let items: Vec<Analysed> = analysed
         .into_iter()
         .map(|(dir, report)| {
-            let scenario = if args.ignore_expect {
-                None
-            } else {
-                judge::recorded_scenario(&dir)
-            };
-            let judgement = judge::judge(
-                &report,
-                scenario.as_ref().map(|s| &s.expect),
-                diff.as_ref(),
-                today,
-            );
+            let judgement = judge::judge(&report, diff.as_ref());
             Analysed {
                 dir,
                 report,

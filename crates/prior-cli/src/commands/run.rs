@@ -380,7 +380,12 @@ pub(crate) fn analyse_recorded(
     bundle_dir: &Path,
     profile: Option<&str>,
 ) -> Result<prior_analyze::Report, CliError> {
-    let report = analyze::analyze_bundle(bundle_dir, profile, None, false)?;
+    let inputs = analyze::InputArgs {
+        profile,
+        judge_expect_on: Some(prior_scenario::Date::today_utc()),
+        ..analyze::InputArgs::default()
+    };
+    let report = analyze::analyze_bundle_with(bundle_dir, &inputs, false)?;
     // The report is derived data: kept beside the evidence, outside the manifest.
     let _ = fs_err::write(
         bundle_dir.join("report.json"),
@@ -452,12 +457,7 @@ fn run_one(
     );
     drop(target);
     let report = analyse_recorded(&recording.bundle_dir, profile.as_deref())?;
-    super::run_output::after_one(
-        &scenario,
-        &recording.bundle_dir,
-        report,
-        &output_options(args),
-    )
+    super::run_output::after_one(&recording.bundle_dir, report, &output_options(args))
 }
 
 fn output_options(args: &Args) -> super::run_output::Options<'_> {
@@ -512,7 +512,8 @@ pub fn run(args: Args) -> CliResult {
 }
 
 /// Gives the recording the device's network capture: the simulated handset's pcap, or the
-/// emulator's (`-tcpdump` since boot or the console's capture).
+/// emulator's (`-tcpdump` since boot or the console's capture); and the console the honey
+/// step sets the GPS fix through (the emulator's, or the simulated handset's modelled one).
 pub(crate) fn attach_net_capture(
     target: &mut Target,
     opts: &mut prior_record::record::RecordOptions,
@@ -520,6 +521,11 @@ pub(crate) fn attach_net_capture(
     if let Some((sim, _)) = &target._sim {
         let hook = super::sim::SimNetCapture::new(Arc::clone(sim));
         opts.net_capture = Some(Arc::new(std::sync::Mutex::new(hook)));
+        let geo = super::sim::SimGeoConsole::new(Arc::clone(sim));
+        opts.geo_console = Some(Arc::new(std::sync::Mutex::new(geo)));
+    }
+    if let Some(avd) = &target.avd {
+        opts.geo_console = Some(Arc::new(std::sync::Mutex::new(avd.geo_console())));
     }
     if let Some(avd) = &mut target.avd
         && let Some(hook) = avd.capture.take()

@@ -10,7 +10,6 @@ use super::report::{self, Analysed, ReportFormat};
 use crate::exit::{Outcome, code_of};
 use crate::{CliError, CliResult};
 use prior_analyze::Report;
-use prior_scenario::{Date, Scenario};
 use std::path::{Path, PathBuf};
 
 /// The output options of `prior run`.
@@ -52,7 +51,6 @@ impl Finished {
 /// baseline), prints its summary (text; JSON too when it is the only scenario), writes its
 /// `--report` files and the baseline comparison (stderr).
 pub(crate) fn after_one(
-    scenario: &Scenario,
     bundle_dir: &Path,
     report: Report,
     opts: &Options<'_>,
@@ -61,12 +59,8 @@ pub(crate) fn after_one(
         Some(b) => Some(report::load_baseline(b)?.compare(&[&report])),
         None => None,
     };
-    let judgement = judge::judge(
-        &report,
-        Some(&scenario.expect),
-        diff.as_ref(),
-        Date::today_utc(),
-    );
+    // The analyzer judged the scenario's expect: block (recorded in the bundle).
+    let judgement = judge::judge(&report, diff.as_ref());
     let analysed = Analysed {
         dir: bundle_dir.to_path_buf(),
         report,

@@ -389,7 +389,9 @@ pub fn evaluate(
                         && phase_matches(a.phase, t.phase)
                         && (src == Source::Net
                             || e.category.map(|c| c.as_str()) == Some(a.category.as_str()))
-                        && e.api.as_ref().is_some_and(|api| signals.contains(api))
+                        && e.api
+                            .as_ref()
+                            .is_some_and(|api| signals.iter().any(|s| api.is(s)))
                 });
                 match (seen, optional) {
                     (true, _) => Cell::Seen,

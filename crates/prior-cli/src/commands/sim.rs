@@ -268,3 +268,26 @@ impl prior_record::record::NetCapture for SimNetCapture {
         "the SIMULATED handset's pcap of its modelled traffic (Ethernet, host clock)".to_string()
     }
 }
+
+/// The simulated handset's modelled emulator console for the honey step's `geo fix`
+/// (`SimDevice::geo_fix`, longitude first like the console).
+pub struct SimGeoConsole {
+    device: Arc<SimDevice>,
+}
+
+impl SimGeoConsole {
+    /// A console for `device`.
+    pub fn new(device: Arc<SimDevice>) -> SimGeoConsole {
+        SimGeoConsole { device }
+    }
+}
+
+impl prior_record::honey::GeoConsole for SimGeoConsole {
+    fn geo_fix(&mut self, longitude: f64, latitude: f64) -> Result<(), String> {
+        self.device.geo_fix(longitude, latitude)
+    }
+
+    fn describe(&self) -> String {
+        "the SIMULATED handset's modelled emulator console".to_string()
+    }
+}

@@ -22,6 +22,7 @@ pub mod clock;
 mod cmds;
 pub mod font;
 pub mod fs;
+pub mod honey;
 pub mod logs;
 pub mod model;
 pub mod packages;

@@ -82,6 +82,9 @@ pub enum Fact {
     /// the old per-package layout (`COARSE_LOCATION: mode=0; time=+5s0ms ago`), and
     /// `appops get` prints no `Default mode:` line and `Error: No UID for P in user 0`.
     AppOpsDumpOptions,
+    /// `cmd wifi status` prints whether Wi-Fi is on and the connected network (`Wifi is
+    /// connected to "SSID"`). Before, `cmd wifi` has no `status`: `Unknown command: status`.
+    WifiStatusCommand,
 }
 
 /// One row of [`FACTS`]: a behaviour, the first API level that has it, its source.
@@ -117,6 +120,13 @@ pub const FACTS: &[FactRow] = &[
                  dump() and Shell of an Android 8.0 tree (SiXROM-OREO/frameworks_base \
                  7164d91c): only -h/-a, `Unknown option: `/`Unknown command: ` then return; \
                  --package arrives with the Android 9 dump (docs/device-behaviour.md)",
+    },
+    FactRow {
+        fact: Fact::WifiStatusCommand,
+        since_api: 30,
+        source: "UNVERIFIED: packages/modules/Wifi WifiShellCommand `status` as seen on Android \
+                 11+ emulator images; the first API level was not read in the source \
+                 (docs/honey-data.md)",
     },
 ];
 
@@ -283,6 +293,7 @@ mod tests {
             Fact::LogcatBufferLists,
             Fact::LogcatFormatLists,
             Fact::AppOpsDumpOptions,
+            Fact::WifiStatusCommand,
         ] {
             assert_eq!(FACTS.iter().filter(|r| r.fact == f).count(), 1);
         }

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::report::SourceStatus;
-use crate::{Catalog, Profile, Report, Verdict, analyze};
+use crate::tests::{analyze3 as analyze, sdks};
+use crate::{Catalog, Profile, Report, Verdict};
 use prior_model::bundle::{AppInfo, BundleWriter, DeviceInfo, HarnessRecord, Meta, RecordingState};
 use prior_model::{ConsentOutcome, Phase};
 use std::io::Write;
@@ -314,7 +315,10 @@ fn tracker_hosts_before_consent_give_one_finding_each_on_the_device_clock() {
         .iter()
         .filter(|f| f.rule == "tracker-contact-before-consent")
         .collect();
-    let hosts: Vec<_> = net.iter().map(|f| f.api.as_deref().unwrap()).collect();
+    let hosts: Vec<_> = net
+        .iter()
+        .map(|f| f.api.as_ref().unwrap().to_string())
+        .collect();
     assert_eq!(
         hosts,
         ["host:ulogs.umeng.com", "host:crashreport.bugly.qq.com"],
@@ -403,7 +407,7 @@ fn without_an_answer_every_tracker_contact_counts_and_gdpr_rates_it() {
         .findings
         .iter()
         .filter(|f| f.rule == "tracker-contact-before-consent")
-        .map(|f| (f.api.clone().unwrap(), f.severity.as_str()))
+        .map(|f| (f.api.as_ref().unwrap().to_string(), f.severity.as_str()))
         .collect();
     assert_eq!(
         hosts,
@@ -515,7 +519,7 @@ fn pcapng_captures_give_the_same_events_with_block_offsets() {
     let run_on = |bytes: &[u8]| {
         let mut sink = EventSink::default();
         let mut out = NetResult::default();
-        read(bytes, &cat, OFFSET, &mut sink, &mut out).unwrap();
+        read(bytes, &cat, sdks(), OFFSET, &mut sink, &mut out).unwrap();
         (sink.events, out)
     };
     let (classic, a) = run_on(&pcap(&packets));
@@ -557,13 +561,13 @@ fn events_are_capped_per_kind_of_host_but_every_tracker_host_is_kept() {
     let cat = Catalog::builtin().unwrap();
     let mut sink = EventSink::default();
     let mut out = NetResult::default();
-    read(&pcap(&packets)[..], &cat, 0, &mut sink, &mut out).unwrap();
+    read(&pcap(&packets)[..], &cat, sdks(), 0, &mut sink, &mut out).unwrap();
     assert_eq!(out.tracker_events, MAX_NET_EVENTS as u64 + 1);
     assert_eq!((out.dropped_trackers, out.dropped_others), (8, 3));
     assert_eq!(sink.events.len(), 2 * MAX_NET_EVENTS + 1);
     assert_eq!(
-        sink.events.last().unwrap().api.as_deref(),
-        Some("host:late.bugly.qq.com")
+        sink.events.last().unwrap().api,
+        Some("host:late.bugly.qq.com".into())
     );
     assert_eq!(out.packets, 2 * MAX_NET_EVENTS as u64 + 12);
 }
@@ -582,14 +586,14 @@ fn traffic_before_the_launch_is_shown_but_never_counted() {
         .findings
         .iter()
         .filter(|f| f.rule == "tracker-contact-before-consent")
-        .map(|f| f.api.as_deref().unwrap())
+        .map(|f| f.api.as_ref().unwrap().to_string())
         .collect();
     assert_eq!(hosts, ["host:ulogs.umeng.com"]);
     let early = r
         .timeline
         .iter()
         .map(|t| &t.event)
-        .find(|e| e.api.as_deref() == Some("host:alog.umeng.com"))
+        .find(|e| e.api == Some("host:alog.umeng.com".into()))
         .expect("the pre-launch contact stays on the timeline");
     assert!(
         early.detail.contains("before the app's launch"),
@@ -610,8 +614,8 @@ fn a_host_the_sdk_catalogue_knows_is_named_as_the_sdk_catalogue_names_it() {
         .iter()
         .find(|f| f.rule == "tracker-contact-before-consent")
         .expect("a tracker finding");
-    let sdk = crate::attribution::builtin_sdks()
-        .and_then(|c| c.sdk_of_host("app-measurement.com"))
+    let sdk = sdks()
+        .sdk_of_host("app-measurement.com")
         .map(|(s, _)| s.name.clone())
         .unwrap();
     assert_ne!(sdk, "Google Firebase Analytics");
@@ -628,18 +632,24 @@ fn a_tracker_contacted_after_a_rejection_is_its_own_finding() {
     for profile in ["cn-miit", "gdpr"] {
         let r = analyse(&m, profile);
         assert_eq!(r.consent.outcome, ConsentOutcome::Rejected);
-        let rules: Vec<(&str, &str)> = r
+        let rules: Vec<(&str, String)> = r
             .findings
             .iter()
             .filter(|f| f.rule.starts_with("tracker-contact"))
-            .map(|f| (f.rule.as_str(), f.api.as_deref().unwrap()))
+            .map(|f| (f.rule.as_str(), f.api.as_ref().unwrap().to_string()))
             .collect();
         assert!(
-            rules.contains(&("tracker-contact-after-reject", "host:alog.umeng.com")),
+            rules.contains(&(
+                "tracker-contact-after-reject",
+                "host:alog.umeng.com".to_string()
+            )),
             "{profile}: {rules:?}"
         );
         assert!(
-            rules.contains(&("tracker-contact-before-consent", "host:ulogs.umeng.com")),
+            rules.contains(&(
+                "tracker-contact-before-consent",
+                "host:ulogs.umeng.com".to_string()
+            )),
             "{profile}: {rules:?}"
         );
         let after = r

@@ -2,7 +2,9 @@
 
 mod am;
 mod basic;
+mod content;
 mod dumpsys;
+mod ident;
 mod logcat;
 mod pm;
 mod screen;
@@ -51,6 +53,9 @@ pub fn run(dev: &SimDevice, name: &str, argv: &[String], ctx: &mut Ctx) -> i32 {
         "dumpsys" => dumpsys::dumpsys(dev, args, ctx),
         "appops" => dumpsys::appops(dev, args, ctx),
         "cmd" => cmd(dev, args, ctx),
+        "content" => content::content(dev, args, ctx),
+        "service" => ident::service(dev, args, ctx),
+        "su" => ident::su(dev, args, ctx),
         _ => {
             ctx.errs(&format!(
                 "/system/bin/sh: {name}: inaccessible or not found\n"
@@ -74,7 +79,8 @@ fn cmd(dev: &SimDevice, args: &[String], ctx: &mut Ctx) -> i32 {
         "settings" => basic::settings(dev, rest, ctx),
         "window" => screen::wm(rest, ctx),
         "input" => screen::input(dev, rest, ctx),
-        "statusbar" | "wifi" | "connectivity" | "phone" | "location" | "notification" | "power" | "deviceidle" | "overlay" | "jobscheduler" => 0,
+        "wifi" => ident::wifi(dev, rest, ctx),
+        "statusbar" | "connectivity" | "phone" | "location" | "notification" | "power" | "deviceidle" | "overlay" | "jobscheduler" => 0,
         "-l" => i32::from(!ctx.outs("Currently running services:\n  activity\n  appops\n  input\n  package\n  settings\n  window\n")),
         other => {
             ctx.errs(&format!("cmd: Can't find service: {other}\n"));

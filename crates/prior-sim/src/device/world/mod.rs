@@ -240,6 +240,8 @@ pub struct World {
     pub boot_us: DeviceUs,
     /// The device profile (fixed at boot).
     pub profile: crate::device::profile::DeviceProfile,
+    /// Identifiers, GPS fix and provider rows (the honey step's, `device/honey.rs`).
+    pub honey: super::honey::Honey,
 }
 
 const SYSTEM_PACKAGES: &[(&str, i32, &str)] = &[
@@ -368,8 +370,19 @@ impl World {
             last_log_us: 0,
             boot_us,
             profile: setup.profile,
+            honey: super::honey::Honey::new(&mut Rng::new(setup.seed ^ 0x4E59)),
         };
         w.props = super::props::default_props(setup);
+        // the Wi-Fi interface's MAC in sysfs (read-only, world-readable)
+        let mac_dir = "/sys/class/net/wlan0";
+        let _ = w.fs.mkdir(mac_dir, true, boot_us / 1_000_000, false);
+        let mac = format!("{}\n", w.honey.wifi_mac).into_bytes();
+        let _ = w.fs.write_system(
+            &format!("{mac_dir}/address"),
+            mac,
+            0o444,
+            boot_us / 1_000_000,
+        );
         let android_id = rng.hex(16);
         for (ns, k, v) in [
             ("secure", "android_id", android_id.as_str()),
