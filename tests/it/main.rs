@@ -3,6 +3,7 @@
 mod campaign;
 mod campaign_merge;
 mod cli;
+mod corpus;
 mod doctor;
 mod emulator;
 mod exit_table;
