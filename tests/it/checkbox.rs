@@ -116,7 +116,10 @@ fn prior_ticks_the_box_and_the_run_accepts() {
         .iter()
         .filter(|f| f["phase"] == "before_consent")
         .collect();
-    assert!(after.is_empty(), "nothing happens before consent: {after:?}");
+    assert!(
+        after.is_empty(),
+        "nothing happens before consent: {after:?}"
+    );
     assert!(!logcat(&bundle).contains("please tick the agreement box first"));
 }
 
@@ -142,9 +145,10 @@ fn without_tick_the_accept_tap_is_ignored_and_consent_is_not_given() {
             && xml.contains("checkable=\"true\" checked=\"false\""),
         "{xml}"
     );
-    assert!(!h.iter().any(|x| x["text"]
-        .as_str()
-        .is_some_and(|t| t.starts_with("ticked"))));
+    assert!(
+        !h.iter()
+            .any(|x| x["text"].as_str().is_some_and(|t| t.starts_with("ticked")))
+    );
     // The app really ignored the tap: its `otherwise` phase ran, the accepted phase never did.
     let log = logcat(&bundle);
     assert!(log.contains("please tick the agreement box first"));
@@ -153,7 +157,10 @@ fn without_tick_the_accept_tap_is_ignored_and_consent_is_not_given() {
             .as_array()
             .expect("findings")
             .iter()
-            .any(|f| f["api"].as_str().unwrap_or("").contains("getInstalledPackages")),
+            .any(|f| f["api"]
+                .as_str()
+                .unwrap_or("")
+                .contains("getInstalledPackages")),
         "{}",
         r["findings"]
     );

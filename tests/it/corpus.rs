@@ -88,7 +88,10 @@ fn the_generator_is_deterministic_and_the_small_corpus_covers_every_variant() {
     for x in a.iter().filter(|x| x.ui == ConsentUi::Checkbox) {
         let m = corpus_gen::model(x, &sdks);
         assert!(m.contains("    checkbox: { text: "), "{m}");
-        assert!(m.contains("id: btn_agree, goto: accepted, requires: agreed }"), "{m}");
+        assert!(
+            m.contains("id: btn_agree, goto: accepted, requires: agreed }"),
+            "{m}"
+        );
     }
     for r in [OnReject::Exit, OnReject::Guest, OnReject::Collect] {
         assert!(

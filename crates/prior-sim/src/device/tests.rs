@@ -1888,7 +1888,10 @@ fn the_checkbox_is_toggled_by_taps_and_gates_the_accept_button() {
     later(&d, 50);
     assert_eq!(dump(&d), unticked, "the dialog is unchanged");
     let log = out(&d, "logcat -d -b main");
-    assert!(log.contains("tick first") && !log.contains(": accepted"), "{log}");
+    assert!(
+        log.contains("tick first") && !log.contains(": accepted"),
+        "{log}"
+    );
     // Tick, untick, tick: the dump follows.
     tap_text(&d, "我已阅读并同意");
     assert!(dump(&d).contains("checkable=\"true\" checked=\"true\""));
@@ -1897,7 +1900,10 @@ fn the_checkbox_is_toggled_by_taps_and_gates_the_accept_button() {
     tap_text(&d, "我已阅读并同意");
     tap_text(&d, "同意");
     later(&d, 50);
-    assert!(!dump(&d).contains("android.widget.CheckBox"), "the dialog closed");
+    assert!(
+        !dump(&d).contains("android.widget.CheckBox"),
+        "the dialog closed"
+    );
     assert!(out(&d, "logcat -d -b main").contains(": accepted"));
 }
 
@@ -1905,15 +1911,29 @@ fn the_checkbox_is_toggled_by_taps_and_gates_the_accept_button() {
 fn checkbox_fields_are_validated_with_the_model() {
     let base = "package: com.x.y\nphases: { p: [] }\nscreens:\n  c:\n    kind: dialog\n";
     for (bad, why) in [
-        ("    buttons: [ { text: A, otherwise: p } ]\n", "`otherwise` needs `requires`"),
-        ("    buttons: [ { text: A, requires: f, otherwise: q } ]\n", "no phase named `q`"),
-        ("    checkbox: { text: T, flag: \"\" }\n", "checkbox `flag` is empty"),
-        ("    checkbox: { text: T, flag: f, id: \"a b\" }\n", "checkbox id"),
+        (
+            "    buttons: [ { text: A, otherwise: p } ]\n",
+            "`otherwise` needs `requires`",
+        ),
+        (
+            "    buttons: [ { text: A, requires: f, otherwise: q } ]\n",
+            "no phase named `q`",
+        ),
+        (
+            "    checkbox: { text: T, flag: \"\" }\n",
+            "checkbox `flag` is empty",
+        ),
+        (
+            "    checkbox: { text: T, flag: f, id: \"a b\" }\n",
+            "checkbox id",
+        ),
         ("    checkbox: { text: T }\n", "flag"),
     ] {
         let e = super::model::AppModel::from_yaml(&format!("{base}{bad}"), "t").unwrap_err();
         assert!(e.to_string().contains(why), "{bad}: {e}");
     }
-    let ok = format!("{base}    checkbox: {{ text: T, flag: f }}\n    buttons: [ {{ text: A, requires: f, otherwise: p }} ]\n");
+    let ok = format!(
+        "{base}    checkbox: {{ text: T, flag: f }}\n    buttons: [ {{ text: A, requires: f, otherwise: p }} ]\n"
+    );
     assert!(super::model::AppModel::from_yaml(&ok, "t").is_ok());
 }

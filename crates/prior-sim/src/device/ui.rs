@@ -302,11 +302,11 @@ const CHECK_INSET: i32 = 112;
 /// A consent checkbox: an `android.widget.CheckBox` with its own text, as AOSP's
 /// `CompoundButton` reports it (`checkable` true, `checked` its state), clickable.
 fn checkbox(pkg: &str, cb: &super::model::Checkbox, r: Rect, flags: &BTreeSet<String>) -> Node {
-    let id =
-        cb.id
-            .as_ref()
-            .map(|i| format!("{pkg}:id/{i}"))
-            .unwrap_or_default();
+    let id = cb
+        .id
+        .as_ref()
+        .map(|i| format!("{pkg}:id/{i}"))
+        .unwrap_or_default();
     let mut n = Node::new("android.widget.CheckBox", pkg, r)
         .id(&id)
         .text(&cb.text, Look::CheckBox)
@@ -414,7 +414,12 @@ pub fn dialog(pkg: &str, screen: &Screen, flags: &BTreeSet<String>) -> Node {
     }
     if let Some(cb) = &screen.checkbox {
         let h = text_height(&cb.text, ix2 - ix1 - CHECK_INSET, BODY_SCALE).max(120);
-        parts.push(checkbox(pkg, cb, Rect::new(ix1, y + 24, ix2, y + 24 + h), flags));
+        parts.push(checkbox(
+            pkg,
+            cb,
+            Rect::new(ix1, y + 24, ix2, y + 24 + h),
+            flags,
+        ));
         y += 24 + h;
     }
     let n = screen.buttons.len().max(1) as i32;
@@ -752,7 +757,13 @@ pub fn draw(c: &mut Canvas, n: &Node) {
                 c.fill(x0, y0, x0 + 64, y0 + 64, ACCENT);
                 for i in 0..12 {
                     c.fill(x0 + 14 + i, y0 + 30 + i, x0 + 20 + i, y0 + 36 + i, WHITE);
-                    c.fill(x0 + 26 + 2 * i, y0 + 42 - 2 * i, x0 + 32 + 2 * i, y0 + 48 - 2 * i, WHITE);
+                    c.fill(
+                        x0 + 26 + 2 * i,
+                        y0 + 42 - 2 * i,
+                        x0 + 32 + 2 * i,
+                        y0 + 48 - 2 * i,
+                        WHITE,
+                    );
                 }
             } else {
                 c.outline(x0, y0, x0 + 64, y0 + 64, 5, [95, 99, 104]);
@@ -975,7 +986,11 @@ mod tests {
     fn a_checkbox_is_dumped_as_android_dumps_a_checkbox() {
         let x = dump_xml(&dialog("com.x", &with_checkbox(), &none()));
         assert!(x.contains("text=\"我已阅读并同意《隐私政策》\" resource-id=\"com.x:id/cb_agree\" class=\"android.widget.CheckBox\" package=\"com.x\" content-desc=\"\" checkable=\"true\" checked=\"false\" clickable=\"true\" enabled=\"true\" focusable=\"true\""), "{x}");
-        assert_eq!(x.matches("checkable=\"true\"").count(), 1, "only the checkbox");
+        assert_eq!(
+            x.matches("checkable=\"true\"").count(),
+            1,
+            "only the checkbox"
+        );
         let on: BTreeSet<String> = ["agreed".to_string()].into();
         let x = dump_xml(&dialog("com.x", &with_checkbox(), &on));
         assert!(x.contains("checkable=\"true\" checked=\"true\""));
@@ -988,7 +1003,10 @@ mod tests {
         let (x, y) = cb.bounds.center();
         assert_eq!(d.hit(x, y), Some(&Tap::Toggle("agreed".into())));
         // The left edge (where the box is drawn) is inside it too.
-        assert_eq!(d.hit(cb.bounds.x1 + 20, cb.bounds.y1 + 20), Some(&Tap::Toggle("agreed".into())));
+        assert_eq!(
+            d.hit(cb.bounds.x1 + 20, cb.bounds.y1 + 20),
+            Some(&Tap::Toggle("agreed".into()))
+        );
         let a = d.find_text("同意").unwrap();
         let (ax, ay) = a.bounds.center();
         assert!(ay > cb.bounds.y2, "the buttons sit below the checkbox");
