@@ -60,6 +60,9 @@ pub enum ConsentUi {
     Dialog,
     /// A full-screen page.
     FullScreen,
+    /// A dialog with an "I have read and agree" checkbox: its accept button does nothing
+    /// until the box is ticked (Prior's `consent.tick` ticks it).
+    Checkbox,
     /// No consent screen at all.
     None,
 }
@@ -254,7 +257,11 @@ pub fn plan(opts: &Options, sdks: &[Sdk]) -> Vec<App> {
             let slug = format!("app-{i:03}");
             let package = format!("com.prior.corpus.a{i:03}");
             let lang = LANGS[i % LANGS.len()];
-            let ui = UIS[i % UIS.len()];
+            // Every other dialog app has the consent checkbox (apps 3 and 9 of the first 12).
+            let ui = match UIS[i % UIS.len()] {
+                ConsentUi::Dialog if (i / UIS.len()) % 2 == 1 => ConsentUi::Checkbox,
+                u => u,
+            };
             let permission_first = i % 4 == 3 && ui != ConsentUi::None;
             let on_reject = ON_REJECT[(i / 3) % ON_REJECT.len()];
             let show_ms = [600, 900, 1200][rng.below(3)];
@@ -342,6 +349,17 @@ fn category_of(api: &str) -> &'static str {
 fn q(s: &str) -> String {
     // A JSON string is a valid YAML double-quoted scalar.
     serde_json::to_string(s).unwrap_or_default()
+}
+
+/// The consent checkbox's label in the app's language (one of Prior's default `tick` phrases,
+/// docs/scenarios.md).
+fn tick_wording(lang: &str) -> &'static str {
+    match lang {
+        "zh" => "我已阅读并同意",
+        "de" => "Ich habe die Datenschutzerklärung gelesen und stimme zu",
+        "fr" => "J'ai lu et j'accepte",
+        _ => "I have read and agree",
+    }
 }
 
 /// (title, body, accept, reject, guest text) in the app's language.
@@ -557,6 +575,18 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
     let _ = writeln!(m, "    kind: {kind}");
     let _ = writeln!(m, "    title: {}", q(&title));
     let _ = writeln!(m, "    body: {}", q(&body));
+    if app.ui == ConsentUi::Checkbox {
+        let _ = writeln!(
+            m,
+            "    checkbox: {{ text: {}, flag: agreed, id: cb_agree }}",
+            q(tick_wording(app.lang))
+        );
+    }
+    let requires = if app.ui == ConsentUi::Checkbox {
+        ", requires: agreed"
+    } else {
+        ""
+    };
     let _ = writeln!(m, "    buttons:");
     let _ = writeln!(
         m,
@@ -565,7 +595,7 @@ pub fn model(app: &App, sdks: &[Sdk]) -> String {
     );
     let _ = writeln!(
         m,
-        "      - {{ text: {}, id: btn_agree, goto: accepted }}",
+        "      - {{ text: {}, id: btn_agree, goto: accepted{requires} }}",
         q(&accept)
     );
     let _ = writeln!(

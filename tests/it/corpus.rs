@@ -76,8 +76,22 @@ fn the_generator_is_deterministic_and_the_small_corpus_covers_every_variant() {
     );
     let langs: BTreeSet<_> = a.iter().map(|x| x.lang).collect();
     assert_eq!(langs.len(), corpus_gen::LANGS.len());
-    for ui in [ConsentUi::Dialog, ConsentUi::FullScreen, ConsentUi::None] {
+    for ui in [
+        ConsentUi::Dialog,
+        ConsentUi::FullScreen,
+        ConsentUi::Checkbox,
+        ConsentUi::None,
+    ] {
         assert!(a.iter().any(|x| x.ui == ui), "{ui:?}");
+    }
+    // The checkbox variant's accept button waits for the box (docs/sim-models.md).
+    for x in a.iter().filter(|x| x.ui == ConsentUi::Checkbox) {
+        let m = corpus_gen::model(x, &sdks);
+        assert!(m.contains("    checkbox: { text: "), "{m}");
+        assert!(
+            m.contains("id: btn_agree, goto: accepted, requires: agreed }"),
+            "{m}"
+        );
     }
     for r in [OnReject::Exit, OnReject::Guest, OnReject::Collect] {
         assert!(

@@ -2,6 +2,7 @@
 
 mod campaign;
 mod campaign_merge;
+mod checkbox;
 mod cli;
 mod corpus;
 mod doctor;

@@ -63,6 +63,24 @@ pub(crate) fn boundary(
                 ..
             } => {
                 evidence.push(lines.evidence(e.seq));
+                // The recorder saw the same consent screen still up after the tap: the app
+                // ignored it, so the screen was never answered.
+                if let Some(later) = harness.iter().find(|l| {
+                    l.seq > e.seq
+                        && matches!(&l.record, HarnessRecord::ConsentTapIneffective { action: a, .. } if a == action)
+                }) {
+                    evidence.push(lines.evidence(later.seq));
+                    return (
+                        report(
+                            ConsentOutcome::Unanswered,
+                            None,
+                            ConsentMethod::TapIneffective,
+                            true,
+                            evidence,
+                        ),
+                        None,
+                    );
+                }
                 let begin = markers.get(begin_marker.trim());
                 let end = markers.get(end_marker.trim());
                 let outcome = outcome_of(*action);

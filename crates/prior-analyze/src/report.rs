@@ -351,6 +351,8 @@ pub enum ConsentMethod {
     NoRecord,
     /// A tap was recorded but its markers are not in logcat: the moment is unknown.
     MarkersNotFound,
+    /// Prior tapped, but the consent screen stayed up (the app ignored the tap): not answered.
+    TapIneffective,
 }
 
 /// The consent boundary in the report.

@@ -1666,3 +1666,36 @@ fn a_capture_of_an_unsupported_link_type_fails_the_net_source() {
         "{net:?}"
     );
 }
+
+// --- P4 (issue 17): a consent tap the app ignored
+#[test]
+fn an_ignored_consent_tap_leaves_the_screen_unanswered_and_later_accesses_before_consent() {
+    let logcat = [
+        proc_start(0, 10050, 4242),
+        line(100, "shell", 7000, 'I', "prior", "prior:consent:begin:1"),
+        line(110, "shell", 7000, 'I', "prior", "prior:consent:end:1"),
+        line(900, "1000", 1234, 'I', "WifiService", "startScan uid=10050"),
+    ]
+    .concat();
+    let ineffective = HarnessRecord::ConsentTapIneffective {
+        action: prior_model::bundle::ConsentAction::Accept,
+        device_us: T0 + 2_000_000,
+        ui_file: "ui/0003.xml".into(),
+    };
+    // The same bundle without the record: accepted, the scan after consent.
+    let m = mini(Some(10050), &logcat, vec![tap(1)]);
+    let r = run(&m.dir, "cn-miit");
+    assert_eq!(r.consent.outcome, prior_model::ConsentOutcome::Accepted);
+    assert!(r.findings.iter().all(|f| f.rule != "pre-consent-access"));
+    let m = mini(Some(10050), &logcat, vec![tap(1), ineffective]);
+    let r = run(&m.dir, "cn-miit");
+    assert_eq!(r.consent.outcome, prior_model::ConsentOutcome::Unanswered);
+    assert_eq!(
+        r.consent.method,
+        crate::report::ConsentMethod::TapIneffective
+    );
+    assert!(r.consent.answered.is_none());
+    assert_eq!(r.findings.len(), 1, "{:?}", r.findings);
+    assert_eq!(r.findings[0].rule, "pre-consent-access");
+    assert_eq!(r.verdict, Verdict::Fail);
+}

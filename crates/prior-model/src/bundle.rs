@@ -378,6 +378,17 @@ pub enum HarnessRecord {
         /// Where it tapped.
         y: i32,
     },
+    /// Prior's tap did not take: the same consent screen was still up in every UI dump for a
+    /// while after it (e.g. an "I have read and agree" box left unticked, so the app ignored
+    /// the accept button). The screen was not answered.
+    ConsentTapIneffective {
+        /// What the tap tried.
+        action: ConsentAction,
+        /// Device time of the last dump that still showed the screen.
+        device_us: Micros,
+        /// That dump, relative to the bundle root.
+        ui_file: String,
+    },
     /// Manual mode: the operator answered; the window runs from the last UI dump that showed
     /// the consent screen to the first that did not.
     ConsentObserved {

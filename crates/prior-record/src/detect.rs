@@ -16,7 +16,8 @@
 //!    non-clickable child of a clickable parent), else the node. Zero-area (off-screen) nodes are
 //!    skipped. Among several candidates the first in document order wins.
 //! 4. A **consent checkbox** (`consent.tick`, or any checkable node on the consent screen) that is
-//!    not checked is reported as `tick`: the recorder ticks it before accepting.
+//!    not checked is reported as `tick`: the recorder ticks it before accepting. With
+//!    `tick: none` in the scenario nothing is ever reported (nor ticked).
 
 use prior_parse::ui::{Bounds, UiDump, UiNode};
 use prior_scenario::{Consent, Selector};
@@ -197,10 +198,9 @@ pub fn detect(dump: &UiDump, consent: &Consent) -> Detection {
     let reject = find_button(dump, &consent.reject, &consent.accept, false);
     let accept = find_button(dump, &consent.accept, &consent.reject, true);
     let consent_screen = screen && (accept.is_some() || reject.is_some());
-    let tick = if consent_screen {
-        find_tick(dump, &consent.tick)
-    } else {
-        None
+    let tick = match &consent.tick {
+        Some(sel) if consent_screen => find_tick(dump, sel),
+        _ => None,
     };
     Detection {
         consent_screen,
@@ -240,7 +240,7 @@ mod tests {
             screen: wording::default_screen(),
             accept: wording::default_accept(),
             reject: wording::default_reject(),
-            tick: wording::default_tick(),
+            tick: Some(wording::default_tick()),
         }
     }
 

@@ -1487,12 +1487,18 @@ impl Session<'_> {
             self.consent_done = true;
             return match consent.mode {
                 ConsentMode::Manual => self.manual(action, t, &consent, &d),
-                _ => self.tap_consent(action, &d),
+                _ => self.tap_consent(action, &d, &dump, &consent),
             };
         }
     }
 
-    fn tap_consent(&mut self, action: ConsentAction, d: &Detection) -> Res<()> {
+    fn tap_consent(
+        &mut self,
+        action: ConsentAction,
+        d: &Detection,
+        before: &UiDump,
+        consent: &prior_scenario::Consent,
+    ) -> Res<()> {
         let target = match action {
             ConsentAction::Accept => d.accept.clone(),
             ConsentAction::Reject => d.reject.clone(),
@@ -1561,7 +1567,47 @@ impl Session<'_> {
         {
             self.note("the consent end marker has not reached the logcat stream yet")?;
         }
-        Ok(())
+        self.check_tap_took(action, &target.text, before, consent)
+    }
+
+    /// Watches the screen for [`TAP_EFFECT_WINDOW`] after the consent tap: when every UI dump
+    /// still shows the same consent screen (checkbox states aside), the app ignored the tap —
+    /// typically an "I have read and agree" box left unticked — and the screen was not
+    /// answered. Recorded as `consent_tap_ineffective`, so the report says so instead of
+    /// placing a consent that was never given. A dump that fails ends the watch (nothing is
+    /// claimed).
+    fn check_tap_took(
+        &mut self,
+        action: ConsentAction,
+        label: &str,
+        before: &UiDump,
+        consent: &prior_scenario::Consent,
+    ) -> Res<()> {
+        let start = Instant::now();
+        let t = loop {
+            let Some((t, _, dump)) = self.ui()? else {
+                return Ok(());
+            };
+            if !detect::detect(&dump, consent).consent_screen || !same_screen(before, &dump) {
+                return Ok(());
+            }
+            if start.elapsed() >= TAP_EFFECT_WINDOW {
+                break t;
+            }
+            self.sleep(self.opts.ui_poll);
+        };
+        self.rec(HarnessRecord::ConsentTapIneffective {
+            action,
+            device_us: t,
+            ui_file: self.last_ui_file(),
+        })?;
+        let msg = format!(
+            "the consent screen is still up {:?} after tapping {label:?}: the app ignored the tap \
+             (an unticked checkbox?), so the screen was not answered",
+            TAP_EFFECT_WINDOW
+        );
+        self.progress.note(&msg);
+        self.note(&msg)
     }
 
     fn manual(
@@ -1663,6 +1709,23 @@ impl Session<'_> {
             });
         }
     }
+}
+
+/// How long Prior watches the screen after its consent tap for the app to react.
+const TAP_EFFECT_WINDOW: Duration = Duration::from_secs(2);
+
+/// Whether two dumps show the same screen: the same nodes (class, text, description, id,
+/// package, bounds) in the same order; `checked` and focus may differ.
+fn same_screen(a: &UiDump, b: &UiDump) -> bool {
+    a.nodes.len() == b.nodes.len()
+        && a.nodes.iter().zip(&b.nodes).all(|(x, y)| {
+            x.class == y.class
+                && x.text == y.text
+                && x.content_desc == y.content_desc
+                && x.resource_id == y.resource_id
+                && x.package == y.package
+                && x.bounds == y.bounds
+        })
 }
 
 /// A word for a POSIX shell on the operator's host: as is when it is plain, else in single

@@ -159,6 +159,7 @@ pub(crate) fn method(lang: Lang, m: ConsentMethod) -> &'static str {
         ConsentMethod::NotAnswered => t(lang, "method.not_answered"),
         ConsentMethod::NoRecord => t(lang, "method.no_record"),
         ConsentMethod::MarkersNotFound => t(lang, "method.markers_not_found"),
+        ConsentMethod::TapIneffective => t(lang, "method.tap_ineffective"),
     }
 }
 
@@ -723,6 +724,11 @@ pub(crate) static EN: &[(&str, &str)] = &[
     ("html.intact", "manifest intact"),
     ("html.not_intact", "NOT intact"),
     ("html.aria_timeline", "event timeline"),
+    // --- P4 (issue 17): a consent tap the app ignored (unticked checkbox)
+    (
+        "method.tap_ineffective",
+        "Prior tapped, but the app kept the consent screen up: not answered",
+    ),
     // --- H1 (issue 14): the analysis inputs line
     ("text.f.inputs", "inputs"),
     (
@@ -1170,6 +1176,11 @@ pub(crate) static ZH: &[(&str, &str)] = &[
     ("html.intact", "清单校验通过"),
     ("html.not_intact", "校验未通过"),
     ("html.aria_timeline", "事件时间线"),
+    // --- P4 (issue 17): a consent tap the app ignored (unticked checkbox)
+    (
+        "method.tap_ineffective",
+        "Prior 已点击，但应用仍停留在同意界面：未作答",
+    ),
     // --- H1 (issue 14): the analysis inputs line
     ("text.f.inputs", "分析输入"),
     (

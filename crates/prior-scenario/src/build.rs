@@ -784,11 +784,21 @@ impl Cx<'_> {
             None => DEFAULT_CONSENT_TIMEOUT,
         };
         let mut c = default_consent(mode, timeout);
+        // `tick: none`: never tick anything (to see what the app does with an unticked box).
+        if let Some(n) = f.get("tick")
+            && matches!(&n.kind, Kind::Scalar(v) if v == "none")
+        {
+            c.tick = None;
+        } else if let Some(n) = f.get("tick") {
+            match self.selector(n, "consent.tick", SELECTOR_KEYS) {
+                Some(s) => c.tick = Some(s),
+                None => ok = false,
+            }
+        }
         for (key, slot) in [
             ("screen", &mut c.screen),
             ("accept", &mut c.accept),
             ("reject", &mut c.reject),
-            ("tick", &mut c.tick),
         ] {
             if let Some(n) = f.get(key) {
                 match self.selector(n, &format!("consent.{key}"), SELECTOR_KEYS) {
@@ -1304,7 +1314,7 @@ fn default_consent(mode: ConsentMode, timeout: Duration) -> Consent {
         screen: wording::default_screen(),
         accept: wording::default_accept(),
         reject: wording::default_reject(),
-        tick: wording::default_tick(),
+        tick: Some(wording::default_tick()),
     }
 }
 

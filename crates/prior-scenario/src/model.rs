@@ -236,8 +236,8 @@ pub struct Consent {
     /// `reject:` — the element that rejects.
     pub reject: Selector,
     /// `tick:` — a checkbox that must be ticked before accepting; it is ticked only when present
-    /// on the consent screen and not yet checked.
-    pub tick: Selector,
+    /// on the consent screen and not yet checked. `None` (`tick: none`): Prior never ticks.
+    pub tick: Option<Selector>,
 }
 
 /// What `wait_for` waits for.

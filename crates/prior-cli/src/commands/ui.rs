@@ -66,7 +66,7 @@ fn default_consent() -> Consent {
         screen: prior_scenario::wording::default_screen(),
         accept: prior_scenario::wording::default_accept(),
         reject: prior_scenario::wording::default_reject(),
-        tick: prior_scenario::wording::default_tick(),
+        tick: Some(prior_scenario::wording::default_tick()),
     }
 }
 

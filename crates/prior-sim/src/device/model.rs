@@ -295,6 +295,10 @@ pub struct Screen {
     /// A link line (e.g. `《隐私政策》`).
     #[serde(default)]
     pub link: Option<Link>,
+    /// A consent checkbox ("我已阅读并同意…") above the buttons: an `android.widget.CheckBox`
+    /// whose state is the app-data flag it names.
+    #[serde(default)]
+    pub checkbox: Option<Checkbox>,
     #[serde(default)]
     pub buttons: Vec<Button>,
     /// Phase started by the BACK key while this screen is on top (default: none; a page
@@ -311,6 +315,19 @@ pub struct Link {
     /// Screen shown when tapped.
     #[serde(default)]
     pub show: Option<String>,
+}
+
+/// A checkbox: a tap inside its bounds toggles the app-data flag `flag`; it is drawn and
+/// dumped checked while the flag is set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkbox {
+    pub text: String,
+    /// The app-data flag that holds its state (`when:`/`unless:`/`requires:` test it).
+    pub flag: String,
+    /// Resource id suffix (`<package>:id/<id>`).
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// A button and its reaction.
@@ -333,6 +350,13 @@ pub struct Button {
     /// The text sits in a non-clickable TextView inside a clickable LinearLayout.
     #[serde(default)]
     pub text_in_child: bool,
+    /// The reaction happens only while this app-data flag is set (e.g. the consent
+    /// checkbox's); otherwise the tap does nothing, or starts `otherwise`.
+    #[serde(default)]
+    pub requires: Option<String>,
+    /// Phase started by a tap while `requires` is not met (the dialog stays up).
+    #[serde(default)]
+    pub otherwise: Option<String>,
 }
 
 impl Action {
@@ -483,10 +507,34 @@ impl AppModel {
                     self.need_screen(sh, &format!("screen {name}"))?;
                 }
                 if let Some(id) = &b.id
-                    && (!id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || id.is_empty())
+                    && !valid_id(id)
                 {
                     return Err(format!(
                         "screen {name}: button id `{id}` must be [A-Za-z0-9_]+"
+                    ));
+                }
+                if let Some(p) = &b.otherwise {
+                    if b.requires.is_none() {
+                        return Err(format!(
+                            "screen {name}: button `{}`: `otherwise` needs `requires`",
+                            b.text
+                        ));
+                    }
+                    self.need_phase(p, &format!("screen {name}"))?;
+                }
+                if b.requires.as_ref().is_some_and(|f| f.is_empty()) {
+                    return Err(format!("screen {name}: `requires` names no flag"));
+                }
+            }
+            if let Some(c) = &s.checkbox {
+                if c.flag.is_empty() {
+                    return Err(format!("screen {name}: checkbox `flag` is empty"));
+                }
+                if let Some(id) = &c.id
+                    && !valid_id(id)
+                {
+                    return Err(format!(
+                        "screen {name}: checkbox id `{id}` must be [A-Za-z0-9_]+"
                     ));
                 }
             }
@@ -515,6 +563,10 @@ impl AppModel {
             Err(format!("{at}: no phase named `{p}`"))
         }
     }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn check_log(l: &LogSpec) -> Result<(), String> {

@@ -1853,3 +1853,87 @@ fn send_actions_are_validated_with_the_model() {
         assert!(e.to_string().contains(why), "{bad}: {e}");
     }
 }
+
+// --- P4 (issue 17): the consent checkbox
+const CHECKBOX_MODEL: &str = r#"package: com.prior.demo.politenews
+on_start:
+  - at: 100ms
+    show: consent
+phases:
+  accepted:
+    - log: { text: accepted }
+  nudge:
+    - log: { text: tick first }
+screens:
+  consent:
+    kind: dialog
+    title: 隐私政策
+    checkbox: { text: 我已阅读并同意, flag: agreed, id: cb }
+    buttons:
+      - { text: 不同意, exit: true }
+      - { text: 同意, requires: agreed, otherwise: nudge, goto: accepted }
+"#;
+
+#[test]
+fn the_checkbox_is_toggled_by_taps_and_gates_the_accept_button() {
+    let d = manual();
+    install(&d, "polite-news");
+    d.add_model_yaml(CHECKBOX_MODEL).unwrap();
+    launch(&d, "com.prior.demo.politenews/.MainActivity");
+    later(&d, 1000);
+    let unticked = dump(&d);
+    assert!(unticked.contains("text=\"我已阅读并同意\" resource-id=\"com.prior.demo.politenews:id/cb\" class=\"android.widget.CheckBox\" package=\"com.prior.demo.politenews\" content-desc=\"\" checkable=\"true\" checked=\"false\" clickable=\"true\""), "{unticked}");
+    // Accept without the tick: the dialog stays, the `otherwise` phase runs.
+    tap_text(&d, "同意");
+    later(&d, 50);
+    assert_eq!(dump(&d), unticked, "the dialog is unchanged");
+    let log = out(&d, "logcat -d -b main");
+    assert!(
+        log.contains("tick first") && !log.contains(": accepted"),
+        "{log}"
+    );
+    // Tick, untick, tick: the dump follows.
+    tap_text(&d, "我已阅读并同意");
+    assert!(dump(&d).contains("checkable=\"true\" checked=\"true\""));
+    tap_text(&d, "我已阅读并同意");
+    assert!(dump(&d).contains("checkable=\"true\" checked=\"false\""));
+    tap_text(&d, "我已阅读并同意");
+    tap_text(&d, "同意");
+    later(&d, 50);
+    assert!(
+        !dump(&d).contains("android.widget.CheckBox"),
+        "the dialog closed"
+    );
+    assert!(out(&d, "logcat -d -b main").contains(": accepted"));
+}
+
+#[test]
+fn checkbox_fields_are_validated_with_the_model() {
+    let base = "package: com.x.y\nphases: { p: [] }\nscreens:\n  c:\n    kind: dialog\n";
+    for (bad, why) in [
+        (
+            "    buttons: [ { text: A, otherwise: p } ]\n",
+            "`otherwise` needs `requires`",
+        ),
+        (
+            "    buttons: [ { text: A, requires: f, otherwise: q } ]\n",
+            "no phase named `q`",
+        ),
+        (
+            "    checkbox: { text: T, flag: \"\" }\n",
+            "checkbox `flag` is empty",
+        ),
+        (
+            "    checkbox: { text: T, flag: f, id: \"a b\" }\n",
+            "checkbox id",
+        ),
+        ("    checkbox: { text: T }\n", "flag"),
+    ] {
+        let e = super::model::AppModel::from_yaml(&format!("{base}{bad}"), "t").unwrap_err();
+        assert!(e.to_string().contains(why), "{bad}: {e}");
+    }
+    let ok = format!(
+        "{base}    checkbox: {{ text: T, flag: f }}\n    buttons: [ {{ text: A, requires: f, otherwise: p }} ]\n"
+    );
+    assert!(super::model::AppModel::from_yaml(&ok, "t").is_ok());
+}

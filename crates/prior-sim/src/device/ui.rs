@@ -4,6 +4,7 @@
 
 use super::model::Screen;
 use super::png::{Canvas, Rgb, wrap};
+use std::collections::BTreeSet;
 
 /// Display size of the simulated Pixel 6.
 pub const SCREEN_W: i32 = 1080;
@@ -51,6 +52,15 @@ pub enum Tap {
     PermDeny,
     /// Launcher icon: start this package.
     Launch(String),
+    /// A checkbox: toggle this app-data flag.
+    Toggle(String),
+    /// A button that reacts only while an app-data flag is set (`requires:`); otherwise it
+    /// starts the phase `otherwise`, if any, and the screen stays.
+    Gated {
+        flag: String,
+        then: Box<Tap>,
+        otherwise: Option<String>,
+    },
     /// Clickable, no effect.
     Nothing,
 }
@@ -68,6 +78,7 @@ pub enum Look {
     TextOnly,
     Bar,
     Icon,
+    CheckBox,
 }
 
 /// An accessibility node.
@@ -81,6 +92,9 @@ pub struct Node {
     pub clickable: bool,
     pub focusable: bool,
     pub scrollable: bool,
+    /// `checkable` / `checked` of a CheckBox (AOSP `CompoundButton`).
+    pub checkable: bool,
+    pub checked: bool,
     pub bounds: Rect,
     pub children: Vec<Node>,
     pub tap: Option<Tap>,
@@ -98,6 +112,8 @@ impl Node {
             clickable: false,
             focusable: false,
             scrollable: false,
+            checkable: false,
+            checked: false,
             bounds,
             children: Vec::new(),
             tap: None,
@@ -152,6 +168,16 @@ impl Node {
         v
     }
 
+    /// Sets `checked` on every checkbox toggling `flag`.
+    pub fn set_checked(&mut self, flag: &str, on: bool) {
+        if self.checkable && self.tap.as_ref() == Some(&Tap::Toggle(flag.to_owned())) {
+            self.checked = on;
+        }
+        for c in &mut self.children {
+            c.set_checked(flag, on);
+        }
+    }
+
     fn walk(&self, f: &mut dyn FnMut(&Node)) {
         f(self);
         for c in &self.children {
@@ -194,7 +220,7 @@ fn text_height(text: &str, width: i32, scale: i32) -> i32 {
 }
 
 /// The app's activity window for a `page` screen (or the default page with the label).
-pub fn page(pkg: &str, label: &str, screen: Option<&Screen>) -> Node {
+pub fn page(pkg: &str, label: &str, screen: Option<&Screen>, flags: &BTreeSet<String>) -> Node {
     let full = Rect::new(0, 0, SCREEN_W, SCREEN_H);
     let content = Rect::new(0, STATUS_H, SCREEN_W, SCREEN_H - NAV_H);
     let mut col = Node::new("android.widget.LinearLayout", pkg, content);
@@ -231,6 +257,11 @@ pub fn page(pkg: &str, label: &str, screen: Option<&Screen>) -> Node {
         );
         y += h + 24;
     }
+    if let Some(cb) = screen.and_then(|s| s.checkbox.as_ref()) {
+        let h = text_height(&cb.text, x2 - x1 - CHECK_INSET, BODY_SCALE).max(120);
+        col = col.child(checkbox(pkg, cb, Rect::new(x1, y, x2, y + h), flags));
+        y += h + 24;
+    }
     let buttons = screen.map(|s| s.buttons.as_slice()).unwrap_or(&[]);
     let mut by = (SCREEN_H - NAV_H - 48 - buttons.len() as i32 * 168).max(y);
     for (i, b) in buttons.iter().enumerate() {
@@ -265,8 +296,28 @@ pub fn page(pkg: &str, label: &str, screen: Option<&Screen>) -> Node {
         )
 }
 
+/// Room left of a checkbox's text for its box.
+const CHECK_INSET: i32 = 112;
+
+/// A consent checkbox: an `android.widget.CheckBox` with its own text, as AOSP's
+/// `CompoundButton` reports it (`checkable` true, `checked` its state), clickable.
+fn checkbox(pkg: &str, cb: &super::model::Checkbox, r: Rect, flags: &BTreeSet<String>) -> Node {
+    let id = cb
+        .id
+        .as_ref()
+        .map(|i| format!("{pkg}:id/{i}"))
+        .unwrap_or_default();
+    let mut n = Node::new("android.widget.CheckBox", pkg, r)
+        .id(&id)
+        .text(&cb.text, Look::CheckBox)
+        .tap(Tap::Toggle(cb.flag.clone()));
+    n.checkable = true;
+    n.checked = flags.contains(&cb.flag);
+    n
+}
+
 fn button(pkg: &str, b: &super::model::Button, r: Rect, primary: bool) -> Node {
-    let tap = if b.exit {
+    let plain = if b.exit {
         Tap::Exit
     } else if let Some(g) = &b.goto {
         Tap::Goto(g.clone())
@@ -274,6 +325,14 @@ fn button(pkg: &str, b: &super::model::Button, r: Rect, primary: bool) -> Node {
         Tap::Show(s.clone())
     } else {
         Tap::Nothing
+    };
+    let tap = match &b.requires {
+        Some(flag) => Tap::Gated {
+            flag: flag.clone(),
+            then: Box::new(plain),
+            otherwise: b.otherwise.clone(),
+        },
+        None => plain,
     };
     let id =
         b.id.as_ref()
@@ -297,7 +356,7 @@ fn button(pkg: &str, b: &super::model::Button, r: Rect, primary: bool) -> Node {
 
 /// A dialog window (consent dialogs): a centred card with title, body, link and buttons
 /// side by side.
-pub fn dialog(pkg: &str, screen: &Screen) -> Node {
+pub fn dialog(pkg: &str, screen: &Screen, flags: &BTreeSet<String>) -> Node {
     let (x1, x2) = (72, SCREEN_W - 72);
     let (ix1, ix2) = (x1 + 56, x2 - 56);
     let mut parts: Vec<Node> = Vec::new();
@@ -352,6 +411,16 @@ pub fn dialog(pkg: &str, screen: &Screen) -> Node {
             .tap(tap),
         );
         y += 16 + h;
+    }
+    if let Some(cb) = &screen.checkbox {
+        let h = text_height(&cb.text, ix2 - ix1 - CHECK_INSET, BODY_SCALE).max(120);
+        parts.push(checkbox(
+            pkg,
+            cb,
+            Rect::new(ix1, y + 24, ix2, y + 24 + h),
+            flags,
+        ));
+        y += 24 + h;
     }
     let n = screen.buttons.len().max(1) as i32;
     let gap = 32;
@@ -620,12 +689,14 @@ fn write_node(o: &mut String, n: &Node, index: usize) {
     let b = n.bounds;
     let clip = |v: i32, max: i32| v.clamp(0, max);
     o.push_str(&format!(
-        "index=\"{index}\" text=\"{}\" resource-id=\"{}\" class=\"{}\" package=\"{}\" content-desc=\"{}\" checkable=\"false\" checked=\"false\" clickable=\"{}\" enabled=\"true\" focusable=\"{}\" focused=\"false\" scrollable=\"{}\" long-clickable=\"false\" password=\"false\" selected=\"false\" bounds=\"[{},{}][{},{}]\"",
+        "index=\"{index}\" text=\"{}\" resource-id=\"{}\" class=\"{}\" package=\"{}\" content-desc=\"{}\" checkable=\"{}\" checked=\"{}\" clickable=\"{}\" enabled=\"true\" focusable=\"{}\" focused=\"false\" scrollable=\"{}\" long-clickable=\"false\" password=\"false\" selected=\"false\" bounds=\"[{},{}][{},{}]\"",
         xml_attr(&n.text),
         xml_attr(&n.res_id),
         xml_attr(&n.class),
         xml_attr(&n.pkg),
         xml_attr(&n.desc),
+        n.checkable,
+        n.checked,
         n.clickable,
         n.focusable,
         n.scrollable,
@@ -678,6 +749,26 @@ pub fn draw(c: &mut Canvas, n: &Node) {
             let (cx, _) = b.center();
             c.fill(cx - 60, b.y1 + 10, cx + 60, b.y1 + 130, [66, 133, 244]);
         }
+        Look::CheckBox => {
+            // The box: 64 px, left, on the first text line; filled with a white tick when
+            // checked (Material's look, simplified).
+            let (x0, y0) = (b.x1 + 12, b.y1 + 12);
+            if n.checked {
+                c.fill(x0, y0, x0 + 64, y0 + 64, ACCENT);
+                for i in 0..12 {
+                    c.fill(x0 + 14 + i, y0 + 30 + i, x0 + 20 + i, y0 + 36 + i, WHITE);
+                    c.fill(
+                        x0 + 26 + 2 * i,
+                        y0 + 42 - 2 * i,
+                        x0 + 32 + 2 * i,
+                        y0 + 48 - 2 * i,
+                        WHITE,
+                    );
+                }
+            } else {
+                c.outline(x0, y0, x0 + 64, y0 + 64, 5, [95, 99, 104]);
+            }
+        }
         _ => {}
     }
     if !n.text.is_empty() {
@@ -691,7 +782,12 @@ pub fn draw(c: &mut Canvas, n: &Node) {
         };
         let parent_primary = false;
         let _ = parent_primary;
-        let w = (b.x2 - b.x1).max(1);
+        let inset = if n.look == Look::CheckBox {
+            CHECK_INSET
+        } else {
+            0
+        };
+        let w = (b.x2 - b.x1 - inset).max(1);
         let lines = wrap(&n.text, w, scale);
         let line_h = ROWS * scale + LINE_GAP;
         let centred = matches!(n.look, Look::Primary | Look::Button | Look::Icon);
@@ -713,7 +809,11 @@ pub fn draw(c: &mut Canvas, n: &Node) {
                 .chars()
                 .map(|ch| super::png::char_advance(ch, scale))
                 .sum();
-            let x = if centred { b.x1 + (w - lw) / 2 } else { b.x1 };
+            let x = if centred {
+                b.x1 + (w - lw) / 2
+            } else {
+                b.x1 + inset
+            };
             c.draw_text(
                 x,
                 y,
@@ -779,7 +879,7 @@ fn draw_child(c: &mut Canvas, n: &Node, parent: Look) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::device::model::{Button, Link, Screen};
+    use crate::device::model::{Button, Checkbox, Link, Screen};
 
     fn consent() -> Screen {
         Screen {
@@ -798,6 +898,8 @@ mod tests {
                     show: None,
                     exit: false,
                     text_in_child: true,
+                    requires: None,
+                    otherwise: None,
                 },
                 Button {
                     text: "同意".into(),
@@ -806,15 +908,22 @@ mod tests {
                     show: None,
                     exit: false,
                     text_in_child: false,
+                    requires: None,
+                    otherwise: None,
                 },
             ],
             on_back: None,
+            checkbox: None,
         }
+    }
+
+    fn none() -> BTreeSet<String> {
+        BTreeSet::new()
     }
 
     #[test]
     fn dump_is_one_line_with_the_attribute_order_and_escapes() {
-        let x = dump_xml(&dialog("com.x", &consent()));
+        let x = dump_xml(&dialog("com.x", &consent(), &none()));
         assert!(x.starts_with("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\"><node index=\"0\" text=\"\" resource-id=\"\" class=\"android.widget.FrameLayout\" package=\"com.x\" content-desc=\"\" checkable=\"false\" checked=\"false\" clickable=\"false\" enabled=\"true\" focusable=\"false\" focused=\"false\" scrollable=\"false\" long-clickable=\"false\" password=\"false\" selected=\"false\" bounds=\"["));
         assert!(x.ends_with("</node></hierarchy>"));
         assert!(!x.contains('\n'));
@@ -824,7 +933,7 @@ mod tests {
 
     #[test]
     fn taps_reach_the_clickable_parent_of_a_text_child() {
-        let d = dialog("com.x", &consent());
+        let d = dialog("com.x", &consent(), &none());
         let t = d.find_text("不同意").unwrap();
         assert!(!t.clickable, "the text sits in a non-clickable child");
         let (x, y) = t.bounds.center();
@@ -860,5 +969,74 @@ mod tests {
             dump_xml(&Node::new("a.B", "p", Rect::new(0, 0, 1, 1)).tap(Tap::Nothing))
                 .contains("<node NAF=\"true\" index=\"0\"")
         );
+    }
+
+    fn with_checkbox() -> Screen {
+        let mut s = consent();
+        s.checkbox = Some(Checkbox {
+            text: "我已阅读并同意《隐私政策》".into(),
+            flag: "agreed".into(),
+            id: Some("cb_agree".into()),
+        });
+        s.buttons[1].requires = Some("agreed".into());
+        s
+    }
+
+    #[test]
+    fn a_checkbox_is_dumped_as_android_dumps_a_checkbox() {
+        let x = dump_xml(&dialog("com.x", &with_checkbox(), &none()));
+        assert!(x.contains("text=\"我已阅读并同意《隐私政策》\" resource-id=\"com.x:id/cb_agree\" class=\"android.widget.CheckBox\" package=\"com.x\" content-desc=\"\" checkable=\"true\" checked=\"false\" clickable=\"true\" enabled=\"true\" focusable=\"true\""), "{x}");
+        assert_eq!(
+            x.matches("checkable=\"true\"").count(),
+            1,
+            "only the checkbox"
+        );
+        let on: BTreeSet<String> = ["agreed".to_string()].into();
+        let x = dump_xml(&dialog("com.x", &with_checkbox(), &on));
+        assert!(x.contains("checkable=\"true\" checked=\"true\""));
+    }
+
+    #[test]
+    fn the_checkbox_toggles_and_gates_the_accept_button() {
+        let mut d = dialog("com.x", &with_checkbox(), &none());
+        let cb = d.find_text("我已阅读并同意《隐私政策》").unwrap().clone();
+        let (x, y) = cb.bounds.center();
+        assert_eq!(d.hit(x, y), Some(&Tap::Toggle("agreed".into())));
+        // The left edge (where the box is drawn) is inside it too.
+        assert_eq!(
+            d.hit(cb.bounds.x1 + 20, cb.bounds.y1 + 20),
+            Some(&Tap::Toggle("agreed".into()))
+        );
+        let a = d.find_text("同意").unwrap();
+        let (ax, ay) = a.bounds.center();
+        assert!(ay > cb.bounds.y2, "the buttons sit below the checkbox");
+        assert_eq!(
+            d.hit(ax, ay),
+            Some(&Tap::Gated {
+                flag: "agreed".into(),
+                then: Box::new(Tap::Goto("accepted".into())),
+                otherwise: None
+            })
+        );
+        d.set_checked("agreed", true);
+        assert!(d.find_text("我已阅读并同意《隐私政策》").unwrap().checked);
+        d.set_checked("other", false);
+        assert!(d.find_text("我已阅读并同意《隐私政策》").unwrap().checked);
+    }
+
+    #[test]
+    fn a_checked_box_is_drawn_filled() {
+        let on: BTreeSet<String> = ["agreed".to_string()].into();
+        let mut s = with_checkbox();
+        s.title = None;
+        for (flags, want) in [(none(), false), (on, true)] {
+            let d = dialog("com.x", &s, &flags);
+            let mut c = Canvas::new(SCREEN_W as usize, SCREEN_H as usize, [0, 0, 0]);
+            draw(&mut c, &d);
+            let b = d.find_text("我已阅读并同意《隐私政策》").unwrap().bounds;
+            // The centre of the box: accent when checked, the card's white when not.
+            let px = c.pixel((b.x1 + 12 + 8) as usize, (b.y1 + 12 + 8) as usize);
+            assert_eq!(px == Some(ACCENT), want, "{px:?}");
+        }
     }
 }

@@ -247,8 +247,9 @@ impl World {
             return;
         };
         let label = self.label_of(&pkg);
+        let flags = self.flags_of(&pkg);
         if screen.kind == "page" {
-            let root = ui::page(&pkg, &label, Some(screen));
+            let root = ui::page(&pkg, &label, Some(screen), &flags);
             self.windows
                 .retain(|w| !(w.pid == Some(pid) && w.kind == WinKind::Dialog));
             if let Some(w) = self
@@ -270,7 +271,7 @@ impl World {
         } else {
             self.windows
                 .retain(|w| !(w.pid == Some(pid) && w.kind == WinKind::Dialog));
-            let root = ui::dialog(&pkg, screen);
+            let root = ui::dialog(&pkg, screen, &flags);
             self.windows.push(Window {
                 pkg,
                 pid: Some(pid),

@@ -75,6 +75,39 @@ impl World {
                     self.start_phase(t, pid, &ph);
                 }
             }
+            Tap::Toggle(flag) => {
+                let Some(pkg) = self.procs.get(&pid).map(|p| p.name.clone()) else {
+                    return;
+                };
+                let Some(p) = self.packages.get_mut(&pkg) else {
+                    return;
+                };
+                let on = !p.flags.contains(&flag);
+                if on {
+                    p.flags.insert(flag.clone());
+                } else {
+                    p.flags.remove(&flag);
+                }
+                for w in self.windows.iter_mut().filter(|w| w.pid == Some(pid)) {
+                    w.root.set_checked(&flag, on);
+                }
+            }
+            Tap::Gated {
+                flag,
+                then,
+                otherwise,
+            } => {
+                let met = self
+                    .procs
+                    .get(&pid)
+                    .map(|p| self.flags_of(&p.name).contains(&flag))
+                    .unwrap_or(false);
+                if met {
+                    self.apply_tap(t, win, *then);
+                } else if let Some(ph) = otherwise {
+                    self.start_phase(t, pid, &ph);
+                }
+            }
             Tap::Launch(pkg) => {
                 if let Some(cls) = self
                     .packages
@@ -93,6 +126,14 @@ impl World {
                 }
             }
         }
+    }
+
+    /// The app-data flags of a package (empty when it is not installed).
+    pub(super) fn flags_of(&self, pkg: &str) -> BTreeSet<String> {
+        self.packages
+            .get(pkg)
+            .map(|p| p.flags.clone())
+            .unwrap_or_default()
     }
 
     pub(super) fn pop_window(&mut self, win: &Window) {

@@ -235,7 +235,7 @@ impl World {
         let screen = model
             .as_ref()
             .and_then(|m| m.first_screen.as_ref().and_then(|s| m.screens.get(s)));
-        ui::page(pkg, &label, screen)
+        ui::page(pkg, &label, screen, &self.flags_of(pkg))
     }
 
     pub(super) fn job_activity_created(&mut self, t: DeviceUs, pid: i32) {
