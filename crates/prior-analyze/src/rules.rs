@@ -352,8 +352,8 @@ fn join(
         ));
         if !others.is_empty() {
             g.message.push_str(&format!(
-                " The {} signal names no actor and is evidence of an access of {} too, in the \
-                 same window: it is counted with this access, which keeps its own actor.",
+                " The {} signal names no actor and is evidence of an access of {} too: it is \
+                 counted with this access, which keeps its own actor.",
                 f.source.as_str(),
                 others.join(", ")
             ));
