@@ -5,7 +5,7 @@
 //! and every built-in entry with its source.
 
 use crate::{CatalogError, Origin};
-use prior_model::{DataCategory, Outcome};
+use prior_model::{DataCategory, Outcome, Signal};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -42,6 +42,8 @@ pub struct Catalog {
     permission_index: BTreeMap<String, DataCategory>,
     appop_index: BTreeMap<String, usize>,
     binder_index: BTreeMap<String, Vec<usize>>,
+    /// Every signal some binder entry lists in `seen_as`, with the binder methods that list it.
+    seen_as_index: BTreeMap<Signal, BTreeSet<String>>,
 }
 
 /// Runtime permissions of one category.
@@ -83,6 +85,13 @@ pub struct BinderEntry {
     pub category: DataCategory,
     /// What the call reads.
     pub what: String,
+    /// The other signals of the same access, as findings write them (issue 14): the app-ops
+    /// the call notes (`appop:READ_DEVICE_IDENTIFIERS`), the `api` of the logcat lines the
+    /// serving process writes for it (`getSerial`, `CameraService.connect`), a permission
+    /// check (`permission:…`). An actor-less signal listed here joins the attributed finding
+    /// of this call instead of being an access of its own (`rules.rs`).
+    #[serde(default)]
+    pub seen_as: Vec<String>,
     /// Where this comes from.
     pub source: String,
 }
@@ -273,6 +282,36 @@ impl Catalog {
             binder_index.entry(b.method.clone()).or_default().push(i);
         }
 
+        let mut seen_as_index: BTreeMap<Signal, BTreeSet<String>> = BTreeMap::new();
+        for b in &file.binder {
+            for s in &b.seen_as {
+                let sig = Signal::parse(s);
+                let bad = match &sig {
+                    _ if sig.name().is_empty() => Some("an empty signal".to_string()),
+                    Signal::Host(_) | Signal::Transmission(_) => Some(format!(
+                        "{s:?}: a network contact is not evidence of an access"
+                    )),
+                    Signal::AppOp(op) if !appop_index.contains_key(op) => {
+                        Some(format!("{s:?}: no [[appop]] entry for {op}"))
+                    }
+                    Signal::Permission(p) if !permission_index.contains_key(p) => {
+                        Some(format!("{s:?}: no [[permissions]] entry lists {p}"))
+                    }
+                    _ => None,
+                };
+                if let Some(m) = bad {
+                    return Err(invalid(
+                        format!("binder {}", b.method),
+                        format!("seen_as {m}"),
+                    ));
+                }
+                seen_as_index
+                    .entry(sig)
+                    .or_default()
+                    .insert(b.method.clone());
+            }
+        }
+
         let mut logcat = Vec::with_capacity(file.logcat.len());
         let mut ids = BTreeSet::new();
         for e in file.logcat {
@@ -347,6 +386,7 @@ impl Catalog {
             permission_index,
             appop_index,
             binder_index,
+            seen_as_index,
         })
     }
 
@@ -367,6 +407,18 @@ impl Catalog {
             .into_iter()
             .flatten()
             .map(|&i| &self.binder[i])
+    }
+
+    /// Whether the catalog makes `other` evidence of the same access as the binder call `call`
+    /// (`call`'s entry lists it in `seen_as`).
+    pub fn same_access(&self, call: &Signal, other: &Signal) -> bool {
+        matches!(call, Signal::Api(m) if self.seen_as_index.get(other).is_some_and(|ms| ms.contains(m)))
+    }
+
+    /// Whether some binder entry lists `signal` in `seen_as`: the catalog knows which calls
+    /// it is evidence of, so it joins only those.
+    pub fn is_seen_as(&self, signal: &Signal) -> bool {
+        self.seen_as_index.contains_key(signal)
     }
 
     /// The tracker whose code prefixes cover a Java class name.
@@ -431,14 +483,16 @@ impl Catalog {
                 cell(&a.source)
             ));
         }
-        o.push_str("\n### Binder calls (`am trace-ipc`)\n\n| call | other frame required | category | what | source |\n|---|---|---|---|---|\n");
+        o.push_str("\n### Binder calls (`am trace-ipc`)\n\n| call | other frame required | category | same access also seen as | what | source |\n|---|---|---|---|---|---|\n");
         for b in &self.binder {
             let frame = b.frame.as_deref().map(code).unwrap_or_default();
+            let seen_as: Vec<String> = b.seen_as.iter().map(|s| code(s)).collect();
             o.push_str(&format!(
-                "| {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} |\n",
                 code(&b.method),
                 frame,
                 b.category,
+                seen_as.join(", "),
                 cell(&b.what),
                 cell(&b.source)
             ));
@@ -560,6 +614,55 @@ mod tests {
             Some(DataCategory::Contacts)
         );
         assert!(c.appop("NOT_AN_OP").is_none());
+    }
+
+    #[test]
+    fn seen_as_links_signals_to_their_calls_and_is_checked() {
+        let c = Catalog::builtin().unwrap();
+        let serial = Signal::parse("IDeviceIdentifiersPolicyService.getSerialForPackage");
+        assert!(c.same_access(&serial, &Signal::parse("getSerial")));
+        assert!(c.same_access(&serial, &Signal::parse("appop:READ_DEVICE_IDENTIFIERS")));
+        // ANDROID_ID is read with no app-op (docs/personal-data.md §1).
+        let id = Signal::parse("ContentProviderProxy.call");
+        assert!(!c.same_access(&id, &Signal::parse("appop:READ_DEVICE_IDENTIFIERS")));
+        assert!(c.same_access(
+            &Signal::parse("ICameraService.connectDevice"),
+            &Signal::parse("CameraService.connect")
+        ));
+        assert!(c.is_seen_as(&Signal::parse("appop:GET_USAGE_STATS")));
+        assert!(!c.is_seen_as(&Signal::parse("appop:GET_ACCOUNTS")));
+        // Every app-op, permission and logcat api named in seen_as is one the catalog knows.
+        let apis: BTreeSet<&str> = c.logcat.iter().map(|l| l.api.as_str()).collect();
+        for b in &c.binder {
+            for s in &b.seen_as {
+                let known = match Signal::parse(s) {
+                    Signal::AppOp(op) => c.appop(&op).is_some_and(|a| a.category == b.category),
+                    Signal::Permission(p) => c.category_of_permission(&p) == Some(b.category),
+                    // A logcat entry writes it, literally or through `{method}`.
+                    _ => apis.contains(s.as_str()) || apis.contains("{method}"),
+                };
+                assert!(known, "{}: seen_as {s}", b.method);
+            }
+        }
+        let bad = |seen: &str| {
+            let text = format!(
+                "name = \"t\"\nversion = \"1\"\nsource = \"s\"\n[[appop]]\nop = \"CAMERA\"\n\
+                 category = \"camera\"\nwhat = \"w\"\nsource = \"s\"\n[[binder]]\n\
+                 method = \"I.m\"\ncategory = \"camera\"\nseen_as = [{seen}]\nwhat = \"w\"\n\
+                 source = \"s\"\n"
+            );
+            Catalog::from_toml_str(&text, Origin::Builtin).map(|_| ())
+        };
+        assert!(bad("\"appop:CAMERA\", \"CameraService.connect\"").is_ok());
+        for wrong in [
+            "\"appop:NOPE\"",
+            "\"host:x.com\"",
+            "\"permission:android.permission.X\"",
+            "\"\"",
+        ] {
+            let e = bad(wrong).unwrap_err().to_string();
+            assert!(e.contains("seen_as"), "{wrong}: {e}");
+        }
     }
 
     #[test]

@@ -170,7 +170,7 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
             signals: evs.len() as u64,
         });
     }
-    let mut findings = merge_corroborating(findings, &spans);
+    let mut findings = merge_corroborating(findings, &spans, input.catalog);
     findings.sort_by(|a, b| {
         (
             a.phase,
@@ -196,29 +196,39 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
 ///
 /// A finding with no actor joins an attributed finding of the same rule, category and phase
 /// when the personal-data catalog makes its signal evidence of the same access and the times
-/// agree:
-/// - a signal naming a method (the logcat denial `getImeiForSlot`) joins the attributed
-///   finding whose api names the same method (`ITelephony.getImeiForSlot`), whatever the time;
-/// - a signal naming no method (`appop:…`, `permission:…`, the catalog's app-ops and permission
-///   checks of that category) joins an attributed finding whose span of signals overlaps its
-///   own (the IPC window containing the app-op's time, the denial line inside the window).
+/// agree. When the catalog links the signal to binder calls (their entries' `seen_as`:
+/// `appop:READ_DEVICE_IDENTIFIERS` and the denial line `getSerial` of
+/// `IDeviceIdentifiersPolicyService.getSerialForPackage`), only accesses through those calls
+/// (or, for a signal naming a method, a call of the same method) are candidates:
+/// - a signal naming a method (the logcat denial `getImeiForSlot`, cameraserver's
+///   `CameraService.connect`) joins the attributed finding whose call the catalog links to it,
+///   or whose api names the same method (`ITelephony.getImeiForSlot`), whatever the time: the
+///   serving process logs it once per app and method;
+/// - a signal naming no method (`appop:…`, `permission:…`) joins an attributed finding whose
+///   span of signals overlaps its own (the IPC window containing the app-op's time, the
+///   denial line inside the window).
 ///
-/// The candidates must agree on one actor, or the signal stays on its own (which SDK the
-/// denial belongs to is then unknown). Among several accesses of that actor, a method match
-/// wins, then the first in report order. The joined signal's evidence is added after the
-/// finding's own, its collector to `seen_by`, its events to `signals` (not to `events`: both
-/// collectors counted the same attempts), and the message says what the other collector saw
-/// and how the actor was decided. Tracker contacts (`host:…`) are never joined: a contact is
-/// not an access.
+/// A signal the catalog links to no call keeps the older rule (same method, or any attributed
+/// access of its category whose span overlaps), and there the candidates must agree on one
+/// actor, or the signal stays on its own (which SDK it belongs to is then unknown). A linked
+/// signal is explained by the known accesses whatever their actors — an app-op is noted per
+/// app, not per caller — so it never becomes an access of its own: with several actors it
+/// joins the first candidate without lending it an actor, and the message names the others.
+/// Among the candidates a refused access wins for a refused signal, then report order. The
+/// joined signal's evidence is added after the finding's own, its collector to `seen_by`, its
+/// events to `signals` (not to `events`: both collectors counted the same attempts), and the
+/// message says what the other collector saw and how the actor was decided. Tracker contacts
+/// (`host:…`) are never joined: a contact is not an access.
 fn merge_corroborating(
     mut findings: Vec<ReportFinding>,
     spans: &[(Micros, Micros)],
+    catalog: &Catalog,
 ) -> Vec<ReportFinding> {
     let mut spans: Vec<(Micros, Micros)> = spans.to_vec();
     spans.resize(findings.len(), (0, 0));
     // Whether a refused signal is part of each finding: a refused app-op or permission check
     // prefers the access that was refused (the IMEI read whose denial logcat showed) over
-    // another access of the same actor in the window (its ANDROID_ID read).
+    // another access in the window.
     let mut refused: Vec<bool> = findings.iter().map(|f| f.outcomes.denied > 0).collect();
     // Method-named signals first, so their refusals are known when the window signals join.
     for by_method in [true, false] {
@@ -230,23 +240,38 @@ fn merge_corroborating(
                 let joinable = f.actor.is_none()
                     && f.category.is_some()
                     && method.is_some() == by_method
-                    && !f.api.as_ref().is_some_and(Signal::is_host);
+                    && !f
+                        .api
+                        .as_ref()
+                        .is_some_and(|a| matches!(a, Signal::Host(_) | Signal::Transmission(_)));
                 if !joinable {
                     None
                 } else {
+                    let linked = f.api.as_ref().is_some_and(|a| catalog.is_seen_as(a));
                     let (fa, fb) = spans[i];
                     let candidates: Vec<usize> = findings
                         .iter()
                         .enumerate()
                         .filter(|(j, g)| {
+                            let same_method = || {
+                                method.is_some()
+                                    && g.api.as_ref().and_then(Signal::method) == method
+                            };
+                            let by_catalog = || match (&g.api, &f.api) {
+                                (Some(call), Some(sig)) => catalog.same_access(call, sig),
+                                _ => false,
+                            };
+                            let overlaps = || spans[*j].0 <= fb && fa <= spans[*j].1;
                             *j != i
                                 && g.actor.is_some()
                                 && g.rule == f.rule
                                 && g.category == f.category
                                 && g.phase == f.phase
-                                && match method {
-                                    Some(m) => g.api.as_ref().and_then(Signal::method) == Some(m),
-                                    None => spans[*j].0 <= fb && fa <= spans[*j].1,
+                                && match (method.is_some(), linked) {
+                                    (true, true) => by_catalog() || same_method(),
+                                    (true, false) => same_method(),
+                                    (false, true) => by_catalog() && overlaps(),
+                                    (false, false) => overlaps(),
                                 }
                         })
                         .map(|(j, _)| j)
@@ -256,20 +281,32 @@ fn merge_corroborating(
                         .filter_map(|&j| findings[j].actor.as_ref())
                         .map(|a| (a.kind, a.name.as_str()))
                         .collect();
-                    (actors.len() == 1).then(|| {
-                        candidates
+                    (actors.len() == 1 || (linked && !actors.is_empty())).then(|| {
+                        let j = candidates
                             .iter()
                             .copied()
                             .find(|&j| f.outcomes.denied > 0 && refused[j])
-                            .unwrap_or(candidates[0])
+                            .unwrap_or(candidates[0]);
+                        let others: Vec<String> = if actors.len() > 1 {
+                            let own = findings[j].actor.as_ref().map(|a| a.name.as_str());
+                            actors
+                                .iter()
+                                .map(|(_, n)| *n)
+                                .filter(|n| Some(*n) != own)
+                                .map(str::to_string)
+                                .collect()
+                        } else {
+                            Vec::new()
+                        };
+                        (j, others)
                     })
                 }
             };
-            let Some(j) = target else {
+            let Some((j, others)) = target else {
                 i += 1;
                 continue;
             };
-            join(&mut findings, &mut spans, &mut refused, i, j);
+            join(&mut findings, &mut spans, &mut refused, i, j, &others);
         }
     }
     findings
@@ -282,6 +319,7 @@ fn join(
     refused: &mut Vec<bool>,
     i: usize,
     j: usize,
+    others: &[String],
 ) {
     {
         let f = findings.remove(i);
@@ -312,7 +350,14 @@ fn join(
                 format!("{} times", f.events)
             }
         ));
-        if f.source != g.source {
+        if !others.is_empty() {
+            g.message.push_str(&format!(
+                " The {} signal names no actor and is evidence of an access of {} too: it is \
+                 counted with this access, which keeps its own actor.",
+                f.source.as_str(),
+                others.join(", ")
+            ));
+        } else if f.source != g.source {
             g.message.push_str(&format!(
                 " The {} signal names no actor; it inherits the one the {} signal's stack names.",
                 f.source.as_str(),
@@ -476,7 +521,7 @@ mod tests {
             .iter()
             .map(|f| (f.timing.earliest(), f.timing.latest()))
             .collect();
-        merge_corroborating(f, &spans)
+        merge_corroborating(f, &spans, &Catalog::builtin().unwrap())
     }
 
     #[test]
@@ -550,13 +595,42 @@ mod tests {
             appop,
         ]);
         assert_eq!(out.len(), 2, "{out:#?}");
-        // Two SDKs in the window: whose access it evidences is unknown.
+        // Two SDKs in the window, but the catalog says the app-op is noted by the IMEI read
+        // (ITelephony.getImeiForSlot's `seen_as`), not by Bugly's ANDROID_ID read.
         let two = merge(vec![
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
             finding(Source::Ipc, "ContentProviderProxy.call", Some("Bugly"), 0),
             finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
         ]);
-        assert_eq!(two.len(), 3, "{two:#?}");
+        assert_eq!(two.len(), 2, "{two:#?}");
+        let imei = two
+            .iter()
+            .find(|f| f.api == Some("ITelephony.getImeiForSlot".into()))
+            .unwrap();
+        assert_eq!(imei.signals, 2, "{imei:#?}");
+        // A signal the catalog links to no call (GET_ACCOUNTS) with two SDKs' accesses of its
+        // category in the window: whose access it evidences is unknown, so it stays.
+        let mut acc = finding(Source::Appops, "appop:GET_ACCOUNTS", None, 1);
+        acc.category = Some(DataCategory::Accounts);
+        let mut a = finding(
+            Source::Ipc,
+            "IAccountManager.getAccountsAsUser",
+            Some("Umeng"),
+            0,
+        );
+        a.category = Some(DataCategory::Accounts);
+        let mut b = finding(Source::Ipc, "IAccountManager.getAccounts", Some("Bugly"), 0);
+        b.category = Some(DataCategory::Accounts);
+        assert_eq!(merge(vec![a.clone(), b, acc.clone()]).len(), 3);
+        // With one SDK in the window it joins it (the window rule of unlinked signals).
+        assert_eq!(merge(vec![a, acc]).len(), 1);
+        // A linked app-op with no linked call in its window is another access: the IMEI read
+        // was not traced (another process) while ANDROID_ID's was.
+        let alone = merge(vec![
+            finding(Source::Ipc, "ContentProviderProxy.call", Some("Bugly"), 0),
+            finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+        ]);
+        assert_eq!(alone.len(), 2, "{alone:#?}");
         // A tracker contact is never an access's evidence.
         let host = merge(vec![
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
@@ -567,7 +641,9 @@ mod tests {
 
     #[test]
     fn ambiguous_or_different_accesses_are_not_merged() {
-        // Two attributed findings name the method: which one the denial belongs to is unknown.
+        // Two SDKs called a method the denial line names: the line is evidence of a known
+        // access either way (the serving process logs once per app and method), so it is
+        // counted with the first and lends it no actor; the message names the other SDK.
         let two = merge(vec![
             finding(Source::Logcat, "getImeiForSlot", None, 1),
             finding(Source::Ipc, "ITelephony.getImeiForSlot", Some("Umeng"), 0),
@@ -578,7 +654,48 @@ mod tests {
                 0,
             ),
         ]);
-        assert_eq!(two.len(), 3);
+        assert_eq!(two.len(), 2, "{two:#?}");
+        assert_eq!(two.iter().map(|f| f.signals).sum::<u64>(), 3);
+        let joined = two.iter().find(|f| f.signals == 2).unwrap();
+        assert!(
+            joined.message.contains(
+                "The logcat signal names no actor and is evidence of an access of Bugly too"
+            ),
+            "{}",
+            joined.message
+        );
+        assert_eq!(joined.actor.as_ref().unwrap().name, "Umeng");
+        // An unlinked method named by two SDKs' calls: which access it is stays unknown.
+        let three = merge(vec![
+            finding(Source::Logcat, "getFoo", None, 1),
+            finding(Source::Ipc, "IFoo.getFoo", Some("Umeng"), 0),
+            finding(Source::Ipc, "IBar.getFoo", Some("Bugly"), 0),
+        ]);
+        assert_eq!(three.len(), 3);
+        // The catalog links a logged name to its binder call even when the method differs:
+        // system_server logs `getSerial` for getSerialForPackage, cameraserver
+        // `CameraService.connect` for connectDevice (docs/personal-data.md §1, §6).
+        let serial = merge(vec![
+            finding(
+                Source::Ipc,
+                "IDeviceIdentifiersPolicyService.getSerialForPackage",
+                Some("com.example"),
+                0,
+            ),
+            finding(Source::Logcat, "getSerial", None, 1),
+        ]);
+        assert_eq!(serial.len(), 1, "{serial:#?}");
+        let mut cam = finding(
+            Source::Ipc,
+            "ICameraService.connectDevice",
+            Some("Mixpanel"),
+            0,
+        );
+        cam.category = Some(DataCategory::Camera);
+        let mut line = finding(Source::Logcat, "CameraService.connect", None, 0);
+        line.category = Some(DataCategory::Camera);
+        line.timing = Timing::instant(900);
+        assert_eq!(merge(vec![cam, line]).len(), 1);
         // Another category, or an unrelated method, is another access.
         let mut other = finding(Source::Logcat, "getImeiForSlot", None, 1);
         other.category = Some(DataCategory::Location);
@@ -613,10 +730,42 @@ mod tests {
                 .collect()
         }
 
+        /// The built-in catalog's binder calls that name other signals of their access.
+        fn linked_calls() -> Vec<crate::catalog::BinderEntry> {
+            Catalog::builtin()
+                .unwrap()
+                .binder
+                .into_iter()
+                .filter(|b| !b.seen_as.is_empty())
+                .collect()
+        }
+
+        /// Accesses through catalogued calls by one of three actors, several sharing a window
+        /// (window w: w·100 … w·100+50), so one app-op can be explained by accesses of
+        /// several actors.
+        fn catalog_accesses(spec: &[(usize, u8, u8)]) -> Vec<ReportFinding> {
+            let calls = linked_calls();
+            spec.iter()
+                .map(|&(call, actor, w)| {
+                    let b = &calls[call % calls.len()];
+                    let mut f = finding(
+                        Source::Ipc,
+                        &b.method,
+                        Some(["Umeng", "Bugly", "AppsFlyer"][usize::from(actor) % 3]),
+                        0,
+                    );
+                    f.category = Some(b.category);
+                    let w = i64::from(w);
+                    f.timing = Timing::window(w * 100, w * 100 + 50);
+                    f
+                })
+                .collect()
+        }
+
         proptest! {
             /// Issue 14: adding a redundant signal of a known access (an app-op or permission
             /// check inside its window, or a denial line naming its method) never changes
-            /// the number of findings.
+            /// the number of findings — signals the catalog links to no call.
             #[test]
             fn a_redundant_signal_never_changes_the_count(
                 spec in proptest::collection::vec((0usize..20, 0u8..3), 1..8),
@@ -629,7 +778,7 @@ mod tests {
                 let k = pick % base.len();
                 let target = &base[k];
                 let mut extra = match kind {
-                    0 => finding(Source::Appops, "appop:READ_DEVICE_IDENTIFIERS", None, 1),
+                    0 => finding(Source::Appops, "appop:GET_ACCOUNTS", None, 1),
                     1 => finding(Source::Logcat, "permission:android.permission.X", None, 1),
                     _ => finding(Source::Logcat, &format!("m{k}"), None, 2),
                 };
@@ -644,6 +793,58 @@ mod tests {
                     .find(|f| f.api == target.api)
                     .expect("the access is still there");
                 prop_assert_eq!(owner.signals, target.signals + if kind == 2 { 2 } else { 1 });
+            }
+
+            /// Issue 14, with the catalog's links: any signal the catalog names as evidence
+            /// of a known access (its app-op inside its window, the logcat line of its call
+            /// at any time) never changes the count, whatever other accesses of the category
+            /// and their actors share the window; its signals are all kept as evidence.
+            #[test]
+            fn a_catalogued_redundant_signal_never_changes_the_count(
+                spec in proptest::collection::vec((0usize..32, 0u8..3, 0u8..3), 1..8),
+                pick in 0usize..8,
+                which in 0usize..8,
+                at in 0i64..=50,
+            ) {
+                let base = catalog_accesses(&spec);
+                let before = merge(base.clone());
+                prop_assert_eq!(before.len(), base.len(), "attributed accesses never merge");
+                let target = &base[pick % base.len()];
+                let call = Signal::parse(target.api.as_ref().unwrap().name());
+                let calls = linked_calls();
+                let entry = calls.iter().find(|b| call.is(&b.method)).unwrap();
+                let sig = &entry.seen_as[which % entry.seen_as.len()];
+                let mut extra = finding(Source::Appops, sig, None, 1);
+                extra.category = target.category;
+                extra.timing = Timing::instant(target.timing.earliest() + at);
+                let mut with = base.clone();
+                with.push(extra);
+                let after = merge(with);
+                prop_assert_eq!(after.len(), before.len());
+                prop_assert!(after.iter().all(|f| f.actor.is_some()));
+                let signals = |v: &[ReportFinding]| v.iter().map(|f| f.signals).sum::<u64>();
+                prop_assert_eq!(signals(&after), signals(&before) + 1);
+            }
+
+            /// Two genuinely separate accesses stay two: an app-op the catalog links to calls
+            /// none of which falls in its window is an access of its own.
+            #[test]
+            fn a_linked_app_op_without_its_call_in_the_window_is_its_own_access(
+                spec in proptest::collection::vec((0usize..32, 0u8..3, 0u8..3), 1..8),
+                op in 0usize..3,
+            ) {
+                let base = catalog_accesses(&spec);
+                let (name, category) = [
+                    ("appop:READ_DEVICE_IDENTIFIERS", DataCategory::DeviceIdentifiers),
+                    ("appop:GET_USAGE_STATS", DataCategory::InstalledApps),
+                    ("appop:CAMERA", DataCategory::Camera),
+                ][op];
+                let mut extra = finding(Source::Appops, name, None, 1);
+                extra.category = Some(category);
+                extra.timing = Timing::instant(900);
+                let mut with = base.clone();
+                with.push(extra);
+                prop_assert_eq!(merge(with).len(), base.len() + 1);
             }
         }
     }
