@@ -548,3 +548,38 @@ fn prior_check_validates_campaign_files() {
     assert_eq!(bad.status.code(), Some(2), "{err}");
     assert!(err.contains("camp.yaml:4"), "{err}");
 }
+
+/// A pair that fails on its own input (an APK that is not one) is summarised as "failed
+/// (input)", not as incomplete, and the campaign exits 2 as docs/exit-codes.md says.
+#[test]
+fn a_pair_failing_on_its_input_is_summarised_as_failed_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("broken.apk");
+    std::fs::write(&bad, "not a zip").expect("apk");
+    let camp = dir.path().join("camp.yaml");
+    std::fs::write(
+        &camp,
+        format!(
+            "name: Input failure\napps:\n  - apk: {}\n  - apk: {}\nscenarios:\n  - {}\n\
+             devices: {{ simulated: {{ models: {} }} }}\n",
+            root().join("scenarios/demo/apps/polite-news.apk").display(),
+            bad.display(),
+            root().join("tests/data/campaign/accept.yaml").display(),
+            root().join("scenarios/demo/models").display(),
+        ),
+    )
+    .expect("campaign");
+    let run = prior()
+        .args(["campaign", "run"])
+        .arg(&camp)
+        .arg("--out")
+        .arg(dir.path().join("c"))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("2 pair(s): 1 complete (0 done before this run), 0 incomplete, 1 failed (input), 0 not run"),
+        "{stderr}"
+    );
+}

@@ -643,6 +643,9 @@ fn run_campaign(args: RunArgs) -> CliResult {
     let outcomes = lock(&ctx.outcomes).clone();
     let mut all = Vec::new();
     let (mut complete, mut incomplete, mut not_run, mut violations) = (0, 0, 0, 0);
+    // Pairs that failed on their own inputs (an unreadable scenario or APK, a failed
+    // analysis): counted apart from incomplete ones, since they decide exit code 2.
+    let (mut failed_input, mut failed_device) = (0, 0);
     for pair in &plan.pairs {
         let state = ctx.dir.pair_state(pair);
         let outcome = match (&state, outcomes.get(&pair.id)) {
@@ -651,10 +654,12 @@ fn run_campaign(args: RunArgs) -> CliResult {
             (_, Some(Outcome::Failed(k))) => Outcome::Failed(*k),
             _ => INCOMPLETE,
         };
-        match &state {
-            PairState::Done { .. } => complete += 1,
-            PairState::Incomplete { .. } => incomplete += 1,
-            PairState::NotRun => {
+        match (&state, &outcome) {
+            (PairState::Done { .. }, _) => complete += 1,
+            (_, Outcome::Failed(ErrorKind::Input)) => failed_input += 1,
+            (_, Outcome::Failed(ErrorKind::Device)) => failed_device += 1,
+            (PairState::Incomplete { .. }, _) => incomplete += 1,
+            (PairState::NotRun, _) => {
                 let run_now = records
                     .iter()
                     .any(|r| r.pair.id == pair.id && r.end != PairEnd::NotRun);
@@ -674,11 +679,17 @@ fn run_campaign(args: RunArgs) -> CliResult {
         note!("{why}: pairs not started are left for the next run (run the same command again)");
     }
     let outcome = Outcome::Batch(all);
+    let failed = match (failed_input, failed_device) {
+        (0, 0) => String::new(),
+        (i, 0) => format!(", {i} failed (input)"),
+        (0, d) => format!(", {d} failed (device)"),
+        (i, d) => format!(", {i} failed (input), {d} failed (device)"),
+    };
     note!(
         "campaign {}: {} pair(s): {complete} complete ({} done before this run), {incomplete} \
-         incomplete, {not_run} not run; {violations} failing (violations or unmet expect:); \
-         exit {}",
-        plan.name,
+         incomplete{failed}, {not_run} not run; {violations} failing (violations or unmet \
+         expect:); exit {}",
+        prior_model::text::escape_controls(&plan.name),
         plan.pairs.len(),
         done_before.len(),
         crate::exit::code_of(&outcome)

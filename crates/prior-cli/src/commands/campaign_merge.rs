@@ -252,17 +252,7 @@ fn campaign_input<'a>(
                 name: a.name.clone(),
                 developer: a.developer.clone(),
                 store_url: a.store_url.clone(),
-                extra: a
-                    .extra
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect(),
+                extra: a.extra.clone(),
             })
             .collect(),
         scenarios: c.scenarios.iter().map(|s| s.stem.clone()).collect(),
