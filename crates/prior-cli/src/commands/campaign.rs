@@ -346,8 +346,8 @@ impl Worker {
                     bundle: Some(recording.bundle_dir.clone()),
                 }
             })?;
-        let judgement = super::judge::judge(&report, None);
-        let outcome = super::judge::outcome(&report, &judgement);
+        // Judged as done here; the summary marks it incomplete when its bundle is not.
+        let outcome = pair_outcome(&report, true);
         Ok((recording.bundle_dir, outcome))
     }
 }
@@ -418,6 +418,21 @@ const INCOMPLETE: Outcome = Outcome::Judged(Judged {
     new_violations: None,
 });
 
+/// The judged outcome of one pair from the report of its bundle, the one rule of `prior campaign
+/// run` and `prior campaign merge` (docs/campaigns.md, "Exit codes"): the verdict and the
+/// scenario's `expect:` block as the analyzer judged it (`prior run`'s judgement); a pair whose
+/// bundle is not done (`done` false) is incomplete, unless it fails.
+pub(crate) fn pair_outcome(report: &prior_analyze::Report, done: bool) -> Outcome {
+    let judgement = super::judge::judge(report, None);
+    match super::judge::outcome(report, &judgement) {
+        Outcome::Judged(mut j) => {
+            j.incomplete |= !done;
+            Outcome::Judged(j)
+        }
+        other => other,
+    }
+}
+
 /// The judged outcome of a pair done in an earlier run: its newest done bundle analysed and
 /// judged again against the scenario recorded in it (as `prior report` does).
 fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
@@ -429,8 +444,7 @@ fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
     let Ok(report) = analyze::analyze_bundle_with(bundle, &inputs, false) else {
         return INCOMPLETE;
     };
-    let judgement = super::judge::judge(&report, None);
-    super::judge::outcome(&report, &judgement)
+    pair_outcome(&report, true)
 }
 
 fn run_campaign(args: RunArgs) -> CliResult {
@@ -652,6 +666,12 @@ fn run_campaign(args: RunArgs) -> CliResult {
             (PairState::Done { .. }, Some(o)) => o.clone(),
             (PairState::Done { bundle }, None) => outcome_of_done(bundle, ctx.profile.as_deref()),
             (_, Some(Outcome::Failed(k))) => Outcome::Failed(*k),
+            // Recorded in this run but not done: incomplete unless it fails, as the merge
+            // judges it (`pair_outcome`).
+            (_, Some(Outcome::Judged(j))) => Outcome::Judged(crate::exit::Judged {
+                incomplete: true,
+                ..*j
+            }),
             _ => INCOMPLETE,
         };
         match (&state, &outcome) {
