@@ -1,5 +1,5 @@
 //! `prior campaign merge`: collect the campaign directories of one campaign's shards and pick
-//! one bundle per pair (`docs/campaign-reports.md`, "Which bundle stands for a pair").
+//! one bundle per pair (`docs/campaigns.md`, "Which bundle stands for a pair").
 //!
 //! The pick, for each pair of the campaign (every app × every scenario, app-major):
 //! 1. the newest bundle that is **done**: its recording is complete and its `MANIFEST.sha256`
@@ -636,7 +636,7 @@ mod tests {
 
     #[test]
     fn the_documented_plan_parses() {
-        let doc = include_str!("../../../docs/campaign-reports.md");
+        let doc = include_str!("../../../docs/campaigns.md");
         let start = doc
             .find("```json plan")
             .expect("an example plan in the doc");

@@ -50,7 +50,7 @@ enum Sub {
     /// re-running resumes, skipping the pairs already done.
     Run(RunArgs),
     /// Merge the campaign directories of a campaign (or of its shards) into one campaign
-    /// report: HTML, CSV, XLSX, JSON, JUnit (docs/campaign-reports.md).
+    /// report: HTML, CSV, XLSX, JSON, JUnit (docs/campaigns.md, "Results back").
     Merge(super::campaign_merge::Args),
 }
 

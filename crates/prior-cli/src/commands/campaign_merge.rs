@@ -1,4 +1,4 @@
-//! `prior campaign merge DIR…` (issue 17, `docs/campaign-reports.md`): collect the campaign
+//! `prior campaign merge DIR…` (issue 17, `docs/campaigns.md`, "Results back"): collect the campaign
 //! directories of one campaign's shards, pick one bundle per pair (`prior_campaign::merge`),
 //! analyse each picked bundle exactly as `prior analyze` does (manifest verified, the bundle's
 //! built-in profile or `--profile`), write each pair's own HTML report under `OUT/pairs/`, and
@@ -31,7 +31,7 @@ pub enum MergeFormat {
     Csv,
     /// `campaign.xlsx`: apps, pairs and the headline numbers.
     Xlsx,
-    /// `campaign.json` (docs/campaign-reports.md).
+    /// `campaign.json` (docs/campaigns.md, "Files in OUT").
     Json,
     /// `campaign.junit.xml`: one suite per app, one case per scenario.
     Junit,

@@ -1,4 +1,4 @@
-//! The campaign report (`prior campaign merge`, issue 17; `docs/campaign-reports.md`): one
+//! The campaign report (`prior campaign merge`, issue 17; `docs/campaigns.md`, "Results back"): one
 //! summary of many apps × scenarios, built from each pair's analysis, and its renderers —
 //! a self-contained HTML overview, CSV, XLSX, JSON and JUnit.
 //!
@@ -29,7 +29,7 @@ use prior_model::{ActorKind, DataCategory, Phase, Verdict};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The campaign report's JSON format (`docs/campaign-reports.md`).
+/// The campaign report's JSON format (`docs/campaigns.md`, "Results back").
 pub const CAMPAIGN_REPORT_FORMAT: u32 = 1;
 
 /// How a pair stands after the merge (mirrors `prior_campaign::merge::PairState`).
