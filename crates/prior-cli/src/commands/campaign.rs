@@ -447,6 +447,37 @@ fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
     pair_outcome(&report, true)
 }
 
+/// Whether a scenario of the campaign intercepts (`network: { intercept: … }`), each loaded
+/// with the first app's APK as `${APK}` (as `prior check` does); a scenario that does not load
+/// counts as not intercepting (its pairs fail on their own input).
+fn intercepts(plan: &Plan) -> bool {
+    let Some(app) = plan.apps.first() else {
+        return false;
+    };
+    let mut vars = Vars::new();
+    vars.set("APK", app.apk.clone());
+    plan.scenarios
+        .iter()
+        .any(|sc| Scenario::load(&sc.path, &vars).is_ok_and(|s| s.network.intercept.is_some()))
+}
+
+/// One distinct loopback port per emulator of an `--avd` campaign, for `-http-proxy`, when a
+/// scenario intercepts (issue 18); else none.
+fn proxy_ports(plan: &Plan, n: usize) -> Vec<Option<u16>> {
+    if !intercepts(plan) {
+        return vec![None; n];
+    }
+    let mut ports: Vec<Option<u16>> = Vec::new();
+    for _ in 0..n {
+        // `free_port` asks the kernel for a free one; ask again on the rare repeat.
+        let port = (0..8)
+            .filter_map(|_| prior_intercept::free_port().ok())
+            .find(|p| !ports.contains(&Some(*p)));
+        ports.push(port);
+    }
+    ports
+}
+
 fn run_campaign(args: RunArgs) -> CliResult {
     let file = CampaignFile::load(&args.file).map_err(input)?;
     let problems = file.check();
@@ -543,13 +574,20 @@ fn run_campaign(args: RunArgs) -> CliResult {
                 ctx: Arc::clone(&ctx),
             })
             .collect(),
-        Devices::Avd { name, n } => (1..=*n)
-            .map(|i| Worker {
-                name: format!("avd:{name}#{i}"),
-                kind: Kind::Avd(Box::new(super::campaign_avd::AvdSlot::new(name, i))),
-                ctx: Arc::clone(&ctx),
-            })
-            .collect(),
+        Devices::Avd { name, n } => {
+            let ports = proxy_ports(&plan, *n);
+            (1..=*n)
+                .map(|i| Worker {
+                    name: format!("avd:{name}#{i}"),
+                    kind: Kind::Avd(Box::new(super::campaign_avd::AvdSlot::new(
+                        name,
+                        i,
+                        ports.get(i - 1).copied().flatten(),
+                    ))),
+                    ctx: Arc::clone(&ctx),
+                })
+                .collect()
+        }
     };
     if !todo.is_empty() {
         note!(
@@ -715,4 +753,39 @@ fn run_campaign(args: RunArgs) -> CliResult {
         crate::exit::code_of(&outcome)
     );
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(scenarios: &[&str]) -> Plan {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let v = serde_json::json!({
+            "format": 1, "name": "t", "campaign_sha256": "00",
+            "apps": [{"index": 0, "slug": "news",
+                      "apk": root.join("scenarios/demo/apps/polite-news.apk")}],
+            "scenarios": scenarios.iter().enumerate().map(|(i, s)| serde_json::json!({
+                "index": i, "stem": format!("s{i}"), "path": root.join(s)
+            })).collect::<Vec<_>>(),
+            "pairs": [],
+        });
+        serde_json::from_value(v).expect("a plan")
+    }
+
+    /// An `--avd` campaign boots each emulator with its own `-http-proxy` port when one of
+    /// its scenarios intercepts, and with none otherwise.
+    #[test]
+    fn avd_emulators_get_distinct_proxy_ports_only_when_a_scenario_intercepts() {
+        let plain = plan_of(&["tests/data/campaign/accept.yaml"]);
+        assert_eq!(proxy_ports(&plain, 3), vec![None, None, None]);
+        let intercepting = plan_of(&[
+            "tests/data/campaign/accept.yaml",
+            "scenarios/demo/polite-news-intercept.yaml",
+        ]);
+        let ports = proxy_ports(&intercepting, 3);
+        assert!(ports.iter().all(Option::is_some), "{ports:?}");
+        let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
+        assert_eq!(distinct.len(), 3, "{ports:?}");
+    }
 }
