@@ -1,4 +1,4 @@
-//! `prior campaign run` end to end (issue 17): the six demo apps × two scenarios on simulated
+//! `prior campaign run` end to end (issue 17): the seven demo apps × two scenarios on simulated
 //! handsets in-process and through Debian `adb`, shards, a resumed campaign after SIGTERM, and
 //! a device lost mid-campaign.
 
@@ -68,9 +68,12 @@ fn state(bundle: &Path) -> String {
         .to_string()
 }
 
-const CRASHY: [&str; 2] = ["crashy--accept", "crashy--reject"];
+/// The pairs whose sessions are incomplete on every run: crashy crashes; Pinned Pay's consent
+/// dialog has no refusal button, so the reject scenario's `reject_consent` finds none and the
+/// consent stays unanswered.
+const INCOMPLETE: [&str; 3] = ["crashy--accept", "crashy--reject", "pinned-pay--reject"];
 
-/// Every pair has exactly one bundle; every one but crashy's is complete.
+/// Every pair has exactly one bundle; every one but the INCOMPLETE ones is complete.
 fn assert_all_recorded_once(dir: &Path) {
     let ids = pair_ids(dir);
     let b = bundles(dir);
@@ -81,7 +84,7 @@ fn assert_all_recorded_once(dir: &Path) {
     });
     for (id, names) in &b {
         assert_eq!(names.len(), 1, "{id}: {names:?}");
-        let want = if CRASHY.contains(&id.as_str()) {
+        let want = if INCOMPLETE.contains(&id.as_str()) {
             "incomplete"
         } else {
             "complete"
@@ -95,7 +98,7 @@ fn assert_all_recorded_once(dir: &Path) {
 }
 
 #[test]
-fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
+fn seven_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     let out = tempfile::tempdir().expect("tempdir");
     let dir = out.path().join("c");
     let run = prior()
@@ -110,12 +113,12 @@ fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     // Leaky Shop and friends violate; crashy is incomplete: violations win (docs/exit-codes.md).
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("6 app(s) × 2 scenario(s), 12 pair(s)"),
+        stderr.contains("7 app(s) × 2 scenario(s), 14 pair(s)"),
         "{stderr}"
     );
     assert!(stderr.contains("on 3 device(s): simulated-1, simulated-2, simulated-3"));
     assert!(
-        stderr.contains("12 pair(s): 10 complete (0 done before this run), 2 incomplete"),
+        stderr.contains("14 pair(s): 11 complete (0 done before this run), 3 incomplete"),
         "{stderr}"
     );
     let p = plan(&dir);
@@ -133,7 +136,7 @@ fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     );
     assert_all_recorded_once(&dir);
     let lines = log(&dir);
-    assert_eq!(lines.len(), 12);
+    assert_eq!(lines.len(), 14);
     let devices: BTreeSet<&str> = lines.iter().filter_map(|l| l["device"].as_str()).collect();
     assert!(devices.len() > 1, "one worker did everything: {devices:?}");
     // The bundle is the pair's own, recorded through `prior run`'s recorder, with a report.
@@ -149,7 +152,7 @@ fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     .expect("JSON");
     assert_eq!(report["verdict"], "fail");
 
-    // Resume: the done pairs are skipped, crashy's are run again beside their first bundle.
+    // Resume: the done pairs are skipped, the incomplete ones run again beside their first bundle.
     let again = prior()
         .args(["campaign", "run"])
         .arg(campaign_file())
@@ -160,13 +163,17 @@ fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
         .expect("run");
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert_eq!(again.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("10 of 12 pair(s) already done"), "{stderr}");
+    assert!(stderr.contains("11 of 14 pair(s) already done"), "{stderr}");
     let b = bundles(&dir);
     for (id, names) in &b {
-        let want = if CRASHY.contains(&id.as_str()) { 2 } else { 1 };
+        let want = if INCOMPLETE.contains(&id.as_str()) {
+            2
+        } else {
+            1
+        };
         assert_eq!(names.len(), want, "{id}: {names:?}");
     }
-    assert_eq!(log(&dir).len(), 14);
+    assert_eq!(log(&dir).len(), 17);
 
     // Another campaign file in the same directory is refused, and accepted with
     // --force-new-plan (the old plan kept).
@@ -233,11 +240,11 @@ fn three_shards_cover_exactly_the_unsharded_pairs() {
         .expect("run");
     assert_eq!(dry.status.code(), Some(0));
     let listed = String::from_utf8_lossy(&dry.stdout);
-    assert_eq!(listed.lines().count(), 12, "{listed}");
+    assert_eq!(listed.lines().count(), 14, "{listed}");
     assert!(listed.lines().all(|l| l.ends_with("\tto run")), "{listed}");
     assert!(bundles(&all).is_empty());
     let mut unsharded = pair_ids(&all);
-    assert_eq!(unsharded.len(), 12);
+    assert_eq!(unsharded.len(), 14);
     // Three shards at once, as three CI jobs would run them (GitLab's 1-based index for one).
     let children: Vec<_> = (1..=3)
         .map(|i| {
@@ -332,7 +339,7 @@ fn a_campaign_stopped_by_sigterm_resumes_without_rerunning_done_pairs() {
         .collect();
     assert!(!done_before.is_empty());
     assert!(
-        before.len() < 12,
+        before.len() < 14,
         "the campaign was not stopped: {before:?}"
     );
     let again = prior()
@@ -345,24 +352,24 @@ fn a_campaign_stopped_by_sigterm_resumes_without_rerunning_done_pairs() {
         .expect("run");
     let stderr = String::from_utf8_lossy(&again.stderr);
     assert!(
-        stderr.contains(&format!("{} of 12 pair(s) already done", done_before.len())),
+        stderr.contains(&format!("{} of 14 pair(s) already done", done_before.len())),
         "{stderr}"
     );
     assert_eq!(again.status.code(), Some(1), "{stderr}");
     let after = bundles(&dir);
-    assert_eq!(after.len(), 12);
+    assert_eq!(after.len(), 14);
     // Done pairs were not run again: the same single bundle.
     for (id, b) in &done_before {
         assert_eq!(&after[id], b, "{id} was run again");
         assert_eq!(b.len(), 1);
     }
-    // Every pair now has a complete bundle (crashy's: an incomplete one, the app crashes).
+    // Every pair now has a complete bundle (the INCOMPLETE ones: an incomplete one).
     for (id, names) in &after {
         let newest = dir
             .join("pairs")
             .join(id)
             .join(names.last().expect("a bundle"));
-        let want = if CRASHY.contains(&id.as_str()) {
+        let want = if INCOMPLETE.contains(&id.as_str()) {
             "incomplete"
         } else {
             "complete"
@@ -406,15 +413,15 @@ fn through_adb(kill_one: bool) {
     for d in &devices {
         assert!(addrs.iter().any(|a| a == d), "{d}");
     }
-    // No pair lost: every pair has a bundle, every one but crashy's complete.
+    // No pair lost: every pair has a bundle, every one but the INCOMPLETE ones complete.
     let b = bundles(&dir);
-    assert_eq!(b.len(), 12, "{b:?}\n{stderr}");
+    assert_eq!(b.len(), 14, "{b:?}\n{stderr}");
     for (id, names) in &b {
         let newest = dir
             .join("pairs")
             .join(id)
             .join(names.last().expect("a bundle"));
-        let want = if CRASHY.contains(&id.as_str()) {
+        let want = if INCOMPLETE.contains(&id.as_str()) {
             "incomplete"
         } else {
             "complete"
@@ -503,7 +510,7 @@ fn prior_check_validates_campaign_files() {
         String::from_utf8_lossy(&ok.stderr)
     );
     assert!(
-        out.contains("campaign Demo sweep: 6 app(s) × 2 scenario(s)"),
+        out.contains("campaign Demo sweep: 7 app(s) × 2 scenario(s)"),
         "{out}"
     );
 

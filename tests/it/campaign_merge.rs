@@ -537,8 +537,8 @@ fn three_shards_run_then_merged_equal_the_unsharded_run() {
         &["--format", "json,csv"],
     );
     assert_eq!(c1, c2, "{e1}\n{e2}");
-    assert_eq!(a["headline"]["apps"], 6, "{e1}");
-    assert_eq!(a["headline"]["pairs"]["total"], 12);
+    assert_eq!(a["headline"]["apps"], 7, "{e1}");
+    assert_eq!(a["headline"]["pairs"]["total"], 14);
     assert_eq!(a["headline"]["pairs"]["not_run"], 0, "{}", a["headline"]);
     assert!(
         a["headline"]["apps_collecting_before_consent"]
