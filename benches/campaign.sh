@@ -4,7 +4,8 @@
 # simulated handsets. For each it prints the wall time, apps/hour, Prior's own CPU per pair
 # (user+sys of the prior processes / pairs, from /usr/bin/time -v) and the peak RSS, then the
 # speed-up from 1 to 4 handsets (target ≥ 3×: the scenarios' waits dominate), and scores
-# every run against the truth (recall / precision, every miss listed).
+# every run against the truth from `prior campaign merge`'s campaign.json, the regulator's table
+# (recall / precision, every miss listed; pairs mode: from each pair's JSON report).
 #
 # Usage: benches/campaign.sh                      (not run by the tests; takes a while)
 #   APPS=200      apps in the corpus (fewer for a quick look)
@@ -57,17 +58,11 @@ run_pair() {
 export -f run_pair
 export PRIOR corpus
 
-# Reports of a campaign directory: every pair's newest bundle analysed as JSON.
-analyse_campaign() {
+# The regulator's table of a campaign directory: `prior campaign merge` (JSON only), scored
+# from its campaign.json (tests/corpus/table.rs). Its time is not counted in the run's.
+merge_campaign() {
   local out=$1
-  mkdir -p "$out/reports"
-  for d in "$out"/pairs/*/; do
-    local id b
-    id=$(basename "$d")
-    b=$(ls -d "$d"*/ 2>/dev/null | sort | tail -n 1)
-    [ -n "$b" ] || continue
-    "$PRIOR" analyze "$b" --format json >"$out/reports/$id.json" 2>/dev/null || true
-  done
+  "$PRIOR" campaign merge "$out" --out "$out/reports" --format json >/dev/null 2>&1 || true
 }
 
 printf '%s\n' "corpus: $APPS apps × 2 scenarios = $pairs pairs, seed $SEED, mode $MODE, $PROFILE build"
@@ -87,7 +82,7 @@ for n in $PARALLEL; do
       xargs -P "$n" -L 1 bash -c 'run_pair "$0" "$1" "$2"' "$out"
   fi
   end=$(date +%s.%N)
-  [ "$MODE" = campaign ] && analyse_campaign "$out"
+  [ "$MODE" = campaign ] && merge_campaign "$out"
   wall=$(echo "$end - $start" | bc -l)
   WALL[$n]=$wall
   # /usr/bin/time -v counts the children it waited for: every prior process.

@@ -1,11 +1,14 @@
 //! `cargo run --example corpus -- generate DIR [--apps N] [--seed S]` writes the corpus of
-//! simulated apps with known truth (tests/corpus/gen.rs); `… score DIR REPORTS` scores the
-//! JSON reports in REPORTS (one `<slug>--<scenario>.json` per pair, from `prior run --format
-//! json`, or a campaign directory's `pairs/<pair>/…` bundles analysed the same way) against
-//! DIR/truth.json and lists every miss. docs/testing.md, "Corpus".
+//! simulated apps with known truth (tests/corpus/gen.rs); `… score DIR REPORTS` scores against
+//! DIR/truth.json and lists every miss, where REPORTS is either the `campaign.json` of `prior
+//! campaign merge` (the regulator's table, tests/corpus/table.rs) or a directory holding one,
+//! or a directory of JSON reports (one `<slug>--<scenario>.json` per pair, from `prior run
+//! --format json` or `prior analyze --format json`). docs/testing.md, "Corpus".
 
 #[path = "gen.rs"]
 mod corpus_gen;
+#[path = "table.rs"]
+mod table;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,12 +66,33 @@ fn main() -> ExitCode {
                         return ExitCode::FAILURE;
                     }
                 };
-            let s = corpus_gen::score(&truth, |id| {
-                let p = Path::new(reports).join(format!("{id}.json"));
-                std::fs::read_to_string(p)
-                    .ok()
-                    .and_then(|s| serde_json::from_str(&s).ok())
-            });
+            let reports = Path::new(reports);
+            let table = if reports.is_dir() {
+                reports.join("campaign.json")
+            } else {
+                reports.to_path_buf()
+            };
+            let s = if table.is_file() {
+                let merged: serde_json::Value = match std::fs::read_to_string(&table)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+                {
+                    Ok(v) => v,
+                    Err(e) => {
+                        eprintln!("corpus: {}: {e}", table.display());
+                        return ExitCode::FAILURE;
+                    }
+                };
+                let by_pair = table::reports_of_campaign(&merged);
+                corpus_gen::score(&truth, |id| by_pair.get(id).cloned())
+            } else {
+                corpus_gen::score(&truth, |id| {
+                    let p = reports.join(format!("{id}.json"));
+                    std::fs::read_to_string(p)
+                        .ok()
+                        .and_then(|s| serde_json::from_str(&s).ok())
+                })
+            };
             for m in &s.misses {
                 println!("miss: {m}");
             }

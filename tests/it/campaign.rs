@@ -68,9 +68,10 @@ fn state(bundle: &Path) -> String {
         .to_string()
 }
 
-const CRASHY: [&str; 2] = ["crashy--accept", "crashy--reject"];
+/// The pairs whose sessions are incomplete on every run: crashy crashes.
+const INCOMPLETE: [&str; 2] = ["crashy--accept", "crashy--reject"];
 
-/// Every pair has exactly one bundle; every one but crashy's is complete.
+/// Every pair has exactly one bundle; every one but the INCOMPLETE ones is complete.
 fn assert_all_recorded_once(dir: &Path) {
     let ids = pair_ids(dir);
     let b = bundles(dir);
@@ -81,7 +82,7 @@ fn assert_all_recorded_once(dir: &Path) {
     });
     for (id, names) in &b {
         assert_eq!(names.len(), 1, "{id}: {names:?}");
-        let want = if CRASHY.contains(&id.as_str()) {
+        let want = if INCOMPLETE.contains(&id.as_str()) {
             "incomplete"
         } else {
             "complete"
@@ -95,7 +96,7 @@ fn assert_all_recorded_once(dir: &Path) {
 }
 
 #[test]
-fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
+fn seven_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     let out = tempfile::tempdir().expect("tempdir");
     let dir = out.path().join("c");
     let run = prior()
@@ -149,7 +150,7 @@ fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     .expect("JSON");
     assert_eq!(report["verdict"], "fail");
 
-    // Resume: the done pairs are skipped, crashy's are run again beside their first bundle.
+    // Resume: the done pairs are skipped, the incomplete ones run again beside their first bundle.
     let again = prior()
         .args(["campaign", "run"])
         .arg(campaign_file())
@@ -163,7 +164,11 @@ fn six_demo_apps_two_scenarios_on_three_simulated_handsets_then_resume() {
     assert!(stderr.contains("12 of 14 pair(s) already done"), "{stderr}");
     let b = bundles(&dir);
     for (id, names) in &b {
-        let want = if CRASHY.contains(&id.as_str()) { 2 } else { 1 };
+        let want = if INCOMPLETE.contains(&id.as_str()) {
+            2
+        } else {
+            1
+        };
         assert_eq!(names.len(), want, "{id}: {names:?}");
     }
     assert_eq!(log(&dir).len(), 16);
@@ -356,13 +361,13 @@ fn a_campaign_stopped_by_sigterm_resumes_without_rerunning_done_pairs() {
         assert_eq!(&after[id], b, "{id} was run again");
         assert_eq!(b.len(), 1);
     }
-    // Every pair now has a complete bundle (crashy's: an incomplete one, the app crashes).
+    // Every pair now has a complete bundle (the INCOMPLETE ones: an incomplete one).
     for (id, names) in &after {
         let newest = dir
             .join("pairs")
             .join(id)
             .join(names.last().expect("a bundle"));
-        let want = if CRASHY.contains(&id.as_str()) {
+        let want = if INCOMPLETE.contains(&id.as_str()) {
             "incomplete"
         } else {
             "complete"
@@ -406,7 +411,7 @@ fn through_adb(kill_one: bool) {
     for d in &devices {
         assert!(addrs.iter().any(|a| a == d), "{d}");
     }
-    // No pair lost: every pair has a bundle, every one but crashy's complete.
+    // No pair lost: every pair has a bundle, every one but the INCOMPLETE ones complete.
     let b = bundles(&dir);
     assert_eq!(b.len(), 14, "{b:?}\n{stderr}");
     for (id, names) in &b {
@@ -414,7 +419,7 @@ fn through_adb(kill_one: bool) {
             .join("pairs")
             .join(id)
             .join(names.last().expect("a bundle"));
-        let want = if CRASHY.contains(&id.as_str()) {
+        let want = if INCOMPLETE.contains(&id.as_str()) {
             "incomplete"
         } else {
             "complete"
@@ -547,4 +552,39 @@ fn prior_check_validates_campaign_files() {
     let err = String::from_utf8_lossy(&bad.stderr);
     assert_eq!(bad.status.code(), Some(2), "{err}");
     assert!(err.contains("camp.yaml:4"), "{err}");
+}
+
+/// A pair that fails on its own input (an APK that is not one) is summarised as "failed
+/// (input)", not as incomplete, and the campaign exits 2 as docs/exit-codes.md says.
+#[test]
+fn a_pair_failing_on_its_input_is_summarised_as_failed_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("broken.apk");
+    std::fs::write(&bad, "not a zip").expect("apk");
+    let camp = dir.path().join("camp.yaml");
+    std::fs::write(
+        &camp,
+        format!(
+            "name: Input failure\napps:\n  - apk: {}\n  - apk: {}\nscenarios:\n  - {}\n\
+             devices: {{ simulated: {{ models: {} }} }}\n",
+            root().join("scenarios/demo/apps/polite-news.apk").display(),
+            bad.display(),
+            root().join("tests/data/campaign/accept.yaml").display(),
+            root().join("scenarios/demo/models").display(),
+        ),
+    )
+    .expect("campaign");
+    let run = prior()
+        .args(["campaign", "run"])
+        .arg(&camp)
+        .arg("--out")
+        .arg(dir.path().join("c"))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("2 pair(s): 1 complete (0 done before this run), 0 incomplete, 1 failed (input), 0 not run"),
+        "{stderr}"
+    );
 }

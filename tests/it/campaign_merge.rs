@@ -559,3 +559,49 @@ fn three_shards_run_then_merged_equal_the_unsharded_run() {
     let csv_b = std::fs::read(tmp.path().join("r-shards/campaign.csv")).expect("csv");
     assert_eq!(csv_a, csv_b, "the CSV names no directory: byte-identical");
 }
+
+/// `prior campaign run` and `prior campaign merge` judge a pair alike: the scenario's
+/// `expect:` block recorded in the bundle (here `verdict: fail` on Leaky Shop, which violates)
+/// is judged by both, so both exit 0; `--ignore-expect` judges by the verdict only (1).
+#[test]
+fn run_and_merge_agree_on_a_scenario_expect_block() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let sc = tmp.path().join("expect-fail.yaml");
+    let text = std::fs::read_to_string(root().join("tests/data/campaign/accept.yaml"))
+        .expect("accept.yaml");
+    std::fs::write(&sc, format!("{text}expect:\n  verdict: fail\n")).expect("scenario");
+    let camp = tmp.path().join("camp.yaml");
+    std::fs::write(
+        &camp,
+        format!(
+            "name: Expect\napps:\n  - apk: {}\nscenarios:\n  - {}\n\
+             devices: {{ simulated: {{ models: {} }} }}\n",
+            root().join("scenarios/demo/apps/leaky-shop.apk").display(),
+            sc.display(),
+            root().join("scenarios/demo/models").display(),
+        ),
+    )
+    .expect("campaign");
+    let dir = tmp.path().join("c");
+    let run = prior()
+        .args(["campaign", "run"])
+        .arg(&camp)
+        .arg("--out")
+        .arg(&dir)
+        .timeout(Duration::from_secs(180))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("1 complete"), "{stderr}");
+    let (code, e, v) = merge(&[&dir], &tmp.path().join("r"), &["--format", "json"]);
+    assert_eq!(code, 0, "{e}");
+    // The facts stay a regulator's facts: the app did collect before consent.
+    assert_eq!(v["headline"]["apps_collecting_before_consent"], 1, "{e}");
+    let (code, e, _) = merge(
+        &[&dir],
+        &tmp.path().join("r2"),
+        &["--format", "json", "--ignore-expect"],
+    );
+    assert_eq!(code, 1, "{e}");
+}

@@ -7,6 +7,8 @@
 
 #[path = "../corpus/gen.rs"]
 mod corpus_gen;
+#[path = "../corpus/table.rs"]
+mod corpus_table;
 
 use crate::util::root;
 use corpus_gen::{ConsentUi, OnReject, Options, Timing};
@@ -186,8 +188,12 @@ fn the_scorer_counts_misses_and_extras() {
 
 /// Runs the corpus's campaign file with `prior campaign run --parallel N` (N simulated
 /// handsets), then analyses each pair's newest bundle with `prior analyze --format json`;
-/// returns the report per pair id (`None` for a pair without a bundle or a report).
-fn run_campaign(corpus: &corpus_gen::Corpus, parallel: u16) -> Vec<(String, Option<Value>)> {
+/// returns the report per pair id (`None` for a pair without a bundle or a report), and the
+/// `campaign.json` of `prior campaign merge` over the same directory (the regulator's table).
+fn run_campaign(
+    corpus: &corpus_gen::Corpus,
+    parallel: u16,
+) -> (Vec<(String, Option<Value>)>, Value) {
     let out = tempfile::tempdir().expect("tempdir");
     let o = assert_cmd::Command::cargo_bin("prior")
         .expect("prior")
@@ -229,7 +235,28 @@ fn run_campaign(corpus: &corpus_gen::Corpus, parallel: u16) -> Vec<(String, Opti
             reports.push((id, report));
         }
     }
-    reports
+    let table = out.path().join("merged");
+    let m = assert_cmd::Command::cargo_bin("prior")
+        .expect("prior")
+        .args(["campaign", "merge"])
+        .arg(out.path())
+        .arg("--out")
+        .arg(&table)
+        .args(["--format", "json"])
+        .timeout(Duration::from_secs(600))
+        .output()
+        .expect("prior campaign merge");
+    let merged = std::fs::read_to_string(table.join("campaign.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| {
+            panic!(
+                "prior campaign merge wrote no campaign.json (exit {:?}):\n{}",
+                m.status.code(),
+                String::from_utf8_lossy(&m.stderr)
+            )
+        });
+    (reports, merged)
 }
 
 #[test]
@@ -245,13 +272,29 @@ fn the_pipeline_reproduces_the_truth_of_a_small_corpus() {
     )
     .expect("truth JSON");
     assert!(Path::new(&dir.path().join("campaign.yaml")).is_file());
-    let reports = run_campaign(&corpus, 3);
+    let (reports, merged) = run_campaign(&corpus, 3);
     let s = corpus_gen::score(&truth, |id| {
         reports
             .iter()
             .find(|(p, _)| p == id)
             .and_then(|(_, r)| r.clone())
     });
+    // Scored from the regulator's table (`prior campaign merge`'s campaign.json) instead: the
+    // same score, the same misses.
+    let by_pair = corpus_table::reports_of_campaign(&merged);
+    let t = corpus_gen::score(&truth, |id| by_pair.get(id).cloned());
+    assert_eq!(
+        (t.true_pos, t.false_pos, t.false_neg, t.verdict_ok, t.pairs),
+        (s.true_pos, s.false_pos, s.false_neg, s.verdict_ok, s.pairs),
+        "the table scores {} but the reports {}",
+        t.summary(),
+        s.summary()
+    );
+    let strip = |m: &String| m.split(" (incomplete:").next().unwrap_or(m).to_string();
+    assert_eq!(
+        t.misses.iter().map(strip).collect::<Vec<_>>(),
+        s.misses.iter().map(strip).collect::<Vec<_>>()
+    );
     eprintln!("corpus of {SMALL}: {}", s.summary());
     // Misses are compared without the incomplete reasons (wording may change).
     let got: BTreeSet<String> = s

@@ -12,11 +12,11 @@
 //! `prior campaign run` (crates/prior-cli) supplies the workers: each records one scenario on
 //! its device through the same code as `prior run`.
 //! - [`merge`]: `prior campaign merge` collects the shards' directories and picks one bundle
-//!   per pair; [`merge_model`] is its lenient reading of `campaign.json` and the attempt log.
+//!   per pair. It reads `campaign.json` and the attempt log with the same types
+//!   ([`plan::Plan`], [`state::LogLine`]) that `prior campaign run` writes them with.
 
 pub mod file;
 pub mod merge;
-pub mod merge_model;
 pub mod plan;
 pub mod run;
 pub mod shard;

@@ -1,5 +1,5 @@
 //! `prior campaign merge`: collect the campaign directories of one campaign's shards and pick
-//! one bundle per pair (`docs/campaign-reports.md`, "Which bundle stands for a pair").
+//! one bundle per pair (`docs/campaigns.md`, "Which bundle stands for a pair").
 //!
 //! The pick, for each pair of the campaign (every app × every scenario, app-major):
 //! 1. the newest bundle that is **done**: its recording is complete and its `MANIFEST.sha256`
@@ -20,7 +20,8 @@
 //! "Newest" is the bundle's `meta.started_host_us`, ties broken by the directory name.
 //! Nothing here follows a symbolic link: a link under `pairs/` is rejected as such.
 
-use crate::merge_model::{LogLineDoc, PLAN_FORMAT, PlanAppDoc, PlanDoc, PlanScenarioDoc};
+use crate::plan::{PLAN_FORMAT, Plan, PlanApp, PlanScenario};
+use crate::state::LogLine;
 use prior_model::bundle::Bundle;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -181,9 +182,9 @@ pub struct Collected {
     /// sha256 of the campaign file.
     pub campaign_sha256: String,
     /// Every app, by index.
-    pub apps: Vec<PlanAppDoc>,
+    pub apps: Vec<PlanApp>,
     /// Every scenario, by index.
-    pub scenarios: Vec<PlanScenarioDoc>,
+    pub scenarios: Vec<PlanScenario>,
     /// Every pair (app-major).
     pub pairs: Vec<PairPick>,
     /// The directories merged.
@@ -226,7 +227,7 @@ fn read_capped(path: &Path, cap: u64, what: &'static str) -> Result<Option<Vec<u
 }
 
 /// Reads a directory's plan.
-pub fn read_plan(dir: &Path) -> Result<PlanDoc, MergeError> {
+pub fn read_plan(dir: &Path) -> Result<Plan, MergeError> {
     let path = dir.join(PLAN_FILE);
     let bytes =
         read_capped(&path, MAX_PLAN_BYTES, "campaign plan")?.ok_or_else(|| MergeError::Read {
@@ -248,7 +249,7 @@ pub fn read_plan(dir: &Path) -> Result<PlanDoc, MergeError> {
             found: u32::try_from(format).unwrap_or(u32::MAX),
         });
     }
-    let plan: PlanDoc = serde_json::from_value(v).map_err(|e| MergeError::Malformed {
+    let plan: Plan = serde_json::from_value(v).map_err(|e| MergeError::Malformed {
         path: path.clone(),
         message: e.to_string(),
     })?;
@@ -299,8 +300,8 @@ pub fn safe_component(s: &str) -> bool {
 }
 
 /// The attempt log's lines, by pair (unreadable lines counted in `bad`).
-fn read_log(dir: &Path, bad: &mut usize) -> Result<BTreeMap<String, Vec<LogLineDoc>>, MergeError> {
-    let mut out: BTreeMap<String, Vec<LogLineDoc>> = BTreeMap::new();
+fn read_log(dir: &Path, bad: &mut usize) -> Result<BTreeMap<String, Vec<LogLine>>, MergeError> {
+    let mut out: BTreeMap<String, Vec<LogLine>> = BTreeMap::new();
     let Some(bytes) = read_capped(&dir.join(LOG_FILE), MAX_LOG_BYTES, "campaign log")? else {
         return Ok(out);
     };
@@ -308,7 +309,7 @@ fn read_log(dir: &Path, bad: &mut usize) -> Result<BTreeMap<String, Vec<LogLineD
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match serde_json::from_slice::<LogLineDoc>(line) {
+        match serde_json::from_slice::<LogLine>(line) {
             Ok(l) => out.entry(l.pair.clone()).or_default().push(l),
             Err(_) => *bad += 1,
         }
@@ -326,8 +327,8 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
         plans.push((d.clone(), read_plan(d)?));
     }
     let (_, first) = &plans[0];
-    let mut apps: Vec<PlanAppDoc> = first.apps.clone();
-    let scenarios: Vec<PlanScenarioDoc> = first.scenarios.clone();
+    let mut apps: Vec<PlanApp> = first.apps.clone();
+    let scenarios: Vec<PlanScenario> = first.scenarios.clone();
     let mut warnings = Vec::new();
     for (d, p) in &plans[1..] {
         if p.campaign_sha256 != first.campaign_sha256 {
@@ -365,9 +366,7 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
     let mut totals = std::collections::BTreeSet::new();
     let mut seen_idx = std::collections::BTreeSet::new();
     for (d, p) in &plans {
-        let sh = p
-            .shard
-            .as_ref()
+        let sh = Some(p.shard)
             .filter(|s| s.total > 1)
             .map(|s| (s.index, s.total));
         if let Some((i, t)) = sh {
@@ -412,7 +411,7 @@ pub fn collect(dirs: &[PathBuf]) -> Result<Collected, MergeError> {
     let mut ids: BTreeMap<(usize, usize), String> = BTreeMap::new();
     let mut holders: BTreeMap<(usize, usize), Vec<PathBuf>> = BTreeMap::new();
     let mut bad_log_lines = 0usize;
-    let mut logs: BTreeMap<String, Vec<LogLineDoc>> = BTreeMap::new();
+    let mut logs: BTreeMap<String, Vec<LogLine>> = BTreeMap::new();
     for (d, p) in &plans {
         for pair in &p.pairs {
             let key = (pair.app, pair.scenario);
@@ -510,7 +509,7 @@ fn pick_pair(
     app: usize,
     scenario: usize,
     holders: &[PathBuf],
-    log: &[LogLineDoc],
+    log: &[LogLine],
     apk_sha256: Option<&str>,
 ) -> PairPick {
     let mut found = Vec::new();
@@ -590,7 +589,7 @@ fn pick_pair(
     let intact = found.iter().find(|f| !altered(&f.bundle));
     let last_log = log
         .iter()
-        .max_by_key(|l| (l.ended_host_us.or(l.started_host_us), l.attempt));
+        .max_by_key(|l| (l.ended_host_us.max(l.started_host_us), l.attempt));
     let (state, chosen, mut reasons) = if let Some(f) = done {
         (PairState::Done, Some(f), Vec::new())
     } else if let Some(f) = intact {
@@ -616,7 +615,7 @@ fn pick_pair(
         && let Some(r) = &l.reason
         && !reasons.contains(r)
     {
-        reasons.push(format!("last attempt ({}): {r}", l.outcome));
+        reasons.push(format!("last attempt ({}): {r}", l.outcome.as_str()));
     }
     PairPick {
         id: id.to_string(),
@@ -637,7 +636,7 @@ mod tests {
 
     #[test]
     fn the_documented_plan_parses() {
-        let doc = include_str!("../../../docs/campaign-reports.md");
+        let doc = include_str!("../../../docs/campaigns.md");
         let start = doc
             .find("```json plan")
             .expect("an example plan in the doc");

@@ -11,17 +11,25 @@ use std::path::Path;
 pub const PLAN_FORMAT: u32 = 1;
 
 /// `campaign.json`.
+///
+/// `prior campaign run` writes it and `prior campaign merge` reads it, with this one type.
+/// Reading is lenient where an older or hand-trimmed plan may differ: unknown fields are
+/// ignored, `campaign_file` may be absent, and `shard` may be absent or `null` (the whole
+/// campaign).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plan {
     /// [`PLAN_FORMAT`].
     pub format: u32,
     /// The campaign's `name`.
     pub name: String,
-    /// The campaign file, as given on the command line.
+    /// The campaign file, as given on the command line (empty when a plan lacks it).
+    #[serde(default)]
     pub campaign_file: String,
     /// sha256 of the campaign file's bytes.
     pub campaign_sha256: String,
-    /// Which share of the campaign this directory holds.
+    /// Which share of the campaign this directory holds (absent or `null`: the whole
+    /// campaign).
+    #[serde(default, deserialize_with = "shard_or_whole")]
     pub shard: ShardInfo,
     /// Every app of the campaign (all shards), in campaign order.
     pub apps: Vec<PlanApp>,
@@ -38,8 +46,25 @@ pub struct ShardInfo {
     pub index: u32,
     /// Number of shards.
     pub total: u32,
-    /// Where the shard came from.
+    /// Where the shard came from (absent: `none`).
+    #[serde(default = "no_source")]
     pub source: ShardSource,
+}
+
+fn no_source() -> ShardSource {
+    ShardSource::None
+}
+
+impl Default for ShardInfo {
+    /// The whole campaign: shard 1 of 1.
+    fn default() -> ShardInfo {
+        Shard::ALL.into()
+    }
+}
+
+/// `shard` of a plan: `null` reads as the whole campaign, as an absent one does.
+fn shard_or_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ShardInfo, D::Error> {
+    Ok(Option::<ShardInfo>::deserialize(d)?.unwrap_or_default())
 }
 
 impl From<Shard> for ShardInfo {

@@ -62,18 +62,37 @@ pub enum AttemptOutcome {
     Failed,
 }
 
+impl AttemptOutcome {
+    /// The word in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::Complete => "complete",
+            AttemptOutcome::Incomplete => "incomplete",
+            AttemptOutcome::Failed => "failed",
+        }
+    }
+}
+
 /// One line of `campaign.log.jsonl`: one attempt at one pair.
+///
+/// `prior campaign run` writes it and `prior campaign merge` reads it, with this one type;
+/// only `pair` and `outcome` are required when reading (a trimmed or older line reads with
+/// attempt 0, no device and time 0).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLine {
     /// The pair id.
     pub pair: String,
     /// 1 for the first attempt of this run, 2 for its retry on another device.
+    #[serde(default)]
     pub attempt: u32,
     /// The device (serial, or `simulated-N`).
+    #[serde(default)]
     pub device: String,
     /// Host time the attempt started, µs since the epoch.
+    #[serde(default)]
     pub started_host_us: i64,
     /// Host time it ended.
+    #[serde(default)]
     pub ended_host_us: i64,
     /// How it ended.
     pub outcome: AttemptOutcome,

@@ -106,8 +106,15 @@ pub fn prepare(
 }
 
 /// An emulator `prior campaign run` booted and manages itself (one of N from one AVD): the
-/// recording captures its traffic through the console, like a reused emulator.
-pub fn console_run(sdk: Sdk, running: Running, device: Device, capture_file: PathBuf) -> AvdRun {
+/// recording captures its traffic through the console, like a reused emulator;
+/// `http_proxy_port`: the `-http-proxy` port the campaign booted it with, if any.
+pub fn console_run(
+    sdk: Sdk,
+    running: Running,
+    device: Device,
+    capture_file: PathBuf,
+    http_proxy_port: Option<u16>,
+) -> AvdRun {
     let capture = EmulatorCapture {
         console_port: running.console_port,
         token_file: sdk.console_token_file(),
@@ -123,9 +130,10 @@ pub fn console_run(sdk: Sdk, running: Running, device: Device, capture_file: Pat
         booted_here: false,
         capture: Some(capture),
         sdk,
-        // Booted by the campaign without `-http-proxy`: an intercepting scenario gets a
-        // failed `http` collector record saying so (docs/campaigns.md).
-        http_proxy_port: None,
+        // Booted by the campaign with `-http-proxy` when one of its scenarios intercepts
+        // (docs/campaigns.md, "Emulators"); without, an intercepting scenario gets a failed
+        // `http` collector record saying so.
+        http_proxy_port,
     }
 }
 

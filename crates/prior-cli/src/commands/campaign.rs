@@ -50,7 +50,7 @@ enum Sub {
     /// re-running resumes, skipping the pairs already done.
     Run(RunArgs),
     /// Merge the campaign directories of a campaign (or of its shards) into one campaign
-    /// report: HTML, CSV, XLSX, JSON, JUnit (docs/campaign-reports.md).
+    /// report: HTML, CSV, XLSX, JSON, JUnit (docs/campaigns.md, "Results back").
     Merge(super::campaign_merge::Args),
 }
 
@@ -346,8 +346,8 @@ impl Worker {
                     bundle: Some(recording.bundle_dir.clone()),
                 }
             })?;
-        let judgement = super::judge::judge(&report, None);
-        let outcome = super::judge::outcome(&report, &judgement);
+        // Judged as done here; the summary marks it incomplete when its bundle is not.
+        let outcome = pair_outcome(&report, true);
         Ok((recording.bundle_dir, outcome))
     }
 }
@@ -418,6 +418,21 @@ const INCOMPLETE: Outcome = Outcome::Judged(Judged {
     new_violations: None,
 });
 
+/// The judged outcome of one pair from the report of its bundle, the one rule of `prior campaign
+/// run` and `prior campaign merge` (docs/campaigns.md, "Exit codes"): the verdict and the
+/// scenario's `expect:` block as the analyzer judged it (`prior run`'s judgement); a pair whose
+/// bundle is not done (`done` false) is incomplete, unless it fails.
+pub(crate) fn pair_outcome(report: &prior_analyze::Report, done: bool) -> Outcome {
+    let judgement = super::judge::judge(report, None);
+    match super::judge::outcome(report, &judgement) {
+        Outcome::Judged(mut j) => {
+            j.incomplete |= !done;
+            Outcome::Judged(j)
+        }
+        other => other,
+    }
+}
+
 /// The judged outcome of a pair done in an earlier run: its newest done bundle analysed and
 /// judged again against the scenario recorded in it (as `prior report` does).
 fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
@@ -429,8 +444,38 @@ fn outcome_of_done(bundle: &Path, profile: Option<&str>) -> Outcome {
     let Ok(report) = analyze::analyze_bundle_with(bundle, &inputs, false) else {
         return INCOMPLETE;
     };
-    let judgement = super::judge::judge(&report, None);
-    super::judge::outcome(&report, &judgement)
+    pair_outcome(&report, true)
+}
+
+/// Whether a scenario of the campaign intercepts (`network: { intercept: … }`), each loaded
+/// with the first app's APK as `${APK}` (as `prior check` does); a scenario that does not load
+/// counts as not intercepting (its pairs fail on their own input).
+fn intercepts(plan: &Plan) -> bool {
+    let Some(app) = plan.apps.first() else {
+        return false;
+    };
+    let mut vars = Vars::new();
+    vars.set("APK", app.apk.clone());
+    plan.scenarios
+        .iter()
+        .any(|sc| Scenario::load(&sc.path, &vars).is_ok_and(|s| s.network.intercept.is_some()))
+}
+
+/// One distinct loopback port per emulator of an `--avd` campaign, for `-http-proxy`, when a
+/// scenario intercepts (issue 18); else none.
+fn proxy_ports(plan: &Plan, n: usize) -> Vec<Option<u16>> {
+    if !intercepts(plan) {
+        return vec![None; n];
+    }
+    let mut ports: Vec<Option<u16>> = Vec::new();
+    for _ in 0..n {
+        // `free_port` asks the kernel for a free one; ask again on the rare repeat.
+        let port = (0..8)
+            .filter_map(|_| prior_intercept::free_port().ok())
+            .find(|p| !ports.contains(&Some(*p)));
+        ports.push(port);
+    }
+    ports
 }
 
 fn run_campaign(args: RunArgs) -> CliResult {
@@ -529,13 +574,20 @@ fn run_campaign(args: RunArgs) -> CliResult {
                 ctx: Arc::clone(&ctx),
             })
             .collect(),
-        Devices::Avd { name, n } => (1..=*n)
-            .map(|i| Worker {
-                name: format!("avd:{name}#{i}"),
-                kind: Kind::Avd(Box::new(super::campaign_avd::AvdSlot::new(name, i))),
-                ctx: Arc::clone(&ctx),
-            })
-            .collect(),
+        Devices::Avd { name, n } => {
+            let ports = proxy_ports(&plan, *n);
+            (1..=*n)
+                .map(|i| Worker {
+                    name: format!("avd:{name}#{i}"),
+                    kind: Kind::Avd(Box::new(super::campaign_avd::AvdSlot::new(
+                        name,
+                        i,
+                        ports.get(i - 1).copied().flatten(),
+                    ))),
+                    ctx: Arc::clone(&ctx),
+                })
+                .collect()
+        }
     };
     if !todo.is_empty() {
         note!(
@@ -643,18 +695,29 @@ fn run_campaign(args: RunArgs) -> CliResult {
     let outcomes = lock(&ctx.outcomes).clone();
     let mut all = Vec::new();
     let (mut complete, mut incomplete, mut not_run, mut violations) = (0, 0, 0, 0);
+    // Pairs that failed on their own inputs (an unreadable scenario or APK, a failed
+    // analysis): counted apart from incomplete ones, since they decide exit code 2.
+    let (mut failed_input, mut failed_device) = (0, 0);
     for pair in &plan.pairs {
         let state = ctx.dir.pair_state(pair);
         let outcome = match (&state, outcomes.get(&pair.id)) {
             (PairState::Done { .. }, Some(o)) => o.clone(),
             (PairState::Done { bundle }, None) => outcome_of_done(bundle, ctx.profile.as_deref()),
             (_, Some(Outcome::Failed(k))) => Outcome::Failed(*k),
+            // Recorded in this run but not done: incomplete unless it fails, as the merge
+            // judges it (`pair_outcome`).
+            (_, Some(Outcome::Judged(j))) => Outcome::Judged(crate::exit::Judged {
+                incomplete: true,
+                ..*j
+            }),
             _ => INCOMPLETE,
         };
-        match &state {
-            PairState::Done { .. } => complete += 1,
-            PairState::Incomplete { .. } => incomplete += 1,
-            PairState::NotRun => {
+        match (&state, &outcome) {
+            (PairState::Done { .. }, _) => complete += 1,
+            (_, Outcome::Failed(ErrorKind::Input)) => failed_input += 1,
+            (_, Outcome::Failed(ErrorKind::Device)) => failed_device += 1,
+            (PairState::Incomplete { .. }, _) => incomplete += 1,
+            (PairState::NotRun, _) => {
                 let run_now = records
                     .iter()
                     .any(|r| r.pair.id == pair.id && r.end != PairEnd::NotRun);
@@ -674,14 +737,55 @@ fn run_campaign(args: RunArgs) -> CliResult {
         note!("{why}: pairs not started are left for the next run (run the same command again)");
     }
     let outcome = Outcome::Batch(all);
+    let failed = match (failed_input, failed_device) {
+        (0, 0) => String::new(),
+        (i, 0) => format!(", {i} failed (input)"),
+        (0, d) => format!(", {d} failed (device)"),
+        (i, d) => format!(", {i} failed (input), {d} failed (device)"),
+    };
     note!(
         "campaign {}: {} pair(s): {complete} complete ({} done before this run), {incomplete} \
-         incomplete, {not_run} not run; {violations} failing (violations or unmet expect:); \
-         exit {}",
-        plan.name,
+         incomplete{failed}, {not_run} not run; {violations} failing (violations or unmet \
+         expect:); exit {}",
+        prior_model::text::escape_controls(&plan.name),
         plan.pairs.len(),
         done_before.len(),
         crate::exit::code_of(&outcome)
     );
     Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_of(scenarios: &[&str]) -> Plan {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let v = serde_json::json!({
+            "format": 1, "name": "t", "campaign_sha256": "00",
+            "apps": [{"index": 0, "slug": "news",
+                      "apk": root.join("scenarios/demo/apps/polite-news.apk")}],
+            "scenarios": scenarios.iter().enumerate().map(|(i, s)| serde_json::json!({
+                "index": i, "stem": format!("s{i}"), "path": root.join(s)
+            })).collect::<Vec<_>>(),
+            "pairs": [],
+        });
+        serde_json::from_value(v).expect("a plan")
+    }
+
+    /// An `--avd` campaign boots each emulator with its own `-http-proxy` port when one of
+    /// its scenarios intercepts, and with none otherwise.
+    #[test]
+    fn avd_emulators_get_distinct_proxy_ports_only_when_a_scenario_intercepts() {
+        let plain = plan_of(&["tests/data/campaign/accept.yaml"]);
+        assert_eq!(proxy_ports(&plain, 3), vec![None, None, None]);
+        let intercepting = plan_of(&[
+            "tests/data/campaign/accept.yaml",
+            "scenarios/demo/polite-news-intercept.yaml",
+        ]);
+        let ports = proxy_ports(&intercepting, 3);
+        assert!(ports.iter().all(Option::is_some), "{ports:?}");
+        let distinct: std::collections::BTreeSet<_> = ports.iter().collect();
+        assert_eq!(distinct.len(), 3, "{ports:?}");
+    }
 }

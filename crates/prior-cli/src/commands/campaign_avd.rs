@@ -27,15 +27,20 @@ pub struct AvdSlot {
     name: String,
     index: usize,
     running: Option<(Sdk, Running)>,
+    /// The loopback port it is booted with as `-http-proxy` when a scenario of the campaign
+    /// intercepts (issue 18): its own, since each pair's mitmdump listens there.
+    http_proxy_port: Option<u16>,
 }
 
 impl AvdSlot {
-    /// The `index`-th emulator of AVD `name` (not booted until its first pair).
-    pub fn new(name: &str, index: usize) -> AvdSlot {
+    /// The `index`-th emulator of AVD `name` (not booted until its first pair), booted with
+    /// `-http-proxy http://127.0.0.1:PORT` when `http_proxy_port` is given.
+    pub fn new(name: &str, index: usize, http_proxy_port: Option<u16>) -> AvdSlot {
         AvdSlot {
             name: name.to_string(),
             index,
             running: None,
+            http_proxy_port,
         }
     }
 
@@ -60,6 +65,11 @@ impl AvdSlot {
         let mut opts = BootArgs::default().options(&sdk, &catalogue, &self.name);
         opts.timeout = Duration::from_secs(300);
         opts.extra_args.push(READ_ONLY.to_string());
+        // Kept across resets: a snapshot load keeps the emulator process (and its flags), a
+        // wipe reboots it with these options.
+        opts.http_proxy = self
+            .http_proxy_port
+            .map(|p| format!("http://127.0.0.1:{p}"));
         let booting = BOOTING.lock().unwrap_or_else(|p| p.into_inner());
         let running = match self.running.take() {
             Some((sdk, r)) => {
@@ -91,7 +101,8 @@ impl AvdSlot {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "run".into());
         let capture = parent.join(format!(".{file_name}.net.pcap"));
-        let run = super::avd::console_run(sdk, running, device.clone(), capture);
+        let run =
+            super::avd::console_run(sdk, running, device.clone(), capture, self.http_proxy_port);
         Ok(Target {
             device,
             simulated: false,

@@ -1,15 +1,17 @@
-//! `prior campaign merge DIR…` (issue 17, `docs/campaign-reports.md`): collect the campaign
+//! `prior campaign merge DIR…` (issue 17, `docs/campaigns.md`, "Results back"): collect the campaign
 //! directories of one campaign's shards, pick one bundle per pair (`prior_campaign::merge`),
 //! analyse each picked bundle exactly as `prior analyze` does (manifest verified, the bundle's
 //! built-in profile or `--profile`), write each pair's own HTML report under `OUT/pairs/`, and
 //! the campaign report (`campaign.html`, `.csv`, `.xlsx`, `.json`, `.junit.xml`) in OUT.
 //!
 //! Exit code (docs/exit-codes.md, "Campaigns"): the worst over every pair of the campaign by
-//! the batch rule — a violation 1; a pair incomplete, inconclusive or not run 4; a pair whose
-//! only bundles are altered (manifest mismatch) or that cannot be analysed 2, as `prior analyze`
-//! gives for such a bundle.
+//! the batch rule, each pair judged as `prior campaign run` judges it
+//! (`campaign::pair_outcome`): its verdict and its scenario's `expect:` block recorded in the
+//! bundle, judged today (unless `--ignore-expect`) — a violation or an unmet `expect:` 1; a
+//! pair incomplete, inconclusive or not run 4; a pair whose only bundles are altered (manifest
+//! mismatch) or that cannot be analysed 2, as `prior analyze` gives for such a bundle.
 
-use super::analyze::{self, ReportLang, analyze_bundle};
+use super::analyze::{self, ReportLang};
 use crate::exit::{ErrorKind, Outcome};
 use crate::{CliError, CliResult};
 use prior_analyze::Report;
@@ -29,7 +31,7 @@ pub enum MergeFormat {
     Csv,
     /// `campaign.xlsx`: apps, pairs and the headline numbers.
     Xlsx,
-    /// `campaign.json` (docs/campaign-reports.md).
+    /// `campaign.json` (docs/campaigns.md, "Files in OUT").
     Json,
     /// `campaign.junit.xml`: one suite per app, one case per scenario.
     Junit,
@@ -76,6 +78,10 @@ pub struct Args {
     /// A personal-data catalog file to use instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     catalog: Option<PathBuf>,
+    /// Judge each pair by its verdict only: ignore the `expect:` block its scenario recorded
+    /// (by default it is judged today, as `prior campaign run` and `prior report` do).
+    #[arg(long)]
+    ignore_expect: bool,
 }
 
 /// `prior-campaign/<slug of the name>-report`: beside the campaign directories `prior campaign
@@ -109,10 +115,10 @@ fn state_view(s: PairState) -> PairStateView {
 /// The outcome of one pair (the campaign's is the worst, `Outcome::Batch`).
 fn pair_outcome(state: PairState, a: &Analysed) -> Outcome {
     match (&a.report, state) {
-        (Some(r), PairState::Done) => analyze::outcome_of(r),
-        // A violation found in an incomplete session still counts; otherwise it proves nothing.
-        (Some(r), _) if r.verdict == Verdict::Fail => Outcome::Verdict(Verdict::Fail),
-        (Some(_), _) => Outcome::Verdict(Verdict::Inconclusive),
+        // The rule of `prior campaign run`: a violation (or an unmet expect:) found in an
+        // incomplete session still counts; otherwise it proves nothing.
+        (Some(r), PairState::Done) => super::campaign::pair_outcome(r, true),
+        (Some(r), _) => super::campaign::pair_outcome(r, false),
         (None, PairState::Tampered) => Outcome::Failed(ErrorKind::Input),
         (None, _) if a.error.is_some() => Outcome::Failed(ErrorKind::Input),
         (None, _) => Outcome::Verdict(Verdict::Inconclusive),
@@ -146,22 +152,28 @@ pub fn run(args: Args) -> CliResult {
     let pairs_dir = out.join("pairs");
     fs_err::create_dir_all(&pairs_dir).map_err(CliError::io)?;
 
+    // Each pair analysed as `prior analyze` does, its recorded `expect:` judged today as
+    // `prior campaign run` does (the analyzer's expect stage).
+    let inputs = analyze::InputArgs {
+        profile: args.profile.as_deref(),
+        catalog: args.catalog.as_deref(),
+        judge_expect_on: (!args.ignore_expect).then(prior_scenario::Date::today_utc),
+        ..analyze::InputArgs::default()
+    };
     let analysed: Vec<Analysed> = collected
         .pairs
         .iter()
         .map(|p| match &p.bundle {
-            Some(b) => {
-                match analyze_bundle(b, args.profile.as_deref(), args.catalog.as_deref(), false) {
-                    Ok(r) => Analysed {
-                        report: Some(r),
-                        error: None,
-                    },
-                    Err(e) => Analysed {
-                        report: None,
-                        error: Some(e.report.to_string()),
-                    },
-                }
-            }
+            Some(b) => match analyze::analyze_bundle_with(b, &inputs, false) {
+                Ok(r) => Analysed {
+                    report: Some(r),
+                    error: None,
+                },
+                Err(e) => Analysed {
+                    report: None,
+                    error: Some(e.report.to_string()),
+                },
+            },
             None => Analysed {
                 report: None,
                 error: None,
@@ -252,17 +264,7 @@ fn campaign_input<'a>(
                 name: a.name.clone(),
                 developer: a.developer.clone(),
                 store_url: a.store_url.clone(),
-                extra: a
-                    .extra
-                    .iter()
-                    .map(|(k, v)| {
-                        let v = match v {
-                            serde_json::Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        };
-                        (k.clone(), v)
-                    })
-                    .collect(),
+                extra: a.extra.clone(),
             })
             .collect(),
         scenarios: c.scenarios.iter().map(|s| s.stem.clone()).collect(),

@@ -1,4 +1,4 @@
-//! The campaign report (`prior campaign merge`, issue 17; `docs/campaign-reports.md`): one
+//! The campaign report (`prior campaign merge`, issue 17; `docs/campaigns.md`, "Results back"): one
 //! summary of many apps × scenarios, built from each pair's analysis, and its renderers —
 //! a self-contained HTML overview, CSV, XLSX, JSON and JUnit.
 //!
@@ -25,11 +25,11 @@ pub use xlsx::render_xlsx;
 
 use crate::i18n::{Lang, t};
 use prior_analyze::Report;
-use prior_model::{ActorKind, DataCategory, Phase, Verdict};
+use prior_model::{ActorKind, DataCategory, Phase, Severity, Signal, Verdict};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The campaign report's JSON format (`docs/campaign-reports.md`).
+/// The campaign report's JSON format (`docs/campaigns.md`, "Results back").
 pub const CAMPAIGN_REPORT_FORMAT: u32 = 1;
 
 /// How a pair stands after the merge (mirrors `prior_campaign::merge::PairState`).
@@ -298,6 +298,10 @@ pub struct PairRow {
     pub categories_before_consent: Vec<DataCategory>,
     /// SDKs responsible for violations before consent.
     pub sdks_before_consent: Vec<String>,
+    /// Every finding of its analysis (JSON only): what the numbers are counted from, so a
+    /// reader — or the corpus scorer (tests/corpus) — can check them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingView>,
     /// Why it is not done.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
@@ -310,6 +314,29 @@ pub struct PairRow {
     /// Its HTML report, relative to the campaign page.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report: Option<String>,
+}
+
+/// One finding of a pair's analysis, as `campaign.json` lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    /// The rule id.
+    pub rule: String,
+    /// Its severity (`info` is not a violation).
+    pub severity: Severity,
+    /// The phase it happened in.
+    pub phase: Phase,
+    /// The personal-data category, when the rule has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<DataCategory>,
+    /// The API or signal, as the report names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<Signal>,
+    /// Who did it: the SDK or app name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    /// `sdk`, `app`, … (the analysis's actor kind).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor_kind: Option<ActorKind>,
 }
 
 /// A bundle not used.
@@ -442,6 +469,23 @@ impl CampaignSummary {
                 }
                 let mut pcats = BTreeSet::new();
                 let mut psdks = BTreeSet::new();
+                let findings: Vec<FindingView> = p
+                    .report
+                    .map(|r| {
+                        r.findings
+                            .iter()
+                            .map(|f| FindingView {
+                                rule: f.rule.clone(),
+                                severity: f.severity,
+                                phase: f.phase,
+                                category: f.category,
+                                api: f.api.clone(),
+                                actor: f.actor.as_ref().map(|a| a.name.clone()),
+                                actor_kind: f.actor.as_ref().map(|a| a.kind),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 let (verdict, violations) = match p.report {
                     Some(r) => {
                         any_report = true;
@@ -483,6 +527,7 @@ impl CampaignSummary {
                     violations,
                     categories_before_consent: pcats.into_iter().collect(),
                     sdks_before_consent: psdks.into_iter().collect(),
+                    findings,
                     reasons: p.reasons.clone(),
                     rejected: p
                         .rejected
