@@ -286,7 +286,12 @@ fn report_of(bundle: &Path, format: &str, extra: &[&str]) -> String {
     let out = prior()
         .arg("report")
         .arg(bundle)
-        .args(["--format", format, "--lang", "en"])
+        .args(["--format", format])
+        .args(if extra.contains(&"--lang") {
+            &[][..]
+        } else {
+            &["--lang", "en"][..]
+        })
         .args(extra)
         .output()
         .expect("prior report");
@@ -410,6 +415,31 @@ fn leaky_shop_transmissions_join_the_accesses_they_prove() {
         }
     }
     assert!(html.contains("35xxxxxxxxxx110"), "{html}");
+    // the HTML page's transmission section: one row per match, before consent, with its rule
+    let section = &html[html
+        .find("<h2>Transmissions (intercepted traffic)</h2>")
+        .unwrap_or_else(|| panic!("no transmission section: {html}"))..];
+    let table = &section[..section.find("</table>").expect("a table")];
+    assert_eq!(
+        table.matches("<tr class=\"tr-before_consent\">").count(),
+        2,
+        "{table}"
+    );
+    assert!(
+        table.contains("<code>POST alog.umeng.com&#x2f;app_logs</code>"),
+        "{table}"
+    );
+    assert!(table.contains("md5 hex"), "{table}");
+    assert!(
+        table.contains("latitude and longitude to 3 decimals"),
+        "{table}"
+    );
+    assert!(
+        table.contains("<code>transmission-before-consent</code>"),
+        "{table}"
+    );
+    let zh = report_of(&bundle, "html", &["--lang", "zh"]);
+    assert!(zh.contains("<h2>数据传输（拦截流量）</h2>"), "{zh}");
     // JUnit: the joined access fails both its rule's case and transmission-before-consent's
     let junit = report_of(&bundle, "junit", &[]);
     for case in ["pre-consent-access", "transmission-before-consent"] {
@@ -489,4 +519,13 @@ fn pinned_pay_names_the_pinned_host_and_is_never_clean() {
         "{text}"
     );
     assert!(text.contains("INCONCLUSIVE"), "{text}");
+    let html = report_of(&bundle, "html", &[]);
+    assert!(
+        html.contains("<h2>Transmissions (intercepted traffic)</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<li>Pinned connection to api.pinnedpay.example: not decrypted.</li>"),
+        "{html}"
+    );
 }
