@@ -1,4 +1,4 @@
-//! Honey data (issue 18, docs/honey-data.md): `prior run` sets and reads known values on the
+//! Honey data (issue 18, docs/interception.md, Honey data): `prior run` sets and reads known values on the
 //! device before the first launch and keeps them in `raw/device/honey.json`, sealed by the
 //! manifest, with a harness note and one `honey` collector record per value it could not
 //! obtain. On a user build reached through Debian's `adb` (no console Prior can reach, no

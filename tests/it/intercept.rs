@@ -132,8 +132,7 @@ fn leaky_shop_sends_the_imei_md5_to_umeng_before_consent() {
         body.contains("imei=e5a3d00ab4ddb25258fc9633a76dd16d"),
         "{body}"
     );
-    // the GPS fix the honey step set (`prior_record::honey::HONEY_LAT`/`HONEY_LON`, 39.916527,
-    // 116.397128), rounded to 3 decimals by the model
+    // the honey location (39.916527, 116.397128) rounded to 3 decimals by the model
     assert!(body.contains("lat=39.917&lng=116.397"), "{body}");
     let t = device_us(&bundle, flow["host_us"].as_i64().expect("host_us"));
     assert!(
@@ -277,5 +276,256 @@ fn ctrl_c_stops_mitmdump_before_the_bundle_is_sealed() {
     assert!(
         std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_err(),
         "mitmdump still listens on {addr}"
+    );
+}
+
+// --- P2 (issue 18 end to end): the analysis of the intercepted demo sessions ---
+
+/// `prior report BUNDLE --format FORMAT` with extra arguments; its stdout.
+fn report_of(bundle: &Path, format: &str, extra: &[&str]) -> String {
+    let out = prior()
+        .arg("report")
+        .arg(bundle)
+        .args(["--format", format])
+        .args(if extra.contains(&"--lang") {
+            &[][..]
+        } else {
+            &["--lang", "en"][..]
+        })
+        .args(extra)
+        .output()
+        .expect("prior report");
+    String::from_utf8(out.stdout).expect("utf-8 report")
+}
+
+fn findings(report: &Value) -> &Vec<Value> {
+    report["findings"].as_array().expect("findings")
+}
+
+fn http_check(report: &Value) -> &Value {
+    report["checked"]["sources"]
+        .as_array()
+        .expect("sources")
+        .iter()
+        .find(|s| s["source"] == "http")
+        .expect("an http source")
+}
+
+/// The evidence lines a finding takes from `raw/http.jsonl`.
+fn http_evidence(f: &Value) -> Vec<String> {
+    f["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter(|e| e["file"] == "raw/http.jsonl")
+        .map(|e| e["text"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+/// The real pipeline: the handset sends its Umeng report through mitmdump, the analyzer finds
+/// the IMEI's MD5 and the rounded location in it, and each transmission joins the access that
+/// read the value — one finding per access, seen by ipc … and http, no separate
+/// `transmission-before-consent` finding; values redacted unless `--show-values`.
+#[test]
+fn leaky_shop_transmissions_join_the_accesses_they_prove() {
+    let mitmdump = prior_testkit::require_mitmdump!();
+    let (report, bundle) = run("leaky-shop-intercept", &mitmdump);
+    assert_eq!(report["verdict"], "fail");
+    assert_eq!(http_check(&report)["status"], "analysed", "{report}");
+    let fs = findings(&report);
+    assert!(
+        fs.iter()
+            .all(|f| f["rule"] != "transmission-before-consent"),
+        "a transmission stood alone instead of joining its access: {fs:?}"
+    );
+    let joined: Vec<&Value> = fs
+        .iter()
+        .filter(|f| {
+            f["seen_by"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|x| x == "http"))
+        })
+        .collect();
+    assert_eq!(joined.len(), 2, "{joined:?}");
+    // the IMEI: Umeng's getImei access, not its ANDROID_ID read of the same category
+    let imei = joined
+        .iter()
+        .find(|f| f["category"] == "device_identifiers")
+        .expect("the IMEI access");
+    assert_eq!(imei["rule"], "pre-consent-access");
+    assert_eq!(imei["api"], "ITelephony.getImeiForSlot");
+    assert_eq!(imei["actor"]["name"], "Umeng");
+    assert!(
+        imei["seen_by"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x == "ipc")),
+        "{imei}"
+    );
+    let ev = http_evidence(imei);
+    assert_eq!(ev.len(), 1, "{imei}");
+    assert!(
+        ev[0].starts_with("POST alog.umeng.com/app_logs: imei e5a3d00ab4ddb25258fc9633a76dd16d (md5 hex of 35xxxxxxxxxx110) in body form field imei"),
+        "{}",
+        ev[0]
+    );
+    assert!(
+        imei["message"].as_str().is_some_and(
+            |m| m.contains("http also saw it transmitted (transmission-before-consent)")
+        ),
+        "{imei}"
+    );
+    // the ANDROID_ID read stays its own access, without the IMEI's transmission
+    let android_id = fs
+        .iter()
+        .find(|f| f["api"] == "ContentProviderProxy.call")
+        .expect("the ANDROID_ID access");
+    assert!(http_evidence(android_id).is_empty(), "{android_id}");
+    // the location: read by the app, sent to Umeng's host
+    let loc = joined
+        .iter()
+        .find(|f| f["category"] == "location")
+        .expect("the location access");
+    assert_eq!(loc["rule"], "pre-consent-access");
+    assert_eq!(loc["api"], "ILocationManager.getLastLocation");
+    let ev = http_evidence(loc);
+    assert_eq!(ev.len(), 1, "{loc}");
+    assert!(
+        ev[0].contains("POST alog.umeng.com/app_logs: location")
+            && ev[0].contains("latitude and longitude to 3 decimals"),
+        "{}",
+        ev[0]
+    );
+    // both matches lie before consent, on the device clock, and made the rule fire
+    let matches = report["transmission"]["matches"]
+        .as_array()
+        .expect("matches");
+    assert_eq!(matches.len(), 2, "{matches:?}");
+    for m in matches {
+        assert_eq!(m["phase"], "before_consent", "{m}");
+        assert_eq!(m["rule"], "transmission-before-consent", "{m}");
+        assert!(m["device_us"].as_i64().expect("placed") < consent_from(&report));
+    }
+    // redacted by default in every format; shown with --show-values
+    let text = report_of(&bundle, "text", &[]);
+    let html = report_of(&bundle, "html", &[]);
+    let json = report.to_string();
+    for (name, out) in [("json", &json), ("text", &text), ("html", &html)] {
+        for secret in ["358240051111110", "39.916527", "116.397128"] {
+            assert!(!out.contains(secret), "{name} shows {secret}");
+        }
+    }
+    assert!(html.contains("35xxxxxxxxxx110"), "{html}");
+    // the HTML page's transmission section: one row per match, before consent, with its rule
+    let section = &html[html
+        .find("<h2>Transmissions (intercepted traffic)</h2>")
+        .unwrap_or_else(|| panic!("no transmission section: {html}"))..];
+    let table = &section[..section.find("</table>").expect("a table")];
+    assert_eq!(
+        table.matches("<tr class=\"tr-before_consent\">").count(),
+        2,
+        "{table}"
+    );
+    assert!(
+        table.contains("<code>POST alog.umeng.com&#x2f;app_logs</code>"),
+        "{table}"
+    );
+    assert!(table.contains("md5 hex"), "{table}");
+    assert!(
+        table.contains("latitude and longitude to 3 decimals"),
+        "{table}"
+    );
+    assert!(
+        table.contains("<code>transmission-before-consent</code>"),
+        "{table}"
+    );
+    let zh = report_of(&bundle, "html", &["--lang", "zh"]);
+    assert!(zh.contains("<h2>数据传输（拦截流量）</h2>"), "{zh}");
+    // JUnit: the joined access fails both its rule's case and transmission-before-consent's
+    let junit = report_of(&bundle, "junit", &[]);
+    for case in ["pre-consent-access", "transmission-before-consent"] {
+        let at = junit
+            .find(&format!("<testcase name=\"{case}\""))
+            .unwrap_or_else(|| panic!("no {case} case: {junit}"));
+        let rest = &junit[at..];
+        let end = rest.find("</testcase>").unwrap_or(0);
+        assert!(rest[..end].contains("<failure"), "{case} passes: {junit}");
+    }
+    assert!(
+        junit.contains("one finding with the pre-consent-access case"),
+        "{junit}"
+    );
+    let shown = report_of(&bundle, "json", &["--show-values"]);
+    assert!(shown.contains("358240051111110"), "{shown}");
+    assert!(shown.contains("39.916527"), "{shown}");
+}
+
+/// Polite News sends one ping, after consent: the analysis has no transmission finding, its
+/// `http` source is analysed (so the pass means something) and the verdict is a pass.
+#[test]
+fn polite_news_has_no_transmission_before_consent() {
+    let mitmdump = prior_testkit::require_mitmdump!();
+    let (report, _) = run("polite-news-intercept", &mitmdump);
+    assert_eq!(report["verdict"], "pass", "{report}");
+    let http = http_check(&report);
+    assert_eq!(http["status"], "analysed", "{http}");
+    assert_eq!(
+        http["items"], 1,
+        "the ping after consent was searched: {http}"
+    );
+    assert!(
+        findings(&report)
+            .iter()
+            .all(|f| f["rule"] != "transmission-before-consent"
+                && !f["seen_by"]
+                    .as_array()
+                    .is_some_and(|s| s.iter().any(|x| x == "http"))),
+        "{report}"
+    );
+    assert!(
+        report["transmission"]["matches"]
+            .as_array()
+            .expect("matches")
+            .iter()
+            .all(|m| m["phase"] != "before_consent")
+    );
+}
+
+/// Pinned Pay posts before consent to a pinned host: nothing is decrypted, the report names
+/// the host, and the verdict is not a clean pass (the `http` source is partial: what was sent
+/// there is unknown).
+#[test]
+fn pinned_pay_names_the_pinned_host_and_is_never_clean() {
+    let mitmdump = prior_testkit::require_mitmdump!();
+    let (report, bundle) = run("pinned-pay-intercept", &mitmdump);
+    assert_eq!(report["verdict"], "inconclusive", "{report}");
+    let http = http_check(&report);
+    assert_eq!(http["status"], "partial", "{http}");
+    assert!(
+        http["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("HTTPS not decrypted before consent")
+                && d.contains("api.pinnedpay.example")),
+        "{http}"
+    );
+    let tls = report["transmission"]["tls_failed"]
+        .as_array()
+        .expect("tls_failed");
+    assert_eq!(tls.len(), 1, "{tls:?}");
+    assert_eq!(tls[0]["host"], "api.pinnedpay.example");
+    assert_eq!(tls[0]["phase"], "before_consent");
+    let text = report_of(&bundle, "text", &[]);
+    assert!(
+        text.contains("Pinned connection to api.pinnedpay.example: not decrypted"),
+        "{text}"
+    );
+    assert!(text.contains("INCONCLUSIVE"), "{text}");
+    let html = report_of(&bundle, "html", &[]);
+    assert!(
+        html.contains("<h2>Transmissions (intercepted traffic)</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<li>Pinned connection to api.pinnedpay.example: not decrypted.</li>"),
+        "{html}"
     );
 }

@@ -82,16 +82,42 @@ fn the_imei_access_and_its_transmission_are_one_finding() {
         "{}",
         f["message"]
     );
-    // The location went to Umeng, but the location access was the app's own: its own finding.
+    // The location went to Umeng's host, but the location access was the app's own: the
+    // transmission joins the access that read the value (the host names the receiver only).
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["rule"] != "transmission-before-consent"),
+        "{r:#}"
+    );
     let loc: Vec<&serde_json::Value> = r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|f| f["rule"] == "transmission-before-consent")
+        .filter(|f| f["category"] == "location")
         .collect();
     assert_eq!(loc.len(), 1, "{loc:#?}");
-    assert_eq!(loc[0]["category"], "location");
-    assert_eq!(loc[0]["seen_by"], serde_json::json!(["http"]));
+    assert_eq!(loc[0]["rule"], "pre-consent-access");
+    assert_ne!(loc[0]["actor"]["name"], "Umeng");
+    assert!(
+        loc[0]["seen_by"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "http"),
+        "{:#}",
+        loc[0]
+    );
+    assert!(
+        loc[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("The receiver, Umeng (by host), is not who read it"),
+        "{}",
+        loc[0]["message"]
+    );
     // The request after consent is a match without a rule; the pinned host is a note.
     let m = r["transmission"]["matches"].as_array().unwrap();
     assert_eq!(m.len(), 3, "{m:#?}");
@@ -99,8 +125,17 @@ fn the_imei_access_and_its_transmission_are_one_finding() {
         m.iter()
             .any(|x| x["phase"] == "after_consent" && x["rule"].is_null())
     );
+    // The pinned connection lies before consent: what it carried is unknown, so the source
+    // is partial (never a clean "nothing sent"), and the note names the host.
     let http = http_source(&r);
-    assert_eq!(http["status"], "analysed");
+    assert_eq!(http["status"], "partial", "{http}");
+    assert!(
+        http["detail"]
+            .as_str()
+            .unwrap()
+            .contains("HTTPS not decrypted before consent: 1 connection(s) refused the proxy's certificate (pinning?) to pinned.example.com"),
+        "{http}"
+    );
     assert!(
         http["note"]
             .as_str()
@@ -237,10 +272,8 @@ fn strings_from_requests_reach_the_terminal_escaped() {
             assert!(!out.contains(bad), "raw {bad:?} on the terminal: {out}");
         }
         assert!(out.contains("pin\\u{1b}[1m.example"), "{out}");
-        assert!(
-            out.contains("http:evil\\u{1b}]0;title\\u{7}.example"),
-            "{out}"
-        );
+        // the IMEI sent to it joins the IMEI access; the host is in its message, escaped
+        assert!(out.contains("evil\\u{1b}]0;title\\u{7}.example"), "{out}");
         assert!(!out.contains(IMEI), "redacted");
     }
 }
@@ -272,12 +305,10 @@ fn the_recorders_word_on_interception_is_the_http_state() {
             .contains("HTTPS not decrypted"),
         "{http}"
     );
-    // The transmission it did see still counts.
-    assert!(
-        r["findings"]
+    // The transmission it did see still counts (joined to the access it proves).
+    assert!(r["findings"].as_array().unwrap().iter().any(|f| {
+        f["seen_by"]
             .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["rule"] == "transmission-before-consent")
-    );
+            .is_some_and(|s| s.iter().any(|x| x == "http"))
+    }));
 }

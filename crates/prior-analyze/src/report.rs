@@ -3,6 +3,7 @@
 //! Everything here is plain data, serialised in field order with every list sorted, so the
 //! same bundle + catalog + profile give byte-identical JSON.
 
+use crate::profile::RuleId;
 use prior_model::{
     Actor, ConsentBoundary, ConsentOutcome, DataCategory, Event, Evidence, Micros, Phase, Severity,
     Source, Timing, Verdict,
@@ -437,6 +438,23 @@ pub struct ReportFinding {
     /// of its first collector only). 0 in reports written before issue 14.
     #[serde(default)]
     pub signals: u64,
+}
+
+impl ReportFinding {
+    /// Whether this finding is one of rule `id`: its own rule, or, for an access a
+    /// transmission joined (issue 18: `seen_by` has `http`, the finding keeps the access's
+    /// rule), also `transmission-before-consent`. Renderers that have one entry per rule
+    /// (JUnit cases) use this so the joined rule fails too; counts stay one per access.
+    pub fn is_of_rule(&self, id: &str) -> bool {
+        self.rule == id
+            || (id == RuleId::TransmissionBeforeConsent.as_str() && self.joined_transmission())
+    }
+
+    /// A transmission before consent joined this access (its rule is another one).
+    pub fn joined_transmission(&self) -> bool {
+        self.rule != RuleId::TransmissionBeforeConsent.as_str()
+            && self.seen_by.contains(&Source::Http)
+    }
 }
 
 /// What was checked.

@@ -173,6 +173,12 @@ pub struct TlsFailure {
     pub host: String,
     /// What the proxy said.
     pub error: String,
+    /// Device time of the failed handshake, when it could be placed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_us: Option<Micros>,
+    /// Where it lies relative to consent (`None`: not placed, or before the launch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
 }
 
 /// What the `http` pass read.
@@ -204,6 +210,9 @@ pub(crate) struct HttpResult {
     pub body_notes: Vec<String>,
     /// The offset applied.
     pub offset_us: Option<i64>,
+    /// Connections not decrypted (pinning) that were not placed after consent: what the app
+    /// sent in them before consent is unknown.
+    pub hidden_before_consent: u64,
     /// What goes into the report.
     pub report: Option<TransmissionReport>,
 }
@@ -620,11 +629,22 @@ fn read<R: Read>(
                     .into_iter()
                     .find(|h| !h.is_empty())
                     .unwrap_or("?");
+                let device_us = v.host_us.and_then(|t| t.checked_add(offset));
+                let before_launch =
+                    matches!((device_us, input.launch_us), (Some(t), Some(l)) if t < l);
+                let phase = device_us
+                    .filter(|_| input.consent.placed && !before_launch)
+                    .map(|t| boundary.phase_of(&Timing::instant(t)));
+                if !before_launch && phase.is_none_or(|p| p != Phase::AfterConsent) {
+                    out.hidden_before_consent += 1;
+                }
                 if report.tls_failed.len() < MAX_TLS_FAILED {
                     report.tls_failed.push(TlsFailure {
                         line: n,
                         host: search::name(host),
                         error: search::name(&v.error),
+                        device_us,
+                        phase,
                     });
                 }
                 continue;
@@ -706,6 +726,66 @@ fn evidence_of(m: &TransmissionMatch) -> Evidence {
     }
 }
 
+/// Words of an access's API (method name, app-op or permission) that say it reads a honey
+/// value of this kind; `None` for a kind whose category says enough (location, contacts, …).
+fn api_hints(kind: &str) -> Option<&'static [&'static str]> {
+    const PHONE_STATE: [&str; 2] = ["READ_DEVICE_IDENTIFIERS", "READ_PHONE_STATE"];
+    Some(match kind {
+        "imei" => &["Imei", "DeviceId", "Meid", PHONE_STATE[0], PHONE_STATE[1]],
+        "serial" => &["getSerial", "SerialForPackage", PHONE_STATE[0]],
+        "sim_serial" | "iccid" => &[
+            "IccSerial",
+            "SimSerial",
+            "IccId",
+            PHONE_STATE[0],
+            PHONE_STATE[1],
+        ],
+        "imsi" => &["SubscriberId", PHONE_STATE[0], PHONE_STATE[1]],
+        "android_id" => &["ContentProviderProxy.call", "Settings$Secure", "AndroidId"],
+        "advertising_id" => &["AdvertisingId", "getAdId"],
+        "phone_number" => &["Line1Number", "PhoneNumber", "READ_PHONE_NUMBERS"],
+        "wifi_mac" => &["MacAddress", "ConnectionInfo", "WIFI_STATE"],
+        "wifi_ssid" => &["ConnectionInfo", "ScanResults", "Ssid", "WIFI_STATE"],
+        "bt_mac" => &["Bluetooth", "getAddress"],
+        _ => return None,
+    })
+}
+
+/// Whether an access finding's API reads a value of `kind` (any API of the category when the
+/// kind has no hints).
+fn api_fits(f: &ReportFinding, kind: &str) -> bool {
+    let Some(hints) = api_hints(kind) else {
+        return true;
+    };
+    let api = f.api.as_ref().map(ToString::to_string).unwrap_or_default();
+    hints.iter().any(|h| api.contains(h))
+}
+
+/// The `pre-consent-access` finding a transmission match proves: of its category, before
+/// consent, reading a value of its kind (`api_fits`); the receiver's own access first (same
+/// actor), else another actor's (an app that reads the location and hands it to an SDK: the
+/// host names the receiver, the stack the reader). `None`: no access of that value was seen,
+/// and the transmission is its own finding (never joined to an access of another value, such
+/// as an ANDROID_ID read for an IMEI sent).
+fn join_target(findings: &[ReportFinding], m: &TransmissionMatch) -> Option<usize> {
+    let candidates = || {
+        findings.iter().enumerate().filter(|(_, f)| {
+            f.rule == RuleId::PreConsentAccess.as_str()
+                && f.phase == Phase::BeforeConsent
+                && f.category == Some(m.category)
+                && api_fits(f, &m.kind)
+        })
+    };
+    let same_actor = |f: &ReportFinding| match (&m.actor, &f.actor) {
+        (Some(a), Some(b)) => a.kind == b.kind && a.name == b.name,
+        _ => false,
+    };
+    candidates()
+        .find(|(_, f)| same_actor(f))
+        .or_else(|| candidates().next())
+        .map(|(i, _)| i)
+}
+
 /// Findings from the matches placed before consent, joined to the accesses they prove.
 fn rule(
     mut findings: Vec<ReportFinding>,
@@ -715,14 +795,23 @@ fn rule(
     let Some(cfg) = input.profile.rule(RuleId::TransmissionBeforeConsent) else {
         return findings;
     };
-    type GroupKey = (DataCategory, Option<(ActorKind, String)>, String);
+    // Each match before consent goes to the access it proves (`join_target`), else to a
+    // finding of its own per category, receiver and host.
+    type GroupKey = (
+        Option<usize>,
+        DataCategory,
+        Option<(ActorKind, String)>,
+        String,
+    );
     let mut groups: BTreeMap<GroupKey, Vec<usize>> = BTreeMap::new();
     for (i, m) in report.matches.iter().enumerate() {
         if m.phase != Some(Phase::BeforeConsent) {
             continue;
         }
+        let target = join_target(&findings, m);
         groups
             .entry((
+                target,
                 m.category,
                 m.actor.as_ref().map(|a| (a.kind, a.name.clone())),
                 m.host.clone(),
@@ -737,7 +826,7 @@ fn rule(
         prior_model::ConsentOutcome::Unanswered => "while the consent screen was still unanswered",
         prior_model::ConsentOutcome::NeverShown => "with no consent given at all",
     };
-    for ((category, _, host), idx) in groups {
+    for ((target, category, _, host), idx) in groups {
         let Some(severity) = cfg.severity_for(Some(category), false) else {
             continue;
         };
@@ -781,23 +870,19 @@ fn rule(
         let n = ms.len() as u64;
         let actor = first.actor.clone();
         let timing = Timing::instant(first.device_us.unwrap_or(0));
-        // Join the access of the same category and actor, before consent.
-        let target = actor.as_ref().and_then(|a| {
-            findings.iter().position(|f| {
-                f.rule == RuleId::PreConsentAccess.as_str()
-                    && f.phase == Phase::BeforeConsent
-                    && f.category == Some(category)
-                    && f.actor
-                        .as_ref()
-                        .is_some_and(|b| b.kind == a.kind && b.name == a.name)
-            })
-        });
         match target {
             Some(j) => {
                 let g = &mut findings[j];
                 g.severity = g.severity.max(severity);
+                let receiver = match (&actor, &g.actor) {
+                    (Some(a), Some(b)) if a.kind != b.kind || a.name != b.name => format!(
+                        " The receiver, {} (by host), is not who read it: the stack names the reader, the host only where the data went.",
+                        a.name
+                    ),
+                    _ => String::new(),
+                };
                 g.message.push_str(&format!(
-                    " http also saw it transmitted ({}): {sentence}",
+                    " http also saw it transmitted ({}): {sentence}{receiver}",
                     RuleId::TransmissionBeforeConsent.as_str()
                 ));
                 if !g.seen_by.contains(&Source::Http) {
@@ -939,6 +1024,27 @@ pub(crate) fn http_check(h: &HttpResult) -> (State, SourceCheck) {
             note.push(format!(
                 "pinned connection to {}: not decrypted (line {})",
                 t.host, t.line
+            ));
+        }
+        if h.hidden_before_consent > 0 {
+            // Pinning is the app's choice, but a connection Prior could not read before
+            // consent is traffic it cannot vouch for: never a clean "nothing was sent".
+            let mut hosts: Vec<&str> = r
+                .tls_failed
+                .iter()
+                .filter(|t| t.phase != Some(Phase::AfterConsent))
+                .map(|t| t.host.as_str())
+                .collect();
+            hosts.sort_unstable();
+            hosts.dedup();
+            state = state.and(State::new(
+                SourceStatus::Partial,
+                CoverageReason::Unreadable,
+                format!(
+                    "HTTPS not decrypted before consent: {} connection(s) refused the proxy's certificate (pinning?) to {}; what the app sent there is unknown",
+                    h.hidden_before_consent,
+                    hosts.join(", ")
+                ),
             ));
         }
         if r.matches_omitted > 0 {

@@ -1,5 +1,5 @@
 //! Honey data: the known values Prior sets on, or reads from, the device before the app's
-//! first launch, kept in the bundle as `raw/device/honey.json` (`docs/honey-data.md`).
+//! first launch, kept in the bundle as `raw/device/honey.json` (`docs/interception.md`, "Honey data").
 //!
 //! A later analysis (issue 18) searches intercepted traffic for these values; this module is
 //! only the file's shape, shared by the recorder (writer) and the analyzer (reader).

@@ -1,4 +1,4 @@
-//! Replies of the commands Prior's honey step runs (`docs/honey-data.md`): `content query`
+//! Replies of the commands Prior's honey step runs (`docs/interception.md`, "Honey data"): `content query`
 //! rows, a `service call` reply holding one string, `cmd wifi status`, a MAC address, the
 //! advertising-ID preferences of Google Play services.
 //!
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_service_call_string_reply_is_decoded() {
-        // the layout of a real reply (docs/honey-data.md)
+        // the layout of a real reply (docs/interception.md, Honey data)
         let text = "Result: Parcel(\n  0x00000000: 00000000 0000000f 00350033 00320038 '........3.5.8.2.'\n  0x00000010: 00300034 00350030 00310031 00310031 '4.0.0.5.1.1.1.1.'\n  0x00000020: 00310031 00000030                   '1.1.0...        ')\n";
         assert_eq!(
             parse_service_string(text),

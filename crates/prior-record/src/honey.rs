@@ -1,4 +1,4 @@
-//! The honey step (issue 18, `docs/honey-data.md`): before the app's first launch, Prior puts
+//! The honey step (issue 18, `docs/interception.md`, "Honey data"): before the app's first launch, Prior puts
 //! known, distinctive values on the device (a GPS fix, a contact, a calendar entry) and reads
 //! the identifiers the device already has, and writes them with how each was obtained to
 //! `raw/device/honey.json`. A later analysis looks for these values in intercepted traffic.

@@ -137,6 +137,88 @@ struct RunView {
     /// 1-based index of the screenshot taken at the consent screen (name contains
     /// `consent`), linked from every finding.
     consent_shot: Option<usize>,
+    /// Issue 18: what the interception saw, when the session was intercepted.
+    traffic: Option<TrafficView>,
+}
+
+/// The transmission section: every honey value found in a request, and the connections not
+/// decrypted.
+#[derive(Serialize)]
+struct TrafficView {
+    summary: String,
+    rows: Vec<TrafficRowView>,
+    omitted: Option<String>,
+    pinned: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TrafficRowView {
+    when: String,
+    phase: String,
+    /// `before_consent`, … (a CSS class), empty when not placed.
+    phase_class: String,
+    request: String,
+    kind: String,
+    value: String,
+    encoding: String,
+    place: String,
+    rule: String,
+}
+
+/// The transmission section of a run, `None` when the session has no `raw/http.jsonl`.
+fn traffic_view(r: &Report, zero: prior_model::Micros, lang: Lang) -> Option<TrafficView> {
+    let tr = r.transmission.as_ref()?;
+    let http = r
+        .checked
+        .sources
+        .iter()
+        .find(|s| s.source == prior_model::Source::Http && !s.files.is_empty())?;
+    let searched = tr.honey.iter().filter(|h| h.searched).count();
+    let rows = crate::text::traffic_rows(r, lang)
+        .into_iter()
+        .zip(&tr.matches)
+        .map(|(row, m)| TrafficRowView {
+            when: row
+                .at
+                .map(|at| timefmt::rel(lang, at, zero))
+                .unwrap_or_else(|| "—".into()),
+            phase: row.phase,
+            phase_class: m.phase.map(|p| p.as_str().to_string()).unwrap_or_default(),
+            request: row.request,
+            kind: row.kind,
+            value: row.value,
+            encoding: row.encoding,
+            place: row.place,
+            rule: row.rule,
+        })
+        .collect();
+    Some(TrafficView {
+        summary: tf(
+            lang,
+            "text.traffic",
+            &[
+                ("n", &http.items.to_string()),
+                ("v", &searched.to_string()),
+                (
+                    "m",
+                    &(tr.matches.len() as u64 + tr.matches_omitted).to_string(),
+                ),
+            ],
+        ),
+        rows,
+        omitted: (tr.matches_omitted > 0).then(|| {
+            tf(
+                lang,
+                "text.traffic_more",
+                &[("n", &tr.matches_omitted.to_string())],
+            )
+        }),
+        pinned: tr
+            .tls_failed
+            .iter()
+            .map(|p| tf(lang, "text.pinned", &[("host", &p.host)]))
+            .collect(),
+    })
 }
 
 #[derive(Serialize)]
@@ -510,6 +592,7 @@ fn run_view(run: &HtmlRun<'_>, lang: Lang) -> RunView {
     clamped_any |= timeline.clamped;
     let col = |plain: &'static str, rej: &'static str| k(if rejected { rej } else { plain });
     RunView {
+        traffic: traffic_view(r, zero, lang),
         consent_shot,
         actors,
         actors_heading: col("html.actors_h", "html.actors_h_rejected"),

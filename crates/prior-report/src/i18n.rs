@@ -749,6 +749,33 @@ pub(crate) static EN: &[(&str, &str)] = &[
         "Intercepted traffic: {n} requests searched for {v} honey values, {m} matches.",
     ),
     ("text.pinned", "Pinned connection to {host}: not decrypted."),
+    // --- P2 (issue 18: transmissions in the text and HTML reports)
+    (
+        "text.traffic_match",
+        "{phase}: {request}: {kind} {value} ({encoding}) in {place}",
+    ),
+    ("text.traffic_more", "(+{n} more matches)"),
+    ("text.traffic_unplaced", "not placed"),
+    ("html.traffic_h", "Transmissions (intercepted traffic)"),
+    (
+        "html.traffic_p",
+        "Honey values (known values Prior set or read on the device before the launch) found in the requests the app sent through the interception proxy. Values are redacted unless the report was made with --show-values; hashes are shown as found.",
+    ),
+    (
+        "html.traffic_none",
+        "No honey value was found in the intercepted requests.",
+    ),
+    (
+        "html.traffic_pinned",
+        "Connections not decrypted (the app refused the proxy's certificate: certificate pinning, or a CA it does not trust); what was sent in them is unknown:",
+    ),
+    ("html.tr_when", "from launch"),
+    ("html.tr_phase", "consent"),
+    ("html.tr_request", "request"),
+    ("html.tr_value", "value"),
+    ("html.tr_encoding", "encoding"),
+    ("html.tr_where", "where"),
+    ("html.tr_rule", "rule"),
     // --- H6 (issue 17): the campaign report (`prior campaign merge`)
     ("campaign.title", "Campaign report"),
     (
@@ -1201,6 +1228,30 @@ pub(crate) static ZH: &[(&str, &str)] = &[
         "拦截流量：在 {n} 个请求中查找 {v} 个蜜罐值，共 {m} 处匹配。",
     ),
     ("text.pinned", "与 {host} 的连接使用了证书固定：未能解密。"),
+    // --- P2 (issue 18: transmissions in the text and HTML reports)
+    (
+        "text.traffic_match",
+        "{phase}：{request}：{kind} {value}（{encoding}），位于 {place}",
+    ),
+    ("text.traffic_more", "（另有 {n} 处匹配）"),
+    ("text.traffic_unplaced", "未能定位时间"),
+    ("html.traffic_h", "数据传输（拦截流量）"),
+    (
+        "html.traffic_p",
+        "在应用经拦截代理发出的请求中找到的蜜罐值（Prior 在启动前于设备上设置或读取的已知值）。除非生成报告时使用 --show-values，否则数值均已脱敏；哈希值按原样显示。",
+    ),
+    ("html.traffic_none", "拦截到的请求中未发现任何蜜罐值。"),
+    (
+        "html.traffic_pinned",
+        "未能解密的连接（应用拒绝了代理证书：证书固定，或不信任该 CA），其中发送的内容未知：",
+    ),
+    ("html.tr_when", "距启动"),
+    ("html.tr_phase", "同意"),
+    ("html.tr_request", "请求"),
+    ("html.tr_value", "数值"),
+    ("html.tr_encoding", "编码"),
+    ("html.tr_where", "位置"),
+    ("html.tr_rule", "规则"),
     // --- H6 (issue 17): the campaign report (`prior campaign merge`)
     ("campaign.title", "批量检测报告"),
     (

@@ -635,6 +635,33 @@ fn traffic(o: &mut String, r: &Report, lang: Lang) {
             ]
         )
     );
+    let rows = traffic_rows(r, lang);
+    for row in rows.iter().take(TEXT_TRAFFIC_ROWS) {
+        let _ = writeln!(
+            o,
+            "  {}",
+            tf(
+                lang,
+                "text.traffic_match",
+                &[
+                    ("phase", &row.phase),
+                    ("request", &row.request),
+                    ("kind", &row.kind),
+                    ("value", &row.value),
+                    ("encoding", &row.encoding),
+                    ("place", &row.place),
+                ]
+            )
+        );
+    }
+    let more = (rows.len().saturating_sub(TEXT_TRAFFIC_ROWS)) as u64 + tr.matches_omitted;
+    if more > 0 {
+        let _ = writeln!(
+            o,
+            "  {}",
+            tf(lang, "text.traffic_more", &[("n", &more.to_string())])
+        );
+    }
     for p in &tr.tls_failed {
         let _ = writeln!(
             o,
@@ -642,4 +669,52 @@ fn traffic(o: &mut String, r: &Report, lang: Lang) {
             tf(lang, "text.pinned", &[("host", &clean(&p.host))])
         );
     }
+}
+
+/// Matches listed one per line in the text report (the HTML page lists them all).
+const TEXT_TRAFFIC_ROWS: usize = 10;
+
+/// One honey value found in one request, as the text and HTML reports show it (every string
+/// escaped for a terminal; the value as the report holds it: redacted unless `--show-values`).
+pub(crate) struct TrafficRow {
+    /// The device time (µs), when placed.
+    pub at: Option<prior_model::Micros>,
+    /// Before / at / after consent, or "not placed".
+    pub phase: String,
+    /// `POST host/path`.
+    pub request: String,
+    pub kind: String,
+    /// The value, and for a hash the hash found.
+    pub value: String,
+    pub encoding: String,
+    pub place: String,
+    /// The rule it made fire, or empty.
+    pub rule: String,
+}
+
+/// The transmission matches of a report, in file order.
+pub(crate) fn traffic_rows(r: &Report, lang: Lang) -> Vec<TrafficRow> {
+    let Some(tr) = &r.transmission else {
+        return Vec::new();
+    };
+    tr.matches
+        .iter()
+        .map(|m| TrafficRow {
+            at: m.device_us,
+            phase: match m.phase {
+                Some(p) => crate::i18n::phase(lang, p, r.consent.outcome).to_string(),
+                None => t(lang, "text.traffic_unplaced").to_string(),
+            },
+            request: clean(&format!("{} {}{}", m.method, m.host, m.path)),
+            kind: clean(&m.kind),
+            value: if m.hash {
+                clean(&format!("{} = {}", m.value, m.matched))
+            } else {
+                clean(&m.value)
+            },
+            encoding: clean(&m.encoding),
+            place: clean(&m.place),
+            rule: m.rule.as_deref().map(clean).unwrap_or_default(),
+        })
+        .collect()
 }

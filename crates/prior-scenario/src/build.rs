@@ -509,7 +509,7 @@ impl Cx<'_> {
                     ErrorKind::InvalidValue,
                     node,
                     format!("honey must be true or false, found `{other}`"),
-                    "write `honey: false` to leave the device's data as it is (docs/honey-data.md)",
+                    "write `honey: false` to leave the device's data as it is (docs/interception.md, Honey data)",
                 );
                 None
             }

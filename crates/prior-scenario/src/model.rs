@@ -419,7 +419,7 @@ pub struct Scenario {
     /// `expect:`.
     pub expect: Expect,
     /// `honey:`: before the first launch the recorder sets and reads known values on the
-    /// device and keeps them in `raw/device/honey.json` (docs/honey-data.md). `Some(false)`:
+    /// device and keeps them in `raw/device/honey.json` (docs/interception.md, Honey data). `Some(false)`:
     /// nothing; `Some(true)`: everything, also a contact and a calendar entry on a physical
     /// phone; `None` (absent): everything on an emulator or the simulated handset, only reads
     /// on a physical device (Prior does not write to a phone's contacts unasked).

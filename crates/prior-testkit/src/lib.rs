@@ -221,7 +221,8 @@ macro_rules! require_python_module {
 
 /// The mitmproxy `mitmdump` the interception tests run (issue 18): `$PRIOR_MITMDUMP` (set by
 /// `scripts/test`, which makes a virtual environment with the pinned mitmproxy from PyPI), else
-/// `mitmdump` on `PATH`. Missing: skips, or fails when [`tools_required`] (like a tool).
+/// `mitmdump` on `PATH`. Missing: skips, or fails when [`tools_required`] (like a tool) or
+/// under CI (`CI` set).
 pub fn mitmdump() -> Option<PathBuf> {
     let found = match std::env::var_os("PRIOR_MITMDUMP").filter(|v| !v.is_empty()) {
         Some(p) => Some(PathBuf::from(p)).filter(|p| is_executable(p)),
@@ -229,9 +230,9 @@ pub fn mitmdump() -> Option<PathBuf> {
     };
     let d = match &found {
         Some(_) => Decision::Run,
-        None if tools_required() => Decision::Fail(format!(
+        None if tools_required() || ci() => Decision::Fail(format!(
             "needs mitmdump (PRIOR_MITMDUMP or PATH; scripts/test makes a venv with the pinned \
-             mitmproxy): {REQUIRE_ENV} is set, so a missing tool is a failure, not a skip"
+             mitmproxy): {REQUIRE_ENV} or CI is set, so a missing tool is a failure, not a skip"
         )),
         None => Decision::Skip(
             "skipped: needs mitmdump (run scripts/test, which installs the pinned mitmproxy in a \
@@ -240,6 +241,12 @@ pub fn mitmdump() -> Option<PathBuf> {
         ),
     };
     if apply(d) { found } else { None }
+}
+
+/// `CI` is set (GitHub Actions, GitLab and most CI systems set `CI=true`): the interception
+/// tests are then required even without [`REQUIRE_ENV`] (issue 18).
+fn ci() -> bool {
+    std::env::var_os("CI").is_some_and(|v| is_set(&v) && v != "false")
 }
 
 /// [`mitmdump`], returning from the test when it is missing: `let m = require_mitmdump!();`.

@@ -101,6 +101,7 @@ fn the_source_list_is_appops_ipc_net_and_coverage_is_in_source_order() {
             Source::Ipc,
             Source::Ui,
             Source::Net,
+            // issue 18: always listed (unavailable when the session was not intercepted)
             Source::Http,
             Source::Harness
         ]

@@ -366,3 +366,102 @@ fn a_context_never_cuts_another_value_in_half() {
     let imei = f.iter().find(|x| x.target == 0).unwrap();
     assert!(imei.context.contains("EMULATOR34X1A2B3"), "{f:#?}");
 }
+
+// --- P2: which access a transmission joins
+
+fn access(api: &str, category: DataCategory, actor: &str, kind: ActorKind) -> ReportFinding {
+    ReportFinding {
+        rule: RuleId::PreConsentAccess.as_str().into(),
+        severity: prior_model::Severity::High,
+        category: Some(category),
+        phase: Phase::BeforeConsent,
+        source: Source::Ipc,
+        timing: Timing::instant(1),
+        api: Some(prior_model::Signal::parse(api)),
+        actor: Some(Actor {
+            kind,
+            name: actor.into(),
+            reason: None,
+        }),
+        message: String::new(),
+        events: 1,
+        outcomes: OutcomeCounts::default(),
+        evidence: Vec::new(),
+        evidence_omitted: 0,
+        seen_by: vec![Source::Ipc],
+        signals: 1,
+    }
+}
+
+fn sent(kind: &str, category: DataCategory, to: Option<&str>) -> TransmissionMatch {
+    TransmissionMatch {
+        line: 2,
+        device_us: Some(5),
+        phase: Some(Phase::BeforeConsent),
+        method: "POST".into(),
+        host: "alog.umeng.com".into(),
+        path: "/".into(),
+        kind: kind.into(),
+        category,
+        value: "v".into(),
+        encoding: "plain".into(),
+        place: "url".into(),
+        matched: "v".into(),
+        hash: false,
+        context: String::new(),
+        actor: to.map(|n| Actor {
+            kind: ActorKind::Sdk,
+            name: n.into(),
+            reason: None,
+        }),
+        rule: None,
+    }
+}
+
+#[test]
+fn a_transmission_joins_the_access_that_read_its_value() {
+    let ids = DataCategory::DeviceIdentifiers;
+    let fs = vec![
+        access("ContentProviderProxy.call", ids, "Umeng", ActorKind::Sdk),
+        access("ITelephony.getImeiForSlot", ids, "com.x", ActorKind::App),
+        access("ITelephony.getImeiForSlot", ids, "Umeng", ActorKind::Sdk),
+        access(
+            "ILocationManager.getLastLocation",
+            DataCategory::Location,
+            "com.x",
+            ActorKind::App,
+        ),
+    ];
+    // the receiver's own IMEI read, not its ANDROID_ID read nor the app's IMEI read
+    assert_eq!(join_target(&fs, &sent("imei", ids, Some("Umeng"))), Some(2));
+    // ANDROID_ID: the Settings.Secure read
+    assert_eq!(
+        join_target(&fs, &sent("android_id", ids, Some("Umeng"))),
+        Some(0)
+    );
+    // a receiver without an access of its own: the reader's
+    assert_eq!(
+        join_target(&fs[..2], &sent("imei", ids, Some("Umeng"))),
+        Some(1)
+    );
+    assert_eq!(join_target(&fs, &sent("imei", ids, None)), Some(1));
+    // location read by the app, sent to Umeng
+    assert_eq!(
+        join_target(
+            &fs,
+            &sent("location", DataCategory::Location, Some("Umeng"))
+        ),
+        Some(3)
+    );
+    // no read of that value seen: never joined to another value's access
+    assert_eq!(join_target(&fs, &sent("serial", ids, Some("Umeng"))), None);
+    assert_eq!(
+        join_target(&fs[..1], &sent("imei", ids, Some("Umeng"))),
+        None
+    );
+    // after consent: not a candidate
+    let mut late = fs.clone();
+    late[2].phase = Phase::AfterConsent;
+    late[1].phase = Phase::AfterConsent;
+    assert_eq!(join_target(&late, &sent("imei", ids, Some("Umeng"))), None);
+}

@@ -1,5 +1,5 @@
 //! The handset's own identifiers and personal data, as Prior's honey step sets and reads them
-//! (`docs/honey-data.md`): the IMEI the telephony service answers, the Wi-Fi interface's MAC
+//! (`docs/interception.md`, "Honey data"): the IMEI the telephony service answers, the Wi-Fi interface's MAC
 //! and network name, the GPS fix the emulator console sets (`geo fix`), and the rows of the
 //! contacts and calendar providers (`content insert`).
 //!

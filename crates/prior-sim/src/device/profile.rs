@@ -126,7 +126,7 @@ pub const FACTS: &[FactRow] = &[
         since_api: 30,
         source: "UNVERIFIED: packages/modules/Wifi WifiShellCommand `status` as seen on Android \
                  11+ emulator images; the first API level was not read in the source \
-                 (docs/honey-data.md)",
+                 (docs/interception.md, Honey data)",
     },
 ];
 

@@ -1,4 +1,4 @@
-//! Commands that read the handset's identifiers (Prior's honey step, `docs/honey-data.md`):
+//! Commands that read the handset's identifiers (Prior's honey step, `docs/interception.md`, "Honey data"):
 //! `service call iphonesubinfo`, `cmd wifi status`, and `su` (userdebug builds only).
 
 use super::super::SimDevice;
