@@ -1004,7 +1004,7 @@ pub(crate) fn http_check(h: &HttpResult) -> (State, SourceCheck) {
         }
     }
     let mut note = vec![format!(
-        "{} requests searched for {} honey values, {} matches",
+        "{} request(s) searched for {} honey value(s), {} match(es)",
         h.flows,
         h.searched,
         h.report

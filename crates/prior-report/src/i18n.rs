@@ -746,7 +746,7 @@ pub(crate) static EN: &[(&str, &str)] = &[
     ),
     (
         "text.traffic",
-        "Intercepted traffic: {n} requests searched for {v} honey values, {m} matches.",
+        "Intercepted traffic: {n} request(s) searched for {v} honey value(s), {m} match(es).",
     ),
     ("text.pinned", "Pinned connection to {host}: not decrypted."),
     // --- P2 (issue 18: transmissions in the text and HTML reports)
