@@ -171,24 +171,7 @@ pub(crate) fn apply(input: &RuleInput<'_>) -> Vec<ReportFinding> {
         });
     }
     let mut findings = merge_corroborating(findings, &spans, input.catalog);
-    findings.sort_by(|a, b| {
-        (
-            a.phase,
-            a.timing.earliest(),
-            a.timing.latest(),
-            &a.rule,
-            a.category,
-            &a.api,
-        )
-            .cmp(&(
-                b.phase,
-                b.timing.earliest(),
-                b.timing.latest(),
-                &b.rule,
-                b.category,
-                &b.api,
-            ))
-    });
+    sort_findings(&mut findings);
     findings
 }
 
@@ -476,6 +459,29 @@ fn message(
         // Made by crate::transmission, not from events.
         RuleId::TransmissionBeforeConsent => String::new(),
     }
+}
+
+/// The order of findings in every report: by phase, time, rule, category and API (also after
+/// the transmission stage joins or adds findings).
+pub(crate) fn sort_findings(findings: &mut [ReportFinding]) {
+    findings.sort_by(|a, b| {
+        (
+            a.phase,
+            a.timing.earliest(),
+            a.timing.latest(),
+            &a.rule,
+            a.category,
+            &a.api,
+        )
+            .cmp(&(
+                b.phase,
+                b.timing.earliest(),
+                b.timing.latest(),
+                &b.rule,
+                b.category,
+                &b.api,
+            ))
+    });
 }
 
 #[cfg(test)]

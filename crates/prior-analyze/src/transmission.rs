@@ -925,24 +925,7 @@ fn rule(
             }),
         }
     }
-    findings.sort_by(|a, b| {
-        (
-            a.phase,
-            a.timing.earliest(),
-            a.timing.latest(),
-            &a.rule,
-            a.category,
-            &a.api,
-        )
-            .cmp(&(
-                b.phase,
-                b.timing.earliest(),
-                b.timing.latest(),
-                &b.rule,
-                b.category,
-                &b.api,
-            ))
-    });
+    crate::rules::sort_findings(&mut findings);
     findings
 }
 
